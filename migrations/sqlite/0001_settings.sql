@@ -1,0 +1,6 @@
+-- Force-level settings that coordinators can change at run time (key/value).
+CREATE TABLE settings (
+    key        TEXT PRIMARY KEY NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);

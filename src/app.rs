@@ -1,0 +1,83 @@
+//! The dashboard shell, `<App/>` and its route table. Public pages are not here:
+//! they are plain server-rendered pages (see `public`).
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::health::HealthPanel;
+
+/// The HTML document around every dashboard page. Only here are hydration scripts
+/// emitted, and only for islands.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    leptos::nonce::provide_nonce();
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| n.as_inner().to_string())
+        .unwrap_or_default();
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CONTENT_SECURITY_POLICY,
+            http::HeaderValue::from_str(&crate::security::dashboard_csp(&nonce))
+                .expect("nonce is url-safe base64"),
+        );
+    }
+    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options islands=true/>
+                <link rel="stylesheet" href=css/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <header class="masthead">
+                <a href="/admin" class="brand">"Scrutiny panel dashboard"</a>
+            </header>
+            <main id="main" class="page">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/admin") view=AdminHome/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn AdminHome() -> impl IntoView {
+    view! {
+        <Title text="Dashboard – scrutiny"/>
+        <h1>"Dashboard"</h1>
+        <p>"Recruits, card batches and demographics will appear here."</p>
+        <HealthPanel/>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found – scrutiny"/>
+        <h1>"Page not found"</h1>
+        <p>"Check the address, or go back to the " <a href="/admin">"dashboard"</a> "."</p>
+    }
+}

@@ -1,0 +1,127 @@
+//! Settings read from environment variables. Every variable has a default
+//! that runs on one machine with no setup; the README lists them all.
+use std::{env, net::SocketAddr, path::PathBuf};
+
+use anyhow::{anyhow, Context};
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `LEPTOS_SITE_ADDR`: where the server listens.
+    pub site_addr: SocketAddr,
+    /// `DATABASE_URL`: `sqlite://…` (default, file under the data dir) or `postgres://…`.
+    pub database_url: String,
+    /// `SCRUTINY_BASE_URL`: public URL used in QR codes and email links, without trailing slash.
+    /// `None` means "derive from the listen address once bound".
+    pub base_url: Option<String>,
+    /// `SCRUTINY_SMTP_URL`: e.g. `smtp://127.0.0.1:2525`. `None` → `.eml` files in `data/outbox/`.
+    pub smtp_url: Option<String>,
+    /// `SCRUTINY_MAIL_FROM`: the From header of every email.
+    pub mail_from: String,
+    /// `SCRUTINY_DATA_DIR`: folder for the SQLite file, the email outbox and backups.
+    pub data_dir: PathBuf,
+    /// `LEPTOS_SITE_ROOT`: built static files (wasm, css, public assets).
+    pub site_root: String,
+    /// `LEPTOS_SITE_PKG_DIR`: folder under the site root holding the wasm/js/css bundle.
+    pub site_pkg_dir: String,
+    /// `LEPTOS_OUTPUT_NAME`: base name of the bundle files.
+    pub output_name: String,
+}
+
+impl Settings {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| env::var(key).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Builds settings from any key lookup (the environment in production, a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let site_addr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .context("LEPTOS_SITE_ADDR must look like 127.0.0.1:3000")?;
+        let data_dir = PathBuf::from(get("SCRUTINY_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("scrutiny.db").display()));
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(anyhow!("DATABASE_URL must start with sqlite:// or postgres://"));
+        }
+        let base_url = match get("SCRUTINY_BASE_URL") {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(url.trim_end_matches('/').to_string())
+            }
+            Some(_) => return Err(anyhow!("SCRUTINY_BASE_URL must start with http:// or https://")),
+            None => None,
+        };
+        let smtp_url = get("SCRUTINY_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(anyhow!("SCRUTINY_SMTP_URL must start with smtp:// or smtps://"));
+            }
+        }
+        Ok(Settings {
+            site_addr,
+            database_url,
+            base_url,
+            smtp_url,
+            mail_from: get("SCRUTINY_MAIL_FROM")
+                .unwrap_or_else(|| "Community Scrutiny Panel <panel@localhost>".into()),
+            data_dir,
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            site_pkg_dir: get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
+            output_name: get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "scrutiny".into()),
+        })
+    }
+
+    /// The public base URL, derived from the bound address when not configured.
+    pub fn public_base_url(&self, bound: SocketAddr) -> String {
+        match &self.base_url {
+            Some(url) => url.clone(),
+            None if bound.ip().is_unspecified() => format!("http://localhost:{}", bound.port()),
+            None => format!("http://{bound}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_one_machine() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.database_url, "sqlite://data/scrutiny.db");
+        assert!(s.smtp_url.is_none());
+        assert_eq!(s.public_base_url(s.site_addr), "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn base_url_is_configured_without_trailing_slash() {
+        let s = settings(&[("SCRUTINY_BASE_URL", "https://panel.example.police.uk/")]).unwrap();
+        assert_eq!(s.public_base_url(s.site_addr), "https://panel.example.police.uk");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let e = settings(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(e.to_string().contains("DATABASE_URL"));
+        let e = settings(&[("LEPTOS_SITE_ADDR", "nonsense")]).unwrap_err();
+        assert!(e.to_string().contains("LEPTOS_SITE_ADDR"));
+        let e = settings(&[("SCRUTINY_SMTP_URL", "http://x")]).unwrap_err();
+        assert!(e.to_string().contains("SCRUTINY_SMTP_URL"));
+    }
+
+    #[test]
+    fn unspecified_listen_address_derives_localhost() {
+        let s = settings(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")]).unwrap();
+        assert_eq!(s.public_base_url(s.site_addr), "http://localhost:8080");
+    }
+}

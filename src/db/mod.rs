@@ -1,0 +1,163 @@
+//! The one storage story: sqlx's `Any` driver over SQLite (default) or PostgreSQL.
+//!
+//! Why `Any`: every query is written once, in the portable subset of SQL that both
+//! engines accept (`$1` placeholders, integers for timestamps, text for everything
+//! else), and the same integration suite runs against both. The cost is that
+//! `query!` compile-time checking is unavailable (it cannot target `Any`), so the
+//! test suite is what proves the SQL, on both backends. DDL differs slightly
+//! between the engines, so migrations live per backend in `migrations/<backend>`.
+use std::{path::Path, str::FromStr, time::Duration};
+
+use anyhow::Context;
+use sqlx::{
+    any::{AnyConnectOptions, AnyPoolOptions},
+    AnyPool, Executor,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Self {
+        if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Db {
+    /// Opens the pool. For SQLite the file and its folder are created when missing,
+    /// and every connection gets WAL, a busy timeout and foreign keys.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url);
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .with_context(|| format!("DATABASE_URL is not a valid {} URL", backend.name()))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // One writer at a time is SQLite's model; a few readers alongside it.
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // synchronous=FULL: a sign-up that got a success response survives
+                        // a crash or power cut, not only a killed process.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .with_context(|| format!("could not open the {} database", backend.name()))?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Applies pending migrations for this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        migrator.run(&self.pool).await.context("database migration failed")?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True when a trivial query round-trips.
+    pub async fn is_reachable(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await
+    }
+}
+
+/// Creates the SQLite file's folder and asks sqlx to create the file (`mode=rwc`).
+fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    if path.is_empty() || path == ":memory:" {
+        anyhow::bail!("DATABASE_URL must name a SQLite file (in-memory databases lose data)");
+    }
+    if let Some(parent) = Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("could not create folder {}", parent.display()))?;
+        }
+    }
+    Ok(match query {
+        Some(q) if q.contains("mode=") => format!("sqlite://{path}?{q}"),
+        Some(q) => format!("sqlite://{path}?{q}&mode=rwc"),
+        None => format!("sqlite://{path}?mode=rwc"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_url_gets_create_mode() {
+        let dir = std::env::temp_dir().join(format!("scrutiny-db-{}", std::process::id()));
+        let url = format!("sqlite://{}/x.db", dir.display());
+        let prepared = prepare_sqlite_url(&url).unwrap();
+        assert!(prepared.ends_with("x.db?mode=rwc"));
+        assert!(dir.is_dir(), "folder is created");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn memory_databases_are_refused() {
+        assert!(prepare_sqlite_url("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/x.db"), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Backend::Postgres);
+    }
+}

@@ -1,0 +1,33 @@
+//! scrutiny: recruit people who were stopped and searched onto a police force's
+//! independent community scrutiny panel.
+//!
+//! Public pages (card landing, sign-up, confirmation) are rendered on the server
+//! through [`public`] with no scripts at all; the coordinator dashboard under
+//! `/admin` is a Leptos app in islands mode, where only interactive widgets ship
+//! wasm.
+pub mod app;
+pub mod health;
+
+#[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod public;
+#[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
+pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

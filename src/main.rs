@@ -1,0 +1,27 @@
+use clap::Parser;
+use scrutiny::{
+    cli::{Cli, Command},
+    config::Settings,
+    db::Db,
+    startup::Application,
+};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    scrutiny::telemetry::init();
+    let settings = Settings::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            tracing::info!(address = %app.address(), base_url = %app.base_url(), "scrutiny is listening");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let db = Db::connect(&settings.database_url).await?;
+            db.migrate().await?;
+            println!("migrations applied ({})", db.backend().name());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Structured logging. `RUST_LOG` filters (default `info`); `SCRUTINY_LOG_FORMAT=json`
+//! switches to one JSON object per line for log shippers. Logs never carry
+//! personal data: requests are logged by route template, not by URL.
+use tracing_subscriber::{fmt, EnvFilter};
+
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let json = std::env::var("SCRUTINY_LOG_FORMAT").map(|v| v == "json").unwrap_or(false);
+    let builder = fmt().with_env_filter(filter).with_target(false);
+    // try_init: tests start many apps in one process.
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}

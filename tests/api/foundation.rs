@@ -1,0 +1,108 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_reports_ok_and_the_backend_in_use() {
+    let app = spawn_app().await;
+    let response = app.get("/health").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    let expected = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
+    assert_eq!(body["database"], expected);
+}
+
+#[tokio::test]
+async fn health_is_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.close().await;
+    let response = app.get("/health").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+}
+
+#[tokio::test]
+async fn migrations_ran_at_start() {
+    let app = spawn_app().await;
+    let rows = sqlx::query("SELECT key FROM settings").fetch_all(app.db.pool()).await;
+    assert!(rows.is_ok(), "settings table exists: {:?}", rows.err());
+}
+
+#[tokio::test]
+async fn home_page_is_plain_html_without_scripts() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(!csp.contains("script-src"), "public pages allow no scripts: {csp}");
+    let body = response.text().await.unwrap();
+    assert!(body.contains("<h1>Have your say on stop and search</h1>"), "{body}");
+    assert!(!body.contains("<script"), "no scripts on public pages");
+    assert!(!body.contains(".wasm"), "no wasm on public pages");
+    // The inline stylesheet carries the nonce the CSP names.
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(body.contains(&format!("<style nonce=\"{nonce}\">")));
+}
+
+#[tokio::test]
+async fn every_response_has_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/health", "/admin", "/no-such-page"] {
+        let response = app.get(path).await;
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(h.contains_key("content-security-policy"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    for encoding in ["gzip", "br"] {
+        let response = app
+            .client
+            .get(app.url("/"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-encoding"], encoding);
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_friendly_404() {
+    let app = spawn_app().await;
+    let response = app.get("/definitely/not/here").await;
+    assert_eq!(response.status(), 404);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn dashboard_loads_islands_with_a_nonce_bound_script() {
+    let app = spawn_app().await;
+    let response = app.get("/admin").await;
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let body = response.text().await.unwrap();
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(body.contains(&format!("nonce=\"{nonce}\"")), "script carries the CSP nonce");
+    assert!(body.contains("<leptos-island"), "the health widget is an island");
+    assert!(body.contains("System status"));
+}
+
+#[tokio::test]
+async fn the_health_server_function_answers() {
+    use leptos::server_fn::ServerFn;
+    let app = spawn_app().await;
+    let path = <scrutiny::health::api::DatabaseStatus as ServerFn>::PATH;
+    let response = app.client.post(app.url(path)).header("accept", "application/json").send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["reachable"], true);
+    let expected = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
+    assert_eq!(body["backend"], expected);
+}

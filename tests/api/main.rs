@@ -1,0 +1,7 @@
+//! One integration-test binary. Every test starts the real server on port 0 with a
+//! fresh database: a temp SQLite file, or a new PostgreSQL database when
+//! `SCRUTINY_TEST_DATABASE_URL=postgres://…` names a server to create it on.
+mod helpers;
+
+mod cli;
+mod foundation;
