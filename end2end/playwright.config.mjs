@@ -1,0 +1,49 @@
+// Browser tests against the release build, in Debian's chromium (never a downloaded browser).
+// .ci/test sets SCRUTINY_BIN (the server binary) and E2E_PORT; the server runs on a fresh
+// SQLite file in a temp folder.
+import { defineConfig, devices } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const port = process.env.E2E_PORT || '3197';
+const bin = process.env.SCRUTINY_BIN || resolve('../target/release/scrutiny');
+// Shared with the tests (they read confirmation emails from the outbox folder).
+const dataDir = process.env.E2E_DATA_DIR || mkdtempSync(join(tmpdir(), 'scrutiny-e2e-'));
+process.env.E2E_DATA_DIR = dataDir;
+export const baseURL = `http://127.0.0.1:${port}`;
+
+const chromium = {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  retries: 0,
+  workers: 1,
+  reporter: [['list']],
+  use: { baseURL, launchOptions: chromium, trace: 'off' },
+  projects: [
+    { name: 'desktop', use: { browserName: 'chromium', viewport: { width: 1280, height: 800 } } },
+    { name: 'mobile-360', use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } },
+  ],
+  webServer: {
+    command: `${bin} serve`,
+    url: `${baseURL}/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    cwd: resolve('..'),
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT || resolve('../target/site'),
+      DATABASE_URL: `sqlite://${dataDir}/scrutiny.db`,
+      SCRUTINY_DATA_DIR: dataDir,
+      RUST_LOG: 'warn',
+      SCRUTINY_MIN_FILL_SECONDS: '0',
+      SCRUTINY_MAIL_POLL_SECONDS: '1',
+    },
+  },
+});

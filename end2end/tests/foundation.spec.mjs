@@ -1,0 +1,42 @@
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+test('the dashboard hydrates: clicking the health button calls the server and updates the page', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto('/admin');
+  await expect(page.getByTestId('health-checks')).toHaveText('Checks this visit: 0');
+  const button = page.getByRole('button', { name: 'Check the database now' });
+  // Islands hydrate when the browser is idle; keep clicking until the island responds.
+  await expect(async () => {
+    await button.click();
+    await expect(page.getByTestId('health-status')).toHaveText('Database (sqlite) answered: reachable.', { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(page.getByTestId('health-checks')).not.toHaveText('Checks this visit: 0');
+  expect(errors).toEqual([]);
+});
+
+test('public pages load no scripts and no wasm', async ({ page }) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(r.url()));
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Have your say on stop and search');
+  expect(fetched.filter((u) => /\.(js|wasm)$/.test(u))).toEqual([]);
+});
+
+test.describe('with JavaScript off', () => {
+  test.use({ javaScriptEnabled: false });
+  test('the start page still reads in full', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Have your say on stop and search');
+  });
+});
+
+for (const path of ['/', '/admin', '/admin/cards', '/admin/cards/new', '/no-such-page']) {
+  test(`axe finds no accessibility violations on ${path}`, async ({ page }) => {
+    await page.goto(path);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  });
+}
