@@ -4,10 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
-use crate::health::HealthPanel;
+use crate::{
+    cards::{BatchDetailPage, BatchListPage, NewBatchPage},
+    health::HealthPanel,
+};
 
 /// The HTML document around every dashboard page. Only here are hydration scripts
 /// emitted, and only for islands.
@@ -49,14 +52,33 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="masthead">
                 <a href="/admin" class="brand">"Scrutiny panel dashboard"</a>
+                <nav aria-label="Dashboard">
+                    <a href="/admin/cards">"Card batches"</a>
+                </nav>
+                <SignedIn/>
             </header>
             <main id="main" class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/admin") view=AdminHome/>
+                    <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/cards") view=BatchListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/cards/new") view=NewBatchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/cards/:id") view=BatchDetailPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
     }
+}
+
+/// Who is signed in, with a sign-out button (a form: works with JavaScript off).
+#[component]
+fn SignedIn() -> impl IntoView {
+    let user = use_context::<crate::auth::CurrentUser>();
+    user.map(|u| view! {
+        <form method="post" action="/admin/logout" class="signed-in">
+            <span>{u.email}" ("{u.role.code()}")"</span>
+            <button type="submit" class="link-button">"Sign out"</button>
+        </form>
+    })
 }
 
 #[component]

@@ -22,4 +22,62 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations to DATABASE_URL and exit.
     Migrate,
+    /// Card batches: create a print run of cards with unique QR codes, or void one.
+    #[command(subcommand)]
+    Cards(CardsCommand),
+    /// Coordinator accounts: add, disable, reset a password.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user. The password comes from SCRUTINY_PASSWORD or is asked for.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin (users and settings), coordinator (recruits and cards) or viewer (aggregate dashboards only).
+        #[arg(long)]
+        role: String,
+    },
+    /// Disable a user: they can no longer sign in, and their sessions end.
+    Disable { email: String },
+    /// Set a new password (from SCRUTINY_PASSWORD or asked for).
+    ResetPassword { email: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CardsCommand {
+    /// Create a batch of cards and write its print file. Prints the new batch id.
+    Create {
+        /// What the print run is called, e.g. "Parkside, March 2027".
+        #[arg(long)]
+        label: String,
+        /// How many cards (1 to 20,000).
+        #[arg(long)]
+        count: String,
+        /// Area, team or station the cards go to.
+        #[arg(long, default_value = "")]
+        area: String,
+        /// Last day the cards work (YYYY-MM-DD).
+        #[arg(long, default_value = "")]
+        expires: String,
+        /// a4: A4 sheets, 10 cards up, fronts then mirrored backs; cr80: one card per page.
+        #[arg(long, value_enum, default_value = "a4")]
+        layout: LayoutArg,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Void a batch: its cards then show a "no longer in use" page that still invites people to join.
+    Void {
+        /// The batch id printed by `cards create`.
+        batch: i64,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum LayoutArg {
+    A4,
+    Cr80,
 }

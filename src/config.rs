@@ -19,12 +19,39 @@ pub struct Settings {
     pub mail_from: String,
     /// `SCRUTINY_DATA_DIR`: folder for the SQLite file, the email outbox and backups.
     pub data_dir: PathBuf,
+    /// `SCRUTINY_FORCE_NAME`: the police force named on cards and public pages.
+    pub force_name: String,
+    /// `SCRUTINY_PANEL_EMAIL`: where the public can contact the panel coordinator.
+    pub panel_email: String,
+    /// `SCRUTINY_MIN_AGE`: youngest age that can join (16 or 18); younger people see the youth route.
+    pub min_age: u8,
+    /// `SCRUTINY_MIN_FILL_SECONDS`: a sign-up submitted faster than this after the form was
+    /// first shown is treated as automated (asked to submit again).
+    pub min_fill_secs: u64,
+    /// `SCRUTINY_SECRET`: key for signing form timestamps. Unset → generated once and kept
+    /// in the database.
+    pub secret: Option<String>,
+    /// `SCRUTINY_MAIL_RETRY_SECONDS`: first retry delay for a failed email (doubles each time, max 1 h).
+    pub mail_retry_base: std::time::Duration,
+    /// `SCRUTINY_MAIL_POLL_SECONDS`: how often the email worker looks for due mail.
+    pub mail_poll: std::time::Duration,
+    /// `SCRUTINY_RATE_LIMIT`: sign-up submissions allowed per client and per card code per hour.
+    pub rate_limit: u32,
+    /// `SCRUTINY_TRUST_PROXY`: take the client address from `X-Forwarded-For` (behind a proxy).
+    pub trust_proxy: bool,
     /// `LEPTOS_SITE_ROOT`: built static files (wasm, css, public assets).
     pub site_root: String,
     /// `LEPTOS_SITE_PKG_DIR`: folder under the site root holding the wasm/js/css bundle.
     pub site_pkg_dir: String,
     /// `LEPTOS_OUTPUT_NAME`: base name of the bundle files.
     pub output_name: String,
+}
+
+fn number(get: &impl Fn(&str) -> Option<String>, key: &str, default: u64) -> anyhow::Result<u64> {
+    match get(key) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| anyhow!("{key} must be a whole number")),
+    }
 }
 
 impl Settings {
@@ -67,6 +94,19 @@ impl Settings {
             mail_from: get("SCRUTINY_MAIL_FROM")
                 .unwrap_or_else(|| "Community Scrutiny Panel <panel@localhost>".into()),
             data_dir,
+            force_name: get("SCRUTINY_FORCE_NAME").unwrap_or_else(|| "Example Constabulary".into()),
+            panel_email: get("SCRUTINY_PANEL_EMAIL").unwrap_or_else(|| "panel@localhost".into()),
+            min_age: match get("SCRUTINY_MIN_AGE").as_deref() {
+                None | Some("16") => 16,
+                Some("18") => 18,
+                Some(_) => return Err(anyhow!("SCRUTINY_MIN_AGE must be 16 or 18")),
+            },
+            min_fill_secs: number(&get, "SCRUTINY_MIN_FILL_SECONDS", 3)?,
+            secret: get("SCRUTINY_SECRET"),
+            mail_retry_base: std::time::Duration::from_secs(number(&get, "SCRUTINY_MAIL_RETRY_SECONDS", 5)?),
+            mail_poll: std::time::Duration::from_secs(number(&get, "SCRUTINY_MAIL_POLL_SECONDS", 5)?.max(1)),
+            rate_limit: number(&get, "SCRUTINY_RATE_LIMIT", 30)? as u32,
+            trust_proxy: matches!(get("SCRUTINY_TRUST_PROXY").as_deref(), Some("1" | "true" | "yes")),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
             output_name: get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "scrutiny".into()),

@@ -6,7 +6,15 @@
 //! `/admin` is a Leptos app in islands mode, where only interactive widgets ship
 //! wasm.
 pub mod app;
+pub mod auth;
+pub mod cards;
+pub mod domain;
+pub mod email;
 pub mod health;
+pub mod i18n;
+pub mod scan;
+pub mod settings;
+pub mod signup;
 
 #[cfg(feature = "ssr")]
 pub mod cli;

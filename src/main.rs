@@ -22,6 +22,14 @@ async fn main() -> anyhow::Result<()> {
             db.migrate().await?;
             println!("migrations applied ({})", db.backend().name());
         }
+        Command::Cards(command) => {
+            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            scrutiny::cards::cli::run(&state, command).await?;
+        }
+        Command::User(command) => {
+            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            scrutiny::auth::cli::run(&state, command).await?;
+        }
     }
     Ok(())
 }

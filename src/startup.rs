@@ -10,7 +10,7 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::Notify};
 use tower_http::{
     compression::CompressionLayer,
     services::ServeDir,
@@ -18,11 +18,20 @@ use tower_http::{
 };
 use tracing::Level;
 
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
 use crate::{
     app::{shell, App},
+    auth::{self, store::DbSessionStore, CurrentUser},
     config::Settings,
+    cards,
     db::Db,
-    health, public, security,
+    email::{transport::Transport, worker},
+    health, public, scan, security,
+    signup::{
+        self,
+        guard::{RateLimiter, Stamper},
+    },
 };
 
 /// Everything a handler or server function may need, passed explicitly.
@@ -33,6 +42,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Public base URL for links in QR codes and emails (never the request's Host).
     pub base_url: Arc<str>,
+    /// Signs the start time of sign-up forms.
+    pub stamper: Stamper,
+    /// Sign-up submissions per client and per card code.
+    pub signup_limiter: Arc<RateLimiter>,
+    /// Wakes the email worker when mail is queued.
+    pub mail_wake: Arc<Notify>,
+    /// Failed logins per account and per client.
+    pub login_limiter: Arc<RateLimiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -58,13 +75,9 @@ impl Application {
         })?;
         let address = listener.local_addr()?;
         let base_url: Arc<str> = settings.public_base_url(address).into();
-        let leptos_options = LeptosOptions::builder()
-            .output_name(settings.output_name.clone())
-            .site_root(settings.site_root.clone())
-            .site_pkg_dir(settings.site_pkg_dir.clone())
-            .site_addr(address)
-            .build();
-        let state = AppState { leptos_options, db, settings: Arc::new(settings), base_url };
+        let state = AppState::new(settings, db, address, base_url).await?;
+        let transport = Transport::from_settings(state.settings.smtp_url.as_deref(), &state.settings.data_dir)?;
+        worker::spawn(state.clone(), transport);
         let router = router(state.clone());
         Ok(Application { listener, address, router, state })
     }
@@ -87,10 +100,59 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
+}
+
+impl AppState {
+    /// State for command-line work: the database (migrated) and settings, no listener.
+    pub async fn for_cli(settings: Settings) -> anyhow::Result<AppState> {
+        let db = Db::connect(&settings.database_url).await?;
+        db.migrate().await?;
+        let base_url: Arc<str> = settings.public_base_url(settings.site_addr).into();
+        let address = settings.site_addr;
+        AppState::new(settings, db, address, base_url).await
+    }
+
+    async fn new(settings: Settings, db: Db, address: SocketAddr, base_url: Arc<str>) -> anyhow::Result<AppState> {
+        let secret = match &settings.secret {
+            Some(s) => s.clone(),
+            None => form_secret(&db).await?,
+        };
+        Ok(AppState {
+            leptos_options: leptos_options(&settings, address),
+            stamper: Stamper::new(&secret),
+            signup_limiter: Arc::new(RateLimiter::new(settings.rate_limit, std::time::Duration::from_secs(3600))),
+            mail_wake: Arc::new(Notify::new()),
+            login_limiter: Arc::new(RateLimiter::new(5, std::time::Duration::from_secs(15 * 60))),
+            db,
+            settings: Arc::new(settings),
+            base_url,
+        })
+    }
+}
+
+/// The key that signs form timestamps: generated once, kept in the database so every
+/// instance (and every restart) agrees.
+async fn form_secret(db: &Db) -> anyhow::Result<String> {
+    use crate::settings::repo as settings;
+    if let Some(secret) = settings::get(db, "secret.forms").await? {
+        return Ok(secret);
+    }
+    let fresh = crate::email::tokens::new_token();
+    settings::set_if_absent(db, "secret.forms", &fresh).await?;
+    Ok(settings::get(db, "secret.forms").await?.unwrap_or(fresh))
+}
+
+fn leptos_options(settings: &Settings, address: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(settings.output_name.clone())
+        .site_root(settings.site_root.clone())
+        .site_pkg_dir(settings.site_pkg_dir.clone())
+        .site_addr(address)
+        .build()
 }
 
 pub fn router(state: AppState) -> Router {
@@ -99,14 +161,41 @@ pub fn router(state: AppState) -> Router {
     let pkg_dir = site_root.join(state.settings.site_pkg_dir.as_str());
     let pkg_route = format!("/{}", state.settings.site_pkg_dir);
     let context_state = state.clone();
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("scrutiny_session")
+        .with_secure(state.base_url.starts_with("https://"))
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(30)));
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/health", get(health::health))
-        .route("/", get(public::home))
+        .route("/", get(public::info::home))
+        .route("/privacy", get(public::info::privacy))
+        .route("/admin/login", get(auth::handlers::login_form).post(auth::handlers::login))
+        .route("/admin/logout", axum::routing::post(auth::handlers::logout))
+        .route("/rights", get(public::info::rights))
+        .route("/j/{code}", get(scan::landing))
+        .route("/j/{code}/join", get(signup::handlers::start_from_card).post(signup::handlers::answer_from_card))
+        .route("/join", get(signup::handlers::start_without_card).post(signup::handlers::answer_without_card))
+        .route("/signup/sent/{receipt}", get(signup::handlers::sent).post(signup::handlers::resend))
+        .route("/confirm/{token}", get(signup::handlers::confirm))
+        .route("/withdraw/{token}", get(signup::handlers::withdraw_page).post(signup::handlers::withdraw))
+        .route("/admin/cards/{id}/cards-a4.pdf", get(cards::download::a4_pdf))
+        .route("/admin/cards/{id}/cards-cr80.pdf", get(cards::download::cr80_pdf))
+        .route("/admin/cards/{id}/qr/{file}", get(cards::download::qr_svg))
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                // The access layer put the signed-in user on the request.
+                if let Some(parts) = use_context::<http::request::Parts>() {
+                    if let Some(user) = parts.extensions.get::<CurrentUser>() {
+                        provide_context(user.clone());
+                    }
+                }
+            },
             move || shell(shell_options.clone()),
         )
         .nest_service(&pkg_route, ServeDir::new(pkg_dir))
@@ -128,6 +217,10 @@ pub fn router(state: AppState) -> Router {
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Public forms are small; refuse anything larger before reading it.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::access::access))
+        .layer(sessions)
         .layer(middleware::from_fn(security::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)

@@ -95,6 +95,16 @@ impl Db {
         Ok(())
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of
+    /// failing when a read lock cannot be upgraded.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -160,4 +170,12 @@ mod tests {
         assert_eq!(Backend::from_url("sqlite://data/x.db"), Backend::Sqlite);
         assert_eq!(Backend::from_url("postgres://u@h/db"), Backend::Postgres);
     }
+}
+
+/// Seconds since the Unix epoch: every timestamp is stored like this, on both backends.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

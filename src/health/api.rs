@@ -9,6 +9,7 @@ pub struct DbHealth {
 
 #[server]
 pub async fn database_status() -> Result<DbHealth, ServerFnError> {
+    crate::auth::require(crate::auth::Role::Viewer)?;
     let state = expect_context::<crate::startup::AppState>();
     Ok(DbHealth {
         backend: state.db.backend().name().to_string(),

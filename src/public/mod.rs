@@ -7,23 +7,58 @@ use axum::{
 };
 use leptos::{prelude::*, tachys::view::RenderHtml};
 
+use crate::i18n::{t, Lang};
+
+pub mod info;
+
 /// Small by design: the first visit to a public page must stay under 14 KB.
 pub const PUBLIC_CSS: &str = include_str!("../../style/public.css");
 
+/// How the language switcher works on a page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Switcher {
+    /// Links to `?lang=xx` (pages reached by GET).
+    Links,
+    /// Buttons that re-post the question form (id `signup`) in another language,
+    /// so nothing typed is lost.
+    Form,
+}
+
 /// A rendered public page, ready to send.
 pub struct PublicPage {
+    pub lang: Lang,
     pub status: StatusCode,
     pub title: String,
     pub body: String,
+    pub switcher: Switcher,
+    pub set_lang_cookie: bool,
 }
 
 impl PublicPage {
-    pub fn new(title: impl Into<String>, body: impl IntoView + 'static) -> Self {
-        PublicPage { status: StatusCode::OK, title: title.into(), body: render(body) }
+    pub fn new(lang: Lang, title: impl Into<String>, body: impl IntoView + 'static) -> Self {
+        PublicPage {
+            lang,
+            status: StatusCode::OK,
+            title: title.into(),
+            body: render(body),
+            switcher: Switcher::Links,
+            set_lang_cookie: false,
+        }
     }
 
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
+        self
+    }
+
+    pub fn with_switcher(mut self, switcher: Switcher) -> Self {
+        self.switcher = switcher;
+        self
+    }
+
+    /// Remember the language chosen with `?lang=` (a functional cookie, nothing else).
+    pub fn remember_lang(mut self) -> Self {
+        self.set_lang_cookie = true;
         self
     }
 }
@@ -38,33 +73,100 @@ fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+fn switcher_html(current: Lang, switcher: Switcher) -> String {
+    let mut html = format!("<nav class=\"langs\" aria-label=\"{}\"><ul>", html_escape(t(current, "nav.languages")));
+    for lang in Lang::ALL {
+        let name = lang.native_name();
+        let code = lang.code();
+        if lang == current {
+            html.push_str(&format!("<li><span aria-current=\"true\" lang=\"{code}\">{name}</span></li>"));
+        } else if switcher == Switcher::Form {
+            html.push_str(&format!(
+                "<li><button type=\"submit\" form=\"signup\" name=\"switch_lang\" value=\"{code}\" lang=\"{code}\" class=\"link-button\">{name}</button></li>"
+            ));
+        } else {
+            html.push_str(&format!("<li><a href=\"?lang={code}\" lang=\"{code}\" hreflang=\"{code}\">{name}</a></li>"));
+        }
+    }
+    html.push_str("</ul></nav>");
+    html
+}
+
 impl IntoResponse for PublicPage {
     fn into_response(self) -> Response {
         let nonce = leptos::nonce::Nonce::new();
         let nonce = nonce.as_inner();
+        let lang = self.lang;
+        let code = lang.code();
         let html = format!(
-            "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+            "<!DOCTYPE html><html lang=\"{html_lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{title} – Community Scrutiny Panel</title>\
+             <title>{title} – {site}</title>\
              <style nonce=\"{nonce}\">{css}</style></head><body>\
-             <a class=\"skip\" href=\"#main\">Skip to main content</a>\
-             <header class=\"top\"><span class=\"brand\">Community Scrutiny Panel</span></header>\
-             <main id=\"main\">{body}</main>\
-             <footer><a href=\"/privacy\">Privacy</a></footer></body></html>",
+             <a class=\"skip\" href=\"#main\">{skip}</a>\
+             <header class=\"top\"><span class=\"brand\">{site}</span></header>\
+             {switcher}<main id=\"main\">{body}</main>\
+             <footer><ul><li><a href=\"/privacy?lang={code}\">{privacy}</a></li>\
+             <li><a href=\"/rights?lang={code}\">{rights}</a></li></ul></footer></body></html>",
+            html_lang = lang.html_lang(),
+            dir = lang.dir(),
             title = html_escape(&self.title),
+            site = html_escape(t(lang, "site.name")),
+            skip = html_escape(t(lang, "nav.skip")),
+            privacy = html_escape(t(lang, "privacy.link")),
+            rights = html_escape(t(lang, "rights.link")),
+            switcher = switcher_html(lang, self.switcher),
             css = PUBLIC_CSS,
             body = self.body,
         );
         let mut response = (self.status, Html(html)).into_response();
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_str(&crate::security::public_csp(nonce)).expect("nonce is ascii"),
         );
+        // Answers can appear on these pages: never keep them in shared caches.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if self.set_lang_cookie {
+            headers.insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&format!("lang={code}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"))
+                    .expect("ascii"),
+            );
+        }
         response
     }
 }
 
-/// The page shown for an [`AppError`](crate::error::AppError).
+/// The language for a GET request: `?lang=`, then the `lang` cookie, then the browser's
+/// Accept-Language, then English. The bool says whether `?lang=` chose it.
+pub fn request_lang(query_lang: Option<&str>, headers: &axum::http::HeaderMap) -> (Lang, bool) {
+    if let Some(lang) = query_lang.and_then(Lang::parse) {
+        return (lang, true);
+    }
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("lang=").and_then(Lang::parse));
+    if let Some(lang) = cookie {
+        return (lang, false);
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language);
+    (accept.unwrap_or(Lang::En), false)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct LangQuery {
+    pub lang: Option<String>,
+}
+
+/// The page shown for an [`AppError`](crate::error::AppError) (English: errors reach
+/// this point only outside the translated journey).
 pub fn error_page(status: StatusCode, message: &str) -> Response {
     let heading = match status {
         StatusCode::NOT_FOUND => "Page not found",
@@ -73,28 +175,13 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         _ => "There is a problem",
     };
     let message = message.to_string();
-    PublicPage::new(heading, view! {
+    PublicPage::new(Lang::En, heading, view! {
         <h1>{heading}</h1>
         <p>{message}</p>
         <p><a href="/">"Go to the start page"</a></p>
     })
     .with_status(status)
     .into_response()
-}
-
-/// `GET /`: what this site is, for anyone who arrives without a card.
-pub async fn home() -> PublicPage {
-    PublicPage::new("Have your say on stop and search", view! {
-        <h1>"Have your say on stop and search"</h1>
-        <p>
-            "Our community scrutiny panel is a group of local volunteers, independent of the police, "
-            "who review how stop and search is used and tell the force what they find."
-        </p>
-        <p>
-            "If you have been stopped and searched and were given a card, scan the QR code on it "
-            "or type the web address printed on the card to find out more and join."
-        </p>
-    })
 }
 
 /// Fallback for unknown addresses.

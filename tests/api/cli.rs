@@ -34,3 +34,41 @@ fn bad_configuration_is_refused_with_the_variable_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("DATABASE_URL"), "{err}");
 }
+
+#[test]
+fn cards_create_writes_the_pdf_and_prints_the_batch_id_then_void_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db", tmp.path().display());
+    let pdf = tmp.path().join("batch.pdf");
+    let out = scrutiny()
+        .args(["cards", "create", "--label", "Print room", "--count", "25", "--area", "North", "--layout", "a4", "--out"])
+        .arg(&pdf)
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id: i64 = String::from_utf8(out.stdout).unwrap().trim().parse().expect("prints the batch id");
+    let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
+    let info = String::from_utf8(info.stdout).unwrap();
+    assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 6")), "25 cards = 3 sheets, fronts and backs: {info}");
+
+    let out = scrutiny().args(["cards", "void", &id.to_string()]).env("DATABASE_URL", &db).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("void"));
+    let out = scrutiny().args(["cards", "void", "4242"]).env("DATABASE_URL", &db).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no batch 4242"));
+}
+
+#[test]
+fn cards_create_refuses_bad_counts_naming_the_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = scrutiny()
+        .args(["cards", "create", "--label", "X", "--count", "0", "--out"])
+        .arg(tmp.path().join("x.pdf"))
+        .env("DATABASE_URL", format!("sqlite://{}/x.db", tmp.path().display()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--count"));
+}

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use scrutiny::{config::Settings, db::Db, startup::Application};
+use scrutiny::{auth::Role, config::Settings, db::Db, startup::Application};
 use sqlx::{Connection, Executor};
 
 pub struct TestApp {
@@ -57,6 +57,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         ("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into()),
         ("DATABASE_URL".into(), database_url.clone()),
         ("SCRUTINY_DATA_DIR".into(), data_dir.display().to_string()),
+        // Tests submit forms instantly; the minimum fill time has its own test.
+        ("SCRUTINY_MIN_FILL_SECONDS".into(), "0".into()),
+        ("SCRUTINY_MAIL_RETRY_SECONDS".into(), "1".into()),
+        ("SCRUTINY_MAIL_POLL_SECONDS".into(), "1".into()),
     ]);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
@@ -66,10 +70,50 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let address = format!("http://{}", app.address());
     let db = app.state().db.clone();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
+    let client = new_client();
+    let app = TestApp { address, client, db, database_url, data_dir, _tmp: tmp };
+    // The default client is a signed-in admin; other tests make their own clients.
+    app.sign_in(&app.client, Role::Admin).await;
+    app
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
         .build()
-        .unwrap();
-    TestApp { address, client, db, database_url, data_dir, _tmp: tmp }
+        .unwrap()
+}
+
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Creates `<role>@test.example` (once) and signs `client` in as that user.
+    pub async fn sign_in(&self, client: &reqwest::Client, role: Role) {
+        let email = format!("{}@test.example", role.code());
+        if scrutiny::auth::repo::find_by_email(&self.db, &email).await.unwrap().is_none() {
+            let hash = scrutiny::auth::password::hash(TEST_PASSWORD.into()).await.unwrap();
+            scrutiny::auth::repo::add(&self.db, &email, role, &hash).await.unwrap();
+        }
+        let response = client
+            .post(self.url("/admin/login"))
+            .form(&[("email", email.as_str()), ("password", TEST_PASSWORD), ("next", "/admin")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "sign-in as {email}");
+    }
+
+    pub async fn client_as(&self, role: Role) -> reqwest::Client {
+        let client = new_client();
+        self.sign_in(&client, role).await;
+        client
+    }
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
 }

@@ -3,5 +3,8 @@
 //! `SCRUTINY_TEST_DATABASE_URL=postgres://…` names a server to create it on.
 mod helpers;
 
+mod cards;
 mod cli;
 mod foundation;
+mod signup;
+mod smtp;

@@ -1,0 +1,56 @@
+//! `scrutiny user …`: manage coordinator accounts from the command line.
+use anyhow::{anyhow, bail};
+
+use super::{password, repo, Role};
+use crate::{cli::UserCommand, startup::AppState};
+
+/// The password from `SCRUTINY_PASSWORD`, or asked for at the terminal (twice).
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("SCRUTINY_PASSWORD") {
+        return Ok(p);
+    }
+    let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+    let again = rpassword::prompt_password("Same password again: ")?;
+    if first != again {
+        bail!("the two passwords were different");
+    }
+    Ok(first)
+}
+
+pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { email, role } => {
+            let role = Role::parse(&role).map_err(|e| anyhow!("--role: {e}"))?;
+            if crate::domain::Email::parse(&email).is_err() {
+                bail!("--email: enter an email address like name@example.police.uk");
+            }
+            let pw = read_password()?;
+            password::validate_new(&pw).map_err(|e| anyhow!(e))?;
+            let hash = password::hash(pw).await?;
+            if !repo::add(&state.db, &email, role, &hash).await? {
+                bail!("there is already a user with the email {email}");
+            }
+            repo::audit(&state.db, "cli", "user_added", Some(&email), Some(role.code())).await?;
+            println!("added {email} as {}", role.code());
+        }
+        UserCommand::Disable { email } => {
+            if !repo::set_disabled(&state.db, &email, true).await? {
+                bail!("there is no user with the email {email}");
+            }
+            repo::audit(&state.db, "cli", "user_disabled", Some(&email), None).await?;
+            println!("disabled {email}; their sessions end at their next request");
+        }
+        UserCommand::ResetPassword { email } => {
+            if repo::find_by_email(&state.db, &email).await?.is_none() {
+                bail!("there is no user with the email {email}");
+            }
+            let pw = read_password()?;
+            password::validate_new(&pw).map_err(|e| anyhow!(e))?;
+            let hash = password::hash(pw).await?;
+            repo::set_password(&state.db, &email, &hash).await?;
+            repo::audit(&state.db, "cli", "password_reset", Some(&email), None).await?;
+            println!("password changed for {email}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Server functions for card batches: thin, they parse, call the repo and map errors.
+use leptos::prelude::*;
+
+use super::{BatchDetail, BatchSummary};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{self, repo::audit, Role},
+    error::AppError,
+    startup::AppState,
+};
+
+#[server]
+pub async fn list_batches() -> Result<Vec<BatchSummary>, ServerFnError> {
+    auth::require(Role::Coordinator)?;
+    let state = expect_context::<AppState>();
+    super::repo::list_batches(&state.db).await.map_err(AppError::into_server_error)
+}
+
+#[server]
+pub async fn get_batch(id: i64) -> Result<Option<BatchDetail>, ServerFnError> {
+    auth::require(Role::Coordinator)?;
+    let state = expect_context::<AppState>();
+    let Some(batch) = super::repo::get_batch(&state.db, id).await.map_err(AppError::into_server_error)?
+    else {
+        return Ok(None);
+    };
+    let codes = super::repo::batch_codes(&state.db, id).await.map_err(AppError::into_server_error)?;
+    Ok(Some(BatchDetail {
+        batch,
+        sample_codes: codes.into_iter().take(12).map(|c| c.to_string()).collect(),
+        base_url: state.base_url.to_string(),
+    }))
+}
+
+/// Creates a batch from the dashboard form. Works as a plain HTML form post: on bad
+/// input it sends the person back to the form with every value they typed and a
+/// message per field; on success, to the new batch's page.
+#[server]
+pub async fn create_batch(
+    label: String,
+    area: String,
+    quantity: String,
+    expires_on: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{BatchLabel, BatchQuantity, ExpiryDate, OptionalArea};
+    let user = auth::require(Role::Coordinator)?;
+    let state = expect_context::<AppState>();
+    let label_p = BatchLabel::parse(&label);
+    let area_p = OptionalArea::parse(&area);
+    let quantity_p = BatchQuantity::parse(&quantity);
+    let expires_p = ExpiryDate::parse(&expires_on, ExpiryDate::today());
+    match (label_p, area_p, quantity_p, expires_p) {
+        (Ok(label), Ok(area), Ok(quantity), Ok(expires_on)) => {
+            let new = super::repo::NewBatch {
+                label,
+                area,
+                quantity,
+                expires_on,
+                created_by: user.email.clone(),
+            };
+            let quantity = new.quantity.get().to_string();
+            let id = super::repo::create_batch(&state.db, new).await.map_err(AppError::into_server_error)?;
+            audit(&state.db, &user.email, "batch_created", Some(&format!("batch:{id}")), Some(&quantity))
+                .await
+                .map_err(AppError::into_server_error)?;
+            leptos_axum::redirect(&format!("/admin/cards/{id}"));
+            Ok(())
+        }
+        (l, a, q, e) => {
+            let mut query: Vec<(&str, String)> = vec![
+                ("label", label.clone()),
+                ("area", area.clone()),
+                ("quantity", quantity.clone()),
+                ("expires_on", expires_on.clone()),
+            ];
+            if let Err(m) = l { query.push(("err_label", m)); }
+            if let Err(m) = a { query.push(("err_area", m)); }
+            if let Err(m) = q { query.push(("err_quantity", m)); }
+            if let Err(m) = e { query.push(("err_expires_on", m)); }
+            let qs = serde_urlencoded::to_string(&query).unwrap_or_default();
+            leptos_axum::redirect(&format!("/admin/cards/new?{qs}"));
+            Ok(())
+        }
+    }
+}
+
+/// Voids a batch: its cards then lead to a page that still explains how to join.
+#[server]
+pub async fn void_batch(id: i64) -> Result<(), ServerFnError> {
+    let user = auth::require(Role::Coordinator)?;
+    let state = expect_context::<AppState>();
+    if super::repo::void_batch(&state.db, id).await.map_err(AppError::into_server_error)? {
+        audit(&state.db, &user.email, "batch_voided", Some(&format!("batch:{id}")), None)
+            .await
+            .map_err(AppError::into_server_error)?;
+    }
+    leptos_axum::redirect(&format!("/admin/cards/{id}"));
+    Ok(())
+}

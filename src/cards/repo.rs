@@ -1,0 +1,218 @@
+//! SQL for card batches, cards and scans.
+use std::collections::HashSet;
+
+use sqlx::{Any, Transaction};
+
+use super::BatchSummary;
+use crate::{
+    db::{now_unix, Db},
+    domain::{BatchLabel, BatchQuantity, CardCode, ExpiryDate, OptionalArea},
+    error::AppError,
+};
+
+pub struct NewBatch {
+    pub label: BatchLabel,
+    pub area: OptionalArea,
+    pub quantity: BatchQuantity,
+    pub expires_on: Option<ExpiryDate>,
+    pub created_by: String,
+}
+
+/// Rows per INSERT: 3 parameters each keeps well under both engines' limits.
+const INSERT_CHUNK: usize = 500;
+
+const BATCH_COLUMNS: &str = "b.id, b.label, b.area, b.quantity, b.created_by, b.created_at, \
+     b.expires_on, b.status, \
+     (SELECT COUNT(*) FROM cards c WHERE c.batch_id = b.id AND c.first_scanned_at IS NOT NULL) AS scanned, \
+     (SELECT CAST(COALESCE(SUM(c.scan_count), 0) AS BIGINT) FROM cards c WHERE c.batch_id = b.id) AS scans";
+
+#[derive(sqlx::FromRow)]
+struct BatchRow {
+    id: i64,
+    label: String,
+    area: Option<String>,
+    quantity: i64,
+    created_by: String,
+    created_at: i64,
+    expires_on: Option<String>,
+    status: String,
+    scanned: i64,
+    scans: i64,
+}
+
+impl From<BatchRow> for BatchSummary {
+    fn from(r: BatchRow) -> Self {
+        BatchSummary {
+            id: r.id,
+            label: r.label,
+            area: r.area,
+            quantity: r.quantity,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            expires_on: r.expires_on,
+            status: r.status,
+            scanned: r.scanned,
+            scans: r.scans,
+        }
+    }
+}
+
+/// Creates the batch and its cards in one transaction; codes are unique across all batches.
+pub async fn create_batch(db: &Db, new: NewBatch) -> Result<i64, AppError> {
+    let mut tx = db.begin_write().await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO card_batches (label, area, quantity, created_by, created_at, expires_on, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING id",
+    )
+    .bind(new.label.as_str())
+    .bind(new.area.as_deref())
+    .bind(i64::from(new.quantity.get()))
+    .bind(&new.created_by)
+    .bind(now_unix())
+    .bind(new.expires_on.map(|d| d.to_string()))
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let wanted = new.quantity.get() as usize;
+    let mut position = 0usize;
+    while position < wanted {
+        // Draw distinct codes; a clash with an existing card is skipped by ON CONFLICT
+        // and simply drawn again on the next pass.
+        let mut draw: HashSet<CardCode> = HashSet::new();
+        while draw.len() < (wanted - position).min(INSERT_CHUNK) {
+            draw.insert(CardCode::generate());
+        }
+        let codes: Vec<CardCode> = draw.into_iter().collect();
+        position += insert_cards(&mut tx, id, position, &codes).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_cards(
+    tx: &mut Transaction<'_, Any>,
+    batch_id: i64,
+    start: usize,
+    codes: &[CardCode],
+) -> Result<usize, AppError> {
+    // Positions are assigned after the insert so that skipped duplicates leave no gaps.
+    let mut sql = String::from("INSERT INTO cards (code, batch_id, position) VALUES ");
+    for i in 0..codes.len() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+    }
+    sql.push_str(" ON CONFLICT (code) DO NOTHING");
+    let mut query = sqlx::query(&sql);
+    for (i, code) in codes.iter().enumerate() {
+        query = query.bind(code.as_str()).bind(batch_id).bind((start + i) as i64);
+    }
+    let inserted = query.execute(&mut **tx).await?.rows_affected() as usize;
+    if inserted != codes.len() {
+        // Rare: renumber this chunk's rows so positions stay 0..n without gaps.
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT code FROM cards WHERE batch_id = $1 AND position >= $2 ORDER BY position",
+        )
+        .bind(batch_id)
+        .bind(start as i64)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (offset, (code,)) in rows.iter().enumerate() {
+            sqlx::query("UPDATE cards SET position = $1 WHERE code = $2")
+                .bind((start + offset) as i64)
+                .bind(code)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(inserted)
+}
+
+pub async fn list_batches(db: &Db) -> Result<Vec<BatchSummary>, AppError> {
+    let sql = format!("SELECT {BATCH_COLUMNS} FROM card_batches b ORDER BY b.id DESC");
+    let rows: Vec<BatchRow> = sqlx::query_as(&sql).fetch_all(db.pool()).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub async fn get_batch(db: &Db, id: i64) -> Result<Option<BatchSummary>, AppError> {
+    let sql = format!("SELECT {BATCH_COLUMNS} FROM card_batches b WHERE b.id = $1");
+    let row: Option<BatchRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db.pool()).await?;
+    Ok(row.map(Into::into))
+}
+
+/// The batch's codes in print order.
+pub async fn batch_codes(db: &Db, id: i64) -> Result<Vec<CardCode>, AppError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT code FROM cards WHERE batch_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?;
+    rows.into_iter()
+        .map(|(c,)| CardCode::parse(&c).map_err(|e| AppError::Internal(anyhow::anyhow!(e))))
+        .collect()
+}
+
+pub async fn card_in_batch(db: &Db, id: i64, code: &CardCode) -> Result<bool, AppError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT batch_id FROM cards WHERE code = $1 AND batch_id = $2")
+        .bind(code.as_str())
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Marks a batch void; its cards then lead to the "card no longer valid" page.
+/// Returns false when there is no such active batch.
+pub async fn void_batch(db: &Db, id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE card_batches SET status = 'void', voided_at = $1 WHERE id = $2 AND status = 'active'",
+    )
+    .bind(now_unix())
+    .bind(id)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// What a scan needs to know about a card.
+pub struct CardLookup {
+    pub batch_id: i64,
+    pub status: String,
+    pub expires_on: Option<String>,
+}
+
+pub async fn lookup_card(db: &Db, code: &CardCode) -> Result<Option<CardLookup>, AppError> {
+    let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT b.id, b.status, b.expires_on FROM cards c \
+         JOIN card_batches b ON b.id = c.batch_id WHERE c.code = $1",
+    )
+    .bind(code.as_str())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(batch_id, status, expires_on)| CardLookup { batch_id, status, expires_on }))
+}
+
+/// Records one page fetch of a card's landing page: when, which card, which batch.
+/// Nothing about the person (no IP address, no user agent) is stored.
+pub async fn record_scan(db: &Db, code: &CardCode, batch_id: i64) -> Result<(), AppError> {
+    let now = now_unix();
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES ($1, $2, $3)")
+        .bind(code.as_str())
+        .bind(batch_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE cards SET scan_count = scan_count + 1, \
+         first_scanned_at = COALESCE(first_scanned_at, $1) WHERE code = $2",
+    )
+    .bind(now)
+    .bind(code.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

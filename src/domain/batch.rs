@@ -1,0 +1,193 @@
+use serde::{Deserialize, Serialize};
+
+fn clean(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn check_text(value: &str, what: &str, max: usize) -> Result<(), String> {
+    if value.chars().count() > max {
+        return Err(format!("{what} must be {max} characters or fewer"));
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(format!("{what} must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// What a print run is called, e.g. "Parkside station, March".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchLabel(String);
+
+impl BatchLabel {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let value = clean(raw);
+        if value.is_empty() {
+            return Err("Enter a label for the batch, for example the station and month".into());
+        }
+        check_text(&value, "The label", 80)?;
+        Ok(BatchLabel(value))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Optional area, team or station the cards go to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionalArea(Option<String>);
+
+impl OptionalArea {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let value = clean(raw);
+        if value.is_empty() {
+            return Ok(OptionalArea(None));
+        }
+        check_text(&value, "The area or team", 80)?;
+        Ok(OptionalArea(Some(value)))
+    }
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+/// How many cards to print: 1 to 20,000.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchQuantity(u32);
+
+impl BatchQuantity {
+    pub const MAX: u32 = 20_000;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let digits: String = raw.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
+        if digits.is_empty() {
+            return Err("Enter how many cards to print".into());
+        }
+        let n: u32 = digits
+            .parse()
+            .map_err(|_| "The number of cards must be a whole number, like 500".to_string())?;
+        Self::new(n)
+    }
+
+    pub fn new(n: u32) -> Result<Self, String> {
+        if n == 0 || n > Self::MAX {
+            return Err(format!("The number of cards must be between 1 and {}", "20,000"));
+        }
+        Ok(BatchQuantity(n))
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// Last day the cards in a batch are valid (inclusive), as `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ExpiryDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl ExpiryDate {
+    /// `today` is `YYYY-MM-DD`; an expiry in the past is refused.
+    pub fn parse(raw: &str, today: ExpiryDate) -> Result<Option<Self>, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let date = Self::parse_iso(raw)
+            .ok_or_else(|| "The expiry date must be a real date, like 2027-03-31".to_string())?;
+        if date < today {
+            return Err("The expiry date must be today or in the future".into());
+        }
+        Ok(Some(date))
+    }
+
+    pub fn parse_iso(raw: &str) -> Option<Self> {
+        let mut parts = raw.trim().splitn(3, '-');
+        let year: u16 = parts.next()?.parse().ok()?;
+        let month: u8 = parts.next()?.parse().ok()?;
+        let day: u8 = parts.next()?.parse().ok()?;
+        if !(2000..=2200).contains(&year) || !(1..=12).contains(&month) {
+            return None;
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (1..=days).contains(&day).then_some(ExpiryDate { year, month, day })
+    }
+
+    /// Today's date (UTC) from the system clock.
+    #[cfg(feature = "ssr")]
+    pub fn today() -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Self::from_unix_days(secs.div_euclid(86_400))
+    }
+
+    /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    pub fn from_unix_days(days: i64) -> Self {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        ExpiryDate { year, month, day }
+    }
+}
+
+impl std::fmt::Display for ExpiryDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_trimmed_and_required() {
+        assert_eq!(BatchLabel::parse("  Parkside   March ").unwrap().as_str(), "Parkside March");
+        assert!(BatchLabel::parse("   ").unwrap_err().contains("Enter a label"));
+        assert!(BatchLabel::parse(&"x".repeat(81)).unwrap_err().contains("80"));
+        assert!(BatchLabel::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn quantity_is_between_1_and_20000() {
+        assert_eq!(BatchQuantity::parse("1,000").unwrap().get(), 1000);
+        assert!(BatchQuantity::parse("0").is_err());
+        assert!(BatchQuantity::parse("20001").is_err());
+        assert!(BatchQuantity::parse("12.5").unwrap_err().contains("whole number"));
+        assert!(BatchQuantity::parse("").unwrap_err().contains("how many"));
+        assert_eq!(BatchQuantity::parse("20000").unwrap().get(), 20_000);
+    }
+
+    #[test]
+    fn expiry_dates_are_real_and_not_past() {
+        let today = ExpiryDate::parse_iso("2026-11-26").unwrap();
+        assert_eq!(ExpiryDate::parse("", today).unwrap(), None);
+        assert!(ExpiryDate::parse("2026-02-30", today).is_err());
+        assert!(ExpiryDate::parse("2026-11-25", today).unwrap_err().contains("future"));
+        assert_eq!(ExpiryDate::parse("2028-02-29", today).unwrap().unwrap().to_string(), "2028-02-29");
+        assert!(ExpiryDate::parse("next week", today).is_err());
+    }
+
+    #[test]
+    fn unix_days_convert_to_dates() {
+        assert_eq!(ExpiryDate::from_unix_days(0).to_string(), "1970-01-01");
+        assert_eq!(ExpiryDate::from_unix_days(20_418).to_string(), "2025-11-26");
+        assert_eq!(ExpiryDate::from_unix_days(19_417).to_string(), "2023-03-01");
+    }
+}

@@ -1,0 +1,16 @@
+//! Email: a durable outbox in the database and a background worker that sends it.
+//!
+//! A sign-up only *queues* its email (in the same transaction that saves the person),
+//! so it is never lost when SMTP is down. The worker renders each message at send
+//! time — creating the single-use tokens then, so only their hashes are ever stored —
+//! retries with exponential backoff, and marks a message sent once the server has
+//! accepted it. Each message carries a stable `Message-ID` (`outbox-<id>`), so the
+//! rare resend after a crash between "accepted" and "marked" can be recognised.
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod tokens;
+#[cfg(feature = "ssr")]
+pub mod transport;
+#[cfg(feature = "ssr")]
+pub mod worker;

@@ -1,0 +1,351 @@
+//! HTTP handlers for the journey. They parse, call the repo, and pick the page.
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::{
+    draft::{Draft, Step},
+    guard::client_key,
+    pages::{self, Journey},
+    repo::{self, EqualityAnswers, Submission, TokenOutcome},
+};
+use crate::{
+    cards::repo as cards,
+    db::now_unix,
+    domain::{
+        parse_ethnic_other, AgeBand, AreaConnection, CardCode, ContactMethod, Disability, Email, EthnicDetail,
+        EthnicGroup, ExpiryDate, Gender, PersonName, Phone, Postcode,
+    },
+    email::tokens,
+    error::AppError,
+    i18n::Lang,
+    public::{request_lang, LangQuery, PublicPage},
+    startup::AppState,
+};
+
+const MAX_RESENDS: i64 = 3;
+
+/// The card behind `/j/<code>/…`, when it can still be used.
+pub enum Card {
+    Valid { code: CardCode, batch_id: i64 },
+    Unknown,
+    NoLongerValid,
+}
+
+pub async fn card(state: &AppState, raw: &str) -> Result<Card, AppError> {
+    let Ok(code) = CardCode::parse(raw) else { return Ok(Card::Unknown) };
+    let Some(card) = cards::lookup_card(&state.db, &code).await? else { return Ok(Card::Unknown) };
+    let expired = card
+        .expires_on
+        .as_deref()
+        .and_then(ExpiryDate::parse_iso)
+        .is_some_and(|last| last < ExpiryDate::today());
+    if card.status != "active" || expired {
+        return Ok(Card::NoLongerValid);
+    }
+    Ok(Card::Valid { code, batch_id: card.batch_id })
+}
+
+fn journey(state: &AppState, lang: Lang, action: String) -> Journey {
+    Journey {
+        lang,
+        action,
+        force: state.settings.force_name.clone(),
+        panel_email: state.settings.panel_email.clone(),
+        min_age: state.settings.min_age,
+    }
+}
+
+/// Unknown (404) or void/expired (410) card: say so kindly, and still offer to join.
+pub fn card_problem_page(lang: Lang, card: &Card) -> Response {
+    let (title, text, status) = match card {
+        Card::Unknown => ("card.unknown_title", "card.unknown", StatusCode::NOT_FOUND),
+        _ => ("card.void_title", "card.void", StatusCode::GONE),
+    };
+    pages::join_anyway(lang, title, text).with_status(status).into_response()
+}
+
+/// A fresh journey: its idempotency key and signed start time.
+fn new_draft(state: &AppState) -> Draft {
+    Draft { key: tokens::new_token(), started: state.stamper.stamp(now_unix()), ..Draft::default() }
+}
+
+/// `GET /j/<code>/join`: the first question, for someone holding a card.
+pub async fn start_from_card(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    match card(&state, &raw).await? {
+        Card::Valid { code, batch_id } => {
+            repo::record_event(&state.db, Some(batch_id), "started").await?;
+            let j = journey(&state, lang, format!("/j/{code}/join"));
+            Ok(pages::step_page(&j, Step::About, &new_draft(&state), vec![], false, None).into_response())
+        }
+        other => Ok(card_problem_page(lang, &other)),
+    }
+}
+
+/// `GET /join`: the same questions without a card.
+pub async fn start_without_card(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    repo::record_event(&state.db, None, "started").await?;
+    let j = journey(&state, lang, "/join".into());
+    Ok(pages::step_page(&j, Step::About, &new_draft(&state), vec![], false, None).into_response())
+}
+
+/// `POST /j/<code>/join`.
+pub async fn answer_from_card(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, AppError> {
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs);
+    match card(&state, &raw).await? {
+        Card::Valid { code, batch_id } => {
+            let j = journey(&state, lang, format!("/j/{code}/join"));
+            answer(&state, j, pairs, Some((code, batch_id)), client_key(peer, &headers, state.settings.trust_proxy)).await
+        }
+        other => Ok(card_problem_page(lang, &other)),
+    }
+}
+
+/// `POST /join`.
+pub async fn answer_without_card(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, AppError> {
+    let pairs = form_pairs(&body);
+    let j = journey(&state, form_lang(&pairs), "/join".into());
+    answer(&state, j, pairs, None, client_key(peer, &headers, state.settings.trust_proxy)).await
+}
+
+/// Form bodies that are not valid `application/x-www-form-urlencoded` become empty
+/// forms, which then get the usual "please answer" messages.
+fn form_pairs(body: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(body).unwrap_or_default()
+}
+
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+fn form_lang(pairs: &[(String, String)]) -> Lang {
+    Lang::parse(field(pairs, "switch_lang"))
+        .or_else(|| Lang::parse(field(pairs, "lang")))
+        .unwrap_or(Lang::En)
+}
+
+async fn answer(
+    state: &AppState,
+    j: Journey,
+    pairs: Vec<(String, String)>,
+    card: Option<(CardCode, i64)>,
+    client: String,
+) -> Result<Response, AppError> {
+    let step = Step::parse(field(&pairs, "step")).unwrap_or(Step::About);
+    let returning = field(&pairs, "returning") == "1";
+    let action = field(&pairs, "action").to_string();
+    let mut draft = Draft::from_pairs(&pairs);
+    if draft.key.is_empty() {
+        draft.key = tokens::new_token();
+    }
+    let show = |step: Step, draft: &Draft, problems, returning| {
+        pages::step_page(&j, step, draft, problems, returning, None)
+    };
+
+    if !field(&pairs, "switch_lang").is_empty() {
+        return Ok(show(step, &draft, vec![], returning).remember_lang().into_response());
+    }
+    if action == "back" {
+        return Ok(show(draft.previous(step), &draft, vec![], false).into_response());
+    }
+    if let Some(target) = action.strip_prefix("change:").and_then(Step::parse) {
+        return Ok(show(target, &draft, vec![], true).into_response());
+    }
+    if step != Step::Check {
+        let problems = draft.validate(step);
+        if !problems.is_empty() {
+            return Ok(show(step, &draft, problems, returning).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response());
+        }
+        if step == Step::Eligibility && draft.is_under_age(j.min_age) {
+            // The youth route keeps nothing: the answers are simply not carried on.
+            return Ok(pages::youth(&j).into_response());
+        }
+        let next = draft.next(step, returning);
+        return Ok(show(next, &draft, vec![], returning && next != Step::Check).into_response());
+    }
+
+    // Submitting "check your answers".
+    if !field(&pairs, "website").is_empty() {
+        tracing::info!("sign-up honeypot filled; not saved");
+        return Ok(pages::message(j.lang, "sent.title", &["sent.open_link"]).into_response());
+    }
+    let banner = |key: &'static str, status: StatusCode, draft: &Draft| {
+        pages::step_page(&j, Step::Check, draft, vec![], false, Some(key)).with_status(status).into_response()
+    };
+    match state.stamper.verify(&draft.started) {
+        None => {
+            draft.started = state.stamper.stamp(now_unix() - state.settings.min_fill_secs as i64);
+            return Ok(banner("form.expired", StatusCode::UNPROCESSABLE_ENTITY, &draft));
+        }
+        Some(started) if now_unix() - started < state.settings.min_fill_secs as i64 => {
+            return Ok(banner("form.too_fast", StatusCode::UNPROCESSABLE_ENTITY, &draft));
+        }
+        Some(_) => {}
+    }
+    let card_ok = card.as_ref().is_none_or(|(code, _)| state.signup_limiter.allow(&format!("card:{code}")));
+    if !state.signup_limiter.allow(&client) || !card_ok {
+        return Ok(banner("form.rate_limited", StatusCode::TOO_MANY_REQUESTS, &draft));
+    }
+    let problems = draft.validate(Step::Check);
+    if let Some((field_name, _)) = problems.first() {
+        let step = Step::ALL
+            .into_iter()
+            .find(|s| Draft::fields_of(*s).contains(field_name))
+            .unwrap_or(Step::About);
+        let own: Vec<_> = problems.iter().copied().filter(|(f, _)| Draft::fields_of(step).contains(f)).collect();
+        return Ok(show(step, &draft, own, true).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response());
+    }
+    let submission = to_submission(&draft, j.lang, card.map(|(_, b)| b))
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated draft did not parse")))?;
+    let receipt = repo::submit(&state.db, &submission).await?;
+    state.mail_wake.notify_one();
+    Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}", j.lang.code())).into_response())
+}
+
+fn opt<T>(raw: &str, parse: impl Fn(&str) -> Result<T, &'static str>) -> Option<T> {
+    if raw.trim().is_empty() { None } else { parse(raw).ok() }
+}
+
+/// Turns a validated draft into typed values (None if validation was skipped).
+fn to_submission(draft: &Draft, lang: Lang, batch_id: Option<i64>) -> Option<Submission> {
+    let d = draft.clone().without_unconsented_equality();
+    let equality = (d.equality == "yes").then(|| EqualityAnswers {
+        gender: opt(&d.gender, Gender::parse),
+        disability: opt(&d.disability, Disability::parse),
+        ethnic_group: opt(&d.ethnic_group, EthnicGroup::parse),
+        ethnic_detail: opt(&d.ethnic_detail, EthnicDetail::parse),
+        ethnic_other: parse_ethnic_other(&d.ethnic_other).ok().flatten(),
+    });
+    Some(Submission {
+        batch_id,
+        key: d.key.clone(),
+        name: PersonName::parse(&d.name).ok()?,
+        email: opt(&d.email, Email::parse),
+        phone: opt(&d.phone, Phone::parse),
+        contact_method: ContactMethod::parse(&d.contact_method).ok()?,
+        postcode: opt(&d.postcode, Postcode::parse),
+        connection: AreaConnection::parse(&d.connection).ok()?,
+        age_band: AgeBand::parse(&d.age_band).ok()?,
+        language: lang,
+        equality,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SentQuery {
+    lang: Option<String>,
+    resent: Option<String>,
+}
+
+/// `GET /signup/sent/<receipt>`: "check your email", with the address used.
+pub async fn sent(
+    State(state): State<AppState>,
+    Path(receipt): Path<String>,
+    Query(q): Query<SentQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    let Some(r) = repo::receipt(&state.db, &receipt).await? else {
+        return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
+    };
+    let can_resend = r.status == "new" && r.resends < MAX_RESENDS && r.email.is_some();
+    Ok(pages::sent(
+        lang,
+        r.email.as_deref(),
+        r.phone.as_deref(),
+        &format!("/signup/sent/{receipt}"),
+        q.resent.is_some(),
+        can_resend,
+    )
+    .into_response())
+}
+
+/// `POST /signup/sent/<receipt>`: send the confirmation email again.
+pub async fn resend(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(receipt): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, AppError> {
+    let lang = form_lang(&form_pairs(&body));
+    if !state.signup_limiter.allow(&client_key(peer, &headers, state.settings.trust_proxy)) {
+        return Err(AppError::RateLimited);
+    }
+    let Some(r) = repo::receipt(&state.db, &receipt).await? else {
+        return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
+    };
+    repo::resend(&state.db, r.recruit_id, MAX_RESENDS).await?;
+    state.mail_wake.notify_one();
+    Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}&resent=1", lang.code())).into_response())
+}
+
+/// `GET /confirm/<token>`.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    let page: PublicPage = match repo::confirm(&state.db, &token).await? {
+        TokenOutcome::Done => pages::message(lang, "confirm.done_title", &["confirm.done", "sent.next"]),
+        TokenOutcome::AlreadyDone => pages::message(lang, "confirm.already_title", &["confirm.already"]),
+        TokenOutcome::Expired => pages::message(lang, "confirm.expired_title", &["confirm.expired", "card.still_join"])
+            .with_status(StatusCode::GONE),
+        TokenOutcome::Unknown => pages::message(lang, "confirm.unknown_title", &["confirm.unknown", "card.still_join"])
+            .with_status(StatusCode::NOT_FOUND),
+    };
+    Ok(page.into_response())
+}
+
+/// `GET /withdraw/<token>`: asks before deleting (mail scanners follow links).
+pub async fn withdraw_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    if !repo::withdraw_token_valid(&state.db, &token).await? {
+        return Ok(pages::message(lang, "withdraw.unknown_title", &["withdraw.unknown"]).with_status(StatusCode::NOT_FOUND).into_response());
+    }
+    Ok(pages::withdraw_form(lang, &format!("/withdraw/{token}")).into_response())
+}
+
+/// `POST /withdraw/<token>`: removes the person's data.
+pub async fn withdraw(State(state): State<AppState>, Path(token): Path<String>, body: String) -> Result<Response, AppError> {
+    let lang = form_lang(&form_pairs(&body));
+    if repo::withdraw(&state.db, &token).await? {
+        Ok(pages::message(lang, "withdraw.done_title", &["withdraw.done"]).into_response())
+    } else {
+        Ok(pages::message(lang, "withdraw.unknown_title", &["withdraw.unknown"]).with_status(StatusCode::NOT_FOUND).into_response())
+    }
+}

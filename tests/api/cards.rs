@@ -1,0 +1,230 @@
+use std::{collections::HashSet, process::Command};
+
+use leptos::server_fn::ServerFn;
+use scrutiny::cards::api::{CreateBatch, VoidBatch};
+
+use crate::helpers::{spawn_app, TestApp};
+
+impl TestApp {
+    /// Posts the create-batch form like a browser without JavaScript; returns the Location.
+    pub async fn post_batch_form(&self, fields: &[(&str, &str)]) -> String {
+        let response = self
+            .client
+            .post(self.url(CreateBatch::PATH))
+            // what a browser sends for a plain form post (JavaScript off)
+            .header("accept", "text/html,application/xhtml+xml")
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_redirection(), "status {}", response.status());
+        response.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    pub async fn create_batch(&self, label: &str, quantity: u32) -> i64 {
+        let q = quantity.to_string();
+        let location = self
+            .post_batch_form(&[("label", label), ("area", ""), ("quantity", &q), ("expires_on", "")])
+            .await;
+        location.strip_prefix("/admin/cards/").unwrap().parse().expect("redirected to the new batch")
+    }
+
+    pub async fn codes_of(&self, batch: i64) -> Vec<String> {
+        sqlx::query_as::<_, (String,)>("SELECT code FROM cards WHERE batch_id = $1 ORDER BY position")
+            .bind(batch)
+            .fetch_all(self.db.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(c,)| c)
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn creating_a_batch_makes_that_many_unique_unguessable_codes() {
+    let app = spawn_app().await;
+    let first = app.create_batch("Parkside, March", 250).await;
+    let second = app.create_batch("Chesterton, March", 250).await;
+    let mut all = app.codes_of(first).await;
+    assert_eq!(all.len(), 250);
+    all.extend(app.codes_of(second).await);
+    let distinct: HashSet<_> = all.iter().collect();
+    assert_eq!(distinct.len(), 500, "codes are unique across batches");
+    for code in &all {
+        assert_eq!(code.len(), 9);
+        assert!(code.bytes().all(|b| b"23456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b)), "{code}");
+    }
+    // Random, not sequential: consecutive codes share no long common prefix.
+    let shared_prefixes = all.windows(2).filter(|w| w[0][..4] == w[1][..4]).count();
+    assert!(shared_prefixes < 3, "codes look sequential");
+}
+
+#[tokio::test]
+async fn bad_batch_input_returns_to_the_form_with_messages_and_what_was_typed() {
+    let app = spawn_app().await;
+    let location = app
+        .post_batch_form(&[("label", ""), ("area", "North <team>"), ("quantity", "20001"), ("expires_on", "2020-01-01")])
+        .await;
+    assert!(location.starts_with("/admin/cards/new?"), "{location}");
+    let page = app.get(&location).await.text().await.unwrap();
+    assert!(page.contains("There is a problem"));
+    assert!(page.contains("Enter a label for the batch"), "{page}");
+    assert!(page.contains("between 1 and 20,000"));
+    assert!(page.contains("today or in the future"));
+    assert!(page.contains(r#"value="North &lt;team&gt;""#), "typed value kept and escaped: {page}");
+    assert!(page.contains(r#"value="20001""#));
+    let batches: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_batches").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(batches.0, 0, "nothing saved");
+}
+
+#[tokio::test]
+async fn scanning_counts_page_fetches_and_unique_cards() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Scan test", 5).await;
+    let codes = app.codes_of(batch).await;
+
+    let page = app.get(&format!("/j/{}", codes[0])).await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let body = page.text().await.unwrap();
+    assert!(body.contains("Have your say on stop and search"));
+    assert!(body.contains("not linked to your search record"), "privacy text");
+    // Typed in lower case with spaces: still the same card.
+    let lower = codes[0].to_lowercase();
+    assert_eq!(app.get(&format!("/j/{} {} {}", &lower[..3], &lower[3..6], &lower[6..])).await.status(), 200);
+    assert_eq!(app.get(&format!("/j/{}", codes[1])).await.status(), 200);
+    // Not people: a HEAD request and a browser prefetch are not counted.
+    app.client.head(app.url(&format!("/j/{}", codes[2]))).send().await.unwrap();
+    app.client.get(app.url(&format!("/j/{}", codes[2]))).header("sec-purpose", "prefetch").send().await.unwrap();
+
+    let list = app.get("/admin/cards").await.text().await.unwrap();
+    assert!(list.contains("Scan test"));
+    let detail = app.get(&format!("/admin/cards/{batch}")).await.text().await.unwrap();
+    assert!(detail.contains(r#"<dd data-testid="batch-scanned">2</dd>"#), "{detail}");
+    let (scans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_scans WHERE batch_id = $1")
+        .bind(batch).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(scans, 3, "three page fetches by people");
+}
+
+#[tokio::test]
+async fn scans_store_nothing_about_the_person() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Privacy", 1).await;
+    let code = &app.codes_of(batch).await[0];
+    app.client
+        .get(app.url(&format!("/j/{code}")))
+        .header("user-agent", "UniqueAgent/1.0")
+        .header("x-forwarded-for", "203.0.113.77")
+        .send()
+        .await
+        .unwrap();
+    let row: (i64, String, i64, i64) =
+        sqlx::query_as("SELECT * FROM card_scans").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(&row.1, code);
+    assert_eq!(row.2, batch);
+    // Only id, card, batch and time: nothing else exists to hold an IP or user agent.
+}
+
+#[tokio::test]
+async fn unknown_codes_get_a_friendly_404_that_still_invites() {
+    let app = spawn_app().await;
+    for path in ["/j/ABCDEFGHJ", "/j/not-a-code", "/j/%F0%9F%98%80"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("We could not find that card"), "{path}");
+        assert!(body.contains(r#"href="/join?lang=en""#), "still offers to join");
+    }
+}
+
+#[tokio::test]
+async fn void_and_expired_batches_show_410_with_how_to_join() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("To void", 2).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let id = batch.to_string();
+    let response = app.client.post(app.url(VoidBatch::PATH)).header("accept", "text/html").form(&[("id", id.as_str())]).send().await.unwrap();
+    assert!(response.status().is_redirection());
+    let response = app.get(&format!("/j/{code}")).await;
+    assert_eq!(response.status(), 410);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("no longer in use"));
+    assert!(body.contains(r#"href="/join?lang=en""#), "still offers to join");
+    let detail = app.get(&format!("/admin/cards/{batch}")).await.text().await.unwrap();
+    assert!(detail.contains(r#"<dd data-testid="batch-status">Void</dd>"#));
+
+    let expired = app.create_batch("Expired", 1).await;
+    sqlx::query("UPDATE card_batches SET expires_on = '2020-01-31' WHERE id = $1")
+        .bind(expired).execute(app.db.pool()).await.unwrap();
+    let code = app.codes_of(expired).await[0].clone();
+    assert_eq!(app.get(&format!("/j/{code}")).await.status(), 410);
+    let (scans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_scans").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(scans, 0, "invalid cards are not counted as scans");
+}
+
+#[tokio::test]
+async fn qr_svg_for_a_card_of_the_batch_only() {
+    let app = spawn_app().await;
+    let a = app.create_batch("A", 1).await;
+    let b = app.create_batch("B", 1).await;
+    let code = app.codes_of(a).await[0].clone();
+    let svg = app.get(&format!("/admin/cards/{a}/qr/{code}.svg")).await;
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(svg.text().await.unwrap().contains("<path"));
+    assert_eq!(app.get(&format!("/admin/cards/{b}/qr/{code}.svg")).await.status(), 404);
+}
+
+fn tool_missing(tool: &str) -> bool {
+    Command::new(tool).arg("-v").output().is_err()
+}
+
+/// Renders a PDF at 300 dpi and decodes every QR code on it.
+fn decode_all(pdf: &std::path::Path) -> Vec<String> {
+    let dir = pdf.parent().unwrap().join("pages");
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = Command::new("pdftoppm").args(["-r", "300", "-png"]).arg(pdf).arg(dir.join("p")).status().unwrap();
+    assert!(status.success());
+    let mut urls = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let out = Command::new("zbarimg").args(["--raw", "-q"]).arg(entry.unwrap().path()).output().unwrap();
+        urls.extend(String::from_utf8(out.stdout).unwrap().lines().map(str::to_string));
+    }
+    urls.sort();
+    urls
+}
+
+#[tokio::test]
+async fn every_qr_code_in_both_print_files_decodes_to_its_own_url() {
+    if tool_missing("pdftoppm") || tool_missing("zbarimg") {
+        panic!("pdftoppm and zbarimg are needed (Debian poppler-utils, zbar-tools); .ci/setup installs them");
+    }
+    let app = spawn_app().await;
+    let batch = app.create_batch("Decode", 12).await;
+    let mut expected: Vec<String> = app
+        .codes_of(batch)
+        .await
+        .iter()
+        .map(|c| format!("{}/j/{c}", app.address))
+        .collect();
+    expected.sort();
+    for layout in ["a4", "cr80"] {
+        let response = app.get(&format!("/admin/cards/{batch}/cards-{layout}.pdf")).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        let bytes = response.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("cards.pdf");
+        std::fs::write(&pdf, &bytes).unwrap();
+        assert_eq!(decode_all(&pdf), expected, "{layout}: every card decodes to its own URL");
+    }
+}
+
+#[tokio::test]
+async fn print_files_of_a_missing_batch_are_404() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/admin/cards/999/cards-a4.pdf").await.status(), 404);
+    assert_eq!(app.get("/admin/cards/999").await.status(), 404);
+}

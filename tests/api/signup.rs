@@ -1,0 +1,361 @@
+use crate::{
+    helpers::{hidden, spawn_app_with, TestApp},
+    smtp::{link_in, SmtpSink},
+};
+
+/// Every answer of a complete journey, as the hidden + visible fields post them.
+fn answers<'a>(key: &'a str, started: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", "Jordan Okafor"),
+        ("email", "jordan.okafor@example.org"),
+        ("phone", ""),
+        ("contact_method", "email"),
+        ("age_band", "18-24"),
+        ("postcode", "cb1 1aa"),
+        ("connection", "live"),
+        ("connection", "study"),
+        ("equality", "yes"),
+        ("gender", "man"),
+        ("disability", "no"),
+        ("ethnic_group", "black"),
+        ("ethnic_detail", "black_african"),
+        ("key", key),
+        ("started", started),
+        ("lang", "en"),
+    ]
+}
+
+struct Journey {
+    app: TestApp,
+    smtp: SmtpSink,
+    code: String,
+}
+
+async fn journey() -> Journey {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(&[("SCRUTINY_SMTP_URL", &smtp.url())]).await;
+    let batch = app.create_batch("Journey", 3).await;
+    let code = app.codes_of(batch).await[0].clone();
+    Journey { app, smtp, code }
+}
+
+impl Journey {
+    fn join_url(&self) -> String {
+        format!("/j/{}/join", self.code)
+    }
+
+    /// Opens the first question and returns (key, started).
+    async fn start(&self) -> (String, String) {
+        let page = self.app.get(&self.join_url()).await;
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        (hidden(&html, "key"), hidden(&html, "started"))
+    }
+
+    async fn post(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.app.client.post(self.app.url(&self.join_url())).form(fields).send().await.unwrap()
+    }
+
+    async fn submit(&self, key: &str, started: &str) -> reqwest::Response {
+        let mut fields = answers(key, started);
+        fields.extend([("step", "check"), ("action", "continue")]);
+        self.post(&fields).await
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.app.db.pool()).await.unwrap();
+        n
+    }
+}
+
+#[tokio::test]
+async fn the_whole_journey_page_by_page_then_confirm_by_email() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    // About you
+    let page = j
+        .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org"), ("contact_method", "email")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("How old are you?"), "{page}");
+    assert_eq!(hidden(&page, "name"), "Jordan Okafor", "answers ride along");
+    // Who can join
+    let page = j
+        .post(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org"), ("contact_method", "email"),
+                ("age_band", "18-24"), ("connection", "live"), ("postcode", "cb11aa")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Will you answer the equality questions?"));
+    // Equality: consent, then group, then detail
+    let mut fields = answers(&key, &started);
+    fields.extend([("step", "equality-intro"), ("action", "continue")]);
+    let page = j.post(&fields).await.text().await.unwrap();
+    assert!(page.contains("What is your ethnic group?"));
+    let mut fields = answers(&key, &started);
+    fields.extend([("step", "equality"), ("action", "continue")]);
+    let page = j.post(&fields).await.text().await.unwrap();
+    assert!(page.contains("Which of these best describes your Black, Black British"), "{page}");
+    let mut fields = answers(&key, &started);
+    fields.extend([("step", "ethnicity"), ("action", "continue")]);
+    let page = j.post(&fields).await.text().await.unwrap();
+    assert!(page.contains("Check your answers before you send them"));
+    assert!(page.contains("jordan.okafor@example.org"));
+    assert!(page.contains("African"));
+
+    let response = j.submit(&key, &started).await;
+    assert_eq!(response.status(), 303);
+    let sent_url = response.headers()["location"].to_str().unwrap().to_string();
+    let sent = j.app.get(&sent_url).await.text().await.unwrap();
+    assert!(sent.contains("Check your email"));
+    assert!(sent.contains("jordan.okafor@example.org"), "shows the address used");
+
+    let mail = j.smtp.wait_for(1, 10).await;
+    assert!(mail[0].contains("To: \"Jordan Okafor\" <jordan.okafor@example.org>") || mail[0].contains("jordan.okafor@example.org"));
+    let confirm = link_in(&mail[0], "/confirm/").expect("confirmation link in the email");
+    assert!(link_in(&mail[0], "/withdraw/").is_some(), "every email has a withdraw link");
+    let path = confirm.split_once(&j.app.address).map(|(_, p)| p.to_string()).expect("link uses the base URL");
+    let done = j.app.get(&path).await;
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("your email address is confirmed"));
+    let again = j.app.get(&path).await.text().await.unwrap();
+    assert!(again.contains("already"), "single use");
+
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits WHERE status = 'confirmed' AND postcode = 'CB1 1AA' AND area_connection = 'live,study'").await, 1);
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruit_equality WHERE ethnic_group = 'black' AND ethnic_detail = 'black_african'").await, 1);
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits WHERE batch_id IS NOT NULL").await, 1, "batch attributed");
+    let (hash,): (String,) = sqlx::query_as("SELECT token_hash FROM email_tokens WHERE purpose = 'confirm'")
+        .fetch_one(j.app.db.pool()).await.unwrap();
+    assert!(!confirm.contains(&hash), "only the hash is stored");
+}
+
+#[tokio::test]
+async fn errors_keep_everything_typed_and_link_to_the_fields() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    let response = j
+        .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("name", "Siân <b>Jones</b>"), ("email", "sian@@example"), ("contact_method", "")])
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("There is a problem"));
+    assert!(page.contains(r##"href="#email""##));
+    assert!(page.contains("Enter an email address in the correct format"));
+    assert!(page.contains("Select how we should contact you"));
+    assert!(page.contains(r#"value="sian@@example""#), "typed email kept");
+    assert!(page.contains("Siân &lt;b&gt;Jones&lt;/b&gt;"), "typed name kept, escaped");
+    assert!(!page.contains("<b>Jones"), "never echoed unescaped");
+    assert!(page.contains("<title>Error:"), "title says there is an error");
+}
+
+#[tokio::test]
+async fn a_double_submit_creates_one_recruit_and_the_same_email_updates() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    let (a, b) = tokio::join!(j.submit(&key, &started), j.submit(&key, &started));
+    assert_eq!(a.status(), 303);
+    assert_eq!(b.status(), 303);
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits").await, 1);
+    let (key2, started2) = j.start().await;
+    let mut fields = answers(&key2, &started2);
+    fields[0] = ("name", "Jordan O.");
+    fields[1] = ("email", "JORDAN.OKAFOR@example.org");
+    fields.extend([("step", "check"), ("action", "continue")]);
+    assert_eq!(j.post(&fields).await.status(), 303);
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits").await, 1, "same email, same person");
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits WHERE name = 'Jordan O.'").await, 1, "updated");
+}
+
+#[tokio::test]
+async fn honeypot_and_forged_timestamps_save_nothing() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    let mut fields = answers(&key, &started);
+    fields.extend([("step", "check"), ("action", "continue"), ("website", "http://spam.example")]);
+    assert_eq!(j.post(&fields).await.status(), 200);
+    let forged = j.submit(&key, "1700000000.0000").await;
+    assert_eq!(forged.status(), 422);
+    let page = forged.text().await.unwrap();
+    assert!(page.contains("submit them again"));
+    assert!(page.contains("jordan.okafor@example.org"), "answers kept on the page");
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits").await, 0);
+    // Submitting the re-rendered page works.
+    let restamped = hidden(&page, "started");
+    assert_eq!(j.submit(&key, &restamped).await.status(), 303);
+}
+
+#[tokio::test]
+async fn submissions_faster_than_the_minimum_fill_time_are_asked_again() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(&[("SCRUTINY_SMTP_URL", &smtp.url()), ("SCRUTINY_MIN_FILL_SECONDS", "60")]).await;
+    let batch = app.create_batch("Fast", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let j = Journey { app, smtp, code };
+    let (key, started) = j.start().await;
+    let response = j.submit(&key, &started).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("Please check your answers, then submit them."));
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits").await, 0);
+}
+
+#[tokio::test]
+async fn sign_ups_are_rate_limited_per_client_without_losing_answers() {
+    let smtp = SmtpSink::start().await;
+    let app = spawn_app_with(&[("SCRUTINY_SMTP_URL", &smtp.url()), ("SCRUTINY_RATE_LIMIT", "2")]).await;
+    let batch = app.create_batch("Limits", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let j = Journey { app, smtp, code };
+    for _ in 0..2 {
+        let (key, started) = j.start().await;
+        assert_eq!(j.submit(&key, &started).await.status(), 303);
+    }
+    let (key, started) = j.start().await;
+    let response = j.submit(&key, &started).await;
+    assert_eq!(response.status(), 429);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Too many sign-ups"));
+    assert!(page.contains("Jordan Okafor"), "answers still on the page");
+}
+
+#[tokio::test]
+async fn an_email_queued_while_smtp_is_down_is_delivered_once_when_it_is_back() {
+    let mut j = journey().await;
+    j.smtp.stop();
+    let (key, started) = j.start().await;
+    assert_eq!(j.submit(&key, &started).await.status(), 303, "the sign-up is saved while SMTP is down");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(j.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts >= 1").await, 1);
+    j.smtp.resume().await;
+    let mail = j.smtp.wait_for(1, 20).await;
+    assert_eq!(mail.len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(j.smtp.messages().len(), 1, "sent exactly once");
+    assert_eq!(j.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 1);
+}
+
+#[tokio::test]
+async fn the_withdraw_link_removes_the_person_but_keeps_anonymous_counts() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    j.submit(&key, &started).await;
+    let mail = j.smtp.wait_for(1, 10).await;
+    let link = link_in(&mail[0], "/withdraw/").unwrap();
+    let path = link.split_once(&j.app.address).unwrap().1.to_string();
+    let page = j.app.get(&path).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Delete my details"));
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits").await, 1, "a GET (mail scanner) deletes nothing");
+    let done = j.app.client.post(j.app.url(&path)).form(&[("lang", "en")]).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("Your details have been deleted"));
+    for table in ["recruits", "recruit_equality", "email_tokens", "signup_submissions", "outbox"] {
+        assert_eq!(j.count(&format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table}");
+    }
+    assert_eq!(j.count("SELECT COUNT(*) FROM signup_events WHERE kind = 'submitted'").await, 1);
+}
+
+#[tokio::test]
+async fn under_the_minimum_age_leads_to_the_youth_route_and_keeps_nothing() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    let page = j
+        .post(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("name", "Kid"), ("email", "kid@example.org"), ("contact_method", "email"),
+                ("age_band", "under16"), ("connection", "study")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("too young to join"), "{page}");
+    assert!(page.contains("parent, guardian or youth worker"));
+    assert!(!page.contains("kid@example.org"), "the child's answers are not carried on");
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits").await, 0);
+}
+
+#[tokio::test]
+async fn expired_and_unknown_confirmation_links_explain_what_to_do() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    j.submit(&key, &started).await;
+    let mail = j.smtp.wait_for(1, 10).await;
+    let link = link_in(&mail[0], "/confirm/").unwrap();
+    let path = link.split_once(&j.app.address).unwrap().1.to_string();
+    sqlx::query("UPDATE email_tokens SET expires_at = 0").execute(j.app.db.pool()).await.unwrap();
+    let expired = j.app.get(&path).await;
+    assert_eq!(expired.status(), 410);
+    assert!(expired.text().await.unwrap().contains("Sign up again"));
+    let unknown = j.app.get("/confirm/not-a-token").await;
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
+async fn pages_speak_the_chosen_language_and_switching_keeps_answers() {
+    let j = journey().await;
+    let landing = j.app.get(&format!("/j/{}?lang=ar", j.code)).await;
+    assert!(landing.headers()["set-cookie"].to_str().unwrap().starts_with("lang=ar"));
+    let html = landing.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#));
+    let welsh = j.app.get(&format!("/j/{}?lang=cy", j.code)).await.text().await.unwrap();
+    assert!(welsh.contains(r#"<html lang="cy" dir="ltr">"#));
+    let (key, started) = j.start().await;
+    let page = j
+        .post(&[("step", "about"), ("switch_lang", "pl"), ("key", &key), ("started", &started),
+                ("name", "Zofia"), ("email", "zofia@example.org")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"<html lang="pl""#));
+    assert!(page.contains(r#"value="Zofia""#), "typed name survives the switch");
+    assert!(!page.contains("There is a problem"), "switching language does not validate");
+}
+
+#[tokio::test]
+async fn first_visit_to_the_card_page_is_under_14_kb_compressed_and_has_no_scripts() {
+    let j = journey().await;
+    let response = j
+        .app
+        .client
+        .get(j.app.url(&format!("/j/{}", j.code)))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.len() < 14 * 1024, "{} bytes", bytes.len());
+    let html = j.app.get(&format!("/j/{}", j.code)).await.text().await.unwrap();
+    assert!(!html.contains("<script") && !html.contains("<link rel=\"stylesheet\"") && !html.contains("<img"),
+        "nothing else to fetch");
+}
+
+#[tokio::test]
+async fn without_smtp_emails_are_written_to_the_outbox_folder() {
+    let app = spawn_app_with(&[]).await;
+    let batch = app.create_batch("Files", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let html = app.get(&format!("/j/{code}/join")).await.text().await.unwrap();
+    let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
+    let mut fields = answers(&key, &started);
+    fields.extend([("step", "check"), ("action", "continue")]);
+    let r = app.client.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let dir = app.data_dir.join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let files: Vec<_> = std::fs::read_dir(&dir).map(|d| d.flatten().collect()).unwrap_or_default();
+        if let Some(f) = files.first() {
+            let text = std::fs::read_to_string(f.path()).unwrap();
+            assert!(link_in(&text.replace("\r\n", "\n"), "/confirm/").is_some());
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no .eml written");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

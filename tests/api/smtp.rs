@@ -1,0 +1,112 @@
+//! A real SMTP server on loopback that keeps what it receives, and can be stopped and
+//! started again on the same port to simulate an outage.
+use std::sync::{Arc, Mutex};
+
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    net::{TcpSocket, TcpStream},
+    task::JoinHandle,
+};
+
+pub struct SmtpSink {
+    pub port: u16,
+    messages: Arc<Mutex<Vec<String>>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        let mut sink = SmtpSink { port: 0, messages: Arc::default(), server: None };
+        sink.listen(0).await;
+        sink
+    }
+
+    async fn listen(&mut self, port: u16) {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket.bind(format!("127.0.0.1:{port}").parse().unwrap()).unwrap();
+        let listener = socket.listen(64).unwrap();
+        self.port = listener.local_addr().unwrap().port();
+        let messages = self.messages.clone();
+        self.server = Some(tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(session(stream, messages.clone()));
+            }
+        }));
+    }
+
+    /// Refuses connections from now on, like a mail server that is down.
+    pub fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.abort();
+        }
+    }
+
+    pub async fn resume(&mut self) {
+        self.listen(self.port).await;
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn messages(&self) -> Vec<String> {
+        self.messages.lock().unwrap().clone()
+    }
+
+    /// Waits until at least `n` messages have arrived (or panics after `secs`).
+    pub async fn wait_for(&self, n: usize, secs: u64) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(std::time::Instant::now() < deadline, "expected {n} emails, got {}", got.len());
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<String>>>) {
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+    while let Ok(Some(line)) = lines.next_line().await {
+        let upper = line.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            b"250-sink\r\n250 8BITMIME\r\n"
+        } else if upper.starts_with("DATA") {
+            let _ = write.write_all(b"354 go ahead\r\n").await;
+            let mut data = String::new();
+            while let Ok(Some(l)) = lines.next_line().await {
+                if l == "." {
+                    break;
+                }
+                data.push_str(l.strip_prefix('.').unwrap_or(&l));
+                data.push('\n');
+            }
+            messages.lock().unwrap().push(data);
+            b"250 queued\r\n"
+        } else if upper.starts_with("QUIT") {
+            let _ = write.write_all(b"221 bye\r\n").await;
+            return;
+        } else {
+            b"250 OK\r\n"
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Undoes quoted-printable soft line breaks and finds the first link to `path`.
+pub fn link_in(message: &str, path: &str) -> Option<String> {
+    let text = message.replace("=\n", "").replace("=3D", "=");
+    let start = text.find("http")?;
+    text[start..]
+        .split(|c: char| c.is_whitespace())
+        .chain(text.split(|c: char| c.is_whitespace()))
+        .find(|w| w.contains(path))
+        .map(|w| w.to_string())
+}
