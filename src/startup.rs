@@ -48,8 +48,10 @@ pub struct AppState {
     pub signup_limiter: Arc<RateLimiter>,
     /// Wakes the email worker when mail is queued.
     pub mail_wake: Arc<Notify>,
-    /// Failed logins per account and per client.
+    /// Failed logins per account (5 per 15 minutes).
     pub login_limiter: Arc<RateLimiter>,
+    /// Failed logins per client address (20 per 15 minutes).
+    pub login_client_limiter: Arc<RateLimiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -127,6 +129,7 @@ impl AppState {
             signup_limiter: Arc::new(RateLimiter::new(settings.rate_limit, std::time::Duration::from_secs(3600))),
             mail_wake: Arc::new(Notify::new()),
             login_limiter: Arc::new(RateLimiter::new(5, std::time::Duration::from_secs(15 * 60))),
+            login_client_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))),
             db,
             settings: Arc::new(settings),
             base_url,

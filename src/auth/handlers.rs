@@ -11,7 +11,14 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::{access::SESSION_USER, password, repo, CurrentUser};
-use crate::{db::now_unix, error::AppError, i18n::Lang, public::PublicPage, signup::guard::client_key, startup::AppState};
+use crate::{
+    db::now_unix,
+    error::AppError,
+    i18n::Lang,
+    public::{PublicPage, Switcher},
+    signup::guard::client_key,
+    startup::AppState,
+};
 
 #[derive(serde::Deserialize, Default)]
 pub struct LoginQuery {
@@ -61,6 +68,7 @@ fn login_page(email: &str, next: &str, error: Option<&'static str>) -> PublicPag
             <button type="submit" class="button">"Sign in"</button>
         </form>
     })
+    .with_switcher(Switcher::None)
 }
 
 pub async fn login_form(Query(q): Query<LoginQuery>) -> PublicPage {
@@ -77,7 +85,7 @@ pub async fn login(
     let next = safe_next(&form.next);
     let account_key = format!("account:{}", form.email.trim().to_lowercase());
     let client = client_key(peer, &headers, state.settings.trust_proxy);
-    if state.login_limiter.is_blocked(&account_key) || state.login_limiter.is_blocked(&client) {
+    if state.login_limiter.is_blocked(&account_key) || state.login_client_limiter.is_blocked(&client) {
         let page = login_page(&form.email, &next, Some("Too many failed attempts. Wait 15 minutes, then try again."));
         return Ok(page.with_status(StatusCode::TOO_MANY_REQUESTS).into_response());
     }
@@ -99,7 +107,7 @@ pub async fn login(
         }
         _ => {
             state.login_limiter.allow(&account_key);
-            state.login_limiter.allow(&client);
+            state.login_client_limiter.allow(&client);
             repo::audit(&state.db, form.email.trim(), "login_failed", None, None).await?;
             let page = login_page(&form.email, &next, Some("The email address or password is not right"));
             Ok(page.with_status(StatusCode::UNAUTHORIZED).into_response())

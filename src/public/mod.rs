@@ -22,6 +22,8 @@ pub enum Switcher {
     /// Buttons that re-post the question form (id `signup`) in another language,
     /// so nothing typed is lost.
     Form,
+    /// English-only pages (staff sign-in).
+    None,
 }
 
 /// A rendered public page, ready to send.
@@ -74,6 +76,9 @@ fn html_escape(text: &str) -> String {
 }
 
 fn switcher_html(current: Lang, switcher: Switcher) -> String {
+    if switcher == Switcher::None {
+        return String::new();
+    }
     let mut html = format!("<nav class=\"langs\" aria-label=\"{}\"><ul>", html_escape(t(current, "nav.languages")));
     for lang in Lang::ALL {
         let name = lang.native_name();
@@ -113,7 +118,7 @@ impl IntoResponse for PublicPage {
             title = html_escape(&self.title),
             site = html_escape(t(lang, "site.name")),
             skip = html_escape(t(lang, "nav.skip")),
-            privacy = html_escape(t(lang, "privacy.link")),
+            privacy = html_escape(t(lang, "privacy.title")),
             rights = html_escape(t(lang, "rights.link")),
             switcher = switcher_html(lang, self.switcher),
             css = PUBLIC_CSS,

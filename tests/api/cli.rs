@@ -72,3 +72,28 @@ fn cards_create_refuses_bad_counts_naming_the_flag() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--count"));
 }
+
+#[test]
+fn user_add_disable_and_reset_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/users.db", tmp.path().display());
+    let run = |args: &[&str], password: Option<&str>| {
+        let mut c = scrutiny();
+        c.args(args).env("DATABASE_URL", &db);
+        if let Some(p) = password {
+            c.env("SCRUTINY_PASSWORD", p);
+        }
+        c.output().unwrap()
+    };
+    let out = run(&["user", "add", "--email", "coord@force.example", "--role", "coordinator"], Some("long enough password"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dup = run(&["user", "add", "--email", "COORD@force.example", "--role", "viewer"], Some("long enough password"));
+    assert!(!dup.status.success());
+    let weak = run(&["user", "add", "--email", "x@force.example", "--role", "viewer"], Some("short"));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("12 characters"));
+    let bad_role = run(&["user", "add", "--email", "y@force.example", "--role", "root"], Some("long enough password"));
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("--role"));
+    assert!(run(&["user", "reset-password", "coord@force.example"], Some("another long password")).status.success());
+    assert!(run(&["user", "disable", "coord@force.example"], None).status.success());
+    assert!(!run(&["user", "disable", "ghost@force.example"], None).status.success());
+}
