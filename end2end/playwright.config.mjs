@@ -12,6 +12,10 @@ const bin = process.env.SCRUTINY_BIN || resolve('../target/release/scrutiny');
 const dataDir = process.env.E2E_DATA_DIR || mkdtempSync(join(tmpdir(), 'scrutiny-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
 export const baseURL = `http://127.0.0.1:${port}`;
+export const adminEmail = 'e2e-admin@test.example';
+export const adminPassword = 'e2e correct horse battery';
+process.env.E2E_ADMIN_EMAIL = adminEmail;
+process.env.E2E_ADMIN_PASSWORD = adminPassword;
 
 const chromium = {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -31,7 +35,8 @@ export default defineConfig({
     { name: 'mobile-360', use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } },
   ],
   webServer: {
-    command: `${bin} serve`,
+    // A fresh database with one admin account, then the server.
+    command: `sh -c '"${bin}" user add --email ${adminEmail} --role admin && exec "${bin}" serve'`,
     url: `${baseURL}/health`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -43,6 +48,7 @@ export default defineConfig({
       SCRUTINY_DATA_DIR: dataDir,
       RUST_LOG: 'warn',
       SCRUTINY_MIN_FILL_SECONDS: '0',
+      SCRUTINY_PASSWORD: adminPassword,
       SCRUTINY_MAIL_POLL_SECONDS: '1',
     },
   },

@@ -28,6 +28,17 @@ pub enum Command {
     /// Coordinator accounts: add, disable, reset a password.
     #[command(subcommand)]
     User(UserCommand),
+    /// Apply the retention schedule now (the server also does it daily).
+    Purge {
+        /// Only show what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a consistent copy of the SQLite database to FILE while the app runs
+    /// (restore: stop the app, use the copy as DATABASE_URL). PostgreSQL: use pg_dump.
+    Backup {
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -39,6 +39,12 @@ pub struct Settings {
     pub rate_limit: u32,
     /// `SCRUTINY_TRUST_PROXY`: take the client address from `X-Forwarded-For` (behind a proxy).
     pub trust_proxy: bool,
+    /// `SCRUTINY_RETAIN_UNCONFIRMED_DAYS`: unconfirmed sign-ups are deleted after this.
+    pub retain_unconfirmed_days: i64,
+    /// `SCRUTINY_RETAIN_WITHDRAWN_DAYS`: withdrawn or declined people are deleted after this.
+    pub retain_withdrawn_days: i64,
+    /// `SCRUTINY_RETAIN_SCAN_DAYS`: scan records older than this are kept only as counts.
+    pub retain_scan_days: i64,
     /// `LEPTOS_SITE_ROOT`: built static files (wasm, css, public assets).
     pub site_root: String,
     /// `LEPTOS_SITE_PKG_DIR`: folder under the site root holding the wasm/js/css bundle.
@@ -106,6 +112,9 @@ impl Settings {
             mail_retry_base: std::time::Duration::from_secs(number(&get, "SCRUTINY_MAIL_RETRY_SECONDS", 5)?),
             mail_poll: std::time::Duration::from_secs(number(&get, "SCRUTINY_MAIL_POLL_SECONDS", 5)?.max(1)),
             rate_limit: number(&get, "SCRUTINY_RATE_LIMIT", 30)? as u32,
+            retain_unconfirmed_days: number(&get, "SCRUTINY_RETAIN_UNCONFIRMED_DAYS", 30)? as i64,
+            retain_withdrawn_days: number(&get, "SCRUTINY_RETAIN_WITHDRAWN_DAYS", 90)? as i64,
+            retain_scan_days: number(&get, "SCRUTINY_RETAIN_SCAN_DAYS", 365)? as i64,
             trust_proxy: matches!(get("SCRUTINY_TRUST_PROXY").as_deref(), Some("1" | "true" | "yes")),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),

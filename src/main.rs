@@ -26,6 +26,19 @@ async fn main() -> anyhow::Result<()> {
             let state = scrutiny::startup::AppState::for_cli(settings).await?;
             scrutiny::cards::cli::run(&state, command).await?;
         }
+        Command::Purge { dry_run } => {
+            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            let schedule = scrutiny::retention::Schedule::from_settings(&state.settings);
+            let report = scrutiny::retention::purge(&state.db, schedule, dry_run).await?;
+            println!("{}", if dry_run { "would delete:" } else { "deleted:" });
+            println!("{report}");
+            scrutiny::auth::repo::audit(&state.db, "cli", if dry_run { "purge_dry_run" } else { "purge" }, None, None).await?;
+        }
+        Command::Backup { file } => {
+            let db = Db::connect(&settings.database_url).await?;
+            scrutiny::db::backup::backup(&db, &file).await?;
+            println!("backup written to {}", file.display());
+        }
         Command::User(command) => {
             let state = scrutiny::startup::AppState::for_cli(settings).await?;
             scrutiny::auth::cli::run(&state, command).await?;

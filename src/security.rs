@@ -32,8 +32,10 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         (header::CONTENT_SECURITY_POLICY, DEFAULT_CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        // Card codes are in our URLs: never leak them to other sites.
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Card codes are in our URLs: never leak them to other sites. (Not "no-referrer":
+        // that makes browsers send `Origin: null` on our own form posts, which the CSRF
+        // check must refuse.)
+        (header::REFERRER_POLICY, "same-origin"),
         (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
         (
             header::HeaderName::from_static("permissions-policy"),

@@ -80,6 +80,7 @@ impl Application {
         let state = AppState::new(settings, db, address, base_url).await?;
         let transport = Transport::from_settings(state.settings.smtp_url.as_deref(), &state.settings.data_dir)?;
         worker::spawn(state.clone(), transport);
+        crate::retention::spawn_daily(state.db.clone(), crate::retention::Schedule::from_settings(&state.settings));
         let router = router(state.clone());
         Ok(Application { listener, address, router, state })
     }

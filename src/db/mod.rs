@@ -6,6 +6,8 @@
 //! `query!` compile-time checking is unavailable (it cannot target `Any`), so the
 //! test suite is what proves the SQL, on both backends. DDL differs slightly
 //! between the engines, so migrations live per backend in `migrations/<backend>`.
+pub mod backup;
+
 use std::{path::Path, str::FromStr, time::Duration};
 
 use anyhow::Context;

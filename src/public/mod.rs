@@ -106,7 +106,7 @@ impl IntoResponse for PublicPage {
         let html = format!(
             "<!DOCTYPE html><html lang=\"{html_lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{title} – {site}</title>\
+             <link rel=\"icon\" href=\"data:,\"><title>{title} – {site}</title>\
              <style nonce=\"{nonce}\">{css}</style></head><body>\
              <a class=\"skip\" href=\"#main\">{skip}</a>\
              <header class=\"top\"><span class=\"brand\">{site}</span></header>\

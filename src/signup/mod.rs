@@ -12,6 +12,7 @@ pub mod guard;
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod pages;
+#[cfg(feature = "ssr")]
 mod form;
 #[cfg(feature = "ssr")]
 pub mod repo;

@@ -7,5 +7,6 @@ mod auth;
 mod cards;
 mod cli;
 mod foundation;
+mod retention;
 mod signup;
 mod smtp;
