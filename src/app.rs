@@ -8,6 +8,7 @@ use leptos_router::{
 };
 
 use crate::{
+    auth::{AccountPage, AuditPage, UsersPage},
     cards::{BatchDetailPage, BatchListPage, NewBatchPage},
     health::HealthPanel,
 };
@@ -54,9 +55,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="masthead">
                 <a href="/admin" class="brand">"Scrutiny panel dashboard"</a>
-                <nav aria-label="Dashboard">
-                    <a href="/admin/cards">"Card batches"</a>
-                </nav>
+                <DashboardNav/>
                 <SignedIn/>
             </header>
             <main id="main" class="page">
@@ -65,9 +64,27 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/cards") view=BatchListPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/cards/new") view=NewBatchPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/cards/:id") view=BatchDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Links for what the signed-in user's role allows.
+#[component]
+fn DashboardNav() -> impl IntoView {
+    use crate::auth::{CurrentUser, Role};
+    let role = use_context::<CurrentUser>().map(|u| u.role);
+    let at_least = move |r: Role| role.is_some_and(|have| have >= r);
+    view! {
+        <nav aria-label="Dashboard">
+            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/cards">"Card batches"</a> })}
+            {at_least(Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a><a href="/admin/audit">"Audit log"</a> })}
+            {role.is_some().then(|| view! { <a href="/admin/account">"Your account"</a> })}
+        </nav>
     }
 }
 

@@ -85,6 +85,21 @@ pub enum CardsCommand {
         /// The batch id printed by `cards create`.
         batch: i64,
     },
+    /// Show or change this force's card wording (used by every print file made afterwards).
+    Wording {
+        /// Heading on the front, e.g. "Stopped and searched? Know your rights".
+        #[arg(long)]
+        heading: Option<String>,
+        /// Text file for the front: paragraphs separated by blank lines.
+        #[arg(long)]
+        body_file: Option<std::path::PathBuf>,
+        /// The one-line invitation on the back.
+        #[arg(long)]
+        invitation: Option<String>,
+        /// Go back to the default wording.
+        #[arg(long)]
+        reset: bool,
+    },
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]

@@ -2,6 +2,10 @@
 //! throttling, and one access rule for every route and server function.
 use serde::{Deserialize, Serialize};
 
+pub mod api;
+mod views;
+pub use views::{AccountPage, AuditPage, UsersPage};
+
 #[cfg(feature = "ssr")]
 pub mod access;
 #[cfg(feature = "ssr")]

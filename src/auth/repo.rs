@@ -91,3 +91,49 @@ pub async fn audit(db: &Db, actor: &str, action: &str, subject: Option<&str>, de
         .await?;
     Ok(())
 }
+
+pub struct UserListRow {
+    pub email: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+pub async fn list_users(db: &Db) -> Result<Vec<UserListRow>, AppError> {
+    let rows: Vec<(String, String, i64, i64)> =
+        sqlx::query_as("SELECT email, role, disabled, created_at FROM users ORDER BY email_lower")
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(email, role, disabled, created_at)| UserListRow { email, role, disabled: disabled != 0, created_at })
+        .collect())
+}
+
+pub struct AuditRow {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub details: Option<String>,
+}
+
+/// The newest audit entries, optionally only those whose actor or action contains the
+/// given text.
+pub async fn list_audit(db: &Db, actor: &str, action: &str, limit: i64) -> Result<Vec<AuditRow>, AppError> {
+    let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT at, actor, action, subject, details FROM audit_log \
+         WHERE ($1 = '' OR LOWER(actor) LIKE $2) AND ($3 = '' OR action = $3) \
+         ORDER BY id DESC LIMIT $4",
+    )
+    .bind(actor)
+    .bind(format!("%{}%", actor.to_lowercase()))
+    .bind(action)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, actor, action, subject, details)| AuditRow { at, actor, action, subject, details })
+        .collect())
+}

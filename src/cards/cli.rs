@@ -41,6 +41,31 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
             println!("{id}");
             eprintln!("batch {id}: {} cards written to {}", count.trim(), out.display());
         }
+        CardsCommand::Wording { heading, body_file, invitation, reset } => {
+            use crate::settings::repo as settings;
+            if reset {
+                for key in ["card.front_heading", "card.front_body", "card.invitation"] {
+                    settings::delete(&state.db, key).await?;
+                }
+            }
+            if let Some(h) = heading {
+                settings::set(&state.db, "card.front_heading", h.trim()).await?;
+            }
+            if let Some(path) = body_file {
+                let body = std::fs::read_to_string(&path)
+                    .with_context(|| format!("--body-file: cannot read {}", path.display()))?;
+                settings::set(&state.db, "card.front_body", &body).await?;
+            }
+            if let Some(i) = invitation {
+                settings::set(&state.db, "card.invitation", i.trim()).await?;
+            }
+            let text = wording::card_text(state).await?;
+            println!("{}\n", text.front_heading);
+            for p in &text.front_body {
+                println!("{p}\n");
+            }
+            println!("Back: {}", text.invitation);
+        }
         CardsCommand::Void { batch } => {
             if repo::void_batch(&state.db, batch).await? {
                 println!("batch {batch} is now void");

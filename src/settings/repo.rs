@@ -34,3 +34,8 @@ pub async fn set_if_absent(db: &Db, key: &str, value: &str) -> Result<(), AppErr
         .await?;
     Ok(())
 }
+
+pub async fn delete(db: &Db, key: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(db.pool()).await?;
+    Ok(())
+}

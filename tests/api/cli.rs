@@ -97,3 +97,23 @@ fn user_add_disable_and_reset_password() {
     assert!(run(&["user", "disable", "coord@force.example"], None).status.success());
     assert!(!run(&["user", "disable", "ghost@force.example"], None).status.success());
 }
+
+#[test]
+fn card_wording_can_be_changed_per_force_and_reset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/w.db", tmp.path().display());
+    let body = tmp.path().join("front.txt");
+    std::fs::write(&body, "First paragraph of our own.\n\nSecond paragraph.").unwrap();
+    let out = scrutiny()
+        .args(["cards", "wording", "--heading", "Know your rights (Kent)", "--body-file"])
+        .arg(&body)
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("Know your rights (Kent)"), "{text}");
+    assert!(text.contains("Second paragraph."));
+    let out = scrutiny().args(["cards", "wording", "--reset"]).env("DATABASE_URL", &db).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("Stopped and searched? Know your rights") && text.contains("IOPC"), "default wording back: {text}");
+}

@@ -10,3 +10,4 @@ mod foundation;
 mod retention;
 mod signup;
 mod smtp;
+mod users;

@@ -359,3 +359,26 @@ async fn without_smtp_emails_are_written_to_the_outbox_folder() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn the_page_after_submit_resends_the_email_a_few_times_at_most() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    let sent = j.submit(&key, &started).await.headers()["location"].to_str().unwrap().to_string();
+    j.smtp.wait_for(1, 10).await;
+    let action = sent.split('?').next().unwrap().to_string();
+    for round in 1..=3 {
+        let r = j.app.client.post(j.app.url(&action)).form(&[("lang", "en")]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let page = j.app.get(r.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+        assert!(page.contains("We have sent the email again"));
+        assert_eq!(page.contains("Send the email again"), round < 3, "round {round}");
+        j.smtp.wait_for(1 + round, 10).await;
+    }
+    let r = j.app.client.post(j.app.url(&action)).form(&[("lang", "en")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(j.smtp.messages().len(), 4, "no more than three resends");
+    let expired = j.app.get("/signup/sent/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_eq!(expired.status(), 404);
+}

@@ -1,0 +1,125 @@
+//! Server functions for users, the signed-in user's own password, and the audit log.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::{password, repo, require, Role};
+#[cfg(feature = "ssr")]
+use crate::{error::AppError, startup::AppState};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub email: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub details: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn back_to(path: &str, pairs: &[(&str, String)]) {
+    let qs = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    leptos_axum::redirect(&format!("{path}?{qs}"));
+}
+
+#[server]
+pub async fn list_users() -> Result<Vec<UserSummary>, ServerFnError> {
+    require(Role::Admin)?;
+    let state = expect_context::<AppState>();
+    let rows = repo::list_users(&state.db).await.map_err(AppError::into_server_error)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| UserSummary { email: r.email, role: r.role, disabled: r.disabled, created_at: r.created_at })
+        .collect())
+}
+
+/// Adds a user from the dashboard (admins only). Bad input returns to the form with a message.
+#[server]
+pub async fn add_user(email: String, role: String, password: String) -> Result<(), ServerFnError> {
+    let admin = require(Role::Admin)?;
+    let state = expect_context::<AppState>();
+    let problem = if crate::domain::Email::parse(&email).is_err() {
+        Some("Enter an email address like name@force.police.uk".to_string())
+    } else if let Err(e) = Role::parse(&role) {
+        Some(e)
+    } else {
+        password::validate_new(&password).err()
+    };
+    if let Some(message) = problem {
+        back_to("/admin/users", &[("error", message), ("email", email), ("role", role)]);
+        return Ok(());
+    }
+    let role = Role::parse(&role).expect("checked above");
+    let hash = password::hash(password).await.map_err(|e| AppError::Internal(e).into_server_error())?;
+    if !repo::add(&state.db, &email, role, &hash).await.map_err(AppError::into_server_error)? {
+        back_to("/admin/users", &[("error", "There is already a user with that email address".into()), ("email", email)]);
+        return Ok(());
+    }
+    repo::audit(&state.db, &admin.email, "user_added", Some(email.trim()), Some(role.code()))
+        .await
+        .map_err(AppError::into_server_error)?;
+    back_to("/admin/users", &[("done", format!("Added {}", email.trim()))]);
+    Ok(())
+}
+
+#[server]
+pub async fn set_user_disabled(email: String, disabled: bool) -> Result<(), ServerFnError> {
+    let admin = require(Role::Admin)?;
+    let state = expect_context::<AppState>();
+    if email.trim().eq_ignore_ascii_case(&admin.email) {
+        back_to("/admin/users", &[("error", "You cannot disable your own account".into())]);
+        return Ok(());
+    }
+    repo::set_disabled(&state.db, &email, disabled).await.map_err(AppError::into_server_error)?;
+    let action = if disabled { "user_disabled" } else { "user_enabled" };
+    repo::audit(&state.db, &admin.email, action, Some(email.trim()), None).await.map_err(AppError::into_server_error)?;
+    back_to("/admin/users", &[("done", format!("Updated {}", email.trim()))]);
+    Ok(())
+}
+
+/// Any signed-in user changes their own password (the current one is required).
+#[server]
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), ServerFnError> {
+    let user = require(Role::Viewer)?;
+    let state = expect_context::<AppState>();
+    let row = repo::find_by_email(&state.db, &user.email).await.map_err(AppError::into_server_error)?;
+    let hash = row.map(|r| r.password_hash).unwrap_or_else(|| password::DUMMY_HASH.into());
+    let problem = if !password::verify(current, hash).await {
+        Some("Your current password is not right".to_string())
+    } else if new != confirm {
+        Some("The new passwords are not the same".to_string())
+    } else {
+        password::validate_new(&new).err()
+    };
+    if let Some(message) = problem {
+        back_to("/admin/account", &[("error", message)]);
+        return Ok(());
+    }
+    let hash = password::hash(new).await.map_err(|e| AppError::Internal(e).into_server_error())?;
+    repo::set_password(&state.db, &user.email, &hash).await.map_err(AppError::into_server_error)?;
+    repo::audit(&state.db, &user.email, "password_changed", Some(&user.email), None)
+        .await
+        .map_err(AppError::into_server_error)?;
+    back_to("/admin/account", &[("done", "Your password has been changed".into())]);
+    Ok(())
+}
+
+#[server]
+pub async fn list_audit(actor: String, action: String) -> Result<Vec<AuditEntry>, ServerFnError> {
+    let admin = require(Role::Admin)?;
+    let state = expect_context::<AppState>();
+    let rows = repo::list_audit(&state.db, actor.trim(), action.trim(), 500).await.map_err(AppError::into_server_error)?;
+    repo::audit(&state.db, &admin.email, "audit_viewed", None, None).await.map_err(AppError::into_server_error)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEntry { at: r.at, actor: r.actor, action: r.action, subject: r.subject, details: r.details })
+        .collect())
+}

@@ -1,0 +1,157 @@
+//! Dashboard pages: users (admins), your account, the audit log (admins).
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::api::{list_audit, list_users, AddUser, ChangePassword, SetUserDisabled};
+
+fn date_time(unix: i64) -> String {
+    let date = crate::domain::ExpiryDate::from_unix_days(unix.div_euclid(86_400));
+    let secs = unix.rem_euclid(86_400);
+    format!("{date} {:02}:{:02} UTC", secs / 3600, (secs % 3600) / 60)
+}
+
+/// "Done" and "problem" messages passed back by the form handlers.
+#[component]
+fn Outcome() -> impl IntoView {
+    let q = use_query_map();
+    let error = q.with_untracked(|q| q.get("error"));
+    let done = q.with_untracked(|q| q.get("done"));
+    view! {
+        {error.map(|e| view! {
+            <div class="error-summary" role="alert" tabindex="-1"><h2>"There is a problem"</h2><p>{e}</p></div>
+        })}
+        {done.map(|d| view! { <p class="notice" role="status">{d}</p> })}
+    }
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let users = Resource::new(|| (), |_| list_users());
+    let q = use_query_map();
+    let email = q.with_untracked(|q| q.get("email").unwrap_or_default());
+    view! {
+        <Title text="Users – scrutiny"/>
+        <h1>"Users"</h1>
+        <Outcome/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(list) => view! {
+                        <table>
+                            <caption class="visually-hidden">"Dashboard users"</caption>
+                            <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Added"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|u| {
+                                    let label = if u.disabled { "Enable" } else { "Disable" };
+                                    let sr = format!(" {}", u.email);
+                                    view! {
+                                        <tr>
+                                            <td>{u.email.clone()}</td>
+                                            <td>{u.role.clone()}</td>
+                                            <td>{date_time(u.created_at)}</td>
+                                            <td>{if u.disabled { "Disabled" } else { "Active" }}</td>
+                                            <td>
+                                                <form method="post" action=SetUserDisabled::url()>
+                                                    <input type="hidden" name="email" value=u.email.clone()/>
+                                                    <input type="hidden" name="disabled" value=(!u.disabled).to_string()/>
+                                                    <button type="submit" class="link-button dark">{label}<span class="visually-hidden">{sr}</span></button>
+                                                </form>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <h2>"Add a user"</h2>
+        <form method="post" action=AddUser::url() novalidate>
+            <div class="field"><label for="email">"Email address"</label>
+                <input type="text" id="email" name="email" value=email autocomplete="off" spellcheck="false"/></div>
+            <div class="field"><label for="role">"Role"</label>
+                <p class="hint" id="role-hint">"Admin: users and settings. Coordinator: recruits and cards. Viewer: aggregate dashboards only."</p>
+                <select id="role" name="role" aria-describedby="role-hint">
+                    <option value="viewer">"Viewer"</option>
+                    <option value="coordinator">"Coordinator"</option>
+                    <option value="admin">"Admin"</option>
+                </select></div>
+            <div class="field"><label for="password">"First password"</label>
+                <p class="hint" id="password-hint">"At least 12 characters. Give it to them securely; they can change it under Your account."</p>
+                <input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint"/></div>
+            <button type="submit" class="button">"Add user"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let user = use_context::<super::CurrentUser>();
+    view! {
+        <Title text="Your account – scrutiny"/>
+        <h1>"Your account"</h1>
+        {user.map(|u| view! { <p>"Signed in as "<strong>{u.email}</strong>" ("{u.role.code()}")."</p> })}
+        <Outcome/>
+        <h2>"Change your password"</h2>
+        <form method="post" action=ChangePassword::url() novalidate>
+            <div class="field"><label for="current">"Current password"</label>
+                <input type="password" id="current" name="current" autocomplete="current-password"/></div>
+            <div class="field"><label for="new">"New password"</label>
+                <p class="hint" id="new-hint">"At least 12 characters. A few unrelated words make a strong password."</p>
+                <input type="password" id="new" name="new" autocomplete="new-password" aria-describedby="new-hint"/></div>
+            <div class="field"><label for="confirm">"New password again"</label>
+                <input type="password" id="confirm" name="confirm" autocomplete="new-password"/></div>
+            <button type="submit" class="button">"Change password"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let q = use_query_map();
+    let actor = q.with_untracked(|q| q.get("actor").unwrap_or_default());
+    let action = q.with_untracked(|q| q.get("action").unwrap_or_default());
+    let (a, b) = (actor.clone(), action.clone());
+    let entries = Resource::new(move || (a.clone(), b.clone()), |(a, b)| list_audit(a, b));
+    view! {
+        <Title text="Audit log – scrutiny"/>
+        <h1>"Audit log"</h1>
+        <p>"Who did what, and when. Entries cannot be changed or deleted. The newest 500 matching entries are shown."</p>
+        <form method="get" action="/admin/audit" class="filters">
+            <div class="field"><label for="actor">"Who (email contains)"</label>
+                <input type="text" id="actor" name="actor" value=actor/></div>
+            <div class="field"><label for="action">"Action"</label>
+                <select id="action" name="action">
+                    {["", "login", "login_failed", "logout", "user_added", "user_disabled", "user_enabled", "password_changed",
+                      "password_reset", "batch_created", "batch_voided", "purge", "purge_dry_run", "audit_viewed"]
+                        .into_iter()
+                        .map(|a| view! { <option value=a selected=a == action>{if a.is_empty() { "Any" } else { a }}</option> })
+                        .collect_view()}
+                </select></div>
+            <button type="submit" class="button">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match entries.await {
+                    Ok(list) => view! {
+                        <table>
+                            <caption class="visually-hidden">"Audit entries, newest first"</caption>
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"About"</th><th scope="col">"Details"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|e| view! {
+                                    <tr><td>{date_time(e.at)}</td><td>{e.actor}</td><td>{e.action}</td>
+                                        <td>{e.subject.unwrap_or_default()}</td><td>{e.details.unwrap_or_default()}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
