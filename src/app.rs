@@ -11,6 +11,7 @@ use crate::{
     auth::{AccountPage, AuditPage, UsersPage},
     cards::{BatchDetailPage, BatchListPage, NewBatchPage},
     health::HealthPanel,
+    recruits::{RecruitPage, RecruitsPage},
 };
 
 /// The HTML document around every dashboard page. Only here are hydration scripts
@@ -64,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/cards") view=BatchListPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/cards/new") view=NewBatchPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/cards/:id") view=BatchDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/recruits") view=RecruitsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/recruits/:id") view=RecruitPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/account") view=AccountPage ssr=SsrMode::Async/>
@@ -81,7 +84,7 @@ fn DashboardNav() -> impl IntoView {
     let at_least = move |r: Role| role.is_some_and(|have| have >= r);
     view! {
         <nav aria-label="Dashboard">
-            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/cards">"Card batches"</a> })}
+            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/recruits">"Recruits"</a><a href="/admin/cards">"Card batches"</a> })}
             {at_least(Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a><a href="/admin/audit">"Audit log"</a> })}
             {role.is_some().then(|| view! { <a href="/admin/account">"Your account"</a> })}
         </nav>

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod email;
 pub mod health;
 pub mod i18n;
+pub mod recruits;
 pub mod retention;
 pub mod scan;
 pub mod settings;

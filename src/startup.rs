@@ -188,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/cards/{id}/cards-a4.pdf", get(cards::download::a4_pdf))
         .route("/admin/cards/{id}/cards-cr80.pdf", get(cards::download::cr80_pdf))
         .route("/admin/cards/{id}/qr/{file}", get(cards::download::qr_svg))
+        .route("/admin/recruits/{id}/export.json", get(crate::recruits::export::export_json))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -7,6 +7,7 @@ mod auth;
 mod cards;
 mod cli;
 mod foundation;
+mod recruits;
 mod retention;
 mod signup;
 mod smtp;

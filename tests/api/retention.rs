@@ -12,7 +12,7 @@ const SCHEDULE: Schedule = Schedule { unconfirmed_days: 30, withdrawn_days: 90, 
 const DAY: i64 = 86_400;
 
 /// Signs someone up through the public form and returns their recruit id.
-async fn sign_up(app: &TestApp, code: &str, email: &str) -> i64 {
+pub async fn sign_up(app: &TestApp, code: &str, email: &str) -> i64 {
     let html = app.get(&format!("/j/{code}/join")).await.text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let fields = [

@@ -1,0 +1,55 @@
+//! Recruits: the people who signed up, for coordinators. Every view of a person's
+//! details, every export and every erasure is written to the audit log.
+pub mod api;
+mod views;
+
+#[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+use serde::{Deserialize, Serialize};
+
+pub use views::{RecruitPage, RecruitsPage};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecruitRow {
+    pub public_id: String,
+    pub name: String,
+    pub status: String,
+    pub batch: Option<String>,
+    pub created_at: i64,
+}
+
+/// Everything held about one person (also the subject access export).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecruitDetail {
+    pub public_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub contact_method: String,
+    pub postcode: Option<String>,
+    pub area_connection: String,
+    pub age_band: String,
+    pub language: String,
+    pub status: String,
+    pub batch: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub confirmed_at: Option<i64>,
+    /// Present only if they consented to equality monitoring.
+    pub equality: Option<EqualityDetail>,
+    /// Emails queued or sent to them: (kind, status, created_at).
+    pub emails: Vec<(String, String, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EqualityDetail {
+    pub consented_at: i64,
+    pub ethnic_group: Option<String>,
+    pub ethnic_detail: Option<String>,
+    pub ethnic_other: Option<String>,
+    pub gender: Option<String>,
+    pub disability: Option<String>,
+}

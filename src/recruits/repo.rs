@@ -1,0 +1,86 @@
+//! SQL for coordinators' view of recruits.
+use super::{EqualityDetail, RecruitDetail, RecruitRow};
+use crate::{
+    db::{now_unix, Db},
+    error::AppError,
+    signup::repo::erase_in,
+};
+
+pub async fn list(db: &Db, status: &str, limit: i64, offset: i64) -> Result<Vec<RecruitRow>, AppError> {
+    let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT r.public_id, r.name, r.status, b.label, r.created_at FROM recruits r \
+         LEFT JOIN card_batches b ON b.id = r.batch_id \
+         WHERE ($1 = '' OR r.status = $1) ORDER BY r.id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(public_id, name, status, batch, created_at)| RecruitRow { public_id, name, status, batch, created_at })
+        .collect())
+}
+
+type DetailRow = (
+    i64, String, String, Option<String>, Option<String>, String, Option<String>, String, String, String, String,
+    Option<String>, i64, i64, Option<i64>,
+);
+
+pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, AppError> {
+    let row: Option<DetailRow> = sqlx::query_as(
+        "SELECT r.id, r.public_id, r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, \
+         r.age_band, r.language, r.status, b.label, r.created_at, r.updated_at, r.confirmed_at \
+         FROM recruits r LEFT JOIN card_batches b ON b.id = r.batch_id WHERE r.public_id = $1",
+    )
+    .bind(public_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id, public_id, name, email, phone, contact_method, postcode, area_connection, age_band, language, status, batch, created_at, updated_at, confirmed_at)) = row
+    else {
+        return Ok(None);
+    };
+    let equality: Option<(i64, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>)> =
+        sqlx::query_as(
+            "SELECT consented_at, ethnic_group, ethnic_detail, ethnic_other, sex, disability \
+             FROM recruit_equality WHERE recruit_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    let emails: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT kind, status, created_at FROM outbox WHERE recruit_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?;
+    Ok(Some(RecruitDetail {
+        public_id, name, email, phone, contact_method, postcode, area_connection, age_band, language, status, batch,
+        created_at, updated_at, confirmed_at,
+        equality: equality.map(|(consented_at, ethnic_group, ethnic_detail, ethnic_other, gender, disability)| {
+            EqualityDetail { consented_at, ethnic_group, ethnic_detail, ethnic_other, gender, disability }
+        }),
+        emails,
+    }))
+}
+
+/// Erases a person everywhere; anonymous counts (funnel events, scans) remain.
+pub async fn erase(db: &Db, public_id: &str) -> Result<bool, AppError> {
+    let mut tx = db.begin_write().await?;
+    let row: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT id, batch_id FROM recruits WHERE public_id = $1")
+        .bind(public_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((id, batch_id)) = row else {
+        tx.commit().await?;
+        return Ok(false);
+    };
+    erase_in(&mut tx, id).await?;
+    sqlx::query("INSERT INTO signup_events (batch_id, kind, at) VALUES ($1, 'erased', $2)")
+        .bind(batch_id)
+        .bind(now_unix())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}

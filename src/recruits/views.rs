@@ -1,0 +1,134 @@
+//! Recruit pages for coordinators.
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{get_recruit, list_recruits, EraseRecruit};
+
+fn date_of(unix: i64) -> String {
+    crate::domain::ExpiryDate::from_unix_days(unix.div_euclid(86_400)).to_string()
+}
+
+#[component]
+pub fn RecruitsPage() -> impl IntoView {
+    let q = use_query_map();
+    let status = q.with_untracked(|q| q.get("status").unwrap_or_default());
+    let page = q.with_untracked(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
+    let erased = q.with_untracked(|q| q.get("done")).is_some();
+    let s = status.clone();
+    let rows = Resource::new(move || (s.clone(), page), |(s, p)| list_recruits(s, p));
+    view! {
+        <Title text="Recruits – scrutiny"/>
+        <h1>"Recruits"</h1>
+        {erased.then(|| view! { <p class="notice" role="status">"The person's details have been erased."</p> })}
+        <form method="get" action="/admin/recruits" class="filters">
+            <div class="field"><label for="status">"Status"</label>
+                <select id="status" name="status">
+                    {["", "new", "confirmed"].into_iter().map(|v| view! {
+                        <option value=v selected=v == status>{match v { "" => "Any", "new" => "New (not confirmed)", _ => "Confirmed" }}</option>
+                    }).collect_view()}
+                </select></div>
+            <button type="submit" class="button">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(list) if list.is_empty() => view! { <p>"No recruits match."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table>
+                            <caption class="visually-hidden">"Recruits, newest first"</caption>
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Card batch"</th><th scope="col">"Signed up"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|r| view! {
+                                    <tr>
+                                        <td><a href=format!("/admin/recruits/{}", r.public_id)>{r.name}</a></td>
+                                        <td>{r.status}</td>
+                                        <td>{r.batch.unwrap_or_else(|| "No card".into())}</td>
+                                        <td>{date_of(r.created_at)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <p><a href=format!("/admin/recruits?status={}&page={}", status_for_link(), page + 1)>"Next page"</a></p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn status_for_link() -> String {
+    use_query_map().with_untracked(|q| q.get("status").unwrap_or_default())
+}
+
+#[component]
+pub fn RecruitPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let detail = Resource::new(id, get_recruit);
+    let tick_error = use_query_map().with_untracked(|q| q.get("error")).is_some();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(Some(r)) => {
+                        let export = format!("/admin/recruits/{}/export.json", r.public_id);
+                        let eq = r.equality.clone();
+                        view! {
+                            <Title text=format!("{} – recruit – scrutiny", r.name)/>
+                            <h1>{r.name.clone()}</h1>
+                            <dl class="summary">
+                                <dt>"Status"</dt><dd>{r.status.clone()}</dd>
+                                <dt>"Email"</dt><dd>{r.email.clone().unwrap_or_else(|| "–".into())}</dd>
+                                <dt>"Phone"</dt><dd>{r.phone.clone().unwrap_or_else(|| "–".into())}</dd>
+                                <dt>"Contact by"</dt><dd>{r.contact_method.clone()}</dd>
+                                <dt>"Age band"</dt><dd>{r.age_band.clone()}</dd>
+                                <dt>"Lives, works or studies in the area"</dt><dd>{r.area_connection.clone()}</dd>
+                                <dt>"Postcode"</dt><dd>{r.postcode.clone().unwrap_or_else(|| "–".into())}</dd>
+                                <dt>"Language"</dt><dd>{r.language.clone()}</dd>
+                                <dt>"Card batch"</dt><dd>{r.batch.clone().unwrap_or_else(|| "No card".into())}</dd>
+                                <dt>"Signed up"</dt><dd>{date_of(r.created_at)}</dd>
+                                <dt>"Confirmed"</dt><dd>{r.confirmed_at.map(date_of).unwrap_or_else(|| "Not yet".into())}</dd>
+                            </dl>
+                            <h2>"Equality monitoring"</h2>
+                            {match eq {
+                                None => view! { <p>"Not given (no consent)."</p> }.into_any(),
+                                Some(e) => view! {
+                                    <dl class="summary">
+                                        <dt>"Ethnic group"</dt><dd>{e.ethnic_detail.or(e.ethnic_group).unwrap_or_else(|| "–".into())}</dd>
+                                        <dt>"Described as"</dt><dd>{e.ethnic_other.unwrap_or_else(|| "–".into())}</dd>
+                                        <dt>"Gender"</dt><dd>{e.gender.unwrap_or_else(|| "–".into())}</dd>
+                                        <dt>"Disability"</dt><dd>{e.disability.unwrap_or_else(|| "–".into())}</dd>
+                                    </dl>
+                                }.into_any(),
+                            }}
+                            <h2>"Subject access"</h2>
+                            <p><a href=export>"Download everything held about this person (JSON)"</a></p>
+                            <h2>"Erase this person"</h2>
+                            <p>"Deletes their contact details, answers and emails everywhere. Only anonymous counts remain. This cannot be undone."</p>
+                            <form method="post" action=EraseRecruit::url()>
+                                <input type="hidden" name="public_id" value=r.public_id.clone()/>
+                                <div class=if tick_error { "field field-error" } else { "field" }>
+                                    {tick_error.then(|| view! { <p class="error-message" id="confirm-error">"Tick the box to confirm"</p> })}
+                                    <input type="checkbox" id="confirm" name="confirm" value="yes"/>
+                                    <label for="confirm" class="inline">"I understand this permanently erases this person's data"</label>
+                                </div>
+                                <button type="submit" class="button button-warning">"Erase"</button>
+                            </form>
+                        }.into_any()
+                    }
+                    Ok(None) => {
+                        #[cfg(feature = "ssr")]
+                        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+                            r.set_status(http::StatusCode::NOT_FOUND);
+                        }
+                        view! { <h1>"Not found"</h1><p>"This person may have been erased. "<a href="/admin/recruits">"All recruits"</a></p> }.into_any()
+                    }
+                    Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

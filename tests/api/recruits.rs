@@ -1,0 +1,55 @@
+use leptos::server_fn::ServerFn;
+use scrutiny::{auth::Role, recruits::api::EraseRecruit};
+
+use crate::{helpers::spawn_app, retention::sign_up};
+
+async fn audit_count(app: &crate::helpers::TestApp, action: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action).fetch_one(app.db.pool()).await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn coordinators_view_export_and_erase_a_person_and_every_step_is_audited() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Recruits", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    sign_up(&app, &code, "river@example.org").await;
+    let (public_id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits").fetch_one(app.db.pool()).await.unwrap();
+
+    let list = app.get("/admin/recruits").await.text().await.unwrap();
+    assert!(list.contains("Casey Doe"));
+    let detail = app.get(&format!("/admin/recruits/{public_id}")).await.text().await.unwrap();
+    assert!(detail.contains("river@example.org"));
+    assert_eq!(audit_count(&app, "recruit_viewed").await, 1);
+
+    let viewer = app.client_as(Role::Viewer).await;
+    assert_eq!(viewer.get(app.url(&format!("/admin/recruits/{public_id}"))).send().await.unwrap().status(), 403);
+    assert_eq!(viewer.get(app.url(&format!("/admin/recruits/{public_id}/export.json"))).send().await.unwrap().status(), 403);
+
+    let export = app.get(&format!("/admin/recruits/{public_id}/export.json")).await;
+    assert_eq!(export.status(), 200);
+    assert!(export.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let json: serde_json::Value = export.json().await.unwrap();
+    assert_eq!(json["person"]["email"], "river@example.org");
+    assert_eq!(json["person"]["emails"][0][0], "confirm");
+    assert_eq!(audit_count(&app, "recruit_exported").await, 1);
+
+    let without_tick = app.client.post(app.url(EraseRecruit::PATH)).header("accept", "text/html")
+        .form(&[("public_id", public_id.as_str())]).send().await.unwrap();
+    assert!(without_tick.headers()["location"].to_str().unwrap().contains("error=tick"));
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruits").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(n, 1, "nothing erased without the confirmation");
+
+    app.client.post(app.url(EraseRecruit::PATH)).header("accept", "text/html")
+        .form(&[("public_id", public_id.as_str()), ("confirm", "yes")]).send().await.unwrap();
+    for table in ["recruits", "recruit_equality", "email_tokens", "signup_submissions", "outbox"] {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    assert_eq!(audit_count(&app, "recruit_erased").await, 1);
+    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM signup_events WHERE kind IN ('submitted', 'erased')")
+        .fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(events, 2, "anonymous counts remain");
+    assert_eq!(app.get(&format!("/admin/recruits/{public_id}")).await.status(), 404);
+}
