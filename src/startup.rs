@@ -48,6 +48,8 @@ pub struct AppState {
     pub signup_limiter: Arc<RateLimiter>,
     /// Wakes the email worker when mail is queued.
     pub mail_wake: Arc<Notify>,
+    /// Lookups of card codes that do not exist, per client (guessing protection).
+    pub card_miss_limiter: Arc<RateLimiter>,
     /// Failed logins per account (5 per 15 minutes).
     pub login_limiter: Arc<RateLimiter>,
     /// Failed logins per client address (20 per 15 minutes).
@@ -129,6 +131,7 @@ impl AppState {
             stamper: Stamper::new(&secret),
             signup_limiter: Arc::new(RateLimiter::new(settings.rate_limit, std::time::Duration::from_secs(3600))),
             mail_wake: Arc::new(Notify::new()),
+            card_miss_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60))),
             login_limiter: Arc::new(RateLimiter::new(5, std::time::Duration::from_secs(15 * 60))),
             login_client_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))),
             db,

@@ -27,6 +27,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("card.unknown", "Gwiriwch fod y cyfeiriad gwe yr un fath â'r un sydd wedi'i argraffu ar eich cerdyn. Mae gan y cod 9 llythyren a rhif."),
     ("card.void_title", "Nid yw'r cerdyn hwn yn cael ei ddefnyddio mwyach"),
     ("card.void", "Mae cerdyn newydd wedi cymryd lle'r cerdyn sydd gennych."),
+    ("card.too_many_title", "Arhoswch funud"),
+    ("card.too_many", "Mae gormod o godau cardiau nad ydynt yn bodoli wedi cael eu rhoi o’r fan hon. Arhoswch 10 munud a rhowch gynnig arall arni."),
     ("card.still_join", "Gallwch ymuno â'r panel craffu cymunedol o hyd: ewch i dudalen gychwyn y wefan hon a dewis “Ymuno â'r panel”."),
     // Form parts
     ("form.continue", "Parhau"),

@@ -27,6 +27,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("card.unknown", "Check the web address matches the one printed on your card. The code is 9 letters and numbers."),
     ("card.void_title", "This card is no longer in use"),
     ("card.void", "The card you have has been replaced."),
+    ("card.too_many_title", "Please wait a moment"),
+    ("card.too_many", "Too many card codes that do not exist have been tried from here. Please wait 10 minutes and try again."),
     ("card.still_join", "You can still join the community scrutiny panel: go to the start page of this website and choose \u{201c}Join the panel\u{201d}."),
     // Form parts
     ("form.continue", "Continue"),

@@ -27,6 +27,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("card.unknown", "Sprawdź, czy adres strony jest taki sam jak ten wydrukowany na karcie. Kod ma 9 znaków (litery i cyfry)."),
     ("card.void_title", "Ta karta nie jest już używana"),
     ("card.void", "Twoja karta została zastąpiona nową."),
+    ("card.too_many_title", "Proszę chwilę poczekać"),
+    ("card.too_many", "Z tego miejsca wpisano zbyt wiele nieistniejących kodów kart. Odczekaj 10 minut i spróbuj ponownie."),
     ("card.still_join", "Nadal możesz dołączyć do społecznego panelu kontrolnego: wejdź na stronę startową tej witryny i wybierz „Dołącz do panelu”."),
     // Form parts
     ("form.continue", "Dalej"),

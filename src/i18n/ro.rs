@@ -27,6 +27,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("card.unknown", "Verificați dacă adresa web este aceeași cu cea tipărită pe cartonaș. Codul are 9 caractere: litere și cifre."),
     ("card.void_title", "Acest cartonaș nu mai este folosit"),
     ("card.void", "Cartonașul pe care îl aveți a fost înlocuit."),
+    ("card.too_many_title", "Vă rugăm să așteptați puțin"),
+    ("card.too_many", "De aici au fost încercate prea multe coduri de card care nu există. Așteptați 10 minute și încercați din nou."),
     ("card.still_join", "Vă puteți alătura în continuare grupului comunitar de monitorizare: mergeți la pagina de start a acestui site și alegeți „Alăturați-vă grupului”."),
     // Form parts
     ("form.continue", "Continuați"),

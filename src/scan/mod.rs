@@ -6,8 +6,10 @@ pub use handlers::landing;
 
 #[cfg(feature = "ssr")]
 mod handlers {
+    use std::net::SocketAddr;
+
     use axum::{
-        extract::{Path, Query, State},
+        extract::{ConnectInfo, Path, Query, State},
         http::{HeaderMap, Method},
         response::{IntoResponse, Response},
     };
@@ -17,6 +19,7 @@ mod handlers {
         error::AppError,
         public::{request_lang, LangQuery},
         signup::{
+            guard::client_key,
             handlers::{card, card_problem_page, Card},
             pages,
         },
@@ -35,13 +38,15 @@ mod handlers {
 
     pub async fn landing(
         State(state): State<AppState>,
+        ConnectInfo(peer): ConnectInfo<SocketAddr>,
         method: Method,
         headers: HeaderMap,
         Path(raw): Path<String>,
         Query(q): Query<LangQuery>,
     ) -> Result<Response, AppError> {
         let (lang, chosen) = request_lang(q.lang.as_deref(), &headers);
-        match card(&state, &raw).await? {
+        let client = client_key(peer, &headers, state.settings.trust_proxy);
+        match card(&state, &raw, &client).await? {
             Card::Valid { code, batch_id } => {
                 // Switching language reloads the page: count the scan only once.
                 if method == Method::GET && !is_prefetch(&headers) && q.lang.is_none() {

@@ -34,11 +34,24 @@ pub enum Card {
     Valid { code: CardCode, batch_id: i64 },
     Unknown,
     NoLongerValid,
+    /// This client has tried too many codes that do not exist (guessing).
+    Throttled,
 }
 
-pub async fn card(state: &AppState, raw: &str) -> Result<Card, AppError> {
-    let Ok(code) = CardCode::parse(raw) else { return Ok(Card::Unknown) };
-    let Some(card) = cards::lookup_card(&state.db, &code).await? else { return Ok(Card::Unknown) };
+/// Looks a card up for `client`. Codes that do not exist count against the client,
+/// so guessing codes is slowed to a crawl (20 misses per 10 minutes).
+pub async fn card(state: &AppState, raw: &str, client: &str) -> Result<Card, AppError> {
+    if state.card_miss_limiter.is_blocked(client) {
+        return Ok(Card::Throttled);
+    }
+    let found = match CardCode::parse(raw) {
+        Ok(code) => cards::lookup_card(&state.db, &code).await?.map(|c| (code, c)),
+        Err(_) => None,
+    };
+    let Some((code, card)) = found else {
+        state.card_miss_limiter.allow(client);
+        return Ok(Card::Unknown);
+    };
     let expired = card
         .expires_on
         .as_deref()
@@ -64,6 +77,11 @@ fn journey(state: &AppState, lang: Lang, action: String) -> Journey {
 pub fn card_problem_page(lang: Lang, card: &Card) -> Response {
     let (title, text, status) = match card {
         Card::Unknown => ("card.unknown_title", "card.unknown", StatusCode::NOT_FOUND),
+        Card::Throttled => {
+            return pages::message(lang, "card.too_many_title", &["card.too_many"])
+                .with_status(StatusCode::TOO_MANY_REQUESTS)
+                .into_response()
+        }
         _ => ("card.void_title", "card.void", StatusCode::GONE),
     };
     pages::join_anyway(lang, title, text).with_status(status).into_response()
@@ -77,12 +95,14 @@ fn new_draft(state: &AppState) -> Draft {
 /// `GET /j/<code>/join`: the first question, for someone holding a card.
 pub async fn start_from_card(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(raw): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (lang, _) = request_lang(q.lang.as_deref(), &headers);
-    match card(&state, &raw).await? {
+    let client = client_key(peer, &headers, state.settings.trust_proxy);
+    match card(&state, &raw, &client).await? {
         Card::Valid { code, batch_id } => {
             repo::record_event(&state.db, Some(batch_id), "started").await?;
             let j = journey(&state, lang, format!("/j/{code}/join"));
@@ -114,10 +134,11 @@ pub async fn answer_from_card(
 ) -> Result<Response, AppError> {
     let pairs = form_pairs(&body);
     let lang = form_lang(&pairs);
-    match card(&state, &raw).await? {
+    let client = client_key(peer, &headers, state.settings.trust_proxy);
+    match card(&state, &raw, &client).await? {
         Card::Valid { code, batch_id } => {
             let j = journey(&state, lang, format!("/j/{code}/join"));
-            answer(&state, j, pairs, Some((code, batch_id)), client_key(peer, &headers, state.settings.trust_proxy)).await
+            answer(&state, j, pairs, Some((code, batch_id)), client).await
         }
         other => Ok(card_problem_page(lang, &other)),
     }

@@ -228,3 +228,24 @@ async fn print_files_of_a_missing_batch_are_404() {
     assert_eq!(app.get("/admin/cards/999/cards-a4.pdf").await.status(), 404);
     assert_eq!(app.get("/admin/cards/999").await.status(), 404);
 }
+
+#[tokio::test]
+async fn guessing_card_codes_is_rate_limited_per_client() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Real", 1).await;
+    let real = app.codes_of(batch).await[0].clone();
+    let mut misses = 0;
+    for i in 0..20 {
+        let guess = format!("ABCDEFG{}{}", (b'2' + (i / 8) as u8) as char, (b'2' + (i % 8) as u8) as char);
+        let r = app.get(&format!("/j/{guess}")).await;
+        if r.status() == 404 {
+            misses += 1;
+        }
+    }
+    assert_eq!(misses, 20, "none of the guesses hit");
+    let blocked = app.get("/j/ZZZZZZZZZ").await;
+    assert_eq!(blocked.status(), 429);
+    assert!(blocked.text().await.unwrap().contains("wait 10 minutes"));
+    // Once blocked, the guesser learns nothing more, not even from a real code.
+    assert_eq!(app.get(&format!("/j/{real}")).await.status(), 429);
+}
