@@ -28,6 +28,12 @@ pub enum Command {
     /// Coordinator accounts: add, disable, reset a password.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import data: stop-and-search records from data.police.uk, or census population.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Reports as CSV on standard output.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Apply the retention schedule now (the server also does it daily).
     Purge {
         /// Only show what would be deleted.
@@ -106,4 +112,35 @@ pub enum CardsCommand {
 pub enum LayoutArg {
     A4,
     Cr80,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Monthly data.police.uk stop-and-search CSVs (YYYY-MM-<force>-stop-and-search.csv).
+    /// Re-importing a force-month replaces it; a bad file imports nothing.
+    PoliceUk {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Force slug to use instead of the one in the file name (e.g. metropolitan).
+        #[arg(long)]
+        force: Option<String>,
+    },
+    /// Census 2021 ethnic group by local authority and sex, aggregated to force areas.
+    Census {
+        file: std::path::PathBuf,
+        /// Local authority → police force area lookup (LAD20CD, PFA20NM columns).
+        #[arg(long)]
+        lookup: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Recruits and members vs people searched vs population (CSV; counts of recruits
+    /// and members below 5 are shown as "<5").
+    Demographics {
+        /// Only this force's searches and population (police.uk slug, e.g. metropolitan).
+        #[arg(long)]
+        force: Option<String>,
+    },
 }

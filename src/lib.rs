@@ -8,6 +8,7 @@
 pub mod app;
 pub mod auth;
 pub mod cards;
+pub mod demographics;
 pub mod domain;
 pub mod email;
 pub mod health;

@@ -26,6 +26,14 @@ async fn main() -> anyhow::Result<()> {
             let state = scrutiny::startup::AppState::for_cli(settings).await?;
             scrutiny::cards::cli::run(&state, command).await?;
         }
+        Command::Import(command) => {
+            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            scrutiny::demographics::cli::import(&state, command).await?;
+        }
+        Command::Report(command) => {
+            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            scrutiny::demographics::cli::report(&state, command).await?;
+        }
         Command::Purge { dry_run } => {
             let state = scrutiny::startup::AppState::for_cli(settings).await?;
             let schedule = scrutiny::retention::Schedule::from_settings(&state.settings);

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cards;
+mod demographics;
 mod cli;
 mod foundation;
 mod recruits;

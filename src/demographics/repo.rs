@@ -1,0 +1,119 @@
+//! SQL for imported searches, population and the comparison report.
+use std::collections::BTreeMap;
+
+use super::{census::Population, police_uk::ParsedFile};
+use crate::{db::{now_unix, Db}, error::AppError};
+
+/// Replaces one force-month with the file's searches, in one transaction: re-importing
+/// never double counts, and a failure leaves the previous import untouched.
+pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM searches WHERE force = $1 AND month = $2")
+        .bind(&parsed.force)
+        .bind(&parsed.month)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM search_imports WHERE force = $1 AND month = $2")
+        .bind(&parsed.force)
+        .bind(&parsed.month)
+        .execute(&mut *tx)
+        .await?;
+    for chunk in parsed.searches.chunks(500) {
+        let mut sql = String::from("INSERT INTO searches (force, month, ethnic_group, ethnic_source, age_range, gender) VALUES ");
+        for i in 0..chunk.len() {
+            let b = i * 6;
+            sql.push_str(&format!("{}(${}, ${}, ${}, ${}, ${}, ${})", if i > 0 { "," } else { "" }, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
+        }
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            q = q.bind(&parsed.force).bind(&parsed.month).bind(s.ethnic_group).bind(s.ethnic_source).bind(&s.age_range).bind(&s.gender);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    sqlx::query("INSERT INTO search_imports (force, month, file_name, rows, imported_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&parsed.force)
+        .bind(&parsed.month)
+        .bind(file_name)
+        .bind(parsed.searches.len() as i64)
+        .bind(now_unix())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn replace_population(db: &Db, population: &Population) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM population").execute(&mut *tx).await?;
+    for ((force, dimension, category), people) in population {
+        sqlx::query("INSERT INTO population (force, dimension, category, people) VALUES ($1, $2, $3, $4)")
+            .bind(force)
+            .bind(dimension)
+            .bind(category)
+            .bind(people)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One line of the comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparisonRow {
+    pub dimension: &'static str,
+    pub category: String,
+    pub recruits: i64,
+    pub members: i64,
+    pub searched: i64,
+    pub population: Option<i64>,
+}
+
+/// Runs a `category, count` query; `force` is bound as `$1` when the query uses it.
+async fn grouped(db: &Db, sql: &str, force: &str) -> Result<BTreeMap<String, i64>, AppError> {
+    let mut query = sqlx::query_as::<_, (String, i64)>(sql);
+    if sql.contains("$1") {
+        query = query.bind(force);
+    }
+    Ok(query.fetch_all(db.pool()).await?.into_iter().collect())
+}
+
+/// Recruits and members vs people searched vs population, by ethnic group, age and gender.
+/// `force` filters searches and population (empty: everything imported).
+pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppError> {
+    let eth_case = "CASE WHEN e.ethnic_group IS NULL OR e.ethnic_group = 'prefer_not' THEN 'not_stated' ELSE e.ethnic_group END";
+    let recruits_eth = grouped(db, &format!("SELECT {eth_case}, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id GROUP BY 1"), force).await?;
+    let members_eth = grouped(db, &format!("SELECT {eth_case}, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE r.status = 'member' GROUP BY 1"), force).await?;
+    let searched_eth = grouped(db, "SELECT CASE WHEN ethnic_group = 'unknown' THEN 'not_stated' ELSE ethnic_group END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
+    let pop_eth = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'ethnic_group' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
+
+    let age_case = "CASE WHEN r.age_band IN ('under16', '16-17') THEN '10-17' WHEN r.age_band IN ('18-24', '25-34') THEN r.age_band ELSE 'over 34' END";
+    let recruits_age = grouped(db, &format!("SELECT {age_case}, COUNT(*) FROM recruits r GROUP BY 1"), force).await?;
+    let members_age = grouped(db, &format!("SELECT {age_case}, COUNT(*) FROM recruits r WHERE r.status = 'member' GROUP BY 1"), force).await?;
+    let searched_age = grouped(db, "SELECT CASE WHEN age_range = '' THEN 'not_stated' ELSE age_range END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
+
+    let gender_case = "CASE e.sex WHEN 'woman' THEN 'Female' WHEN 'man' THEN 'Male' WHEN 'non_binary' THEN 'Other' WHEN 'another' THEN 'Other' ELSE 'not_stated' END";
+    let recruits_gender = grouped(db, &format!("SELECT {gender_case}, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id GROUP BY 1"), force).await?;
+    let members_gender = grouped(db, &format!("SELECT {gender_case}, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE r.status = 'member' GROUP BY 1"), force).await?;
+    let searched_gender = grouped(db, "SELECT CASE WHEN gender = '' THEN 'not_stated' ELSE gender END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
+    let pop_gender = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'gender' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
+
+    let mut out = Vec::new();
+    let mut add = |dimension: &'static str, cats: &[&str], r: &BTreeMap<String, i64>, m: &BTreeMap<String, i64>, s: &BTreeMap<String, i64>, p: Option<&BTreeMap<String, i64>>| {
+        for c in cats {
+            let get = |map: &BTreeMap<String, i64>| map.get(*c).copied().unwrap_or(0);
+            out.push(ComparisonRow {
+                dimension,
+                category: c.to_string(),
+                recruits: get(r),
+                members: get(m),
+                searched: get(s),
+                population: p.map(|p| get(p)).filter(|_| *c != "not_stated"),
+            });
+        }
+    };
+    add("ethnic_group", &["white", "mixed", "asian", "black", "other", "not_stated"], &recruits_eth, &members_eth, &searched_eth, Some(&pop_eth));
+    add("age", &["under 10", "10-17", "18-24", "25-34", "over 34", "not_stated"], &recruits_age, &members_age, &searched_age, None);
+    add("gender", &["Female", "Male", "Other", "not_stated"], &recruits_gender, &members_gender, &searched_gender, Some(&pop_gender));
+    Ok(out)
+}

@@ -1,0 +1,135 @@
+use std::{path::PathBuf, process::Command};
+
+use crate::helpers::spawn_app;
+
+/// The shared public data (data.police.uk and census files).
+fn shared_data() -> PathBuf {
+    let candidates = [
+        std::env::var("SCRUTINY_SHARED_DATA").ok().map(PathBuf::from),
+        Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"))),
+        Some(PathBuf::from("/work/shared/data")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("police-uk").is_dir())
+        .expect("shared data not found: set SCRUTINY_SHARED_DATA to the folder holding police-uk/ and census/")
+}
+
+fn scrutiny(db: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_scrutiny")).args(args).env("DATABASE_URL", db).output().unwrap()
+}
+
+/// Counts data rows the simple way: non-blank lines after the header.
+fn independent_row_count(path: &std::path::Path) -> i64 {
+    let text = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
+    text.lines().skip(1).filter(|l| !l.trim().is_empty()).count() as i64
+}
+
+async fn count(db: &scrutiny::db::Db, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_replaces() {
+    let app = spawn_app().await;
+    let dir = shared_data().join("police-uk");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv")).collect();
+    files.sort();
+    assert!(files.len() >= 40, "all shared files: {}", files.len());
+    let mut args = vec!["import".to_string(), "police-uk".to_string()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    let args_ref: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = scrutiny(&app.database_url, &args_ref);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let mut expected_total = 0;
+    for file in &files {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        let (month, force) = (&name[..7], name[8..].split("-stop-and-search").next().unwrap());
+        let expected = independent_row_count(file);
+        expected_total += expected;
+        let (got,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM searches WHERE force = $1 AND month = $2")
+            .bind(force).bind(month).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(got, expected, "{name}");
+    }
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected_total);
+
+    // Importing the same force-month again replaces it.
+    let again = scrutiny(&app.database_url, &["import", "police-uk", files[0].to_str().unwrap()]);
+    assert!(again.status.success());
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected_total, "no double counting");
+
+    // Self-defined ethnicity first; officer-defined only as the fallback.
+    assert!(count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'officer'").await > 0);
+    assert!(count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'self'").await
+        > count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'officer'").await);
+}
+
+#[tokio::test]
+async fn a_bad_file_names_the_line_and_column_and_imports_nothing() {
+    let app = spawn_app().await;
+    let source = shared_data().join("police-uk/2021-05-bedfordshire-stop-and-search.csv");
+    let text = std::fs::read_to_string(&source).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[4].split(',').map(str::to_string).collect();
+    cells[1] = "last Tuesday".into();
+    lines[4] = cells.join(",");
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("2021-06-bedfordshire-stop-and-search.csv");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let good = shared_data().join("police-uk/2021-07-bedfordshire-stop-and-search.csv");
+    let out = scrutiny(&app.database_url, &["import", "police-uk", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 5, column 2 (Date)"), "{err}");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, 0, "nothing half-imported");
+}
+
+#[tokio::test]
+async fn census_population_and_the_demographics_report() {
+    let app = spawn_app().await;
+    let data = shared_data();
+    let census = data.join("census/census2021-ethnic19-by-sex-LA.csv");
+    let lookup = data.join("census/blackthrive-la_to_force_2020.csv");
+    let out = scrutiny(&app.database_url, &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(count(&app.db, "SELECT COUNT(DISTINCT force) FROM population").await >= 40);
+    let met = count(&app.db, "SELECT CAST(SUM(people) AS BIGINT) FROM population WHERE force = 'metropolitan' AND dimension = 'ethnic_group'").await;
+    assert!((8_000_000..9_500_000).contains(&met), "London's population: {met}");
+
+    let file = data.join("police-uk/2022-09-metropolitan-stop-and-search.csv");
+    assert!(scrutiny(&app.database_url, &["import", "police-uk", file.to_str().unwrap()]).status.success());
+    let out = scrutiny(&app.database_url, &["report", "demographics", "--force", "metropolitan"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("dimension,category,recruits,members,searched,population"));
+    let black: Vec<&str> = csv.lines().find(|l| l.starts_with("ethnic_group,black,")).unwrap().split(',').collect();
+    let searched_black = count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_group = 'black'").await;
+    assert_eq!(black[4], searched_black.to_string());
+    assert!(black[5].parse::<i64>().unwrap() > 500_000, "population of Black Londoners");
+    let total_searched: i64 = csv.lines().filter(|l| l.starts_with("ethnic_group,")).map(|l| l.split(',').nth(4).unwrap().parse::<i64>().unwrap()).sum();
+    assert_eq!(total_searched, independent_row_count(&file));
+}
+
+#[tokio::test]
+async fn recruit_counts_below_five_are_suppressed_in_the_report() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Report", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    for i in 0..6 {
+        crate::retention::sign_up(&app, &code, &format!("p{i}@example.org")).await;
+    }
+    let out = scrutiny(&app.database_url, &["report", "demographics"]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    // The test sign-ups skip equality questions: 6 "not stated", shown as a number.
+    assert!(csv.contains("ethnic_group,not_stated,6,0,0,"), "{csv}");
+    assert!(csv.contains("age,25-34,6,"), "{csv}");
+    sqlx::query("DELETE FROM recruits WHERE email_lower IN ('p0@example.org', 'p1@example.org', 'p2@example.org')")
+        .execute(app.db.pool()).await.unwrap();
+    let csv = String::from_utf8(scrutiny(&app.database_url, &["report", "demographics"]).stdout).unwrap();
+    assert!(csv.contains("age,25-34,<5,"), "{csv}");
+}
