@@ -6,6 +6,8 @@ mod views;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
+pub mod pipeline;
+#[cfg(feature = "ssr")]
 pub mod repo;
 
 use serde::{Deserialize, Serialize};
@@ -42,6 +44,24 @@ pub struct RecruitDetail {
     pub equality: Option<EqualityDetail>,
     /// Emails queued or sent to them: (kind, status, created_at).
     pub emails: Vec<(String, String, i64)>,
+    /// Status changes and notes: (at, actor, kind, detail).
+    pub timeline: Vec<(i64, String, String, String)>,
+}
+
+/// The pipeline, in order; the last two end it.
+pub const STATUSES: [(&str, &str); 8] = [
+    ("new", "New (email not confirmed)"),
+    ("confirmed", "Confirmed"),
+    ("contacted", "Contacted"),
+    ("interviewed", "Interviewed"),
+    ("vetted", "Vetted"),
+    ("member", "Member"),
+    ("declined", "Declined"),
+    ("withdrawn", "Withdrawn"),
+];
+
+pub fn is_status(s: &str) -> bool {
+    STATUSES.iter().any(|(code, _)| *code == s)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -54,6 +54,11 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, A
             .bind(id)
             .fetch_all(db.pool())
             .await?;
+    let timeline: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT at, actor, kind, detail FROM recruit_events WHERE recruit_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?;
     Ok(Some(RecruitDetail {
         public_id, name, email, phone, contact_method, postcode, area_connection, age_band, language, status, batch,
         created_at, updated_at, confirmed_at,
@@ -61,6 +66,7 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, A
             EqualityDetail { consented_at, ethnic_group, ethnic_detail, ethnic_other, gender, disability }
         }),
         emails,
+        timeline,
     }))
 }
 
@@ -83,4 +89,53 @@ pub async fn erase(db: &Db, public_id: &str) -> Result<bool, AppError> {
         .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Moves recruits to `status`, recording each change on their timeline. Returns how
+/// many changed (unknown ids and no-op changes are skipped).
+pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &str) -> Result<Vec<String>, AppError> {
+    let now = now_unix();
+    let mut tx = db.begin_write().await?;
+    let mut changed = Vec::new();
+    for public_id in public_ids {
+        let row: Option<(i64, String)> = sqlx::query_as("SELECT id, status FROM recruits WHERE public_id = $1")
+            .bind(public_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((id, old)) = row else { continue };
+        if old == status {
+            continue;
+        }
+        sqlx::query("UPDATE recruits SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'status', $4)")
+            .bind(id)
+            .bind(now)
+            .bind(actor)
+            .bind(format!("{old} → {status}"))
+            .execute(&mut *tx)
+            .await?;
+        changed.push(public_id.clone());
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) \
+         SELECT id, $1, $2, 'note', $3 FROM recruits WHERE public_id = $4",
+    )
+    .bind(now_unix())
+    .bind(actor)
+    .bind(note)
+    .bind(public_id)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    Ok(done == 1)
 }

@@ -16,17 +16,24 @@ pub fn RecruitsPage() -> impl IntoView {
     let status = q.with_untracked(|q| q.get("status").unwrap_or_default());
     let page = q.with_untracked(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
     let erased = q.with_untracked(|q| q.get("done")).is_some();
+    let changed = q.with_untracked(|q| q.get("changed"));
+    let problem = q.with_untracked(|q| q.get("error"));
     let s = status.clone();
     let rows = Resource::new(move || (s.clone(), page), |(s, p)| list_recruits(s, p));
     view! {
         <Title text="Recruits – scrutiny"/>
         <h1>"Recruits"</h1>
         {erased.then(|| view! { <p class="notice" role="status">"The person's details have been erased."</p> })}
+        {changed.map(|n| view! { <p class="notice" role="status">{format!("Status changed for {n} people.")}</p> })}
+        {problem.map(|e| view! { <div class="error-summary" role="alert"><p>{
+            if e == "none" { "Select at least one person" } else { "Choose a status" }
+        }</p></div> })}
         <form method="get" action="/admin/recruits" class="filters">
             <div class="field"><label for="status">"Status"</label>
                 <select id="status" name="status">
-                    {["", "new", "confirmed"].into_iter().map(|v| view! {
-                        <option value=v selected=v == status>{match v { "" => "Any", "new" => "New (not confirmed)", _ => "Confirmed" }}</option>
+                    <option value="" selected=status.is_empty()>"Any"</option>
+                    {super::STATUSES.into_iter().map(|(v, label)| view! {
+                        <option value=v selected=v == status>{label}</option>
                     }).collect_view()}
                 </select></div>
             <button type="submit" class="button">"Filter"</button>
@@ -36,12 +43,16 @@ pub fn RecruitsPage() -> impl IntoView {
                 match rows.await {
                     Ok(list) if list.is_empty() => view! { <p>"No recruits match."</p> }.into_any(),
                     Ok(list) => view! {
+                        <form method="post" action="/admin/recruits/status">
+                        <input type="hidden" name="back" value="/admin/recruits"/>
                         <table>
                             <caption class="visually-hidden">"Recruits, newest first"</caption>
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Card batch"</th><th scope="col">"Signed up"</th></tr></thead>
+                            <thead><tr><th scope="col"><span class="visually-hidden">"Select"</span></th><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Card batch"</th><th scope="col">"Signed up"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|r| view! {
                                     <tr>
+                                        <td><input type="checkbox" name="id" value=r.public_id.clone() id=format!("sel-{}", r.public_id)
+                                            aria-label=format!("Select {}", r.name)/></td>
                                         <td><a href=format!("/admin/recruits/{}", r.public_id)>{r.name}</a></td>
                                         <td>{r.status}</td>
                                         <td>{r.batch.unwrap_or_else(|| "No card".into())}</td>
@@ -50,6 +61,14 @@ pub fn RecruitsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        <div class="filters">
+                            <div class="field"><label for="bulk-status">"Move the selected people to"</label>
+                                <select id="bulk-status" name="status">
+                                    {super::STATUSES.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
+                                </select></div>
+                            <button type="submit" class="button">"Change status"</button>
+                        </div>
+                        </form>
                         <p><a href=format!("/admin/recruits?status={}&page={}", status_for_link(), page + 1)>"Next page"</a></p>
                     }.into_any(),
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
@@ -104,6 +123,28 @@ pub fn RecruitPage() -> impl IntoView {
                                     </dl>
                                 }.into_any(),
                             }}
+                            <h2>"Pipeline"</h2>
+                            <form method="post" action="/admin/recruits/status" class="filters">
+                                <input type="hidden" name="id" value=r.public_id.clone()/>
+                                <input type="hidden" name="back" value=format!("/admin/recruits/{}", r.public_id)/>
+                                <div class="field"><label for="status">"Status"</label>
+                                    <select id="status" name="status">
+                                        {super::STATUSES.into_iter().map(|(v, label)| view! { <option value=v selected=v == r.status>{label}</option> }).collect_view()}
+                                    </select></div>
+                                <button type="submit" class="button">"Save status"</button>
+                            </form>
+                            <form method="post" action=format!("/admin/recruits/{}/note", r.public_id)>
+                                <div class="field"><label for="note">"Add a note"</label>
+                                    <textarea id="note" name="note" rows="3"></textarea></div>
+                                <button type="submit" class="button">"Add note"</button>
+                            </form>
+                            <h3>"Timeline"</h3>
+                            <ol class="timeline">
+                                <li>{format!("{} – signed up", date_of(r.created_at))}</li>
+                                {r.timeline.clone().into_iter().map(|(at, actor, kind, detail)| view! {
+                                    <li>{format!("{} – {} – {}: {}", date_of(at), actor, if kind == "note" { "note" } else { "status" }, detail)}</li>
+                                }).collect_view()}
+                            </ol>
                             <h2>"Subject access"</h2>
                             <p><a href=export>"Download everything held about this person (JSON)"</a></p>
                             <h2>"Erase this person"</h2>

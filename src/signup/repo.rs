@@ -324,6 +324,7 @@ pub async fn withdraw(db: &Db, token: &str) -> Result<bool, AppError> {
 /// Deletes everything about one person (child rows first, for databases without cascades).
 pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<(), sqlx::Error> {
     for sql in [
+        "DELETE FROM recruit_events WHERE recruit_id = $1",
         "DELETE FROM recruit_equality WHERE recruit_id = $1",
         "DELETE FROM email_tokens WHERE recruit_id = $1",
         "DELETE FROM signup_submissions WHERE recruit_id = $1",

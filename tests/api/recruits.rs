@@ -53,3 +53,34 @@ async fn coordinators_view_export_and_erase_a_person_and_every_step_is_audited()
     assert_eq!(events, 2, "anonymous counts remain");
     assert_eq!(app.get(&format!("/admin/recruits/{public_id}")).await.status(), 404);
 }
+
+#[tokio::test]
+async fn statuses_change_one_at_a_time_or_in_bulk_with_a_timeline() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Pipeline", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    for i in 0..3 {
+        sign_up(&app, &code, &format!("pipe{i}@example.org")).await;
+    }
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let r = app.client.post(app.url("/admin/recruits/status"))
+        .form(&[("status", "contacted"), ("id", &ids[0].0), ("id", &ids[1].0), ("back", "/admin/recruits")])
+        .send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/admin/recruits?changed=2");
+    let r = app.client.post(app.url("/admin/recruits/status"))
+        .form(&[("status", "member"), ("id", &ids[0].0), ("back", &format!("/admin/recruits/{}", ids[0].0))])
+        .send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let bad = app.client.post(app.url("/admin/recruits/status")).form(&[("status", "astronaut"), ("id", &ids[2].0)]).send().await.unwrap();
+    assert!(bad.headers()["location"].to_str().unwrap().contains("error=status"));
+    app.client.post(app.url(&format!("/admin/recruits/{}/note", ids[0].0))).form(&[("note", "Met at the youth centre")]).send().await.unwrap();
+    let page = app.get(&format!("/admin/recruits/{}", ids[0].0)).await.text().await.unwrap();
+    assert!(page.contains("new → contacted") && page.contains("contacted → member"), "timeline");
+    assert!(page.contains("Met at the youth centre"));
+    let (members,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruits WHERE status = 'member'").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(members, 1);
+    assert_eq!(audit_count(&app, "recruit_status_changed").await, 3);
+    let viewer = app.client_as(Role::Viewer).await;
+    let r = viewer.post(app.url("/admin/recruits/status")).form(&[("status", "member"), ("id", &ids[2].0)]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+}
