@@ -11,6 +11,7 @@ use crate::{
     auth::{AccountPage, AuditPage, UsersPage},
     cards::{BatchDetailPage, BatchListPage, NewBatchPage},
     health::HealthPanel,
+    insight::InsightPage,
     recruits::{RecruitPage, RecruitsPage},
 };
 
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/cards") view=BatchListPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/cards/new") view=NewBatchPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/cards/:id") view=BatchDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/insight") view=InsightPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits") view=RecruitsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits/:id") view=RecruitPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
@@ -84,6 +86,7 @@ fn DashboardNav() -> impl IntoView {
     let at_least = move |r: Role| role.is_some_and(|have| have >= r);
     view! {
         <nav aria-label="Dashboard">
+            {at_least(Role::Viewer).then(|| view! { <a href="/admin/insight">"Insight"</a> })}
             {at_least(Role::Coordinator).then(|| view! { <a href="/admin/recruits">"Recruits"</a><a href="/admin/cards">"Card batches"</a> })}
             {at_least(Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a><a href="/admin/audit">"Audit log"</a> })}
             {role.is_some().then(|| view! { <a href="/admin/account">"Your account"</a> })}
@@ -108,7 +111,7 @@ fn AdminHome() -> impl IntoView {
     view! {
         <Title text="Dashboard – scrutiny"/>
         <h1>"Dashboard"</h1>
-        <p>"Recruits, card batches and demographics will appear here."</p>
+        <p>"See the funnel and demographics under "<a href="/admin/insight">"Insight"</a>"; recruits and card batches for coordinators."</p>
         <HealthPanel/>
     }
 }

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod email;
 pub mod health;
 pub mod i18n;
+pub mod insight;
 pub mod recruits;
 pub mod retention;
 pub mod scan;

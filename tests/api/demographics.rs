@@ -133,3 +133,32 @@ async fn recruit_counts_below_five_are_suppressed_in_the_report() {
     let csv = String::from_utf8(scrutiny(&app.database_url, &["report", "demographics"]).stdout).unwrap();
     assert!(csv.contains("age,25-34,<5,"), "{csv}");
 }
+
+#[tokio::test]
+async fn the_insight_page_shows_the_funnel_and_the_comparison_to_viewers_with_suppression() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Insight", 10).await;
+    let codes = app.codes_of(batch).await;
+    app.get(&format!("/j/{}", codes[0])).await;
+    app.get(&format!("/j/{}", codes[1])).await;
+    for i in 0..3 {
+        crate::retention::sign_up(&app, &codes[0], &format!("i{i}@example.org")).await;
+    }
+    let file = shared_data().join("police-uk/2019-12-durham-stop-and-search.csv");
+    assert!(scrutiny(&app.database_url, &["import", "police-uk", file.to_str().unwrap()]).status.success());
+
+    let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
+    let response = viewer.get(app.url("/admin/insight")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    // Funnel: 10 printed, 2 cards scanned (20%), 3 started, 3 sent.
+    assert!(page.contains("<td class=\"num\">10</td><td class=\"num\">2 (20%)</td><td class=\"num\">3</td><td class=\"num\">3 (100%)</td>"), "{page}");
+    assert!(page.contains("<svg"), "charts are server-rendered SVG");
+    assert!(page.contains("<title id=\"ethnic-title\">"), "charts have accessible titles");
+    // Three recruits without equality answers: suppressed, and not turned into a percentage.
+    assert!(page.contains("<th scope=\"row\">Not stated</th><td class=\"num\">&lt;5</td>"), "{page}");
+    assert!(!page.contains("Casey Doe") && !page.contains("i0@example.org"), "no personal data for viewers");
+    let white = count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_group = 'white'").await;
+    assert!(white > 0);
+    assert!(page.contains(&format!("<th scope=\"row\">White</th><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">{white}</td>")), "{page}");
+}

@@ -1,0 +1,92 @@
+//! Insight: the recruitment funnel, its trend, and whether recruits look like the
+//! people searched and the local population. Charts are server-rendered SVG, each with
+//! a data table and a sentence, and counts of recruits below 5 are shown as "<5".
+pub mod api;
+mod chart;
+mod views;
+
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+use serde::{Deserialize, Serialize};
+
+pub use views::InsightPage;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunnelRow {
+    pub label: String,
+    pub batch_id: Option<i64>,
+    pub printed: i64,
+    pub scanned: i64,
+    pub started: i64,
+    pub submitted: i64,
+    pub confirmed: i64,
+    pub members: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub month: String,
+    pub submitted: i64,
+}
+
+/// One category of the comparison. Recruit and member counts arrive already
+/// suppressed as text ("<5").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub dimension: String,
+    pub category: String,
+    pub recruits: String,
+    pub members: String,
+    pub searched: i64,
+    pub population: Option<i64>,
+    /// Shares of the known categories, in percent (None when suppressed or no data).
+    pub recruits_pct: Option<f64>,
+    pub searched_pct: Option<f64>,
+    pub population_pct: Option<f64>,
+}
+
+impl Comparison {
+    /// Recruits' share minus searched people's share, in percentage points.
+    pub fn gap_points(&self) -> Option<f64> {
+        Some(self.recruits_pct? - self.searched_pct?)
+    }
+    /// Recruits' share divided by searched people's share: 1.0 means "looks like the
+    /// people searched"; below 1, under-represented.
+    pub fn representation_ratio(&self) -> Option<f64> {
+        let s = self.searched_pct?;
+        (s > 0.0).then(|| self.recruits_pct.unwrap_or(f64::NAN) / s).filter(|r| r.is_finite())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Insight {
+    pub funnel: Vec<FunnelRow>,
+    pub trend: Vec<TrendPoint>,
+    pub comparison: Vec<Comparison>,
+}
+
+pub fn percent(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        "–".into()
+    } else {
+        format!("{:.0}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_and_ratios() {
+        let c = Comparison {
+            dimension: "ethnic_group".into(), category: "black".into(), recruits: "10".into(), members: "0".into(),
+            searched: 300, population: Some(50), recruits_pct: Some(10.0), searched_pct: Some(25.0), population_pct: Some(5.0),
+        };
+        assert_eq!(c.gap_points(), Some(-15.0));
+        assert_eq!(c.representation_ratio(), Some(0.4));
+        assert_eq!(percent(1, 3), "33%");
+        assert_eq!(percent(1, 0), "–");
+    }
+}

@@ -1,0 +1,78 @@
+//! SQL for the funnel and the trend.
+use super::{FunnelRow, TrendPoint};
+use crate::{db::Db, error::AppError};
+
+/// Cards printed → scanned → started → submitted → confirmed → members, per batch
+/// (batch None = sign-ups without a card) and overall (first row).
+pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, AppError> {
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT b.id, b.label, b.quantity, \
+         (SELECT COUNT(*) FROM cards c WHERE c.batch_id = b.id AND c.first_scanned_at IS NOT NULL) \
+         FROM card_batches b ORDER BY b.id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let events: Vec<(Option<i64>, String, i64)> =
+        sqlx::query_as("SELECT batch_id, kind, COUNT(*) FROM signup_events GROUP BY batch_id, kind")
+            .fetch_all(db.pool())
+            .await?;
+    let members: Vec<(Option<i64>, i64)> =
+        sqlx::query_as("SELECT batch_id, COUNT(*) FROM recruits WHERE status = 'member' GROUP BY batch_id")
+            .fetch_all(db.pool())
+            .await?;
+    let event = |batch: Option<i64>, kind: &str| {
+        events.iter().filter(|(b, k, _)| *b == batch && k == kind).map(|(_, _, n)| *n).sum::<i64>()
+    };
+    let member = |batch: Option<i64>| members.iter().filter(|(b, _)| *b == batch).map(|(_, n)| *n).sum::<i64>();
+    let mut out: Vec<FunnelRow> = rows
+        .into_iter()
+        .map(|(id, label, printed, scanned)| FunnelRow {
+            label,
+            batch_id: Some(id),
+            printed,
+            scanned,
+            started: event(Some(id), "started"),
+            submitted: event(Some(id), "submitted"),
+            confirmed: event(Some(id), "confirmed"),
+            members: member(Some(id)),
+        })
+        .collect();
+    out.push(FunnelRow {
+        label: "Without a card (/join)".into(),
+        batch_id: None,
+        printed: 0,
+        scanned: 0,
+        started: event(None, "started"),
+        submitted: event(None, "submitted"),
+        confirmed: event(None, "confirmed"),
+        members: member(None),
+    });
+    let total = FunnelRow {
+        label: "All".into(),
+        batch_id: None,
+        printed: out.iter().map(|r| r.printed).sum(),
+        scanned: out.iter().map(|r| r.scanned).sum(),
+        started: out.iter().map(|r| r.started).sum(),
+        submitted: out.iter().map(|r| r.submitted).sum(),
+        confirmed: out.iter().map(|r| r.confirmed).sum(),
+        members: out.iter().map(|r| r.members).sum(),
+    };
+    out.insert(0, total);
+    Ok(out)
+}
+
+/// Sign-ups submitted per month (UTC), oldest first.
+pub async fn trend(db: &Db) -> Result<Vec<TrendPoint>, AppError> {
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT at FROM signup_events WHERE kind = 'submitted' ORDER BY at")
+        .fetch_all(db.pool())
+        .await?;
+    let mut points: Vec<TrendPoint> = Vec::new();
+    for (at,) in rows {
+        let month = crate::domain::ExpiryDate::from_unix_days(at.div_euclid(86_400)).to_string()[..7].to_string();
+        match points.last_mut() {
+            Some(p) if p.month == month => p.submitted += 1,
+            _ => points.push(TrendPoint { month, submitted: 1 }),
+        }
+    }
+    Ok(points)
+}
