@@ -12,7 +12,7 @@ use crate::{
     cards::{BatchDetailPage, BatchListPage, NewBatchPage},
     health::HealthPanel,
     insight::InsightPage,
-    recruits::{RecruitPage, RecruitsPage},
+    recruits::{InvitePage, RecruitPage, RecruitsPage},
 };
 
 /// The HTML document around every dashboard page. Only here are hydration scripts
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/cards/:id") view=BatchDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/insight") view=InsightPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits") view=RecruitsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/recruits/invite") view=InvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits/:id") view=RecruitPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>

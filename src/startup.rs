@@ -193,6 +193,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/cards/{id}/qr/{file}", get(cards::download::qr_svg))
         .route("/admin/recruits/{id}/export.json", get(crate::recruits::export::export_json))
         .route("/admin/recruits/status", axum::routing::post(crate::recruits::pipeline::change_status))
+        .route("/admin/recruits/invite", axum::routing::post(crate::recruits::invite::send))
         .route("/admin/recruits/{id}/note", axum::routing::post(crate::recruits::pipeline::add_note))
         .leptos_routes_with_context(
             &state,

@@ -6,13 +6,15 @@ mod views;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
+pub mod invite;
+#[cfg(feature = "ssr")]
 pub mod pipeline;
 #[cfg(feature = "ssr")]
 pub mod repo;
 
 use serde::{Deserialize, Serialize};
 
-pub use views::{RecruitPage, RecruitsPage};
+pub use views::{InvitePage, RecruitPage, RecruitsPage};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecruitRow {

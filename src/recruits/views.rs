@@ -17,6 +17,8 @@ pub fn RecruitsPage() -> impl IntoView {
     let page = q.with_untracked(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
     let erased = q.with_untracked(|q| q.get("done")).is_some();
     let changed = q.with_untracked(|q| q.get("changed"));
+    let invited = q.with_untracked(|q| q.get("invited"));
+    let without_email = q.with_untracked(|q| q.get("without_email")).unwrap_or_default();
     let problem = q.with_untracked(|q| q.get("error"));
     let s = status.clone();
     let rows = Resource::new(move || (s.clone(), page), |(s, p)| list_recruits(s, p));
@@ -25,6 +27,7 @@ pub fn RecruitsPage() -> impl IntoView {
         <h1>"Recruits"</h1>
         {erased.then(|| view! { <p class="notice" role="status">"The person's details have been erased."</p> })}
         {changed.map(|n| view! { <p class="notice" role="status">{format!("Status changed for {n} people.")}</p> })}
+        {invited.map(|n| view! { <p class="notice" role="status">{format!("Invitation queued for {n} people ({without_email} selected have no email address).")}</p> })}
         {problem.map(|e| view! { <div class="error-summary" role="alert"><p>{
             if e == "none" { "Select at least one person" } else { "Choose a status" }
         }</p></div> })}
@@ -67,6 +70,7 @@ pub fn RecruitsPage() -> impl IntoView {
                                     {super::STATUSES.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
                                 </select></div>
                             <button type="submit" class="button">"Change status"</button>
+                            <button type="submit" class="button secondary" formaction="/admin/recruits/invite" formmethod="get">"Write an invitation to the selected people"</button>
                         </div>
                         </form>
                         <p><a href=format!("/admin/recruits?status={}&page={}", status_for_link(), page + 1)>"Next page"</a></p>
@@ -145,6 +149,18 @@ pub fn RecruitPage() -> impl IntoView {
                                     <li>{format!("{} – {} – {}: {}", date_of(at), actor, if kind == "note" { "note" } else { "status" }, detail)}</li>
                                 }).collect_view()}
                             </ol>
+                            <h3>"Emails"</h3>
+                            <table>
+                                <caption class="visually-hidden">"Emails to this person"</caption>
+                                <thead><tr><th scope="col">"Queued"</th><th scope="col">"Kind"</th><th scope="col">"Delivery"</th></tr></thead>
+                                <tbody>
+                                    {r.emails.clone().into_iter().map(|(kind, status, at)| view! {
+                                        <tr><td>{date_of(at)}</td>
+                                            <td>{if kind == "confirm" { "Confirmation".to_string() } else { "Message".to_string() }}</td>
+                                            <td>{match status.as_str() { "sent" => "Sent", "failed" => "Failed (gave up)", _ => "Waiting to send" }}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
                             <h2>"Subject access"</h2>
                             <p><a href=export>"Download everything held about this person (JSON)"</a></p>
                             <h2>"Erase this person"</h2>
@@ -171,5 +187,32 @@ pub fn RecruitPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+pub fn InvitePage() -> impl IntoView {
+    let q = use_query_map();
+    let ids = q.with_untracked(|q| q.get_all("id").unwrap_or_default());
+    let error = q.with_untracked(|q| q.get("error"));
+    let count = ids.len();
+    view! {
+        <Title text="Write an invitation – scrutiny"/>
+        <h1>"Write an invitation"</h1>
+        {error.map(|e| view! { <div class="error-summary" role="alert"><h2>"There is a problem"</h2><p>{match e.as_str() {
+            "none" => "Select at least one person on the recruits page",
+            "subject" => "Enter a subject of 150 characters or fewer, on one line",
+            _ => "Enter a message of 5,000 characters or fewer",
+        }}</p></div> })}
+        <p>{format!("To {count} selected people. People without an email address are skipped; every email includes a link to leave the list.")}</p>
+        <form method="post" action="/admin/recruits/invite" novalidate>
+            {ids.into_iter().map(|id| view! { <input type="hidden" name="id" value=id/> }).collect_view()}
+            <div class="field"><label for="subject">"Subject"</label>
+                <input type="text" id="subject" name="subject" value="Community scrutiny panel: next meeting"/></div>
+            <div class="field"><label for="message">"Message"</label>
+                <p class="hint" id="message-hint">"Say when and where the meeting is, and how to reply."</p>
+                <textarea id="message" name="message" rows="8" aria-describedby="message-hint"></textarea></div>
+            <button type="submit" class="button">"Send invitation"</button>
+        </form>
     }
 }

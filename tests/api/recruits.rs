@@ -84,3 +84,32 @@ async fn statuses_change_one_at_a_time_or_in_bulk_with_a_timeline() {
     let r = viewer.post(app.url("/admin/recruits/status")).form(&[("status", "member"), ("id", &ids[2].0)]).send().await.unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn invitations_go_to_the_selected_people_through_the_outbox() {
+    let smtp = crate::smtp::SmtpSink::start().await;
+    let app = crate::helpers::spawn_app_with(&[("SCRUTINY_SMTP_URL", &smtp.url())]).await;
+    let batch = app.create_batch("Invites", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    for i in 0..3 {
+        sign_up(&app, &code, &format!("inv{i}@example.org")).await;
+    }
+    smtp.wait_for(3, 10).await; // the three confirmation emails
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let compose = app.get(&format!("/admin/recruits/invite?id={}&id={}", ids[0].0, ids[1].0)).await.text().await.unwrap();
+    assert!(compose.contains("To 2 selected people"));
+    let r = app.client.post(app.url("/admin/recruits/invite"))
+        .form(&[("id", ids[0].0.as_str()), ("id", ids[1].0.as_str()), ("subject", "Panel meeting 3 March"), ("message", "7pm at Parkside Community Centre.")])
+        .send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/admin/recruits?invited=2&without_email=0");
+    let mail = smtp.wait_for(5, 10).await;
+    let invitations: Vec<_> = mail.iter().filter(|m| m.contains("Panel meeting 3 March")).collect();
+    assert_eq!(invitations.len(), 2);
+    assert!(invitations.iter().all(|m| m.contains("Parkside Community Centre") && crate::smtp::link_in(m, "/withdraw/").is_some()));
+    assert!(!mail.iter().any(|m| m.contains("Panel meeting") && m.contains("inv2@example.org")), "only the selected");
+    let empty = app.client.post(app.url("/admin/recruits/invite")).form(&[("subject", "x"), ("message", "y")]).send().await.unwrap();
+    assert!(empty.headers()["location"].to_str().unwrap().contains("error=none"));
+    let page = app.get(&format!("/admin/recruits/{}", ids[0].0)).await.text().await.unwrap();
+    assert!(page.contains("Invitation sent: Panel meeting 3 March"));
+    assert!(page.contains("<td>Message</td><td>Sent</td>"), "delivery tracked per person");
+}
