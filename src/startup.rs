@@ -194,6 +194,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/recruits/{id}/export.json", get(crate::recruits::export::export_json))
         .route("/admin/recruits/status", axum::routing::post(crate::recruits::pipeline::change_status))
         .route("/admin/recruits/invite", axum::routing::post(crate::recruits::invite::send))
+        .route("/admin/recruits/export.csv", get(crate::recruits::export::export_csv))
         .route("/admin/recruits/{id}/note", axum::routing::post(crate::recruits::pipeline::add_note))
         .leptos_routes_with_context(
             &state,

@@ -35,3 +35,45 @@ pub async fn export_json(
     )
         .into_response())
 }
+
+fn csv_cell(s: &str) -> String {
+    // Quote, and defuse spreadsheet formulas (=, +, -, @ at the start).
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// `GET /admin/recruits/export.csv?col=…&status=…`: the chosen columns for every recruit
+/// (optionally of one status). Audited.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    // Equality answers are not among the columns: they are never exported per person.
+    let cols: Vec<(&str, &str)> =
+        super::export_columns().into_iter().filter(|(c, _)| pairs.iter().any(|(k, v)| k == "col" && v == c)).collect();
+    if cols.is_empty() {
+        return Err(AppError::Invalid("Choose at least one column to export".into()));
+    }
+    let status = pairs.iter().find(|(k, _)| k == "status").map(|(_, v)| v.clone()).unwrap_or_default();
+    let rows = super::repo::export_rows(&state.db, &status).await?;
+    let mut out = cols.iter().map(|(_, h)| csv_cell(h)).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
+    for row in &rows {
+        let line: Vec<String> = cols.iter().map(|(c, _)| csv_cell(row.get(c).map(String::as_str).unwrap_or(""))).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    let names: Vec<&str> = cols.iter().map(|(c, _)| *c).collect();
+    audit(&state.db, &user.email, "recruits_exported", None, Some(&format!("{} rows; columns {}", rows.len(), names.join(" ")))).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"recruits.csv\"".to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        out,
+    )
+        .into_response())
+}

@@ -75,3 +75,13 @@ pub struct EqualityDetail {
     pub gender: Option<String>,
     pub disability: Option<String>,
 }
+
+/// The columns offered for CSV export (name, label).
+pub fn export_columns() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("name", "Name"), ("email", "Email"), ("phone", "Phone"), ("contact_method", "Contact by"),
+        ("postcode", "Postcode"), ("area_connection", "Area connection"), ("age_band", "Age band"),
+        ("language", "Language"), ("status", "Status"), ("batch", "Card batch"), ("created_at", "Signed up"),
+        ("confirmed_at", "Confirmed"),
+    ]
+}

@@ -139,3 +139,36 @@ pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Resu
     .rows_affected();
     Ok(done == 1)
 }
+
+/// Every recruit's exportable fields as text, by column name.
+pub async fn export_rows(db: &Db, status: &str) -> Result<Vec<std::collections::HashMap<&'static str, String>>, AppError> {
+    type Row = (String, Option<String>, Option<String>, String, Option<String>, String, String, String, String, Option<String>, i64, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, r.age_band, r.language, \
+         r.status, b.label, r.created_at, r.confirmed_at FROM recruits r LEFT JOIN card_batches b ON b.id = r.batch_id \
+         WHERE ($1 = '' OR r.status = $1) ORDER BY r.id",
+    )
+    .bind(status)
+    .fetch_all(db.pool())
+    .await?;
+    let date = |t: i64| crate::domain::ExpiryDate::from_unix_days(t.div_euclid(86_400)).to_string();
+    Ok(rows
+        .into_iter()
+        .map(|(name, email, phone, contact, postcode, area, age, lang, status, batch, created, confirmed)| {
+            std::collections::HashMap::from([
+                ("name", name),
+                ("email", email.unwrap_or_default()),
+                ("phone", phone.unwrap_or_default()),
+                ("contact_method", contact),
+                ("postcode", postcode.unwrap_or_default()),
+                ("area_connection", area),
+                ("age_band", age),
+                ("language", lang),
+                ("status", status),
+                ("batch", batch.unwrap_or_default()),
+                ("created_at", date(created)),
+                ("confirmed_at", confirmed.map(date).unwrap_or_default()),
+            ])
+        })
+        .collect())
+}

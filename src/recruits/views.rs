@@ -41,6 +41,20 @@ pub fn RecruitsPage() -> impl IntoView {
                 </select></div>
             <button type="submit" class="button">"Filter"</button>
         </form>
+        <details class="export">
+            <summary>"Export to a spreadsheet (CSV)"</summary>
+            <form method="get" action="/admin/recruits/export.csv">
+                <fieldset><legend>"Columns"</legend>
+                    {super::export_columns().into_iter().map(|(c, label)| view! {
+                        <div><input type="checkbox" name="col" value=c id=format!("col-{c}") checked=matches!(c, "name" | "email" | "status")/>
+                            <label for=format!("col-{c}") class="inline">{label}</label></div>
+                    }).collect_view()}
+                </fieldset>
+                <input type="hidden" name="status" value=status.clone()/>
+                <p class="hint">"Exports are recorded in the audit log. Equality answers are never exported per person."</p>
+                <button type="submit" class="button secondary">"Download CSV"</button>
+            </form>
+        </details>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match rows.await {

@@ -113,3 +113,24 @@ async fn invitations_go_to_the_selected_people_through_the_outbox() {
     assert!(page.contains("Invitation sent: Panel meeting 3 March"));
     assert!(page.contains("<td>Message</td><td>Sent</td>"), "delivery tracked per person");
 }
+
+#[tokio::test]
+async fn csv_export_has_the_chosen_columns_defuses_formulas_and_is_audited() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Export", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    sign_up(&app, &code, "csv@example.org").await;
+    sqlx::query("UPDATE recruits SET name = '=HYPERLINK(\"x\")'").execute(app.db.pool()).await.unwrap();
+    let r = app.get("/admin/recruits/export.csv?col=name&col=email&col=batch").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = r.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("\"Name\",\"Email\",\"Card batch\""));
+    assert_eq!(lines.next(), Some("\"'=HYPERLINK(\"\"x\"\")\",\"csv@example.org\",\"Export\""));
+    assert!(!csv.contains("25-34"), "only the chosen columns");
+    assert_eq!(audit_count(&app, "recruits_exported").await, 1);
+    assert_eq!(app.get("/admin/recruits/export.csv").await.status(), 422, "no columns chosen");
+    let viewer = app.client_as(Role::Viewer).await;
+    assert_eq!(viewer.get(app.url("/admin/recruits/export.csv?col=name")).send().await.unwrap().status(), 403);
+}
