@@ -10,6 +10,7 @@ use leptos_router::{
 use crate::{
     auth::{AccountPage, AuditPage, UsersPage},
     cards::{BatchDetailPage, BatchListPage, NewBatchPage},
+    demographics::ImportsPage,
     health::HealthPanel,
     insight::InsightPage,
     recruits::{InvitePage, RecruitPage, RecruitsPage},
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/cards/new") view=NewBatchPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/cards/:id") view=BatchDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/insight") view=InsightPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/imports") view=ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits") view=RecruitsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits/invite") view=InvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits/:id") view=RecruitPage ssr=SsrMode::Async/>
@@ -88,7 +90,7 @@ fn DashboardNav() -> impl IntoView {
     view! {
         <nav aria-label="Dashboard">
             {at_least(Role::Viewer).then(|| view! { <a href="/admin/insight">"Insight"</a> })}
-            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/recruits">"Recruits"</a><a href="/admin/cards">"Card batches"</a> })}
+            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/recruits">"Recruits"</a><a href="/admin/cards">"Card batches"</a><a href="/admin/imports">"Search data"</a> })}
             {at_least(Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a><a href="/admin/audit">"Audit log"</a> })}
             {role.is_some().then(|| view! { <a href="/admin/account">"Your account"</a> })}
         </nav>

@@ -195,6 +195,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/recruits/status", axum::routing::post(crate::recruits::pipeline::change_status))
         .route("/admin/recruits/invite", axum::routing::post(crate::recruits::invite::send))
         .route("/admin/recruits/export.csv", get(crate::recruits::export::export_csv))
+        // police.uk files run to a few MB; this route alone accepts up to 64 MB.
+        .route("/admin/imports", axum::routing::post(upload_police_uk).layer(axum::extract::DefaultBodyLimit::max(64 << 20)))
         .route("/admin/recruits/{id}/note", axum::routing::post(crate::recruits::pipeline::add_note))
         .leptos_routes_with_context(
             &state,
@@ -237,6 +239,8 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .with_state(state)
 }
+
+use crate::demographics::upload::upload as upload_police_uk;
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -47,7 +47,7 @@ for (const path of ['/', '/no-such-page']) {
   });
 }
 
-for (const path of ['/admin', '/admin/insight', '/admin/recruits', '/admin/cards', '/admin/cards/new', '/admin/users', '/admin/audit', '/admin/account']) {
+for (const path of ['/admin', '/admin/insight', '/admin/imports', '/admin/recruits', '/admin/cards', '/admin/cards/new', '/admin/users', '/admin/audit', '/admin/account']) {
   test(`axe finds no accessibility violations on ${path} (signed in)`, async ({ page }) => {
     await signIn(page);
     await page.goto(path);

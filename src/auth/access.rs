@@ -26,7 +26,7 @@ pub fn is_protected(path: &str) -> bool {
 pub fn required_role(path: &str) -> Role {
     if path.starts_with("/admin/users") || path.starts_with("/admin/audit") {
         Role::Admin
-    } else if path.starts_with("/admin/cards") || path.starts_with("/admin/recruits") {
+    } else if path.starts_with("/admin/cards") || path.starts_with("/admin/recruits") || path.starts_with("/admin/imports") {
         Role::Coordinator
     } else {
         Role::Viewer

@@ -1,5 +1,9 @@
 //! Who is stopped and searched, who lives in the area, and who joins: imports of
 //! data.police.uk stop-and-search files and census population, and the comparison.
+pub mod api;
+mod views;
+pub use views::ImportsPage;
+
 #[cfg(feature = "ssr")]
 pub mod census;
 #[cfg(feature = "ssr")]
@@ -8,6 +12,8 @@ pub mod cli;
 pub mod police_uk;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod upload;
 
 /// Counts below this are shown as "<5" wherever recruits or members are counted, so
 /// no small group of people can be picked out.

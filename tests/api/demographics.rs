@@ -162,3 +162,28 @@ async fn the_insight_page_shows_the_funnel_and_the_comparison_to_viewers_with_su
     assert!(white > 0);
     assert!(page.contains(&format!("<th scope=\"row\">White</th><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">{white}</td>")), "{page}");
 }
+
+#[tokio::test]
+async fn coordinators_upload_police_uk_files_from_the_dashboard() {
+    let app = spawn_app().await;
+    let path = shared_data().join("police-uk/2021-08-west-yorkshire-stop-and-search.csv");
+    let bytes = std::fs::read(&path).unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "files",
+        reqwest::multipart::Part::bytes(bytes.clone()).file_name("2021-08-west-yorkshire-stop-and-search.csv"),
+    );
+    let r = app.client.post(app.url("/admin/imports")).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = app.get(r.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+    let expected = independent_row_count(&path);
+    assert!(page.contains(&format!("Imported {expected} searches from 1 files")), "{page}");
+    assert!(page.contains("west-yorkshire"));
+
+    let bad = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"nope".to_vec()).file_name("notes.csv"));
+    let r = app.client.post(app.url("/admin/imports")).multipart(bad).send().await.unwrap();
+    let page = app.get(r.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+    assert!(page.contains("YYYY-MM-&lt;force&gt;-stop-and-search.csv"), "{page}");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected);
+    let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
+    assert_eq!(viewer.get(app.url("/admin/imports")).send().await.unwrap().status(), 403);
+}
