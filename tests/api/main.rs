@@ -8,6 +8,7 @@ mod bad_input;
 mod cards;
 mod demographics;
 mod cli;
+mod crash;
 mod foundation;
 mod recruits;
 mod retention;
