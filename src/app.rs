@@ -1,7 +1,7 @@
 //! The dashboard shell, `<App/>` and its route table. Public pages are not here:
 //! they are plain server-rendered pages (see `public`).
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -20,6 +20,7 @@ use crate::{
 /// emitted, and only for islands.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::MetaTags;
     leptos::nonce::provide_nonce();
     let nonce = leptos::nonce::use_nonce()
         .map(|n| n.as_inner().to_string())
