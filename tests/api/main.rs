@@ -10,6 +10,7 @@ mod demographics;
 mod cli;
 mod crash;
 mod foundation;
+mod outage;
 mod recruits;
 mod retention;
 mod signup;

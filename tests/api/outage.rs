@@ -1,0 +1,81 @@
+//! Long fault test (run with `--ignored`; `.ci/test` runs it): the mail server is down
+//! for a minute in the middle of 1,000 sign-ups; afterwards every confirmation email
+//! has been delivered exactly once.
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use futures::{stream, StreamExt};
+
+use crate::{
+    helpers::{hidden, new_client, spawn_app_with},
+    smtp::SmtpSink,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "long fault test: cargo test --features ssr --test api -- --ignored"]
+async fn a_minute_without_smtp_during_1000_sign_ups_delivers_every_email_once() {
+    let outage = std::env::var("SCRUTINY_OUTAGE_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(60u64);
+    let total = 1000usize;
+    let mut smtp = SmtpSink::start().await;
+    let app = spawn_app_with(&[
+        ("SCRUTINY_SMTP_URL", &smtp.url()),
+        ("SCRUTINY_RATE_LIMIT", "100000"),
+        ("SCRUTINY_MAIL_RETRY_SECONDS", "2"),
+    ])
+    .await;
+    let batch = app.create_batch("Outage", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let base = app.address.clone();
+
+    let done = Arc::new(AtomicUsize::new(0));
+    let counter = done.clone();
+    let signups = tokio::spawn(async move {
+        stream::iter(0..total)
+            .for_each_concurrent(16, |i| {
+                let (base, code, counter) = (base.clone(), code.clone(), counter.clone());
+                async move {
+                    let client = new_client();
+                    let html = client.get(format!("{base}/j/{code}/join")).send().await.unwrap().text().await.unwrap();
+                    let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
+                    let email = format!("outage{i}@example.org");
+                    let fields = [
+                        ("name", "Outage Test"), ("email", email.as_str()), ("contact_method", "email"), ("age_band", "18-24"),
+                        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
+                        ("step", "check"), ("action", "continue"), ("lang", "en"),
+                    ];
+                    let r = client.post(format!("{base}/j/{code}/join")).form(&fields).send().await.unwrap();
+                    assert_eq!(r.status(), 303, "sign-up {i} saved");
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+            .await
+    });
+    // A quarter of the way in, the mail server goes down for the outage, while
+    // sign-ups carry on.
+    while done.load(Ordering::SeqCst) < total / 4 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    smtp.stop();
+    tokio::time::sleep(Duration::from_secs(outage)).await;
+    smtp.resume().await;
+    signups.await.unwrap();
+    assert_eq!(done.load(Ordering::SeqCst), total);
+    let mail = smtp.wait_for(total, 180).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let mail = if smtp.messages().len() > mail.len() { smtp.messages() } else { mail };
+    let mut per_recipient: HashMap<String, usize> = HashMap::new();
+    for m in &mail {
+        let to = m.lines().find(|l| l.starts_with("To:")).unwrap_or("").to_string();
+        *per_recipient.entry(to).or_default() += 1;
+    }
+    assert_eq!(per_recipient.len(), total, "every sign-up got its email");
+    assert!(per_recipient.values().all(|n| *n == 1), "no email was sent twice");
+    let (sent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(sent, total as i64);
+}
