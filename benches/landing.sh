@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Public landing page throughput: wrk against the app's /j/<code>, and in the same run
+# against nginx serving the identical HTML bytes as a static file; prints the ratio.
+# Usage: bash benches/landing.sh   (needs a release build: bash .ci/serve builds one;
+# SCRUTINY_BIN overrides the binary; DURATION=10s, CONNECTIONS=32 by default)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="${SCRUTINY_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/scrutiny}"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "needs Debian's wrk and nginx (apt-get install wrk nginx)"; exit 1; }
+TMP="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null; nginx -p "$TMP/nginx" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$TMP"' EXIT
+export DATABASE_URL="sqlite://$TMP/bench.db" SCRUTINY_DATA_DIR="$TMP/data" RUST_LOG=warn
+"$BIN" cards create --label Bench --count 1 --out "$TMP/c.pdf" >/dev/null 2>&1
+CODE="$(sqlite3 "$TMP/bench.db" 'select code from cards limit 1')"
+LEPTOS_SITE_ADDR=127.0.0.1:3971 "$BIN" serve >/dev/null 2>&1 &
+for _ in $(seq 50); do curl -sf http://127.0.0.1:3971/health >/dev/null && break; sleep 0.1; done
+mkdir -p "$TMP/nginx/html/j" "$TMP/nginx/logs"
+curl -s "http://127.0.0.1:3971/j/$CODE" -o "$TMP/nginx/html/j/$CODE"
+cat > "$TMP/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type text/html;
+  server { listen 127.0.0.1:3972; root $TMP/nginx/html; }
+}
+CONF
+nginx -p "$TMP/nginx" -c nginx.conf
+sleep 0.5
+echo "== scrutiny /j/<code> (counts a scan per request)"
+APP=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:3971/j/$CODE" | tee "$TMP/app.txt" | awk '/Requests\/sec/ {print $2}')
+cat "$TMP/app.txt"
+echo "== nginx, same bytes"
+STATIC=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:3972/j/$CODE" | tee "$TMP/nginx.txt" | awk '/Requests\/sec/ {print $2}')
+cat "$TMP/nginx.txt"
+python3 -c "print(f'ratio app/nginx: {float(\"$APP\")/float(\"$STATIC\"):.2f} ({float(\"$APP\"):.0f} vs {float(\"$STATIC\"):.0f} requests/s)')"
