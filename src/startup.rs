@@ -46,6 +46,8 @@ pub struct AppState {
     pub stamper: Stamper,
     /// Sign-up submissions per client and per card code.
     pub signup_limiter: Arc<RateLimiter>,
+    /// Writes card scans in batches.
+    pub scans: crate::scan::recorder::ScanRecorder,
     /// Wakes the email worker when mail is queued.
     pub mail_wake: Arc<Notify>,
     /// Lookups of card codes that do not exist, per client (guessing protection).
@@ -105,9 +107,12 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        let scans = self.state.scans.clone();
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        scans.flush().await;
+        served
     }
 }
 
@@ -131,6 +136,7 @@ impl AppState {
             stamper: Stamper::new(&secret),
             signup_limiter: Arc::new(RateLimiter::new(settings.rate_limit, std::time::Duration::from_secs(3600))),
             mail_wake: Arc::new(Notify::new()),
+            scans: crate::scan::recorder::ScanRecorder::spawn(db.clone()),
             card_miss_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60))),
             login_limiter: Arc::new(RateLimiter::new(5, std::time::Duration::from_secs(15 * 60))),
             login_client_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))),

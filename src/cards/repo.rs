@@ -194,25 +194,38 @@ pub async fn lookup_card(db: &Db, code: &CardCode) -> Result<Option<CardLookup>,
     Ok(row.map(|(batch_id, status, expires_on)| CardLookup { batch_id, status, expires_on }))
 }
 
-/// Records one page fetch of a card's landing page: when, which card, which batch.
-/// Nothing about the person (no IP address, no user agent) is stored.
-pub async fn record_scan(db: &Db, code: &CardCode, batch_id: i64) -> Result<(), AppError> {
-    let now = now_unix();
+/// Writes a batch of scans (card code, batch id, time) in one transaction: the scan
+/// rows, and each card's counters. Nothing about the person (no IP address, no user
+/// agent) is ever stored.
+pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES ($1, $2, $3)")
-        .bind(code.as_str())
-        .bind(batch_id)
-        .bind(now)
+    for chunk in scans.chunks(300) {
+        let mut sql = String::from("INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES ");
+        for i in 0..chunk.len() {
+            sql.push_str(&format!("{}(${}, ${}, ${})", if i > 0 { "," } else { "" }, i * 3 + 1, i * 3 + 2, i * 3 + 3));
+        }
+        let mut q = sqlx::query(&sql);
+        for (code, batch_id, at) in chunk {
+            q = q.bind(code).bind(batch_id).bind(at);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    let mut per_card: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
+    for (code, _, at) in scans {
+        let e = per_card.entry(code.as_str()).or_insert((0, *at));
+        e.0 += 1;
+        e.1 = e.1.min(*at);
+    }
+    for (code, (n, first)) in per_card {
+        sqlx::query(
+            "UPDATE cards SET scan_count = scan_count + $1, first_scanned_at = COALESCE(first_scanned_at, $2) WHERE code = $3",
+        )
+        .bind(n)
+        .bind(first)
+        .bind(code)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "UPDATE cards SET scan_count = scan_count + 1, \
-         first_scanned_at = COALESCE(first_scanned_at, $1) WHERE code = $2",
-    )
-    .bind(now)
-    .bind(code.as_str())
-    .execute(&mut *tx)
-    .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! person is counted (time, card, batch — nothing about the person), then the panel
 //! invitation is shown.
 #[cfg(feature = "ssr")]
+pub mod recorder;
+#[cfg(feature = "ssr")]
 pub use handlers::landing;
 
 #[cfg(feature = "ssr")]
@@ -15,7 +17,6 @@ mod handlers {
     };
 
     use crate::{
-        cards::repo,
         error::AppError,
         public::{request_lang, LangQuery},
         signup::{
@@ -50,7 +51,7 @@ mod handlers {
             Card::Valid { code, batch_id } => {
                 // Switching language reloads the page: count the scan only once.
                 if method == Method::GET && !is_prefetch(&headers) && q.lang.is_none() {
-                    repo::record_scan(&state.db, &code, batch_id).await?;
+                    state.scans.record(code.as_str(), batch_id).await;
                 }
                 let page = pages::landing(lang, &state.settings.force_name, &format!("/j/{code}/join"));
                 Ok(if chosen { page.remember_lang() } else { page }.into_response())

@@ -98,6 +98,7 @@ async fn scanning_counts_page_fetches_and_unique_cards() {
     app.client.head(app.url(&format!("/j/{}", codes[2]))).send().await.unwrap();
     app.client.get(app.url(&format!("/j/{}", codes[2]))).header("sec-purpose", "prefetch").send().await.unwrap();
 
+    app.flush_scans().await;
     let list = app.get("/admin/cards").await.text().await.unwrap();
     assert!(list.contains("Scan test"));
     let detail = app.get(&format!("/admin/cards/{batch}")).await.text().await.unwrap();
@@ -119,6 +120,7 @@ async fn scans_store_nothing_about_the_person() {
         .send()
         .await
         .unwrap();
+    app.flush_scans().await;
     let row: (i64, String, i64, i64) =
         sqlx::query_as("SELECT * FROM card_scans").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(&row.1, code);
@@ -159,6 +161,7 @@ async fn void_and_expired_batches_show_410_with_how_to_join() {
         .bind(expired).execute(app.db.pool()).await.unwrap();
     let code = app.codes_of(expired).await[0].clone();
     assert_eq!(app.get(&format!("/j/{code}")).await.status(), 410);
+    app.flush_scans().await;
     let (scans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_scans").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(scans, 0, "invalid cards are not counted as scans");
 }

@@ -141,6 +141,7 @@ async fn the_insight_page_shows_the_funnel_and_the_comparison_to_viewers_with_su
     let codes = app.codes_of(batch).await;
     app.get(&format!("/j/{}", codes[0])).await;
     app.get(&format!("/j/{}", codes[1])).await;
+    app.flush_scans().await;
     for i in 0..3 {
         crate::retention::sign_up(&app, &codes[0], &format!("i{i}@example.org")).await;
     }

@@ -4,6 +4,7 @@ use scrutiny::{auth::Role, config::Settings, db::Db, startup::Application};
 use sqlx::{Connection, Executor};
 
 pub struct TestApp {
+    pub state: scrutiny::startup::AppState,
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
@@ -14,6 +15,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Scans are written in batches; wait until those so far are stored.
+    pub async fn flush_scans(&self) {
+        self.state.scans.flush().await;
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -69,9 +75,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://{}", app.address());
     let db = app.state().db.clone();
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let client = new_client();
-    let app = TestApp { address, client, db, database_url, data_dir, _tmp: tmp };
+    let app = TestApp { state, address, client, db, database_url, data_dir, _tmp: tmp };
     // The default client is a signed-in admin; other tests make their own clients.
     app.sign_in(&app.client, Role::Admin).await;
     app

@@ -46,6 +46,7 @@ async fn purge_follows_the_schedule_and_dry_run_changes_nothing() {
     exec(&app, &format!("UPDATE recruits SET status = 'confirmed', created_at = {} WHERE id = {old_confirmed}", now - 400 * DAY)).await;
     app.get(&format!("/j/{code}")).await;
     app.get(&format!("/j/{code}")).await;
+    app.flush_scans().await;
     exec(&app, &format!("UPDATE card_scans SET scanned_at = {} WHERE id IN (SELECT MIN(id) FROM card_scans)", now - 400 * DAY)).await;
 
     let preview = purge(&app.db, SCHEDULE, true).await.unwrap();
