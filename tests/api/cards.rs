@@ -252,3 +252,25 @@ async fn guessing_card_codes_is_rate_limited_per_client() {
     // Once blocked, the guesser learns nothing more, not even from a real code.
     assert_eq!(app.get(&format!("/j/{real}")).await.status(), 429);
 }
+
+#[tokio::test]
+async fn a_hundred_thousand_random_codes_hit_no_card() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Target", 20_000).await;
+    assert_eq!(app.codes_of(batch).await.len(), 20_000);
+    // The codes a guesser would try: uniformly random over the same alphabet.
+    let guesses: Vec<String> = (0..100_000).map(|_| scrutiny::domain::CardCode::generate().to_string()).collect();
+    let mut hits = 0i64;
+    for chunk in guesses.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT COUNT(*) FROM cards WHERE code IN ({})", placeholders.join(","));
+        let mut q = sqlx::query_as::<_, (i64,)>(&sql);
+        for g in chunk {
+            q = q.bind(g);
+        }
+        hits += q.fetch_one(app.db.pool()).await.unwrap().0;
+    }
+    // Expected hits: 100,000 × 20,000 / 30^9 ≈ 0.0001.
+    assert_eq!(hits, 0);
+    // And over HTTP a guesser is stopped after 20 misses (see the rate-limit test).
+}
