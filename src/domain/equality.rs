@@ -5,22 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::person::ErrKey;
 
-macro_rules! codes {
-    ($(#[$m:meta])* $name:ident, $err:literal, [$($variant:ident = $code:literal),+ $(,)?]) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn parse(raw: &str) -> Result<Self, ErrKey> {
-                match raw.trim() { $($code => Ok($name::$variant),)+ _ => Err($err) }
-            }
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-        }
-    };
-}
-
-codes!(
+choice!(
     /// The five ONS 2021 high-level groups, plus "prefer not to say".
     EthnicGroup, "err.ethnic_group.invalid", [
         White = "white", Mixed = "mixed", Asian = "asian", Black = "black", Other = "other",
@@ -28,7 +13,7 @@ codes!(
     ]
 );
 
-codes!(
+choice!(
     /// The detailed categories.
     EthnicDetail, "err.ethnic_detail.required", [
         WhiteBritish = "white_british", WhiteIrish = "white_irish", WhiteGypsyTraveller = "white_gypsy_traveller",
@@ -77,13 +62,13 @@ pub fn parse_ethnic_other(raw: &str) -> Result<Option<String>, ErrKey> {
     Ok(Some(v))
 }
 
-codes!(
+choice!(
     Gender, "err.gender.invalid", [
         Woman = "woman", Man = "man", NonBinary = "non_binary", Another = "another", PreferNot = "prefer_not",
     ]
 );
 
-codes!(
+choice!(
     /// GSS harmonised standard: a condition lasting or expected to last 12 months or more.
     Disability, "err.disability.invalid", [Yes = "yes", No = "no", PreferNot = "prefer_not"]
 );

@@ -1,5 +1,32 @@
 //! Value types. Raw input becomes one of these through `parse`, which says in plain
 //! words what is wrong; past the edge of the system, code takes these types.
+
+/// A closed list of answers, each stored as a stable code (used by `person` and
+/// `equality`; the invoking module needs `Serialize`, `Deserialize` and `ErrKey` in scope).
+macro_rules! choice {
+    ($(#[$m:meta])* $name:ident, $err:literal, [$($variant:ident = $code:literal),+ $(,)?]) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn parse(raw: &str) -> Result<Self, ErrKey> {
+                match raw.trim() {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err($err),
+                }
+            }
+
+            /// Stable code, stored in the database and used as the form value.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+        }
+    };
+}
+
 mod batch;
 mod card_code;
 mod equality;

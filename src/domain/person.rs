@@ -116,31 +116,6 @@ impl Postcode {
     }
 }
 
-/// A closed list of answers, each stored as a stable code.
-macro_rules! choice {
-    ($(#[$m:meta])* $name:ident, $err:literal, [$($variant:ident = $code:literal),+ $(,)?]) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn parse(raw: &str) -> Result<Self, ErrKey> {
-                match raw.trim() {
-                    $($code => Ok($name::$variant),)+
-                    _ => Err($err),
-                }
-            }
-
-            /// Stable code, stored in the database and used as the form value.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-        }
-    };
-}
-
 choice!(
     /// How the person would like the coordinator to get in touch.
     ContactMethod, "err.contact_method.required", [Email = "email", Phone = "phone", Either = "either"]
