@@ -120,12 +120,22 @@ fn AdminHome() -> impl IntoView {
     }
 }
 
+/// Sets the HTTP status of the page or server function being answered (server only;
+/// nothing to do in the browser).
+pub fn set_response_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(code)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
+    {
+        response.set_status(code);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    set_response_status(404);
     view! {
         <Title text="Page not found – scrutiny"/>
         <h1>"Page not found"</h1>

@@ -67,15 +67,11 @@ pub fn require(role: Role) -> Result<CurrentUser, leptos::prelude::ServerFnError
     let user = leptos::prelude::use_context::<CurrentUser>();
     match user {
         None => {
-            if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                r.set_status(http::StatusCode::UNAUTHORIZED);
-            }
+            crate::app::set_response_status(401);
             Err(AppError::Unauthorized.into_server_error())
         }
         Some(u) if u.role < role => {
-            if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                r.set_status(http::StatusCode::FORBIDDEN);
-            }
+            crate::app::set_response_status(403);
             Err(AppError::Forbidden.into_server_error())
         }
         Some(u) => Ok(u),

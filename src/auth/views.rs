@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::{list_audit, list_users, AddUser, ChangePassword, SetUserDisabled};
 
 fn date_time(unix: i64) -> String {
-    let date = crate::domain::ExpiryDate::from_unix_days(unix.div_euclid(86_400));
+    let date = crate::domain::ExpiryDate::of_unix(unix);
     let secs = unix.rem_euclid(86_400);
     format!("{date} {:02}:{:02} UTC", secs / 3600, (secs % 3600) / 60)
 }

@@ -11,7 +11,7 @@ use super::{
 };
 
 fn date_of(unix: i64) -> String {
-    crate::domain::ExpiryDate::from_unix_days(unix.div_euclid(86_400)).to_string()
+    crate::domain::ExpiryDate::of_unix(unix).to_string()
 }
 
 #[component]
@@ -189,10 +189,7 @@ pub fn BatchDetailPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(None) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-                            r.set_status(http::StatusCode::NOT_FOUND);
-                        }
+                        crate::app::set_response_status(404);
                         view! { <h1>"Batch not found"</h1><p><a href="/admin/cards">"All card batches"</a></p> }.into_any()
                     }
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),

@@ -128,6 +128,11 @@ impl ExpiryDate {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
+        Self::of_unix(secs)
+    }
+
+    /// The (UTC) date of a Unix timestamp in seconds, the form every time is stored in.
+    pub fn of_unix(secs: i64) -> Self {
         Self::from_unix_days(secs.div_euclid(86_400))
     }
 

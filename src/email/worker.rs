@@ -1,7 +1,5 @@
 //! The background sender. Wakes when a sign-up queues mail (or every few seconds),
 //! sends what is due, and reschedules failures with exponential backoff.
-use std::time::Duration;
-
 use super::{
     repo,
     transport::{Outgoing, Transport},
@@ -105,9 +103,4 @@ async fn render(state: &AppState, item: &repo::OutboxItem) -> anyhow::Result<Opt
         text,
         message_id: format!("<outbox-{}@scrutiny>", item.id),
     }))
-}
-
-/// For tests and the CLI: how long to wait between polls when nothing wakes the worker.
-pub fn default_poll() -> Duration {
-    Duration::from_secs(5)
 }

@@ -54,8 +54,8 @@ impl Comparison {
     /// Recruits' share divided by searched people's share: 1.0 means "looks like the
     /// people searched"; below 1, under-represented.
     pub fn representation_ratio(&self) -> Option<f64> {
-        let s = self.searched_pct?;
-        (s > 0.0).then(|| self.recruits_pct.unwrap_or(f64::NAN) / s).filter(|r| r.is_finite())
+        let (recruits, searched) = (self.recruits_pct?, self.searched_pct?);
+        (searched > 0.0).then(|| recruits / searched)
     }
 }
 

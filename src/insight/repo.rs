@@ -68,7 +68,7 @@ pub async fn trend(db: &Db) -> Result<Vec<TrendPoint>, AppError> {
         .await?;
     let mut points: Vec<TrendPoint> = Vec::new();
     for (at,) in rows {
-        let month = crate::domain::ExpiryDate::from_unix_days(at.div_euclid(86_400)).to_string()[..7].to_string();
+        let month = crate::domain::ExpiryDate::of_unix(at).to_string()[..7].to_string();
         match points.last_mut() {
             Some(p) if p.month == month => p.submitted += 1,
             _ => points.push(TrendPoint { month, submitted: 1 }),

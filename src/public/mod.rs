@@ -165,6 +165,23 @@ pub fn request_lang(query_lang: Option<&str>, headers: &axum::http::HeaderMap) -
     (accept.unwrap_or(Lang::En), false)
 }
 
+/// The fields of a plain HTML form post, in order, repeated names kept (checkboxes).
+/// A body that is not `application/x-www-form-urlencoded` becomes an empty form, which
+/// then gets the usual "please answer" messages.
+pub fn form_pairs(body: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(body).unwrap_or_default()
+}
+
+/// The first value of `name` in a form, or "".
+pub fn form_field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+/// Every value of `name` in a form (checkboxes, multi-selects).
+pub fn form_fields<'a>(pairs: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct LangQuery {
     pub lang: Option<String>,

@@ -10,6 +10,7 @@ use crate::{
     auth::{repo::audit, CurrentUser},
     db::now_unix,
     error::AppError,
+    public::{form_field, form_fields, form_pairs},
     startup::AppState,
 };
 
@@ -19,10 +20,9 @@ pub async fn send(
     Extension(user): Extension<CurrentUser>,
     body: String,
 ) -> Result<Response, AppError> {
-    let form: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
-    let ids: Vec<String> = form.iter().filter(|(k, _)| k == "id").map(|(_, v)| v.clone()).take(1000).collect();
-    let (subject, message) = (get("subject"), get("message"));
+    let form = form_pairs(&body);
+    let ids: Vec<String> = form_fields(&form, "id").take(1000).map(str::to_string).collect();
+    let (subject, message) = (form_field(&form, "subject").trim(), form_field(&form, "message").trim());
     let query: String = ids.iter().map(|id| format!("&id={}", id)).collect();
     let problem = if ids.is_empty() {
         Some("none")

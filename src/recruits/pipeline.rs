@@ -8,12 +8,9 @@ use super::{is_status, repo};
 use crate::{
     auth::{repo::audit, CurrentUser},
     error::AppError,
+    public::{form_field, form_fields, form_pairs},
     startup::AppState,
 };
-
-fn pairs(body: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(body).unwrap_or_default()
-}
 
 /// `POST /admin/recruits/status`: `status=…&id=…&id=…` (a bulk change from the list, or
 /// one person from their page). `back` says where to return.
@@ -22,15 +19,13 @@ pub async fn change_status(
     Extension(user): Extension<CurrentUser>,
     body: String,
 ) -> Result<Response, AppError> {
-    let form = pairs(&body);
-    let status = form.iter().find(|(k, _)| k == "status").map(|(_, v)| v.clone()).unwrap_or_default();
-    let back = form
-        .iter()
-        .find(|(k, _)| k == "back")
-        .map(|(_, v)| v.clone())
+    let form = form_pairs(&body);
+    let status = form_field(&form, "status").to_string();
+    let back = Some(form_field(&form, "back"))
         .filter(|b| b.starts_with("/admin/recruits") && !b.contains("//"))
-        .unwrap_or_else(|| "/admin/recruits".into());
-    let ids: Vec<String> = form.iter().filter(|(k, _)| k == "id").map(|(_, v)| v.clone()).take(1000).collect();
+        .unwrap_or("/admin/recruits")
+        .to_string();
+    let ids: Vec<String> = form_fields(&form, "id").take(1000).map(str::to_string).collect();
     let sep = if back.contains('?') { '&' } else { '?' };
     if !is_status(&status) {
         return Ok(Redirect::to(&format!("{back}{sep}error=status")).into_response());
@@ -52,8 +47,8 @@ pub async fn add_note(
     Path(public_id): Path<String>,
     body: String,
 ) -> Result<Response, AppError> {
-    let form = pairs(&body);
-    let note = form.iter().find(|(k, _)| k == "note").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let form = form_pairs(&body);
+    let note = form_field(&form, "note").trim().to_string();
     let back = format!("/admin/recruits/{public_id}");
     if note.is_empty() || note.chars().count() > 2000 {
         return Ok(Redirect::to(&format!("{back}?error=note")).into_response());

@@ -82,11 +82,7 @@ pub async fn erase(db: &Db, public_id: &str) -> Result<bool, AppError> {
         return Ok(false);
     };
     erase_in(&mut tx, id).await?;
-    sqlx::query("INSERT INTO signup_events (batch_id, kind, at) VALUES ($1, 'erased', $2)")
-        .bind(batch_id)
-        .bind(now_unix())
-        .execute(&mut *tx)
-        .await?;
+    crate::signup::repo::event(&mut *tx, batch_id, "erased", now_unix()).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -151,7 +147,7 @@ pub async fn export_rows(db: &Db, status: &str) -> Result<Vec<std::collections::
     .bind(status)
     .fetch_all(db.pool())
     .await?;
-    let date = |t: i64| crate::domain::ExpiryDate::from_unix_days(t.div_euclid(86_400)).to_string();
+    let date = |t: i64| crate::domain::ExpiryDate::of_unix(t).to_string();
     Ok(rows
         .into_iter()
         .map(|(name, email, phone, contact, postcode, area, age, lang, status, batch, created, confirmed)| {

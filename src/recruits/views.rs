@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::api::{get_recruit, list_recruits, EraseRecruit};
 
 fn date_of(unix: i64) -> String {
-    crate::domain::ExpiryDate::from_unix_days(unix.div_euclid(86_400)).to_string()
+    crate::domain::ExpiryDate::of_unix(unix).to_string()
 }
 
 #[component]
@@ -191,10 +191,7 @@ pub fn RecruitPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(None) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-                            r.set_status(http::StatusCode::NOT_FOUND);
-                        }
+                        crate::app::set_response_status(404);
                         view! { <h1>"Not found"</h1><p>"This person may have been erased. "<a href="/admin/recruits">"All recruits"</a></p> }.into_any()
                     }
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),

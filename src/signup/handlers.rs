@@ -23,7 +23,7 @@ use crate::{
     email::tokens,
     error::AppError,
     i18n::Lang,
-    public::{request_lang, LangQuery, PublicPage},
+    public::{form_field as field, form_pairs, request_lang, LangQuery, PublicPage},
     startup::AppState,
 };
 
@@ -154,16 +154,6 @@ pub async fn answer_without_card(
     let pairs = form_pairs(&body);
     let j = journey(&state, form_lang(&pairs), "/join".into());
     answer(&state, j, pairs, None, client_key(peer, &headers, state.settings.trust_proxy)).await
-}
-
-/// Form bodies that are not valid `application/x-www-form-urlencoded` become empty
-/// forms, which then get the usual "please answer" messages.
-fn form_pairs(body: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(body).unwrap_or_default()
-}
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
 fn form_lang(pairs: &[(String, String)]) -> Lang {

@@ -144,7 +144,7 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
     if s.email.is_some() && status == "new" {
         outbox::queue(&mut tx, id, "confirm", "").await.map_err(into_sqlx)?;
     }
-    event(&mut tx, s.batch_id, "submitted", now).await?;
+    event(&mut *tx, s.batch_id, "submitted", now).await?;
     tx.commit().await?;
     Ok(receipt)
 }
@@ -163,25 +163,26 @@ async fn set_receipt(tx: &mut Transaction<'_, Any>, id: i64, receipt: &str, now:
     Ok(())
 }
 
-async fn event(tx: &mut Transaction<'_, Any>, batch_id: Option<i64>, kind: &str, now: i64) -> Result<(), sqlx::Error> {
+/// Counts an anonymous funnel event (started, submitted, confirmed, withdrawn, erased),
+/// inside a transaction or on the pool. These counts outlive the person.
+pub async fn event<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    batch_id: Option<i64>,
+    kind: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO signup_events (batch_id, kind, at) VALUES ($1, $2, $3)")
         .bind(batch_id)
         .bind(kind)
-        .bind(now)
-        .execute(&mut **tx)
+        .bind(at)
+        .execute(executor)
         .await?;
     Ok(())
 }
 
-/// Counts an anonymous funnel event ("started" when the first question is shown).
+/// Counts an anonymous funnel event now ("started" when the first question is shown).
 pub async fn record_event(db: &Db, batch_id: Option<i64>, kind: &str) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO signup_events (batch_id, kind, at) VALUES ($1, $2, $3)")
-        .bind(batch_id)
-        .bind(kind)
-        .bind(now_unix())
-        .execute(db.pool())
-        .await?;
-    Ok(())
+    Ok(event(db.pool(), batch_id, kind, now_unix()).await?)
 }
 
 pub struct Receipt {
@@ -266,7 +267,7 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
                         .bind(recruit_id)
                         .execute(&mut *tx)
                         .await?;
-                    event(&mut tx, batch_id, "confirmed", now).await?;
+                    event(&mut *tx, batch_id, "confirmed", now).await?;
                     TokenOutcome::Done
                 }
                 Some(_) => TokenOutcome::AlreadyDone,
@@ -316,7 +317,7 @@ pub async fn withdraw(db: &Db, token: &str) -> Result<bool, AppError> {
         .fetch_optional(&mut *tx)
         .await?;
     erase_in(&mut tx, recruit_id).await?;
-    event(&mut tx, batch.and_then(|(b,)| b), "withdrawn", now_unix()).await?;
+    event(&mut *tx, batch.and_then(|(b,)| b), "withdrawn", now_unix()).await?;
     tx.commit().await?;
     Ok(true)
 }
