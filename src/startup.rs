@@ -85,6 +85,7 @@ impl Application {
         let transport = Transport::from_settings(state.settings.smtp_url.as_deref(), &state.settings.data_dir)?;
         worker::spawn(state.clone(), transport);
         crate::retention::spawn_daily(state.db.clone(), crate::retention::Schedule::from_settings(&state.settings));
+        crate::insight::tally::spawn_folding(state.db.clone(), std::time::Duration::from_secs(60));
         let router = router(state.clone());
         Ok(Application { listener, address, router, state })
     }

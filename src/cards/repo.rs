@@ -23,8 +23,7 @@ const INSERT_CHUNK: usize = 500;
 
 const BATCH_COLUMNS: &str = "b.id, b.label, b.area, b.quantity, b.created_by, b.created_at, \
      b.expires_on, b.status, \
-     (SELECT COUNT(*) FROM cards c WHERE c.batch_id = b.id AND c.first_scanned_at IS NOT NULL) AS scanned, \
-     (SELECT CAST(COALESCE(SUM(c.scan_count), 0) AS BIGINT) FROM cards c WHERE c.batch_id = b.id) AS scans";
+     b.scanned_cards AS scanned, b.scans";
 
 #[derive(sqlx::FromRow)]
 struct BatchRow {
@@ -210,13 +209,28 @@ pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), A
         }
         q.execute(&mut *tx).await?;
     }
-    let mut per_card: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
-    for (code, _, at) in scans {
-        let e = per_card.entry(code.as_str()).or_insert((0, *at));
+    let mut per_card: std::collections::BTreeMap<&str, (i64, i64, i64)> = Default::default();
+    for (code, batch_id, at) in scans {
+        let e = per_card.entry(code.as_str()).or_insert((0, *at, *batch_id));
         e.0 += 1;
         e.1 = e.1.min(*at);
     }
-    for (code, (n, first)) in per_card {
+    // Batch counters: every scan, and each card the first time it is scanned.
+    let mut per_batch: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
+    let codes: Vec<&str> = per_card.keys().copied().collect();
+    for chunk in codes.chunks(300) {
+        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT batch_id FROM cards WHERE first_scanned_at IS NULL AND code IN ({list})");
+        let mut q = sqlx::query_as::<_, (i64,)>(&sql);
+        for code in chunk {
+            q = q.bind(*code);
+        }
+        for (batch_id,) in q.fetch_all(&mut *tx).await? {
+            per_batch.entry(batch_id).or_default().0 += 1;
+        }
+    }
+    for (code, (n, first, batch_id)) in per_card {
+        per_batch.entry(batch_id).or_default().1 += n;
         sqlx::query(
             "UPDATE cards SET scan_count = scan_count + $1, first_scanned_at = COALESCE(first_scanned_at, $2) WHERE code = $3",
         )
@@ -225,6 +239,14 @@ pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), A
         .bind(code)
         .execute(&mut *tx)
         .await?;
+    }
+    for (batch_id, (first_time, n)) in per_batch {
+        sqlx::query("UPDATE card_batches SET scanned_cards = scanned_cards + $1, scans = scans + $2 WHERE id = $3")
+            .bind(first_time)
+            .bind(n)
+            .bind(batch_id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())

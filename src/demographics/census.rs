@@ -46,7 +46,8 @@ pub fn aggregate(bytes: &[u8], lookup: &HashMap<String, String>) -> Result<(Popu
     if headers.get(0).map(str::trim) != Some("Geography Code") || headers.get(2).map(str::trim) != Some("Sex") {
         return Err("census: line 1: expected columns \"Geography Code\", \"Geography Name\", \"Sex\", then ethnic groups".into());
     }
-    let groups: Vec<Option<&'static str>> = headers.iter().map(group_of).collect();
+    let groups: Vec<Option<(&'static str, Option<&'static str>)>> =
+        headers.iter().map(|h| group_of(h).map(|g| (g, super::ethnic_detail_of(h)))).collect();
     let mut population = Population::new();
     let mut unknown = Vec::new();
     for (i, rec) in r.records().enumerate() {
@@ -65,7 +66,7 @@ pub fn aggregate(bytes: &[u8], lookup: &HashMap<String, String>) -> Result<(Popu
             other => return Err(format!("census: line {line}, column 3 (Sex): unexpected \"{other}\"")),
         };
         for (col, group) in groups.iter().enumerate().skip(3) {
-            let Some(group) = group else { continue };
+            let Some((group, detail)) = group else { continue };
             let cell = rec.get(col).unwrap_or("").trim();
             let n: i64 = if cell.is_empty() {
                 0
@@ -74,6 +75,9 @@ pub fn aggregate(bytes: &[u8], lookup: &HashMap<String, String>) -> Result<(Popu
             };
             *population.entry((force.clone(), "ethnic_group".into(), group.to_string())).or_default() += n;
             *population.entry((force.clone(), "gender".into(), sex.to_string())).or_default() += n;
+            if let Some(detail) = detail {
+                *population.entry((force.clone(), "ethnic_detail".into(), detail.to_string())).or_default() += n;
+            }
         }
     }
     Ok((population, unknown))
@@ -92,6 +96,8 @@ mod tests {
         assert_eq!(pop[&("city-of-london".into(), "ethnic_group".into(), "asian".into())], 11);
         assert_eq!(pop[&("city-of-london".into(), "ethnic_group".into(), "white".into())], 2);
         assert_eq!(pop[&("city-of-london".into(), "gender".into(), "Female".into())], 15);
+        assert_eq!(pop[&("city-of-london".into(), "ethnic_detail".into(), "asian_indian".into())], 11);
+        assert_eq!(pop[&("city-of-london".into(), "ethnic_detail".into(), "other_arab".into())], 8);
         assert_eq!(unknown, vec!["E9".to_string()]);
     }
 }

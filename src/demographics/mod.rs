@@ -48,9 +48,105 @@ pub fn force_slug(name: &str) -> String {
         .join("-")
 }
 
+/// The ONS 2021 detailed (19-category) code for an ethnicity label, from
+/// data.police.uk self-defined labels (current and older coded forms, "White - Irish",
+/// "Asian or Asian British - Indian (A1)") and census column names ("White: Irish").
+/// `None` for blank or "not stated".
+pub fn ethnic_detail_of(label: &str) -> Option<&'static str> {
+    let l = label.trim().to_ascii_lowercase();
+    if l.is_empty() || l.contains("not stated") {
+        return None;
+    }
+    let (group, detail) = l.split_once(" - ").or_else(|| l.split_once(": ")).unwrap_or((l.as_str(), ""));
+    let detail = detail.split(" (").next().unwrap_or(detail).trim();
+    let has = |w: &str| detail.contains(w);
+    let other_of_group = || {
+        if group.starts_with("white") {
+            "white_other"
+        } else if group.starts_with("mixed") {
+            "mixed_other"
+        } else if group.starts_with("asian") {
+            "asian_other"
+        } else if group.starts_with("black") {
+            "black_other"
+        } else {
+            "other_any"
+        }
+    };
+    Some(if detail.starts_with("any other") || detail.starts_with("other") || detail.is_empty() {
+        other_of_group()
+    } else if has("white and black caribbean") {
+        "mixed_white_black_caribbean"
+    } else if has("white and black african") {
+        "mixed_white_black_african"
+    } else if has("white and asian") {
+        "mixed_white_asian"
+    } else if has("gypsy") || has("traveller") {
+        "white_gypsy_traveller"
+    } else if has("roma") {
+        "white_roma"
+    } else if has("british") || has("english") {
+        "white_british"
+    } else if has("irish") {
+        "white_irish"
+    } else if has("indian") {
+        "asian_indian"
+    } else if has("pakistani") {
+        "asian_pakistani"
+    } else if has("bangladeshi") {
+        "asian_bangladeshi"
+    } else if has("chinese") {
+        "asian_chinese"
+    } else if has("caribbean") {
+        "black_caribbean"
+    } else if has("african") {
+        "black_african"
+    } else if has("arab") {
+        "other_arab"
+    } else {
+        other_of_group()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detailed_ethnicity_from_police_and_census_labels() {
+        let cases = [
+            ("White - English/Welsh/Scottish/Northern Irish/British", "white_british"),
+            ("White - White British (W1)", "white_british"),
+            ("White: English, Welsh, Scottish, Northern Irish or British", "white_british"),
+            ("White - Irish", "white_irish"),
+            ("White - Gypsy or Irish Traveller", "white_gypsy_traveller"),
+            ("White: Gypsy or Irish Traveller", "white_gypsy_traveller"),
+            ("White: Roma", "white_roma"),
+            ("White - Any other White background", "white_other"),
+            ("White: Other White", "white_other"),
+            ("Mixed/Multiple ethnic groups - White and Black Caribbean", "mixed_white_black_caribbean"),
+            ("Mixed - White and Black African (M2)", "mixed_white_black_african"),
+            ("Mixed or Multiple ethnic groups: White and Asian", "mixed_white_asian"),
+            ("Mixed/Multiple ethnic groups - Any other Mixed/Multiple ethnic background", "mixed_other"),
+            ("Asian/Asian British - Indian", "asian_indian"),
+            ("Asian, Asian British or Asian Welsh: Pakistani", "asian_pakistani"),
+            ("Asian/Asian British - Bangladeshi", "asian_bangladeshi"),
+            ("Chinese or other ethnic group - Chinese (O1)", "asian_chinese"),
+            ("Asian/Asian British - Any other Asian background", "asian_other"),
+            ("Black/African/Caribbean/Black British - Caribbean", "black_caribbean"),
+            ("Black/African/Caribbean/Black British - African", "black_african"),
+            ("Black/African/Caribbean/Black British - Any other Black/African/Caribbean background", "black_other"),
+            ("Black, Black British, Black Welsh, Caribbean or African: Other Black", "black_other"),
+            ("Other ethnic group - Arab", "other_arab"),
+            ("Other ethnic group - Any other ethnic group", "other_any"),
+            ("Other ethnic group: Any other ethnic group", "other_any"),
+        ];
+        for (label, code) in cases {
+            assert_eq!(ethnic_detail_of(label), Some(code), "{label}");
+        }
+        assert_eq!(ethnic_detail_of("Other ethnic group - Not stated"), None);
+        assert_eq!(ethnic_detail_of(" "), None);
+    }
 
     #[test]
     fn small_counts_are_suppressed() {

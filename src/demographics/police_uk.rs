@@ -17,6 +17,8 @@ pub struct Search {
     /// `self` (self-defined), `officer` (officer-defined fallback, used only when the
     /// person's own answer is missing or "not stated") or `none`.
     pub ethnic_source: &'static str,
+    /// ONS 2021 detailed code, from the self-defined answer only (officers record five groups).
+    pub ethnic_detail: Option<&'static str>,
     pub age_range: String,
     pub gender: String,
 }
@@ -116,7 +118,8 @@ pub fn parse(path: &Path, bytes: &[u8], force: Option<&str>) -> Result<ParsedFil
         if date.len() < 10 || !date.as_bytes()[..4].iter().all(u8::is_ascii_digit) || &date[4..5] != "-" {
             return Err(format!("{file}: line {line}, column 2 (Date): \"{date}\" is not a date"));
         }
-        let (ethnic_group, ethnic_source) = match self_defined_group(record.get(8).unwrap_or("")) {
+        let self_defined = record.get(8).unwrap_or("");
+        let (ethnic_group, ethnic_source) = match self_defined_group(self_defined) {
             Some(g) => (g, "self"),
             None => match officer_defined_group(record.get(9).unwrap_or("")) {
                 Some(g) => (g, "officer"),
@@ -126,6 +129,7 @@ pub fn parse(path: &Path, bytes: &[u8], force: Option<&str>) -> Result<ParsedFil
         searches.push(Search {
             ethnic_group,
             ethnic_source,
+            ethnic_detail: super::ethnic_detail_of(self_defined),
             age_range: record.get(7).unwrap_or("").trim().to_string(),
             gender: record.get(6).unwrap_or("").trim().to_string(),
         });

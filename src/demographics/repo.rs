@@ -2,7 +2,7 @@
 use std::collections::BTreeMap;
 
 use super::{census::Population, police_uk::ParsedFile};
-use crate::{db::{now_unix, Db}, error::AppError};
+use crate::{db::{now_unix, values_placeholders, Db}, error::AppError};
 
 /// Replaces one force-month with the file's searches, in one transaction: re-importing
 /// never double counts, and a failure leaves the previous import untouched.
@@ -19,14 +19,14 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> 
         .execute(&mut *tx)
         .await?;
     for chunk in parsed.searches.chunks(500) {
-        let mut sql = String::from("INSERT INTO searches (force, month, ethnic_group, ethnic_source, age_range, gender) VALUES ");
-        for i in 0..chunk.len() {
-            let b = i * 6;
-            sql.push_str(&format!("{}(${}, ${}, ${}, ${}, ${}, ${})", if i > 0 { "," } else { "" }, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
-        }
+        let sql = format!(
+            "INSERT INTO searches (force, month, ethnic_group, ethnic_source, ethnic_detail, age_range, gender) VALUES {}",
+            values_placeholders(chunk.len(), 7)
+        );
         let mut q = sqlx::query(&sql);
         for s in chunk {
-            q = q.bind(&parsed.force).bind(&parsed.month).bind(s.ethnic_group).bind(s.ethnic_source).bind(&s.age_range).bind(&s.gender);
+            q = q.bind(&parsed.force).bind(&parsed.month).bind(s.ethnic_group).bind(s.ethnic_source).bind(s.ethnic_detail)
+                .bind(&s.age_range).bind(&s.gender);
         }
         q.execute(&mut *tx).await?;
     }
@@ -81,20 +81,34 @@ async fn grouped(db: &Db, sql: &str, force: &str) -> Result<BTreeMap<String, i64
 /// Recruits and members vs people searched vs population, by ethnic group, age and gender.
 /// `force` filters searches and population (empty: everything imported).
 pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppError> {
-    let eth_case = "CASE WHEN e.ethnic_group IS NULL OR e.ethnic_group = 'prefer_not' THEN 'not_stated' ELSE e.ethnic_group END";
-    let recruits_eth = grouped(db, &format!("SELECT {eth_case}, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id GROUP BY 1"), force).await?;
-    let members_eth = grouped(db, &format!("SELECT {eth_case}, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE r.status = 'member' GROUP BY 1"), force).await?;
+    // Recruits and members come from the running tally (see insight::tally), never a
+    // scan of every recruit: the same counts, read from a few hundred rows.
+    let tally = |case: &str, members_only: bool| {
+        format!(
+            "SELECT {case}, CAST(SUM(n) AS BIGINT) FROM recruit_tally{} GROUP BY 1",
+            if members_only { " WHERE status = 'member'" } else { "" }
+        )
+    };
+    let eth_case = "CASE WHEN ethnic_group IS NULL OR ethnic_group = 'prefer_not' THEN 'not_stated' ELSE ethnic_group END";
+    let recruits_eth = grouped(db, &tally(eth_case, false), force).await?;
+    let members_eth = grouped(db, &tally(eth_case, true), force).await?;
     let searched_eth = grouped(db, "SELECT CASE WHEN ethnic_group = 'unknown' THEN 'not_stated' ELSE ethnic_group END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
     let pop_eth = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'ethnic_group' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
 
-    let age_case = "CASE WHEN r.age_band IN ('under16', '16-17') THEN '10-17' WHEN r.age_band IN ('18-24', '25-34') THEN r.age_band ELSE 'over 34' END";
-    let recruits_age = grouped(db, &format!("SELECT {age_case}, COUNT(*) FROM recruits r GROUP BY 1"), force).await?;
-    let members_age = grouped(db, &format!("SELECT {age_case}, COUNT(*) FROM recruits r WHERE r.status = 'member' GROUP BY 1"), force).await?;
+    let detail_case = "CASE WHEN ethnic_detail IS NULL OR ethnic_detail = 'prefer_not' THEN 'not_stated' ELSE ethnic_detail END";
+    let recruits_detail = grouped(db, &tally(detail_case, false), force).await?;
+    let members_detail = grouped(db, &tally(detail_case, true), force).await?;
+    let searched_detail = grouped(db, &format!("SELECT {detail_case}, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1"), force).await?;
+    let pop_detail = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'ethnic_detail' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
+
+    let age_case = "CASE WHEN age_band IN ('under16', '16-17') THEN '10-17' WHEN age_band IN ('18-24', '25-34') THEN age_band ELSE 'over 34' END";
+    let recruits_age = grouped(db, &tally(age_case, false), force).await?;
+    let members_age = grouped(db, &tally(age_case, true), force).await?;
     let searched_age = grouped(db, "SELECT CASE WHEN age_range = '' THEN 'not_stated' ELSE age_range END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
 
-    let gender_case = "CASE e.sex WHEN 'woman' THEN 'Female' WHEN 'man' THEN 'Male' WHEN 'non_binary' THEN 'Other' WHEN 'another' THEN 'Other' ELSE 'not_stated' END";
-    let recruits_gender = grouped(db, &format!("SELECT {gender_case}, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id GROUP BY 1"), force).await?;
-    let members_gender = grouped(db, &format!("SELECT {gender_case}, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE r.status = 'member' GROUP BY 1"), force).await?;
+    let gender_case = "CASE sex WHEN 'woman' THEN 'Female' WHEN 'man' THEN 'Male' WHEN 'non_binary' THEN 'Other' WHEN 'another' THEN 'Other' ELSE 'not_stated' END";
+    let recruits_gender = grouped(db, &tally(gender_case, false), force).await?;
+    let members_gender = grouped(db, &tally(gender_case, true), force).await?;
     let searched_gender = grouped(db, "SELECT CASE WHEN gender = '' THEN 'not_stated' ELSE gender END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
     let pop_gender = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'gender' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
 
@@ -113,6 +127,13 @@ pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppE
         }
     };
     add("ethnic_group", &["white", "mixed", "asian", "black", "other", "not_stated"], &recruits_eth, &members_eth, &searched_eth, Some(&pop_eth));
+    let details: Vec<&str> = crate::domain::EthnicDetail::ALL
+        .iter()
+        .filter(|d| d.group().is_some())
+        .map(|d| d.code())
+        .chain(["not_stated"])
+        .collect();
+    add("ethnic_detail", &details, &recruits_detail, &members_detail, &searched_detail, Some(&pop_detail));
     add("age", &["under 10", "10-17", "18-24", "25-34", "over 34", "not_stated"], &recruits_age, &members_age, &searched_age, None);
     add("gender", &["Female", "Male", "Other", "not_stated"], &recruits_gender, &members_gender, &searched_gender, Some(&pop_gender));
     Ok(out)

@@ -7,6 +7,8 @@ mod views;
 
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod tally;
 
 use serde::{Deserialize, Serialize};
 

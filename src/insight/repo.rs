@@ -5,21 +5,20 @@ use crate::{db::Db, error::AppError};
 /// Cards printed → scanned → started → submitted → confirmed → members, per batch
 /// (batch None = sign-ups without a card) and overall (first row).
 pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, AppError> {
-    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT b.id, b.label, b.quantity, \
-         (SELECT COUNT(*) FROM cards c WHERE c.batch_id = b.id AND c.first_scanned_at IS NOT NULL) \
-         FROM card_batches b ORDER BY b.id",
+    let rows: Vec<(i64, String, i64, i64)> =
+        sqlx::query_as("SELECT b.id, b.label, b.quantity, b.scanned_cards FROM card_batches b ORDER BY b.id")
+            .fetch_all(db.pool())
+            .await?;
+    let events: Vec<(Option<i64>, String, i64)> = sqlx::query_as(
+        "SELECT batch_id, kind, CAST(SUM(n) AS BIGINT) FROM signup_events GROUP BY batch_id, kind",
     )
     .fetch_all(db.pool())
     .await?;
-    let events: Vec<(Option<i64>, String, i64)> =
-        sqlx::query_as("SELECT batch_id, kind, COUNT(*) FROM signup_events GROUP BY batch_id, kind")
-            .fetch_all(db.pool())
-            .await?;
-    let members: Vec<(Option<i64>, i64)> =
-        sqlx::query_as("SELECT batch_id, COUNT(*) FROM recruits WHERE status = 'member' GROUP BY batch_id")
-            .fetch_all(db.pool())
-            .await?;
+    let members: Vec<(Option<i64>, i64)> = sqlx::query_as(
+        "SELECT batch_id, CAST(SUM(n) AS BIGINT) FROM recruit_tally WHERE status = 'member' GROUP BY batch_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
     let event = |batch: Option<i64>, kind: &str| {
         events.iter().filter(|(b, k, _)| *b == batch && k == kind).map(|(_, _, n)| *n).sum::<i64>()
     };
@@ -63,15 +62,15 @@ pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, AppError> {
 
 /// Sign-ups submitted per month (UTC), oldest first.
 pub async fn trend(db: &Db) -> Result<Vec<TrendPoint>, AppError> {
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT at FROM signup_events WHERE kind = 'submitted' ORDER BY at")
+    let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT at, n FROM signup_events WHERE kind = 'submitted' ORDER BY at")
         .fetch_all(db.pool())
         .await?;
     let mut points: Vec<TrendPoint> = Vec::new();
-    for (at,) in rows {
+    for (at, n) in rows {
         let month = crate::domain::ExpiryDate::of_unix(at).to_string()[..7].to_string();
         match points.last_mut() {
-            Some(p) if p.month == month => p.submitted += 1,
-            _ => points.push(TrendPoint { month, submitted: 1 }),
+            Some(p) if p.month == month => p.submitted += n,
+            _ => points.push(TrendPoint { month, submitted: n }),
         }
     }
     Ok(points)

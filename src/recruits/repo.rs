@@ -2,6 +2,7 @@
 use super::{EqualityDetail, RecruitDetail, RecruitRow};
 use crate::{
     db::{now_unix, Db},
+    insight::tally,
     error::AppError,
     signup::repo::erase_in,
 };
@@ -102,12 +103,14 @@ pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &st
         if old == status {
             continue;
         }
+        tally::adjust(&mut *tx, id, -1).await?;
         sqlx::query("UPDATE recruits SET status = $1, updated_at = $2 WHERE id = $3")
             .bind(status)
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        tally::adjust(&mut *tx, id, 1).await?;
         sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'status', $4)")
             .bind(id)
             .bind(now)

@@ -8,6 +8,7 @@ use crate::{
     email::{repo as outbox, tokens},
     error::AppError,
     i18n::Lang,
+    insight::tally,
 };
 
 pub struct EqualityAnswers {
@@ -74,6 +75,7 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
     };
     let (id, status) = match existing {
         Some((id, status)) => {
+            tally::adjust(&mut *tx, id, -1).await?;
             sqlx::query(
                 "UPDATE recruits SET name = $1, email = $2, phone = $3, contact_method = $4, postcode = $5, \
                  area_connection = $6, age_band = $7, language = $8, updated_at = $9, \
@@ -134,6 +136,7 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
         .execute(&mut *tx)
         .await?;
     }
+    tally::adjust(&mut *tx, id, 1).await?;
     sqlx::query("INSERT INTO signup_submissions (idempotency_key, recruit_id, created_at) VALUES ($1, $2, $3)")
         .bind(&s.key)
         .bind(id)
@@ -262,11 +265,13 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
                     .await?;
             match batch {
                 Some((batch_id, status)) if status == "new" => {
+                    tally::adjust(&mut *tx, recruit_id, -1).await?;
                     sqlx::query("UPDATE recruits SET status = 'confirmed', confirmed_at = $1, updated_at = $1 WHERE id = $2")
                         .bind(now)
                         .bind(recruit_id)
                         .execute(&mut *tx)
                         .await?;
+                    tally::adjust(&mut *tx, recruit_id, 1).await?;
                     event(&mut *tx, batch_id, "confirmed", now).await?;
                     TokenOutcome::Done
                 }
@@ -324,6 +329,7 @@ pub async fn withdraw(db: &Db, token: &str) -> Result<bool, AppError> {
 
 /// Deletes everything about one person (child rows first, for databases without cascades).
 pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<(), sqlx::Error> {
+    tally::adjust(&mut **tx, recruit_id, -1).await?;
     for sql in [
         "DELETE FROM recruit_events WHERE recruit_id = $1",
         "DELETE FROM recruit_equality WHERE recruit_id = $1",

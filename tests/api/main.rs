@@ -10,6 +10,7 @@ mod demographics;
 mod cli;
 mod crash;
 mod foundation;
+mod insight;
 mod outage;
 mod recruits;
 mod retention;

@@ -1,0 +1,34 @@
+-- Counts the dashboard reads instead of scanning millions of rows. Every change to a
+-- recruit appends a +1/-1 row to recruit_tally (append-only: no hot row for concurrent
+-- sign-ups); a background task folds the rows together, so the table stays small.
+CREATE TABLE recruit_tally (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch_id      INTEGER,
+    status        TEXT NOT NULL,
+    age_band      TEXT NOT NULL,
+    ethnic_group  TEXT,
+    ethnic_detail TEXT,
+    sex           TEXT,
+    n             INTEGER NOT NULL
+);
+INSERT INTO recruit_tally (batch_id, status, age_band, ethnic_group, ethnic_detail, sex, n)
+SELECT r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*)
+FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id
+GROUP BY r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex;
+
+-- Funnel events are folded the same way: n events of a kind, per batch and month.
+ALTER TABLE signup_events ADD COLUMN n INTEGER NOT NULL DEFAULT 1;
+
+-- Scan counters kept by the scan recorder (one writer).
+ALTER TABLE card_batches ADD COLUMN scanned_cards INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE card_batches ADD COLUMN scans INTEGER NOT NULL DEFAULT 0;
+UPDATE card_batches SET
+    scanned_cards = (SELECT COUNT(*) FROM cards c WHERE c.batch_id = card_batches.id AND c.first_scanned_at IS NOT NULL),
+    scans = (SELECT COALESCE(SUM(c.scan_count), 0) FROM cards c WHERE c.batch_id = card_batches.id);
+
+-- Detailed (19-category) self-defined ethnicity; NULL for files imported before this.
+ALTER TABLE searches ADD COLUMN ethnic_detail TEXT;
+
+-- Recruit list filters and sorting.
+CREATE INDEX recruits_by_created ON recruits (created_at);
+CREATE INDEX recruits_by_name ON recruits (name);

@@ -1,0 +1,86 @@
+//! Running counts for the dashboard, so its pages read a few hundred rows instead of
+//! millions. Writers only ever append (+1/-1 rows, one funnel event per row), which
+//! keeps concurrent sign-ups from queuing on one hot counter row; [`fold`] later
+//! adds the rows up in one transaction. Readers always `SUM(n)`, so a count is
+//! exact whether or not the rows have been folded yet.
+use std::collections::HashMap;
+
+use sqlx::AnyConnection;
+
+use crate::{db::{values_placeholders, Db}, error::AppError};
+
+/// Moves one recruit's current cell (batch, status, age band, equality answers) by
+/// `sign`: call with -1 before changing or deleting a recruit and +1 after.
+pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO recruit_tally (batch_id, status, age_band, ethnic_group, ethnic_detail, sex, n) \
+         SELECT r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, $2 \
+         FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE r.id = $1",
+    )
+    .bind(recruit_id)
+    .bind(sign)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+type Cell = (Option<i64>, String, String, Option<String>, Option<String>, Option<String>);
+
+/// Adds up appended rows: recruit cells, and funnel events per batch, kind and day.
+/// Each table is emptied with `DELETE … RETURNING` and rewritten from exactly the rows
+/// it returned, so rows another writer commits meanwhile are never lost.
+pub async fn fold(db: &Db) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let rows: Vec<(Option<i64>, String, String, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        "DELETE FROM recruit_tally RETURNING batch_id, status, age_band, ethnic_group, ethnic_detail, sex, n",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut cells: HashMap<Cell, i64> = HashMap::new();
+    for (batch, status, age, group, detail, sex, n) in rows {
+        *cells.entry((batch, status, age, group, detail, sex)).or_default() += n;
+    }
+    let cells: Vec<_> = cells.into_iter().filter(|(_, n)| *n != 0).collect();
+    for chunk in cells.chunks(500) {
+        let sql = format!(
+            "INSERT INTO recruit_tally (batch_id, status, age_band, ethnic_group, ethnic_detail, sex, n) VALUES {}",
+            values_placeholders(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((batch, status, age, group, detail, sex), n) in chunk {
+            q = q.bind(*batch).bind(status).bind(age).bind(group).bind(detail).bind(sex).bind(*n);
+        }
+        q.execute(&mut *tx).await?;
+    }
+
+    let events: Vec<(Option<i64>, String, i64, i64)> =
+        sqlx::query_as("DELETE FROM signup_events RETURNING batch_id, kind, at, n").fetch_all(&mut *tx).await?;
+    let mut days: HashMap<(Option<i64>, String, i64), i64> = HashMap::new();
+    for (batch, kind, at, n) in events {
+        *days.entry((batch, kind, at - at.rem_euclid(86_400))).or_default() += n;
+    }
+    let days: Vec<_> = days.into_iter().collect();
+    for chunk in days.chunks(500) {
+        let sql = format!("INSERT INTO signup_events (batch_id, kind, at, n) VALUES {}", values_placeholders(chunk.len(), 4));
+        let mut q = sqlx::query(&sql);
+        for ((batch, kind, day), n) in chunk {
+            q = q.bind(*batch).bind(kind).bind(*day).bind(*n);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Folds every `period` in the background (first run one period after start).
+pub fn spawn_folding(db: Db, period: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        loop {
+            tick.tick().await;
+            if let Err(e) = fold(&db).await {
+                tracing::warn!(error = %e, "folding dashboard counts failed; will retry");
+            }
+        }
+    });
+}

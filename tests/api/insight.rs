@@ -1,0 +1,110 @@
+//! The dashboard's running counts (insight::tally) always equal a recount of the rows
+//! they summarise, through sign-ups, corrections, status changes and erasure, and
+//! before and after folding.
+use crate::helpers::{hidden, new_client, spawn_app, TestApp};
+
+/// Signs someone up through the real form, optionally answering the equality questions
+/// (ethnic group, detailed group, gender).
+async fn sign_up_with(app: &TestApp, code: &str, email: &str, age: &str, eq: Option<(&str, &str, &str)>) {
+    let html = app.get(&format!("/j/{code}/join")).await.text().await.unwrap();
+    let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
+    let mut fields = vec![
+        ("name", "Sam Doe"), ("email", email), ("contact_method", "email"), ("age_band", age),
+        ("connection", "live"), ("key", &key), ("started", &started),
+        ("step", "check"), ("action", "continue"), ("lang", "en"),
+    ];
+    match eq {
+        None => fields.push(("equality", "no")),
+        Some((group, detail, gender)) => fields.extend([
+            ("equality", "yes"), ("ethnic_group", group), ("ethnic_detail", detail), ("gender", gender),
+            ("disability", "no"),
+        ]),
+    }
+    let r = new_client().post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+}
+
+type Cell = (Option<i64>, String, String, Option<String>, Option<String>, Option<String>, i64);
+
+async fn tally_cells(app: &TestApp) -> Vec<Cell> {
+    sqlx::query_as(
+        "SELECT batch_id, status, age_band, ethnic_group, ethnic_detail, sex, CAST(SUM(n) AS BIGINT) FROM recruit_tally \
+         GROUP BY batch_id, status, age_band, ethnic_group, ethnic_detail, sex HAVING SUM(n) <> 0 \
+         ORDER BY 1, 2, 3, 4, 5, 6",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap()
+}
+
+async fn recount_cells(app: &TestApp) -> Vec<Cell> {
+    sqlx::query_as(
+        "SELECT r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*) \
+         FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id \
+         GROUP BY r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex ORDER BY 1, 2, 3, 4, 5, 6",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap()
+}
+
+async fn public_id(app: &TestApp, email: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits WHERE email_lower = $1")
+        .bind(email)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn running_counts_match_a_recount_through_every_change() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Tally", 3).await;
+    let codes = app.codes_of(batch).await;
+    sign_up_with(&app, &codes[0], "a@example.org", "16-17", Some(("black", "black_african", "man"))).await;
+    sign_up_with(&app, &codes[0], "b@example.org", "18-24", Some(("asian", "asian_pakistani", "woman"))).await;
+    sign_up_with(&app, &codes[1], "c@example.org", "18-24", None).await;
+    sign_up_with(&app, &codes[2], "d@example.org", "25-34", Some(("mixed", "mixed_white_asian", "non_binary"))).await;
+    assert_eq!(recount_cells(&app).await.iter().map(|c| c.6).sum::<i64>(), 4);
+    assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
+
+    // A correction (same email again) moves the person to a new cell instead of adding one.
+    sign_up_with(&app, &codes[1], "c@example.org", "25-34", Some(("white", "white_roma", "woman"))).await;
+    // Status changes and erasure.
+    let (a, b, d) = (public_id(&app, "a@example.org").await, public_id(&app, "b@example.org").await, public_id(&app, "d@example.org").await);
+    scrutiny::recruits::repo::set_status(&app.db, &[a.clone(), b.clone()], "member", "test").await.unwrap();
+    scrutiny::recruits::repo::set_status(&app.db, &[b.clone()], "withdrawn", "test").await.unwrap();
+    assert!(scrutiny::recruits::repo::erase(&app.db, &d).await.unwrap());
+    let before = recount_cells(&app).await;
+    assert_eq!(before.iter().map(|c| c.6).sum::<i64>(), 3);
+    assert_eq!(tally_cells(&app).await, before);
+
+    let insight_before = scrutiny::insight::repo::funnel(&app.db).await.unwrap();
+    let comparison_before = scrutiny::demographics::repo::comparison(&app.db, "").await.unwrap();
+    let (raw_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruit_tally").fetch_one(app.db.pool()).await.unwrap();
+    scrutiny::insight::tally::fold(&app.db).await.unwrap();
+    let (folded_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruit_tally").fetch_one(app.db.pool()).await.unwrap();
+    assert!(folded_rows < raw_rows, "folding {raw_rows} rows left {folded_rows}");
+    assert_eq!(folded_rows, before.len() as i64);
+    assert_eq!(tally_cells(&app).await, before);
+    assert_eq!(scrutiny::insight::repo::funnel(&app.db).await.unwrap(), insight_before);
+    assert_eq!(scrutiny::demographics::repo::comparison(&app.db, "").await.unwrap(), comparison_before);
+
+    // The comparison reads what people answered: one Black African man (member), one
+    // White Roma woman; the withdrawn Pakistani woman is still a recruit, not a member.
+    let get = |dim: &str, cat: &str| comparison_before.iter().find(|r| r.dimension == dim && r.category == cat).cloned().unwrap();
+    assert_eq!((get("ethnic_group", "black").recruits, get("ethnic_group", "black").members), (1, 1));
+    assert_eq!(get("ethnic_detail", "white_roma").recruits, 1);
+    assert_eq!(get("ethnic_detail", "asian_pakistani").recruits, 1);
+    assert_eq!(get("ethnic_detail", "mixed_white_asian").recruits, 0);
+    assert_eq!(get("age", "10-17").members, 1);
+    // Funnel: 5 submissions (one was a correction), one erased, one member.
+    let all = &insight_before[0];
+    assert_eq!((all.printed, all.submitted, all.members), (3, 5, 1));
+
+    // After folding, new changes still count.
+    sign_up_with(&app, &codes[2], "e@example.org", "18-24", Some(("other", "other_arab", "man"))).await;
+    assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
+    assert_eq!(scrutiny::insight::repo::funnel(&app.db).await.unwrap()[0].submitted, 6);
+}
