@@ -45,6 +45,9 @@ pub enum Command {
     Backup {
         file: std::path::PathBuf,
     },
+    /// Fill an empty database with made-up recruits, cards and scans (and optionally
+    /// real data.police.uk files) for benchmarks and demonstrations.
+    Seed(crate::seed::SeedArgs),
 }
 
 #[derive(Subcommand, Debug)]

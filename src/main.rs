@@ -47,6 +47,11 @@ async fn main() -> anyhow::Result<()> {
             scrutiny::db::backup::backup(&db, &file).await?;
             println!("backup written to {}", file.display());
         }
+        Command::Seed(args) => {
+            let db = Db::connect(&settings.database_url).await?;
+            db.migrate().await?;
+            scrutiny::seed::run(&db, args).await?;
+        }
         Command::User(command) => {
             let state = scrutiny::startup::AppState::for_cli(settings).await?;
             scrutiny::auth::cli::run(&state, command).await?;

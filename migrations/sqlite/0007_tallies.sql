@@ -3,7 +3,6 @@
 -- sign-ups); a background task folds the rows together, so the table stays small.
 CREATE TABLE recruit_tally (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    batch_id      INTEGER,
     status        TEXT NOT NULL,
     age_band      TEXT NOT NULL,
     ethnic_group  TEXT,
@@ -11,12 +10,21 @@ CREATE TABLE recruit_tally (
     sex           TEXT,
     n             INTEGER NOT NULL
 );
-INSERT INTO recruit_tally (batch_id, status, age_band, ethnic_group, ethnic_detail, sex, n)
-SELECT r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*)
+INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n)
+SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*)
 FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id
-GROUP BY r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex;
+GROUP BY r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex;
 
--- Funnel events are folded the same way: n events of a kind, per batch and month.
+-- The same per card batch and status (members per batch for the funnel).
+CREATE TABLE batch_tally (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch_id INTEGER,
+    status   TEXT NOT NULL,
+    n        INTEGER NOT NULL
+);
+INSERT INTO batch_tally (batch_id, status, n) SELECT batch_id, status, COUNT(*) FROM recruits GROUP BY batch_id, status;
+
+-- Funnel events are folded the same way: n events of a kind, per batch and day.
 ALTER TABLE signup_events ADD COLUMN n INTEGER NOT NULL DEFAULT 1;
 
 -- Scan counters kept by the scan recorder (one writer).

@@ -15,7 +15,7 @@ pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, AppError> {
     .fetch_all(db.pool())
     .await?;
     let members: Vec<(Option<i64>, i64)> = sqlx::query_as(
-        "SELECT batch_id, CAST(SUM(n) AS BIGINT) FROM recruit_tally WHERE status = 'member' GROUP BY batch_id",
+        "SELECT batch_id, CAST(SUM(n) AS BIGINT) FROM batch_tally WHERE status = 'member' GROUP BY batch_id",
     )
     .fetch_all(db.pool())
     .await?;

@@ -13,42 +13,63 @@ use crate::{db::{values_placeholders, Db}, error::AppError};
 /// `sign`: call with -1 before changing or deleting a recruit and +1 after.
 pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO recruit_tally (batch_id, status, age_band, ethnic_group, ethnic_detail, sex, n) \
-         SELECT r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, $2 \
+        "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) \
+         SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, $2 \
          FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE r.id = $1",
     )
     .bind(recruit_id)
     .bind(sign)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    sqlx::query("INSERT INTO batch_tally (batch_id, status, n) SELECT batch_id, status, $2 FROM recruits WHERE id = $1")
+        .bind(recruit_id)
+        .bind(sign)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
-type Cell = (Option<i64>, String, String, Option<String>, Option<String>, Option<String>);
+type Cell = (String, String, Option<String>, Option<String>, Option<String>);
 
-/// Adds up appended rows: recruit cells, and funnel events per batch, kind and day.
-/// Each table is emptied with `DELETE … RETURNING` and rewritten from exactly the rows
-/// it returned, so rows another writer commits meanwhile are never lost.
+/// Adds up appended rows: recruit cells, batch counts, and funnel events per batch,
+/// kind and day. Each table is emptied with `DELETE … RETURNING` and rewritten from
+/// exactly the rows it returned, so rows another writer commits meanwhile are never lost.
 pub async fn fold(db: &Db) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    let rows: Vec<(Option<i64>, String, String, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(
-        "DELETE FROM recruit_tally RETURNING batch_id, status, age_band, ethnic_group, ethnic_detail, sex, n",
+    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        "DELETE FROM recruit_tally RETURNING status, age_band, ethnic_group, ethnic_detail, sex, n",
     )
     .fetch_all(&mut *tx)
     .await?;
     let mut cells: HashMap<Cell, i64> = HashMap::new();
-    for (batch, status, age, group, detail, sex, n) in rows {
-        *cells.entry((batch, status, age, group, detail, sex)).or_default() += n;
+    for (status, age, group, detail, sex, n) in rows {
+        *cells.entry((status, age, group, detail, sex)).or_default() += n;
     }
     let cells: Vec<_> = cells.into_iter().filter(|(_, n)| *n != 0).collect();
     for chunk in cells.chunks(500) {
         let sql = format!(
-            "INSERT INTO recruit_tally (batch_id, status, age_band, ethnic_group, ethnic_detail, sex, n) VALUES {}",
-            values_placeholders(chunk.len(), 7)
+            "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) VALUES {}",
+            values_placeholders(chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
-        for ((batch, status, age, group, detail, sex), n) in chunk {
-            q = q.bind(*batch).bind(status).bind(age).bind(group).bind(detail).bind(sex).bind(*n);
+        for ((status, age, group, detail, sex), n) in chunk {
+            q = q.bind(status).bind(age).bind(group).bind(detail).bind(sex).bind(*n);
+        }
+        q.execute(&mut *tx).await?;
+    }
+
+    let rows: Vec<(Option<i64>, String, i64)> =
+        sqlx::query_as("DELETE FROM batch_tally RETURNING batch_id, status, n").fetch_all(&mut *tx).await?;
+    let mut batches: HashMap<(Option<i64>, String), i64> = HashMap::new();
+    for (batch, status, n) in rows {
+        *batches.entry((batch, status)).or_default() += n;
+    }
+    let batches: Vec<_> = batches.into_iter().filter(|(_, n)| *n != 0).collect();
+    for chunk in batches.chunks(500) {
+        let sql = format!("INSERT INTO batch_tally (batch_id, status, n) VALUES {}", values_placeholders(chunk.len(), 3));
+        let mut q = sqlx::query(&sql);
+        for ((batch, status), n) in chunk {
+            q = q.bind(*batch).bind(status).bind(*n);
         }
         q.execute(&mut *tx).await?;
     }

@@ -16,7 +16,7 @@ fn shared_data() -> PathBuf {
         .expect("shared data not found: set SCRUTINY_SHARED_DATA to the folder holding police-uk/ and census/")
 }
 
-fn scrutiny(db: &str, args: &[&str]) -> std::process::Output {
+pub fn scrutiny(db: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_scrutiny")).args(args).env("DATABASE_URL", db).output().unwrap()
 }
 
@@ -26,7 +26,7 @@ fn independent_row_count(path: &std::path::Path) -> i64 {
     text.lines().skip(1).filter(|l| !l.trim().is_empty()).count() as i64
 }
 
-async fn count(db: &scrutiny::db::Db, sql: &str) -> i64 {
+pub async fn count(db: &scrutiny::db::Db, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
     n
 }

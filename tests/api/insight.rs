@@ -24,13 +24,12 @@ async fn sign_up_with(app: &TestApp, code: &str, email: &str, age: &str, eq: Opt
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
 }
 
-type Cell = (Option<i64>, String, String, Option<String>, Option<String>, Option<String>, i64);
+type Cell = (String, String, Option<String>, Option<String>, Option<String>, i64);
 
 async fn tally_cells(app: &TestApp) -> Vec<Cell> {
     sqlx::query_as(
-        "SELECT batch_id, status, age_band, ethnic_group, ethnic_detail, sex, CAST(SUM(n) AS BIGINT) FROM recruit_tally \
-         GROUP BY batch_id, status, age_band, ethnic_group, ethnic_detail, sex HAVING SUM(n) <> 0 \
-         ORDER BY 1, 2, 3, 4, 5, 6",
+        "SELECT status, age_band, ethnic_group, ethnic_detail, sex, CAST(SUM(n) AS BIGINT) FROM recruit_tally \
+         GROUP BY status, age_band, ethnic_group, ethnic_detail, sex HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4, 5",
     )
     .fetch_all(app.db.pool())
     .await
@@ -39,13 +38,23 @@ async fn tally_cells(app: &TestApp) -> Vec<Cell> {
 
 async fn recount_cells(app: &TestApp) -> Vec<Cell> {
     sqlx::query_as(
-        "SELECT r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*) \
+        "SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*) \
          FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id \
-         GROUP BY r.batch_id, r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex ORDER BY 1, 2, 3, 4, 5, 6",
+         GROUP BY r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex ORDER BY 1, 2, 3, 4, 5",
     )
     .fetch_all(app.db.pool())
     .await
     .unwrap()
+}
+
+async fn batch_cells(app: &TestApp, table_sql: &str) -> Vec<(Option<i64>, String, i64)> {
+    sqlx::query_as(table_sql).fetch_all(app.db.pool()).await.unwrap()
+}
+
+async fn batches_match(app: &TestApp) {
+    let tally = batch_cells(app, "SELECT batch_id, status, CAST(SUM(n) AS BIGINT) FROM batch_tally GROUP BY batch_id, status HAVING SUM(n) <> 0 ORDER BY 1, 2").await;
+    let recount = batch_cells(app, "SELECT batch_id, status, COUNT(*) FROM recruits GROUP BY batch_id, status ORDER BY 1, 2").await;
+    assert_eq!(tally, recount);
 }
 
 async fn public_id(app: &TestApp, email: &str) -> String {
@@ -66,8 +75,9 @@ async fn running_counts_match_a_recount_through_every_change() {
     sign_up_with(&app, &codes[0], "b@example.org", "18-24", Some(("asian", "asian_pakistani", "woman"))).await;
     sign_up_with(&app, &codes[1], "c@example.org", "18-24", None).await;
     sign_up_with(&app, &codes[2], "d@example.org", "25-34", Some(("mixed", "mixed_white_asian", "non_binary"))).await;
-    assert_eq!(recount_cells(&app).await.iter().map(|c| c.6).sum::<i64>(), 4);
+    assert_eq!(recount_cells(&app).await.iter().map(|c| c.5).sum::<i64>(), 4);
     assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
+    batches_match(&app).await;
 
     // A correction (same email again) moves the person to a new cell instead of adding one.
     sign_up_with(&app, &codes[1], "c@example.org", "25-34", Some(("white", "white_roma", "woman"))).await;
@@ -77,8 +87,9 @@ async fn running_counts_match_a_recount_through_every_change() {
     scrutiny::recruits::repo::set_status(&app.db, &[b.clone()], "withdrawn", "test").await.unwrap();
     assert!(scrutiny::recruits::repo::erase(&app.db, &d).await.unwrap());
     let before = recount_cells(&app).await;
-    assert_eq!(before.iter().map(|c| c.6).sum::<i64>(), 3);
+    assert_eq!(before.iter().map(|c| c.5).sum::<i64>(), 3);
     assert_eq!(tally_cells(&app).await, before);
+    batches_match(&app).await;
 
     let insight_before = scrutiny::insight::repo::funnel(&app.db).await.unwrap();
     let comparison_before = scrutiny::demographics::repo::comparison(&app.db, "").await.unwrap();
@@ -88,6 +99,7 @@ async fn running_counts_match_a_recount_through_every_change() {
     assert!(folded_rows < raw_rows, "folding {raw_rows} rows left {folded_rows}");
     assert_eq!(folded_rows, before.len() as i64);
     assert_eq!(tally_cells(&app).await, before);
+    batches_match(&app).await;
     assert_eq!(scrutiny::insight::repo::funnel(&app.db).await.unwrap(), insight_before);
     assert_eq!(scrutiny::demographics::repo::comparison(&app.db, "").await.unwrap(), comparison_before);
 
@@ -106,5 +118,38 @@ async fn running_counts_match_a_recount_through_every_change() {
     // After folding, new changes still count.
     sign_up_with(&app, &codes[2], "e@example.org", "18-24", Some(("other", "other_arab", "man"))).await;
     assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
+    batches_match(&app).await;
     assert_eq!(scrutiny::insight::repo::funnel(&app.db).await.unwrap()[0].submitted, 6);
+}
+
+#[tokio::test]
+async fn seed_fills_an_empty_database_consistently_and_refuses_real_data() {
+    use crate::demographics::{count, scrutiny};
+    let app = spawn_app().await;
+    let out = scrutiny(&app.database_url, &["seed", "--recruits", "400", "--scans", "1000", "--cards", "700", "--batch-size", "300"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM recruits").await, 400);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM cards").await, 700);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM card_batches").await, 3);
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM card_scans").await, 1000);
+    // Batch counters agree with the cards they count.
+    assert_eq!(count(&app.db, "SELECT CAST(SUM(scans) AS BIGINT) FROM card_batches").await, 1000);
+    assert_eq!(
+        count(&app.db, "SELECT CAST(SUM(scanned_cards) AS BIGINT) FROM card_batches").await,
+        count(&app.db, "SELECT COUNT(*) FROM cards WHERE first_scanned_at IS NOT NULL").await
+    );
+    assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
+    batches_match(&app).await;
+    let funnel = scrutiny::insight::repo::funnel(&app.db).await.unwrap();
+    assert_eq!((funnel[0].printed, funnel[0].submitted), (700, 400));
+    assert_eq!(funnel[0].members, count(&app.db, "SELECT COUNT(*) FROM recruits WHERE status = 'member'").await);
+
+    // The app goes on working on seeded data: a real sign-up gets a fresh id.
+    let code: (String,) = sqlx::query_as("SELECT code FROM cards LIMIT 1").fetch_one(app.db.pool()).await.unwrap();
+    sign_up_with(&app, &code.0, "real@example.org", "18-24", None).await;
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM recruits").await, 401);
+
+    let again = scrutiny(&app.database_url, &["seed", "--recruits", "10", "--scans", "10"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("only fills an empty database"));
 }
