@@ -136,6 +136,17 @@ impl ExpiryDate {
         Self::from_unix_days(secs.div_euclid(86_400))
     }
 
+    /// Days since 1970-01-01 (the inverse of [`Self::from_unix_days`]).
+    pub fn unix_days(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     pub fn from_unix_days(days: i64) -> Self {
         let z = days + 719_468;
@@ -160,6 +171,14 @@ impl std::fmt::Display for ExpiryDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_days_round_trip() {
+        for days in [0, 59, 60, 365, 11_016, 20_000, 20_418, 47_482] {
+            assert_eq!(ExpiryDate::from_unix_days(days).unix_days(), days);
+        }
+        assert_eq!(ExpiryDate::parse_iso("2026-11-26").unwrap().unix_days() * 86_400, 1_795_651_200);
+    }
 
     #[test]
     fn labels_are_trimmed_and_required() {

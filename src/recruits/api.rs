@@ -1,7 +1,7 @@
 //! Server functions for recruits (coordinators and admins only; viewers never see a person).
 use leptos::prelude::*;
 
-use super::{RecruitDetail, RecruitRow};
+use super::{filter::RecruitFilter, RecruitDetail, RecruitList};
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -10,16 +10,17 @@ use crate::{
     startup::AppState,
 };
 
+/// One page of recruits; fields of the filter that make no sense are ignored (the page
+/// shows why).
 #[server]
-pub async fn list_recruits(status: String, page: i64) -> Result<Vec<RecruitRow>, ServerFnError> {
+pub async fn list_recruits(filter: RecruitFilter) -> Result<RecruitList, ServerFnError> {
     let user = require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
-    let page = page.max(1);
-    let rows = super::repo::list(&state.db, status.trim(), 50, (page - 1) * 50).await.map_err(AppError::into_server_error)?;
-    audit(&state.db, &user.email, "recruits_listed", None, Some(&format!("page {page}")))
-        .await
-        .map_err(AppError::into_server_error)?;
-    Ok(rows)
+    let filter = filter.valid();
+    let list = super::repo::list(&state.db, &filter).await.map_err(AppError::into_server_error)?;
+    let detail = format!("page {}{}", filter.page, if filter.is_filtered() { format!("; {}", filter.query_string(1)) } else { String::new() });
+    audit(&state.db, &user.email, "recruits_listed", None, Some(&detail)).await.map_err(AppError::into_server_error)?;
+    Ok(list)
 }
 
 #[server]

@@ -42,8 +42,8 @@ fn csv_cell(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// `GET /admin/recruits/export.csv?col=…&status=…`: the chosen columns for every recruit
-/// (optionally of one status). Audited.
+/// `GET /admin/recruits/export.csv?col=…&q=…&status=…`: the chosen columns for every
+/// recruit the list's filter matches. Audited.
 pub async fn export_csv(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
@@ -56,8 +56,11 @@ pub async fn export_csv(
     if cols.is_empty() {
         return Err(AppError::Invalid("Choose at least one column to export".into()));
     }
-    let status = pairs.iter().find(|(k, _)| k == "status").map(|(_, v)| v.clone()).unwrap_or_default();
-    let rows = super::repo::export_rows(&state.db, &status).await?;
+    let filter = super::filter::RecruitFilter::from_query(|k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+    if let Some((_, problem)) = filter.problems().into_iter().next() {
+        return Err(AppError::Invalid(problem));
+    }
+    let rows = super::repo::export_rows(&state.db, &filter).await?;
     let mut out = cols.iter().map(|(_, h)| csv_cell(h)).collect::<Vec<_>>().join(",");
     out.push_str("\r\n");
     for row in &rows {

@@ -1,6 +1,7 @@
 //! Recruits: the people who signed up, for coordinators. Every view of a person's
 //! details, every export and every erasure is written to the audit log.
 pub mod api;
+pub mod filter;
 mod views;
 
 #[cfg(feature = "ssr")]
@@ -23,6 +24,16 @@ pub struct RecruitRow {
     pub status: String,
     pub batch: Option<String>,
     pub created_at: i64,
+}
+
+/// A page of the recruits list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecruitList {
+    pub rows: Vec<RecruitRow>,
+    /// How many match the filter in all.
+    pub total: i64,
+    /// Every card batch (id, label), newest first, for the filter.
+    pub batches: Vec<(i64, String)>,
 }
 
 /// Everything held about one person (also the subject access export).

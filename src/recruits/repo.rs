@@ -1,5 +1,8 @@
 //! SQL for coordinators' view of recruits.
-use super::{EqualityDetail, RecruitDetail, RecruitRow};
+use super::{
+    filter::{RecruitFilter, PAGE_SIZE},
+    EqualityDetail, RecruitDetail, RecruitList, RecruitRow,
+};
 use crate::{
     db::{now_unix, Db},
     insight::tally,
@@ -7,21 +10,115 @@ use crate::{
     signup::repo::erase_in,
 };
 
-pub async fn list(db: &Db, status: &str, limit: i64, offset: i64) -> Result<Vec<RecruitRow>, AppError> {
-    let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT r.public_id, r.name, r.status, b.label, r.created_at FROM recruits r \
-         LEFT JOIN card_batches b ON b.id = r.batch_id \
-         WHERE ($1 = '' OR r.status = $1) ORDER BY r.id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(public_id, name, status, batch, created_at)| RecruitRow { public_id, name, status, batch, created_at })
-        .collect())
+enum Param {
+    Text(String),
+    Int(i64),
+}
+
+/// `FROM … WHERE …` for a (valid) filter, with its parameters in order.
+fn filtered(f: &RecruitFilter) -> (String, Vec<Param>) {
+    let mut sql = String::from(" FROM recruits r LEFT JOIN card_batches b ON b.id = r.batch_id");
+    if !f.eth.is_empty() {
+        sql.push_str(" LEFT JOIN recruit_equality e ON e.recruit_id = r.id");
+    }
+    let mut conds: Vec<String> = Vec::new();
+    let mut params = Vec::new();
+    let mut add = |cond: &str, p: Vec<Param>, params: &mut Vec<Param>| {
+        let mut cond = cond.to_string();
+        for (i, _) in p.iter().enumerate() {
+            cond = cond.replacen("?", &format!("${}", params.len() + i + 1), 1);
+        }
+        params.extend(p);
+        conds.push(cond);
+    };
+    if !f.q.is_empty() {
+        let like = format!(
+            "%{}%",
+            f.q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
+        add(
+            "(LOWER(r.name) LIKE ? ESCAPE '\\' OR r.email_lower LIKE ? ESCAPE '\\' OR LOWER(COALESCE(r.phone, '')) LIKE ? ESCAPE '\\' \
+             OR LOWER(COALESCE(r.postcode, '')) LIKE ? ESCAPE '\\')",
+            (0..4).map(|_| Param::Text(like.clone())).collect(),
+            &mut params,
+        );
+    }
+    if !f.status.is_empty() {
+        add("r.status = ?", vec![Param::Text(f.status.clone())], &mut params);
+    }
+    if f.batch == "none" {
+        add("r.batch_id IS NULL", vec![], &mut params);
+    } else if let Ok(id) = f.batch.parse::<i64>() {
+        add("r.batch_id = ?", vec![Param::Int(id)], &mut params);
+    }
+    let (from, to) = f.created_range();
+    if let Some(from) = from {
+        add("r.created_at >= ?", vec![Param::Int(from)], &mut params);
+    }
+    if let Some(to) = to {
+        add("r.created_at <= ?", vec![Param::Int(to)], &mut params);
+    }
+    if !f.age.is_empty() {
+        add("r.age_band = ?", vec![Param::Text(f.age.clone())], &mut params);
+    }
+    if f.eth == "not_stated" {
+        add("(e.ethnic_group IS NULL OR e.ethnic_group = 'prefer_not')", vec![], &mut params);
+    } else if !f.eth.is_empty() {
+        add("e.ethnic_group = ?", vec![Param::Text(f.eth.clone())], &mut params);
+    }
+    if !conds.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conds.join(" AND "));
+    }
+    (sql, params)
+}
+
+fn order_by(sort: &str) -> &'static str {
+    match sort {
+        "oldest" => " ORDER BY r.id",
+        "name" => " ORDER BY r.name, r.id",
+        "status" => " ORDER BY r.status, r.id DESC",
+        _ => " ORDER BY r.id DESC",
+    }
+}
+
+fn bind_all<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    params: &'q [Param],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    for p in params {
+        q = match p {
+            Param::Text(t) => q.bind(t.as_str()),
+            Param::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+/// One page of recruits matching a (valid) filter, the number that match in all, and
+/// every card batch (for the filter's list).
+pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, AppError> {
+    let (from_where, params) = filtered(f);
+    let (total,): (i64,) = bind_all(sqlx::query_as(&format!("SELECT COUNT(*){from_where}")), &params)
+        .fetch_one(db.pool())
+        .await?;
+    let offset = (f.page.max(1) - 1) * PAGE_SIZE;
+    let sql = format!(
+        "SELECT r.public_id, r.name, r.status, b.label, r.created_at{from_where}{} LIMIT {PAGE_SIZE} OFFSET {offset}",
+        order_by(&f.sort)
+    );
+    let rows: Vec<(String, String, String, Option<String>, i64)> =
+        bind_all(sqlx::query_as(&sql), &params).fetch_all(db.pool()).await?;
+    let batches: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, label FROM card_batches ORDER BY id DESC").fetch_all(db.pool()).await?;
+    Ok(RecruitList {
+        rows: rows
+            .into_iter()
+            .map(|(public_id, name, status, batch, created_at)| RecruitRow { public_id, name, status, batch, created_at })
+            .collect(),
+        total,
+        batches,
+    })
 }
 
 type DetailRow = (
@@ -139,17 +236,16 @@ pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Resu
     Ok(done == 1)
 }
 
-/// Every recruit's exportable fields as text, by column name.
-pub async fn export_rows(db: &Db, status: &str) -> Result<Vec<std::collections::HashMap<&'static str, String>>, AppError> {
+/// Every matching recruit's exportable fields as text, by column name.
+pub async fn export_rows(db: &Db, f: &RecruitFilter) -> Result<Vec<std::collections::HashMap<&'static str, String>>, AppError> {
     type Row = (String, Option<String>, Option<String>, String, Option<String>, String, String, String, String, Option<String>, i64, Option<i64>);
-    let rows: Vec<Row> = sqlx::query_as(
+    let (from_where, params) = filtered(f);
+    let sql = format!(
         "SELECT r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, r.age_band, r.language, \
-         r.status, b.label, r.created_at, r.confirmed_at FROM recruits r LEFT JOIN card_batches b ON b.id = r.batch_id \
-         WHERE ($1 = '' OR r.status = $1) ORDER BY r.id",
-    )
-    .bind(status)
-    .fetch_all(db.pool())
-    .await?;
+         r.status, b.label, r.created_at, r.confirmed_at{from_where}{}",
+        order_by(&f.sort)
+    );
+    let rows: Vec<Row> = bind_all(sqlx::query_as(&sql), &params).fetch_all(db.pool()).await?;
     let date = |t: i64| crate::domain::ExpiryDate::of_unix(t).to_string();
     Ok(rows
         .into_iter()

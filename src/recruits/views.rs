@@ -4,24 +4,46 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{get_recruit, list_recruits, EraseRecruit};
+use super::{
+    api::{get_recruit, list_recruits, EraseRecruit},
+    filter::{RecruitFilter, PAGE_SIZE, SORTS},
+};
+use crate::domain::AgeBand;
 
 fn date_of(unix: i64) -> String {
     crate::domain::ExpiryDate::of_unix(unix).to_string()
 }
 
+fn field_class(problems: &[(&'static str, String)], name: &str) -> &'static str {
+    if problems.iter().any(|(f, _)| *f == name) { "field field-error" } else { "field" }
+}
+
+fn field_error(problems: &[(&'static str, String)], name: &str) -> Option<impl IntoView> {
+    problems.iter().find(|(f, _)| *f == name).map(|(f, m)| {
+        view! { <p class="error-message" id=format!("{f}-error")><span class="visually-hidden">"Error: "</span>{m.clone()}</p> }
+    })
+}
+
+fn status_label(code: &str) -> String {
+    super::STATUSES.iter().find(|(c, _)| *c == code).map(|(_, l)| l.to_string()).unwrap_or_else(|| code.to_string())
+}
+
 #[component]
 pub fn RecruitsPage() -> impl IntoView {
     let q = use_query_map();
-    let status = q.with_untracked(|q| q.get("status").unwrap_or_default());
-    let page = q.with_untracked(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
+    let filter = q.with_untracked(|q| RecruitFilter::from_query(|k| q.get(k)));
+    let problems = filter.problems();
     let erased = q.with_untracked(|q| q.get("done")).is_some();
     let changed = q.with_untracked(|q| q.get("changed"));
     let invited = q.with_untracked(|q| q.get("invited"));
     let without_email = q.with_untracked(|q| q.get("without_email")).unwrap_or_default();
     let problem = q.with_untracked(|q| q.get("error"));
-    let s = status.clone();
-    let rows = Resource::new(move || (s.clone(), page), |(s, p)| list_recruits(s, p));
+    let f = filter.clone();
+    let rows = Resource::new(move || f.clone(), list_recruits);
+    let f = filter.clone();
+    let p = problems.clone();
+    let valid = filter.valid();
+    let back = format!("/admin/recruits?{}", valid.query_string(valid.page));
     view! {
         <Title text="Recruits – scrutiny"/>
         <h1>"Recruits"</h1>
@@ -31,18 +53,74 @@ pub fn RecruitsPage() -> impl IntoView {
         {problem.map(|e| view! { <div class="error-summary" role="alert"><p>{
             if e == "none" { "Select at least one person" } else { "Choose a status" }
         }</p></div> })}
-        <form method="get" action="/admin/recruits" class="filters">
-            <div class="field"><label for="status">"Status"</label>
+        {(!problems.is_empty()).then(|| view! {
+            <div class="error-summary" role="alert" aria-labelledby="filter-problem">
+                <h2 id="filter-problem">"Some filters were not used"</h2>
+                <ul>{problems.iter().map(|(field, m)| view! { <li><a href=format!("#{field}")>{m.clone()}</a></li> }).collect_view()}</ul>
+            </div>
+        })}
+        <form method="get" action="/admin/recruits" class="filters" role="search" aria-label="Find recruits">
+            <div class=field_class(&p, "q")><label for="q">"Search"</label>
+                <p class="hint" id="q-hint">"Part of a name, email address, phone number or postcode"</p>
+                {field_error(&p, "q")}
+                <input type="search" id="q" name="q" value=f.q.clone() maxlength="100" aria-describedby="q-hint"/></div>
+            <div class=field_class(&p, "status")><label for="status">"Status"</label>
+                {field_error(&p, "status")}
                 <select id="status" name="status">
-                    <option value="" selected=status.is_empty()>"Any"</option>
+                    <option value="" selected=f.status.is_empty()>"Any"</option>
                     {super::STATUSES.into_iter().map(|(v, label)| view! {
-                        <option value=v selected=v == status>{label}</option>
+                        <option value=v selected=v == f.status>{label}</option>
                     }).collect_view()}
                 </select></div>
-            <button type="submit" class="button">"Filter"</button>
+            <div class=field_class(&p, "age")><label for="age">"Age band"</label>
+                {field_error(&p, "age")}
+                <select id="age" name="age">
+                    <option value="" selected=f.age.is_empty()>"Any"</option>
+                    {AgeBand::ALL.iter().map(|a| { let c = a.code(); view! {
+                        <option value=c selected=c == f.age>{c}</option>
+                    }}).collect_view()}
+                </select></div>
+            <div class=field_class(&p, "eth")><label for="eth">"Ethnic group"</label>
+                {field_error(&p, "eth")}
+                <select id="eth" name="eth">
+                    <option value="" selected=f.eth.is_empty()>"Any"</option>
+                    {[("white", "White"), ("mixed", "Mixed or multiple"), ("asian", "Asian"), ("black", "Black"), ("other", "Other"), ("not_stated", "Not stated")]
+                        .into_iter().map(|(v, label)| view! { <option value=v selected=v == f.eth>{label}</option> }).collect_view()}
+                </select></div>
+            <div class=field_class(&p, "from")><label for="from">"Signed up from"</label>
+                {field_error(&p, "from")}
+                <input type="date" id="from" name="from" value=f.from.clone()/></div>
+            <div class=field_class(&p, "to")><label for="to">"Signed up to"</label>
+                {field_error(&p, "to")}
+                <input type="date" id="to" name="to" value=f.to.clone()/></div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let batches = rows.await.map(|l| l.batches).unwrap_or_default();
+                    let current = use_query_map().with_untracked(|q| q.get("batch").unwrap_or_default());
+                    view! {
+                        <div class="field"><label for="batch">"Card batch"</label>
+                            <select id="batch" name="batch">
+                                <option value="" selected=current.is_empty()>"Any"</option>
+                                <option value="none" selected=current == "none">"No card (/join)"</option>
+                                {batches.into_iter().map(|(id, label)| { let v = id.to_string(); let sel = v == current; view! {
+                                    <option value=v selected=sel>{label}</option>
+                                }}).collect_view()}
+                            </select></div>
+                    }
+                })}
+            </Suspense>
+            <div class=field_class(&p, "sort")><label for="sort">"Order"</label>
+                {field_error(&p, "sort")}
+                <select id="sort" name="sort">
+                    {SORTS.into_iter().map(|(v, label)| view! {
+                        <option value=v selected=v == f.sort || (f.sort.is_empty() && v == "newest")>{label}</option>
+                    }).collect_view()}
+                </select></div>
+            <button type="submit" class="button">"Apply"</button>
+            {filter.is_filtered().then(|| view! { <a href="/admin/recruits" class="button secondary">"Clear filters"</a> })}
         </form>
         <details class="export">
-            <summary>"Export to a spreadsheet (CSV)"</summary>
+            <summary>"Export these recruits to a spreadsheet (CSV)"</summary>
             <form method="get" action="/admin/recruits/export.csv">
                 <fieldset><legend>"Columns"</legend>
                     {super::export_columns().into_iter().map(|(c, label)| view! {
@@ -50,28 +128,42 @@ pub fn RecruitsPage() -> impl IntoView {
                             <label for=format!("col-{c}") class="inline">{label}</label></div>
                     }).collect_view()}
                 </fieldset>
-                <input type="hidden" name="status" value=status.clone()/>
-                <p class="hint">"Exports are recorded in the audit log. Equality answers are never exported per person."</p>
+                {[("q", valid.q.clone()), ("status", valid.status.clone()), ("batch", valid.batch.clone()), ("from", valid.from.clone()),
+                  ("to", valid.to.clone()), ("age", valid.age.clone()), ("eth", valid.eth.clone()), ("sort", valid.sort.clone())]
+                    .into_iter().filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+                <p class="hint">"Exports the recruits that match the filters above. Exports are recorded in the audit log. Equality answers are never exported per person."</p>
                 <button type="submit" class="button secondary">"Download CSV"</button>
             </form>
         </details>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let valid = valid.clone();
+                let back = back.clone();
+                Suspend::new(async move {
                 match rows.await {
-                    Ok(list) if list.is_empty() => view! { <p>"No recruits match."</p> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) if list.rows.is_empty() => view! {
+                        <p role="status">{if valid.is_filtered() { "No recruits match these filters." } else { "No recruits yet." }}</p>
+                    }.into_any(),
+                    Ok(list) => {
+                        let pages = (list.total + PAGE_SIZE - 1) / PAGE_SIZE;
+                        let page = valid.page;
+                        let first = (page - 1) * PAGE_SIZE + 1;
+                        let last = first + list.rows.len() as i64 - 1;
+                        view! {
+                        <p role="status">{format!("{} recruits match. Showing {first} to {last}.", list.total)}</p>
                         <form method="post" action="/admin/recruits/status">
-                        <input type="hidden" name="back" value="/admin/recruits"/>
+                        <input type="hidden" name="back" value=back/>
                         <table>
-                            <caption class="visually-hidden">"Recruits, newest first"</caption>
+                            <caption class="visually-hidden">"Recruits"</caption>
                             <thead><tr><th scope="col"><span class="visually-hidden">"Select"</span></th><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Card batch"</th><th scope="col">"Signed up"</th></tr></thead>
                             <tbody>
-                                {list.into_iter().map(|r| view! {
+                                {list.rows.into_iter().map(|r| view! {
                                     <tr>
                                         <td><input type="checkbox" name="id" value=r.public_id.clone() id=format!("sel-{}", r.public_id)
                                             aria-label=format!("Select {}", r.name)/></td>
                                         <td><a href=format!("/admin/recruits/{}", r.public_id)>{r.name}</a></td>
-                                        <td>{r.status}</td>
+                                        <td>{status_label(&r.status)}</td>
                                         <td>{r.batch.unwrap_or_else(|| "No card".into())}</td>
                                         <td>{date_of(r.created_at)}</td>
                                     </tr>
@@ -87,17 +179,19 @@ pub fn RecruitsPage() -> impl IntoView {
                             <button type="submit" class="button secondary" formaction="/admin/recruits/invite" formmethod="get">"Write an invitation to the selected people"</button>
                         </div>
                         </form>
-                        <p><a href=format!("/admin/recruits?status={}&page={}", status_for_link(), page + 1)>"Next page"</a></p>
-                    }.into_any(),
+                        <nav class="pagination" aria-label="Pages of recruits">
+                            <p>{format!("Page {page} of {}", pages.max(1))}</p>
+                            {(page > 1).then(|| view! { <a rel="prev" href=format!("/admin/recruits?{}", valid.query_string(page - 1))>"Previous page"</a> })}
+                            " "
+                            {(page < pages).then(|| view! { <a rel="next" href=format!("/admin/recruits?{}", valid.query_string(page + 1))>"Next page"</a> })}
+                        </nav>
+                    }.into_any()
+                    }
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
-}
-
-fn status_for_link() -> String {
-    use_query_map().with_untracked(|q| q.get("status").unwrap_or_default())
 }
 
 #[component]

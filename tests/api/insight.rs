@@ -5,11 +5,15 @@ use crate::helpers::{hidden, new_client, spawn_app, TestApp};
 
 /// Signs someone up through the real form, optionally answering the equality questions
 /// (ethnic group, detailed group, gender).
-async fn sign_up_with(app: &TestApp, code: &str, email: &str, age: &str, eq: Option<(&str, &str, &str)>) {
+pub async fn sign_up_with(app: &TestApp, code: &str, email: &str, age: &str, eq: Option<(&str, &str, &str)>) {
+    sign_up_named(app, code, "Sam Doe", email, age, eq).await
+}
+
+pub async fn sign_up_named(app: &TestApp, code: &str, name: &str, email: &str, age: &str, eq: Option<(&str, &str, &str)>) {
     let html = app.get(&format!("/j/{code}/join")).await.text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let mut fields = vec![
-        ("name", "Sam Doe"), ("email", email), ("contact_method", "email"), ("age_band", age),
+        ("name", name), ("email", email), ("contact_method", "email"), ("age_band", age),
         ("connection", "live"), ("key", &key), ("started", &started),
         ("step", "check"), ("action", "continue"), ("lang", "en"),
     ];

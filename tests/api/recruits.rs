@@ -134,3 +134,89 @@ async fn csv_export_has_the_chosen_columns_defuses_formulas_and_is_audited() {
     let viewer = app.client_as(Role::Viewer).await;
     assert_eq!(viewer.get(app.url("/admin/recruits/export.csv?col=name")).send().await.unwrap().status(), 403);
 }
+
+/// How many people the list page says match, and the names on the page.
+fn list_summary(html: &str) -> (i64, Vec<String>) {
+    let total = html.split(" recruits match.").next().and_then(|s| s.rsplit('>').next()).and_then(|n| n.trim().parse().ok()).unwrap_or(0);
+    let names = html
+        .split("href=\"/admin/recruits/")
+        .skip(1)
+        .filter_map(|s| s.split_once("\">").map(|(_, rest)| rest.split('<').next().unwrap_or("").to_string()))
+        .filter(|n| !n.is_empty() && !n.contains('='))
+        .collect();
+    (total, names)
+}
+
+async fn sql_count(app: &crate::helpers::TestApp, sql: &str) -> i64 {
+    crate::demographics::count(&app.db, sql).await
+}
+
+#[tokio::test]
+async fn the_list_searches_filters_sorts_and_pages() {
+    use crate::insight::sign_up_named;
+    let app = spawn_app().await;
+    let out = crate::demographics::scrutiny(&app.database_url, &["seed", "--recruits", "130", "--scans", "100", "--cards", "200", "--batch-size", "100"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let batch = app.create_batch("Riverside", 2).await;
+    let code = app.codes_of(batch).await[0].clone();
+    sign_up_named(&app, &code, "Zebedee O'Neil", "zeb@example.org", "16-17", Some(("black", "black_caribbean", "man"))).await;
+    sign_up_named(&app, &code, "Aaron Able", "aaron_b@example.org", "18-24", None).await;
+
+    let (total, names) = list_summary(&app.get("/admin/recruits").await.text().await.unwrap());
+    assert_eq!(total, 132);
+    assert_eq!(names.len(), 50);
+    assert_eq!(names[0], "Aaron Able", "newest first");
+    let page3 = app.get("/admin/recruits?page=3").await.text().await.unwrap();
+    assert!(page3.contains("Page 3 of 3"));
+    assert_eq!(list_summary(&page3).1.len(), 32);
+    assert!(page3.contains("rel=\"prev\"") && !page3.contains("rel=\"next\""));
+
+    // Search: any part of a name, email, phone or postcode, any case; wildcards are literal.
+    let (n, names) = list_summary(&app.get("/admin/recruits?q=zEBEDee").await.text().await.unwrap());
+    assert_eq!((n, names), (1, vec!["Zebedee O'Neil".to_string()]));
+    assert_eq!(list_summary(&app.get("/admin/recruits?q=n_b%40example").await.text().await.unwrap()).0, 1);
+    // "_" is not a wildcard: "seed1@…" would match "d_@" as a pattern.
+    assert!(app.get("/admin/recruits?q=d_%40").await.text().await.unwrap().contains("No recruits match"));
+    let none = app.get("/admin/recruits?q=%25%25%25_x").await.text().await.unwrap();
+    assert!(none.contains("No recruits match these filters."));
+
+    // Filters agree with an independent count in SQL.
+    for (query, sql) in [
+        ("status=member", "SELECT COUNT(*) FROM recruits WHERE status = 'member'"),
+        ("age=18-24&status=confirmed", "SELECT COUNT(*) FROM recruits WHERE age_band = '18-24' AND status = 'confirmed'"),
+        ("eth=black", "SELECT COUNT(*) FROM recruit_equality WHERE ethnic_group = 'black'"),
+        ("eth=not_stated", "SELECT COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE e.ethnic_group IS NULL OR e.ethnic_group = 'prefer_not'"),
+        ("batch=none", "SELECT COUNT(*) FROM recruits WHERE batch_id IS NULL"),
+        (&format!("batch={batch}"), &format!("SELECT COUNT(*) FROM recruits WHERE batch_id = {batch}")),
+    ] {
+        let (n, _) = list_summary(&app.get(&format!("/admin/recruits?{query}")).await.text().await.unwrap());
+        assert_eq!(n, sql_count(&app, sql).await, "{query}");
+    }
+    let today = scrutiny::domain::ExpiryDate::today().to_string();
+    let (n, _) = list_summary(&app.get(&format!("/admin/recruits?from={today}&to={today}")).await.text().await.unwrap());
+    let start = scrutiny::domain::ExpiryDate::today().unix_days() * 86_400;
+    assert_eq!(n, sql_count(&app, &format!("SELECT COUNT(*) FROM recruits WHERE created_at >= {start}")).await);
+
+    // Sorting by name.
+    let (_, names) = list_summary(&app.get("/admin/recruits?sort=name").await.text().await.unwrap());
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert_eq!(names[0], "Aaron Able");
+
+    // A bad value is named and left out; the rest of the filter still applies.
+    let page = app.get("/admin/recruits?from=2026-02-30&q=zebedee").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Signed up from: enter a real date"), "{html}");
+    assert!(html.contains("value=\"2026-02-30\""), "what was typed is kept");
+    assert_eq!(list_summary(&html).0, 1);
+
+    // The export follows the same filter, and refuses a bad one with a message.
+    let csv = app.get("/admin/recruits/export.csv?col=name&col=email&q=zebedee").await.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("zeb@example.org"));
+    let bad = app.get("/admin/recruits/export.csv?col=name&eth=martian").await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("Choose an ethnic group from the list"));
+}
