@@ -282,14 +282,14 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
     }
     match db.backend() {
         crate::db::Backend::Sqlite => {
-            sqlx::query("ANALYZE").execute(db.pool()).await?;
+            sqlx::query("ANALYZE").execute(db.writer()).await?;
         }
         // Recruit ids were given explicitly: move the identity past them.
         crate::db::Backend::Postgres => {
             sqlx::query("SELECT setval(pg_get_serial_sequence('recruits', 'id'), (SELECT MAX(id) FROM recruits))")
-                .execute(db.pool())
+                .execute(db.writer())
                 .await?;
-            sqlx::query("ANALYZE").execute(db.pool()).await?;
+            sqlx::query("ANALYZE").execute(db.writer()).await?;
         }
     }
     println!(

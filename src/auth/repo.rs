@@ -42,7 +42,7 @@ pub async fn add(db: &Db, email: &str, role: Role, password_hash: &str) -> Resul
     .bind(password_hash)
     .bind(role.code())
     .bind(now)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?
     .rows_affected();
     Ok(done == 1)
@@ -52,7 +52,7 @@ pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<bool, 
     let done = sqlx::query("UPDATE users SET disabled = $1 WHERE email_lower = $2")
         .bind(i64::from(disabled))
         .bind(email.trim().to_lowercase())
-        .execute(db.pool())
+        .execute(db.writer())
         .await?
         .rows_affected();
     Ok(done == 1)
@@ -63,7 +63,7 @@ pub async fn set_password(db: &Db, email: &str, password_hash: &str) -> Result<b
         .bind(password_hash)
         .bind(now_unix())
         .bind(email.trim().to_lowercase())
-        .execute(db.pool())
+        .execute(db.writer())
         .await?
         .rows_affected();
     Ok(done == 1)
@@ -87,7 +87,7 @@ pub async fn audit(db: &Db, actor: &str, action: &str, subject: Option<&str>, de
         .bind(action)
         .bind(subject)
         .bind(details)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }

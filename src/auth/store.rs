@@ -36,7 +36,7 @@ impl SessionStore for DbSessionStore {
             .bind(record.id.to_string())
             .bind(data)
             .bind(record.expiry_date.unix_timestamp())
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(backend)?
             .rows_affected();
@@ -56,7 +56,7 @@ impl SessionStore for DbSessionStore {
         .bind(record.id.to_string())
         .bind(data)
         .bind(record.expiry_date.unix_timestamp())
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await
         .map_err(backend)?;
         Ok(())
@@ -81,7 +81,7 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(backend)?;
         Ok(())
@@ -93,7 +93,7 @@ impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(OffsetDateTime::now_utc().unix_timestamp())
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(backend)?;
         Ok(())

@@ -169,7 +169,7 @@ pub async fn void_batch(db: &Db, id: i64) -> Result<bool, AppError> {
     )
     .bind(now_unix())
     .bind(id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?
     .rows_affected();
     Ok(done == 1)

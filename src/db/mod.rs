@@ -42,6 +42,10 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    /// Where writes go. SQLite: a pool of one connection, so writers queue in order
+    /// inside the app instead of sleeping in SQLite's busy handler (which backs off in
+    /// steps of up to 100 ms and made the slowest sign-ups slow). PostgreSQL: `pool`.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -60,31 +64,40 @@ impl Db {
         };
         let options = AnyConnectOptions::from_str(&url)
             .with_context(|| format!("DATABASE_URL is not a valid {} URL", backend.name()))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                // One writer at a time is SQLite's model; a few readers alongside it.
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // synchronous=FULL: a sign-up that got a success response survives
-                        // a crash or power cut, not only a killed process.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                             PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
+        let open = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // synchronous=FULL: a sign-up that got a success response survives
+                            // a crash or power cut, not only a killed process.
+                            // busy_timeout first: switching to WAL can itself wait for a lock.
+                            conn.execute(
+                                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                            )
+                            .await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .connect_with(options)
-            .await
-            .with_context(|| format!("could not open the {} database", backend.name()))?;
-        Ok(Db { pool, backend })
+                .connect_with(options.clone())
+        };
+        let context = || format!("could not open the {} database", backend.name());
+        let (pool, writer) = match backend {
+            // One writer at a time is SQLite's model; a few readers alongside it.
+            Backend::Sqlite => {
+                let writer = open(1).await.with_context(context)?;
+                (open(8).await.with_context(context)?, writer)
+            }
+            Backend::Postgres => {
+                let pool = open(16).await.with_context(context)?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Db { pool, writer, backend })
     }
 
     /// Applies pending migrations for this backend.
@@ -97,18 +110,25 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of
-    /// failing when a read lock cannot be upgraded.
+    /// Starts a transaction that will write, on the writer connection. On SQLite it also
+    /// takes the write lock up front (`BEGIN IMMEDIATE`), so another process writing to
+    /// the same file (a CLI command) makes it wait rather than fail on a lock upgrade.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
         }
     }
 
+    /// For reads (several at once).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// For single-statement writes outside [`Self::begin_write`]. Never use it while
+    /// holding a write transaction: on SQLite that waits for itself.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     pub fn backend(&self) -> Backend {
@@ -121,6 +141,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await
     }
 }

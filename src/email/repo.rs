@@ -50,28 +50,34 @@ pub async fn due(db: &Db, limit: i64) -> Result<Vec<i64>, AppError> {
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-/// Takes a message for sending; only one worker (of possibly several instances) wins.
-pub async fn claim(db: &Db, id: i64, lease_secs: i64) -> Result<Option<OutboxItem>, AppError> {
+/// Takes messages for sending, in one write; only one worker (of possibly several
+/// instances) wins each. Returns the ones this worker won.
+pub async fn claim_many(db: &Db, ids: &[i64], lease_secs: i64) -> Result<Vec<OutboxItem>, AppError> {
     let now = now_unix();
-    let claimed = sqlx::query(
-        "UPDATE outbox SET locked_until = $1 WHERE id = $2 AND status = 'pending' \
-         AND (locked_until IS NULL OR locked_until < $3)",
-    )
-    .bind(now + lease_secs)
-    .bind(id)
-    .bind(now)
-    .execute(db.pool())
-    .await?
-    .rows_affected();
-    if claimed != 1 {
-        return Ok(None);
+    let mut won = Vec::new();
+    let mut tx = db.begin_write().await?;
+    for id in ids {
+        let claimed = sqlx::query(
+            "UPDATE outbox SET locked_until = $1 WHERE id = $2 AND status = 'pending' \
+             AND (locked_until IS NULL OR locked_until < $3)",
+        )
+        .bind(now + lease_secs)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 1 {
+            let (id, recruit_id, kind, payload, attempts): (i64, Option<i64>, String, String, i64) =
+                sqlx::query_as("SELECT id, recruit_id, kind, payload, attempts FROM outbox WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            won.push(OutboxItem { id, recruit_id, kind, payload, attempts });
+        }
     }
-    let row: Option<(i64, Option<i64>, String, String, i64)> =
-        sqlx::query_as("SELECT id, recruit_id, kind, payload, attempts FROM outbox WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.map(|(id, recruit_id, kind, payload, attempts)| OutboxItem { id, recruit_id, kind, payload, attempts }))
+    tx.commit().await?;
+    Ok(won)
 }
 
 pub async fn recipient(db: &Db, recruit_id: i64) -> Result<Option<Recipient>, AppError> {
@@ -83,45 +89,83 @@ pub async fn recipient(db: &Db, recruit_id: i64) -> Result<Option<Recipient>, Ap
     Ok(row.map(|(name, email, language)| Recipient { name, email, language }))
 }
 
-pub async fn mark_sent(db: &Db, id: i64) -> Result<(), AppError> {
-    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, attempts = attempts + 1 WHERE id = $2")
-        .bind(now_unix())
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
+/// The result of one delivery attempt.
+pub struct Delivery {
+    pub id: i64,
+    pub sent: bool,
+    pub next_attempt_at: i64,
+    pub error: Option<String>,
+    pub give_up: bool,
 }
 
-pub async fn mark_retry(db: &Db, id: i64, next_attempt_at: i64, error: &str, give_up: bool) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, \
-         last_error = $2, status = $3 WHERE id = $4",
-    )
-    .bind(next_attempt_at)
-    .bind(error)
-    .bind(if give_up { "failed" } else { "pending" })
-    .bind(id)
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
-/// Creates a single-use token for a link and returns it; only its hash is stored.
-pub async fn create_token(db: &Db, recruit_id: i64, purpose: &str, ttl_secs: i64) -> Result<String, AppError> {
-    let token = tokens::new_token();
+/// Records a batch of delivery attempts in one write.
+pub async fn record_deliveries(db: &Db, results: &[Delivery]) -> Result<(), AppError> {
+    if results.is_empty() {
+        return Ok(());
+    }
     let now = now_unix();
-    sqlx::query(
-        "INSERT INTO email_tokens (token_hash, recruit_id, purpose, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(tokens::hash(&token))
-    .bind(recruit_id)
-    .bind(purpose)
-    .bind(now)
-    .bind(now + ttl_secs)
-    .execute(db.pool())
-    .await?;
-    Ok(token)
+    let mut tx = db.begin_write().await?;
+    for d in results {
+        if d.sent {
+            sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, attempts = attempts + 1 WHERE id = $2")
+                .bind(now)
+                .bind(d.id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, \
+                 last_error = $2, status = $3 WHERE id = $4",
+            )
+            .bind(d.next_attempt_at)
+            .bind(d.error.as_deref())
+            .bind(if d.give_up { "failed" } else { "pending" })
+            .bind(d.id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A single-use token for a link, made before the email is sent; only its hash is stored.
+pub struct NewToken {
+    hash: String,
+    recruit_id: i64,
+    purpose: &'static str,
+    expires_at: i64,
+}
+
+impl NewToken {
+    /// Makes a token, adds its row to `tokens` and returns the token for the link.
+    pub fn push(tokens: &mut Vec<NewToken>, recruit_id: i64, purpose: &'static str, ttl_secs: i64) -> String {
+        let token = tokens::new_token();
+        tokens.push(NewToken { hash: tokens::hash(&token), recruit_id, purpose, expires_at: now_unix() + ttl_secs });
+        token
+    }
+}
+
+/// Saves tokens in one write (before the emails carrying them are sent).
+pub async fn save_tokens(db: &Db, new: &[NewToken]) -> Result<(), AppError> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let now = now_unix();
+    let mut tx = db.begin_write().await?;
+    for chunk in new.chunks(200) {
+        let sql = format!(
+            "INSERT INTO email_tokens (token_hash, recruit_id, purpose, created_at, expires_at) VALUES {}",
+            crate::db::values_placeholders(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for t in chunk {
+            q = q.bind(&t.hash).bind(t.recruit_id).bind(t.purpose).bind(now).bind(t.expires_at);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Counts per status, for the dashboard and tests.

@@ -28,32 +28,61 @@ pub fn spawn(state: AppState, transport: Transport) -> tokio::task::JoinHandle<(
     })
 }
 
-/// Sends every message that is due; returns how many were attempted.
+/// What happened to one claimed message.
+enum Outcome {
+    Sent,
+    Retry { at: i64, error: String, give_up: bool },
+}
+
+/// Sends every message that is due; returns how many were attempted. The bookkeeping is
+/// batched so that SQLite's single writer is not kept busy by the sender: one write to
+/// claim up to 50 messages, one to save their links' tokens (before anything is sent,
+/// so no link is ever dead), and one to record every outcome after sending.
 pub async fn send_due(state: &AppState, transport: &Transport) -> anyhow::Result<usize> {
     let ids = repo::due(&state.db, 50).await?;
-    let mut attempted = 0;
-    for id in ids {
-        let Some(item) = repo::claim(&state.db, id, LEASE_SECS).await? else { continue };
-        attempted += 1;
-        match render(state, &item).await {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let items = repo::claim_many(&state.db, &ids, LEASE_SECS).await?;
+    let mut tokens = Vec::new();
+    let mut prepared = Vec::with_capacity(items.len());
+    for item in &items {
+        let result = render(state, item, &mut tokens).await;
+        prepared.push(result);
+    }
+    repo::save_tokens(&state.db, &tokens).await?;
+    let mut outcomes = Vec::with_capacity(items.len());
+    for (item, prepared) in items.iter().zip(prepared) {
+        let outcome = match prepared {
             Ok(Some(mail)) => match transport.send(&state.settings.mail_from, mail).await {
-                Ok(()) => repo::mark_sent(&state.db, item.id).await?,
+                Ok(()) => Outcome::Sent,
                 Err(e) => {
                     // Log the cause, not the message: it holds a name and address.
                     tracing::warn!(outbox_id = item.id, attempt = item.attempts + 1, error = %e, "email not sent; will retry");
-                    let delay = backoff(state, item.attempts);
-                    let give_up = item.attempts + 1 >= MAX_ATTEMPTS;
-                    repo::mark_retry(&state.db, item.id, now_unix() + delay, &e.to_string(), give_up).await?;
+                    Outcome::Retry {
+                        at: now_unix() + backoff(state, item.attempts),
+                        error: e.to_string(),
+                        give_up: item.attempts + 1 >= MAX_ATTEMPTS,
+                    }
                 }
             },
-            Ok(None) => repo::mark_retry(&state.db, item.id, now_unix(), "no recipient", true).await?,
+            Ok(None) => Outcome::Retry { at: now_unix(), error: "no recipient".into(), give_up: true },
             Err(e) => {
                 tracing::error!(outbox_id = item.id, error = ?e, "email could not be prepared");
-                repo::mark_retry(&state.db, item.id, now_unix() + backoff(state, item.attempts), "prepare failed", false).await?;
+                Outcome::Retry { at: now_unix() + backoff(state, item.attempts), error: "prepare failed".into(), give_up: false }
             }
-        }
+        };
+        outcomes.push((item.id, outcome));
     }
-    Ok(attempted)
+    let results: Vec<repo::Delivery> = outcomes
+        .into_iter()
+        .map(|(id, o)| match o {
+            Outcome::Sent => repo::Delivery { id, sent: true, next_attempt_at: 0, error: None, give_up: false },
+            Outcome::Retry { at, error, give_up } => repo::Delivery { id, sent: false, next_attempt_at: at, error: Some(error), give_up },
+        })
+        .collect();
+    repo::record_deliveries(&state.db, &results).await?;
+    Ok(items.len())
 }
 
 fn backoff(state: &AppState, attempts: i64) -> i64 {
@@ -61,19 +90,21 @@ fn backoff(state: &AppState, attempts: i64) -> i64 {
     (base << attempts.clamp(0, 12)).min(3600)
 }
 
-async fn render(state: &AppState, item: &repo::OutboxItem) -> anyhow::Result<Option<Outgoing>> {
+/// The email for one message; the tokens its links need are added to `tokens`
+/// (saved before anything is sent).
+async fn render(state: &AppState, item: &repo::OutboxItem, tokens: &mut Vec<repo::NewToken>) -> anyhow::Result<Option<Outgoing>> {
     let Some(recruit_id) = item.recruit_id else { return Ok(None) };
     let Some(person) = repo::recipient(&state.db, recruit_id).await? else { return Ok(None) };
     let Some(to) = person.email.clone() else { return Ok(None) };
     let lang = Lang::parse(&person.language).unwrap_or(Lang::En);
     let base = &state.base_url;
-    let withdraw = repo::create_token(&state.db, recruit_id, "withdraw", WITHDRAW_TTL_SECS).await?;
+    let withdraw = repo::NewToken::push(tokens, recruit_id, "withdraw", WITHDRAW_TTL_SECS);
     let withdraw_url = format!("{base}/withdraw/{withdraw}");
     let force = state.settings.force_name.as_str();
     let contact = state.settings.panel_email.as_str();
     let (subject, text) = match item.kind.as_str() {
         "confirm" => {
-            let confirm = repo::create_token(&state.db, recruit_id, "confirm", CONFIRM_TTL_SECS).await?;
+            let confirm = repo::NewToken::push(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS);
             let confirm_url = format!("{base}/confirm/{confirm}");
             (
                 t(lang, "email.confirm.subject").to_string(),

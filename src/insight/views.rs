@@ -20,6 +20,25 @@ fn category_label(c: &str) -> String {
         "black" => "Black".into(),
         "other" => "Other".into(),
         "not_stated" => "Not stated".into(),
+        "white_british" => "White: English, Welsh, Scottish, Northern Irish or British".into(),
+        "white_irish" => "White: Irish".into(),
+        "white_gypsy_traveller" => "White: Gypsy or Irish Traveller".into(),
+        "white_roma" => "White: Roma".into(),
+        "white_other" => "White: any other".into(),
+        "mixed_white_black_caribbean" => "Mixed: White and Black Caribbean".into(),
+        "mixed_white_black_african" => "Mixed: White and Black African".into(),
+        "mixed_white_asian" => "Mixed: White and Asian".into(),
+        "mixed_other" => "Mixed: any other".into(),
+        "asian_indian" => "Asian: Indian".into(),
+        "asian_pakistani" => "Asian: Pakistani".into(),
+        "asian_bangladeshi" => "Asian: Bangladeshi".into(),
+        "asian_chinese" => "Asian: Chinese".into(),
+        "asian_other" => "Asian: any other".into(),
+        "black_caribbean" => "Black: Caribbean".into(),
+        "black_african" => "Black: African".into(),
+        "black_other" => "Black: any other".into(),
+        "other_arab" => "Other: Arab".into(),
+        "other_any" => "Other: any other".into(),
         other => other.into(),
     }
 }
@@ -132,6 +151,7 @@ pub fn InsightPage() -> impl IntoView {
                             <BarChart id="ethnic" title="Ethnic group: share of recruits, people searched and population (%)".into()
                                 series=vec!["Recruits", "Searched", "Population"] categories=bars/>
                             <ComparisonTable caption="Ethnic group (ONS 2021 groups)" rows=ethnic/>
+                            <ComparisonTable caption="Detailed ethnic group (ONS 2021, 19 groups; searches counted by self-defined ethnicity only)" rows=by("ethnic_detail")/>
                             <ComparisonTable caption="Age" rows=by("age")/>
                             <ComparisonTable caption="Gender" rows=by("gender")/>
                             <p class="hint">"Counts of recruits or members from 1 to 4 are shown as <5 and left out of percentages, so nobody can be identified. Gap: recruits' share minus searched people's share. Ratio: recruits' share divided by searched people's share (1.00 = the same)."</p>

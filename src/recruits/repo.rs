@@ -230,7 +230,7 @@ pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Resu
     .bind(actor)
     .bind(note)
     .bind(public_id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?
     .rows_affected();
     Ok(done == 1)

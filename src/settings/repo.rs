@@ -19,7 +19,7 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), AppError> {
     .bind(key)
     .bind(value)
     .bind(now_unix())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -30,12 +30,12 @@ pub async fn set_if_absent(db: &Db, key: &str, value: &str) -> Result<(), AppErr
         .bind(key)
         .bind(value)
         .bind(now_unix())
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
 
 pub async fn delete(db: &Db, key: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(db.pool()).await?;
+    sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(db.writer()).await?;
     Ok(())
 }

@@ -185,7 +185,7 @@ pub async fn event<'e>(
 
 /// Counts an anonymous funnel event now ("started" when the first question is shown).
 pub async fn record_event(db: &Db, batch_id: Option<i64>, kind: &str) -> Result<(), AppError> {
-    Ok(event(db.pool(), batch_id, kind, now_unix()).await?)
+    Ok(event(db.writer(), batch_id, kind, now_unix()).await?)
 }
 
 pub struct Receipt {

@@ -1,4 +1,4 @@
-use std::{path::PathBuf, process::Command};
+use std::path::PathBuf;
 
 use crate::helpers::spawn_app;
 
@@ -16,8 +16,10 @@ fn shared_data() -> PathBuf {
         .expect("shared data not found: set SCRUTINY_SHARED_DATA to the folder holding police-uk/ and census/")
 }
 
-pub fn scrutiny(db: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_scrutiny")).args(args).env("DATABASE_URL", db).output().unwrap()
+/// Runs the CLI without blocking the test's runtime, so the in-process server keeps
+/// working (and finishes any transaction it has open) while the command runs.
+pub async fn scrutiny(db: &str, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_scrutiny")).args(args).env("DATABASE_URL", db).output().await.unwrap()
 }
 
 /// Counts data rows the simple way: non-blank lines after the header.
@@ -42,7 +44,7 @@ async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_
     let mut args = vec!["import".to_string(), "police-uk".to_string()];
     args.extend(files.iter().map(|f| f.display().to_string()));
     let args_ref: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = scrutiny(&app.database_url, &args_ref);
+    let out = scrutiny(&app.database_url, &args_ref).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let mut expected_total = 0;
@@ -58,7 +60,7 @@ async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected_total);
 
     // Importing the same force-month again replaces it.
-    let again = scrutiny(&app.database_url, &["import", "police-uk", files[0].to_str().unwrap()]);
+    let again = scrutiny(&app.database_url, &["import", "police-uk", files[0].to_str().unwrap()]).await;
     assert!(again.status.success());
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected_total, "no double counting");
 
@@ -81,7 +83,7 @@ async fn a_bad_file_names_the_line_and_column_and_imports_nothing() {
     let bad = tmp.path().join("2021-06-bedfordshire-stop-and-search.csv");
     std::fs::write(&bad, lines.join("\n")).unwrap();
     let good = shared_data().join("police-uk/2021-07-bedfordshire-stop-and-search.csv");
-    let out = scrutiny(&app.database_url, &["import", "police-uk", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    let out = scrutiny(&app.database_url, &["import", "police-uk", good.to_str().unwrap(), bad.to_str().unwrap()]).await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 5, column 2 (Date)"), "{err}");
@@ -94,15 +96,15 @@ async fn census_population_and_the_demographics_report() {
     let data = shared_data();
     let census = data.join("census/census2021-ethnic19-by-sex-LA.csv");
     let lookup = data.join("census/blackthrive-la_to_force_2020.csv");
-    let out = scrutiny(&app.database_url, &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]);
+    let out = scrutiny(&app.database_url, &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(count(&app.db, "SELECT COUNT(DISTINCT force) FROM population").await >= 40);
     let met = count(&app.db, "SELECT CAST(SUM(people) AS BIGINT) FROM population WHERE force = 'metropolitan' AND dimension = 'ethnic_group'").await;
     assert!((8_000_000..9_500_000).contains(&met), "London's population: {met}");
 
     let file = data.join("police-uk/2022-09-metropolitan-stop-and-search.csv");
-    assert!(scrutiny(&app.database_url, &["import", "police-uk", file.to_str().unwrap()]).status.success());
-    let out = scrutiny(&app.database_url, &["report", "demographics", "--force", "metropolitan"]);
+    assert!(scrutiny(&app.database_url, &["import", "police-uk", file.to_str().unwrap()]).await.status.success());
+    let out = scrutiny(&app.database_url, &["report", "demographics", "--force", "metropolitan"]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let csv = String::from_utf8(out.stdout).unwrap();
     let mut lines = csv.lines();
@@ -123,7 +125,7 @@ async fn recruit_counts_below_five_are_suppressed_in_the_report() {
     for i in 0..6 {
         crate::retention::sign_up(&app, &code, &format!("p{i}@example.org")).await;
     }
-    let out = scrutiny(&app.database_url, &["report", "demographics"]);
+    let out = scrutiny(&app.database_url, &["report", "demographics"]).await;
     let csv = String::from_utf8(out.stdout).unwrap();
     // The test sign-ups skip equality questions: 6 "not stated", shown as a number.
     assert!(csv.contains("ethnic_group,not_stated,6,0,0,"), "{csv}");
@@ -134,7 +136,7 @@ async fn recruit_counts_below_five_are_suppressed_in_the_report() {
     for (id,) in ids {
         assert!(scrutiny::recruits::repo::erase(&app.db, &id).await.unwrap());
     }
-    let csv = String::from_utf8(scrutiny(&app.database_url, &["report", "demographics"]).stdout).unwrap();
+    let csv = String::from_utf8(scrutiny(&app.database_url, &["report", "demographics"]).await.stdout).unwrap();
     assert!(csv.contains("age,25-34,<5,"), "{csv}");
 }
 
@@ -150,7 +152,8 @@ async fn the_insight_page_shows_the_funnel_and_the_comparison_to_viewers_with_su
         crate::retention::sign_up(&app, &codes[0], &format!("i{i}@example.org")).await;
     }
     let file = shared_data().join("police-uk/2019-12-durham-stop-and-search.csv");
-    assert!(scrutiny(&app.database_url, &["import", "police-uk", file.to_str().unwrap()]).status.success());
+    let out = scrutiny(&app.database_url, &["import", "police-uk", file.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
 
     let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
     let response = viewer.get(app.url("/admin/insight")).send().await.unwrap();

@@ -130,7 +130,7 @@ async fn running_counts_match_a_recount_through_every_change() {
 async fn seed_fills_an_empty_database_consistently_and_refuses_real_data() {
     use crate::demographics::{count, scrutiny};
     let app = spawn_app().await;
-    let out = scrutiny(&app.database_url, &["seed", "--recruits", "400", "--scans", "1000", "--cards", "700", "--batch-size", "300"]);
+    let out = scrutiny(&app.database_url, &["seed", "--recruits", "400", "--scans", "1000", "--cards", "700", "--batch-size", "300"]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM recruits").await, 400);
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM cards").await, 700);
@@ -153,7 +153,7 @@ async fn seed_fills_an_empty_database_consistently_and_refuses_real_data() {
     sign_up_with(&app, &code.0, "real@example.org", "18-24", None).await;
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM recruits").await, 401);
 
-    let again = scrutiny(&app.database_url, &["seed", "--recruits", "10", "--scans", "10"]);
+    let again = scrutiny(&app.database_url, &["seed", "--recruits", "10", "--scans", "10"]).await;
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("only fills an empty database"));
 }

@@ -155,7 +155,7 @@ async fn sql_count(app: &crate::helpers::TestApp, sql: &str) -> i64 {
 async fn the_list_searches_filters_sorts_and_pages() {
     use crate::insight::sign_up_named;
     let app = spawn_app().await;
-    let out = crate::demographics::scrutiny(&app.database_url, &["seed", "--recruits", "130", "--scans", "100", "--cards", "200", "--batch-size", "100"]);
+    let out = crate::demographics::scrutiny(&app.database_url, &["seed", "--recruits", "130", "--scans", "100", "--cards", "200", "--batch-size", "100"]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let batch = app.create_batch("Riverside", 2).await;
     let code = app.codes_of(batch).await[0].clone();
