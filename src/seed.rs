@@ -26,8 +26,9 @@ pub struct SeedArgs {
     /// Cards per batch.
     #[arg(long, default_value_t = 15_000)]
     pub batch_size: u64,
-    /// Spread over this many months, ending today.
-    #[arg(long, default_value_t = 24)]
+    /// Spread over this many months, ending today (12 keeps every scan inside the
+    /// default one-year scan retention).
+    #[arg(long, default_value_t = 12)]
     pub months: u64,
     /// Also import every *.csv in this folder of data.police.uk stop-and-search files.
     #[arg(long)]
@@ -214,8 +215,19 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
             let batch = (rng.below(10) < 9).then(|| batches[rng.below(batches.len() as u64) as usize]);
             let base = batch.map(|b| b.1).unwrap_or(first_day);
             let created = (base + rng.below((now - base).max(1) as u64) as i64).min(now);
-            let status = rng.pick(&statuses);
-            let confirmed = (status != "new").then(|| created + rng.below(3 * DAY as u64) as i64);
+            let mut status = rng.pick(&statuses);
+            let mut created = created;
+            // Respect the default retention schedule, as a real database would: unconfirmed
+            // people are kept 30 days, withdrawn or declined ones 90 days after the change.
+            if status == "new" && created < now - 25 * DAY {
+                created = now - rng.below(25 * DAY as u64) as i64;
+            }
+            let ended = matches!(status, "withdrawn" | "declined");
+            if ended && now - created > 80 * DAY && rng.below(2) == 0 {
+                status = "member";
+            }
+            let confirmed = (status != "new").then(|| (created + rng.below(3 * DAY as u64) as i64).min(now));
+            let updated = if ended && status != "member" { now - rng.below(80 * DAY as u64) as i64 } else { confirmed.unwrap_or(created) };
             let day = |t: i64| t - t.rem_euclid(DAY);
             let batch_id = batch.map(|b| b.0);
             *events.entry((batch_id, "submitted", day(created))).or_default() += 1;
@@ -226,7 +238,7 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
             }
             let age = rng.pick(&ages);
             rows.push((i as i64 + 1, format!("seed{i:09}"), batch_id, format!("Seed person {}", i + 1),
-                format!("seed{i}@example.invalid"), age, status, created, confirmed));
+                format!("seed{i}@example.invalid"), age, status, created, updated, confirmed));
             if rng.below(10) < 7 {
                 let detail = rng.pick(&details);
                 let group = EthnicDetail::ALL.iter().find(|d| d.code() == detail).and_then(|d| d.group()).map(|g| g.code());
@@ -302,7 +314,7 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-type RecruitRow = (i64, String, Option<i64>, String, String, &'static str, &'static str, i64, Option<i64>);
+type RecruitRow = (i64, String, Option<i64>, String, String, &'static str, &'static str, i64, i64, Option<i64>);
 type EqualityRow = (i64, i64, &'static str, Option<&'static str>, Option<&'static str>);
 
 async fn insert_recruits(
@@ -314,7 +326,7 @@ async fn insert_recruits(
         insert_rows!(&mut **tx, "recruits (id, public_id, batch_id, name, email, email_lower, contact_method, area_connection, \
              age_band, language, status, created_at, updated_at, confirmed_at)", 14, rows.drain(..),
             |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4.clone()).bind(r.4).bind("email").bind("live")
-                .bind(r.5).bind("en").bind(r.6).bind(r.7).bind(r.8.unwrap_or(r.7)).bind(r.8));
+                .bind(r.5).bind("en").bind(r.6).bind(r.7).bind(r.8).bind(r.9));
     }
     if !equality.is_empty() {
         insert_rows!(&mut **tx, "recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, sex)", 5, equality.drain(..),

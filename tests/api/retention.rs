@@ -169,3 +169,26 @@ async fn no_personal_data_reaches_the_logs() {
         assert!(!text.contains(secret), "the logs contain {secret}");
     }
 }
+
+#[tokio::test]
+async fn a_large_backlog_is_purged_completely_in_short_transactions() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Backlog", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let old = scrutiny::db::now_unix() - 400 * DAY;
+    // 1,201 year-old scans (more than two chunks of 500) and 1,201 expired sessions.
+    for start in (0..1201).step_by(300) {
+        let n = (1201 - start).min(300);
+        let values: Vec<String> = (0..n).map(|_| format!("('{code}', {batch}, {old})")).collect();
+        exec(&app, &format!("INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES {}", values.join(", "))).await;
+        let sessions: Vec<String> = (0..n).map(|i| format!("('s{}', '{{}}', {old})", start + i)).collect();
+        exec(&app, &format!("INSERT INTO sessions (id, data, expires_at) VALUES {}", sessions.join(", "))).await;
+    }
+    let schedule = scrutiny::retention::Schedule::from_settings(&app.state.settings);
+    let dry = scrutiny::retention::purge(&app.db, schedule, true).await.unwrap();
+    assert_eq!((dry.scans_folded_into_counts, dry.expired_sessions), (1201, 1201));
+    let done = scrutiny::retention::purge(&app.db, schedule, false).await.unwrap();
+    assert_eq!((done.scans_folded_into_counts, done.expired_sessions), (1201, 1201));
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_scans").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(left, 0);
+}
