@@ -63,7 +63,7 @@ echo "== the same aggregates in sqlite3 (.timer on; real seconds)"
 run_sql() {
   local label="$1" sql="$2"
   printf '%s: ' "$label"
-  sqlite3 "$DB" ".timer on" "$sql" | grep 'Run Time' | tail -1 | awk '{printf "%.1f ms\n", $4 * 1000}'
+  printf '.timer on\n%s\n' "$sql" | sqlite3 "$DB" | grep 'Run Time' | tail -1 | awk '{printf "%.0f ms\n", $4 * 1000}'
 }
 run_sql "recruits by ethnic group, counting every recruit" \
   "SELECT CASE WHEN e.ethnic_group IS NULL OR e.ethnic_group = 'prefer_not' THEN 'not_stated' ELSE e.ethnic_group END, COUNT(*) FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id GROUP BY 1;"

@@ -228,13 +228,13 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
             }
             let confirmed = (status != "new").then(|| (created + rng.below(3 * DAY as u64) as i64).min(now));
             let updated = if ended && status != "member" { now - rng.below(80 * DAY as u64) as i64 } else { confirmed.unwrap_or(created) };
-            let day = |t: i64| t - t.rem_euclid(DAY);
+            let month = crate::insight::tally::month_start;
             let batch_id = batch.map(|b| b.0);
-            *events.entry((batch_id, "submitted", day(created))).or_default() += 1;
+            *events.entry((batch_id, "submitted", month(created))).or_default() += 1;
             // Four in ten who start do not finish.
-            *events.entry((batch_id, "started", day(created))).or_default() += 1 + i64::from(rng.below(10) < 4);
+            *events.entry((batch_id, "started", month(created))).or_default() += 1 + i64::from(rng.below(10) < 4);
             if let Some(c) = confirmed {
-                *events.entry((batch_id, "confirmed", day(c))).or_default() += 1;
+                *events.entry((batch_id, "confirmed", month(c))).or_default() += 1;
             }
             let age = rng.pick(&ages);
             rows.push((i as i64 + 1, format!("seed{i:09}"), batch_id, format!("Seed person {}", i + 1),

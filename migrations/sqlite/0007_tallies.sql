@@ -24,7 +24,7 @@ CREATE TABLE batch_tally (
 );
 INSERT INTO batch_tally (batch_id, status, n) SELECT batch_id, status, COUNT(*) FROM recruits GROUP BY batch_id, status;
 
--- Funnel events are folded the same way: n events of a kind, per batch and day.
+-- Funnel events are folded the same way: n events of a kind, per batch and month.
 ALTER TABLE signup_events ADD COLUMN n INTEGER NOT NULL DEFAULT 1;
 
 -- Scan counters kept by the scan recorder (one writer).
@@ -36,6 +36,28 @@ UPDATE card_batches SET
 
 -- Detailed (19-category) self-defined ethnicity; NULL for files imported before this.
 ALTER TABLE searches ADD COLUMN ethnic_detail TEXT;
+
+-- Searches counted per force-month and category, written with each import: what the
+-- comparison reads (a few thousand rows, however many searches are imported).
+CREATE TABLE search_counts (
+    force     TEXT NOT NULL,
+    month     TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    category  TEXT NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (force, month, dimension, category)
+);
+INSERT INTO search_counts (force, month, dimension, category, n)
+SELECT force, month, 'ethnic_group', CASE WHEN ethnic_group = 'unknown' THEN 'not_stated' ELSE ethnic_group END, COUNT(*)
+FROM searches GROUP BY force, month, CASE WHEN ethnic_group = 'unknown' THEN 'not_stated' ELSE ethnic_group END;
+INSERT INTO search_counts (force, month, dimension, category, n)
+SELECT force, month, 'ethnic_detail', 'not_stated', COUNT(*) FROM searches GROUP BY force, month;
+INSERT INTO search_counts (force, month, dimension, category, n)
+SELECT force, month, 'age', CASE WHEN age_range = '' THEN 'not_stated' ELSE age_range END, COUNT(*)
+FROM searches GROUP BY force, month, CASE WHEN age_range = '' THEN 'not_stated' ELSE age_range END;
+INSERT INTO search_counts (force, month, dimension, category, n)
+SELECT force, month, 'gender', CASE WHEN gender = '' THEN 'not_stated' ELSE gender END, COUNT(*)
+FROM searches GROUP BY force, month, CASE WHEN gender = '' THEN 'not_stated' ELSE gender END;
 
 -- Recruit list filters and sorting.
 CREATE INDEX recruits_by_created ON recruits (created_at);

@@ -116,7 +116,8 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
 pub async fn list_audit(actor: String, action: String) -> Result<Vec<AuditEntry>, ServerFnError> {
     let admin = require(Role::Admin)?;
     let state = expect_context::<AppState>();
-    let rows = repo::list_audit(&state.db, actor.trim(), action.trim(), 500).await.map_err(AppError::into_server_error)?;
+    let clean = |s: &str| s.trim().chars().filter(|c| !c.is_control()).collect::<String>();
+    let rows = repo::list_audit(&state.db, &clean(&actor), &clean(&action), 500).await.map_err(AppError::into_server_error)?;
     repo::audit(&state.db, &admin.email, "audit_viewed", None, None).await.map_err(AppError::into_server_error)?;
     Ok(rows
         .into_iter()

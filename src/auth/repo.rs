@@ -15,6 +15,9 @@ pub struct UserRow {
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, AppError> {
+    if crate::public::has_control_chars(email) {
+        return Ok(None);
+    }
     let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT id, email, password_hash, role, disabled FROM users WHERE email_lower = $1",
     )
@@ -80,13 +83,16 @@ pub async fn is_active(db: &Db, id: i64) -> Result<bool, AppError> {
 
 /// Appends to the audit log: who did what to what, and when. Never personal data in
 /// `details` beyond what identifies the subject (an id).
+/// Writes one audit entry. Text that came from a form (a mistyped sign-in email) is
+/// kept to 500 characters without control characters, so any input can be recorded.
 pub async fn audit(db: &Db, actor: &str, action: &str, subject: Option<&str>, details: Option<&str>) -> Result<(), AppError> {
+    let clean = |s: &str| s.chars().filter(|c| !c.is_control()).take(500).collect::<String>();
     sqlx::query("INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)")
         .bind(now_unix())
-        .bind(actor)
+        .bind(clean(actor))
         .bind(action)
-        .bind(subject)
-        .bind(details)
+        .bind(subject.map(clean))
+        .bind(details.map(clean))
         .execute(db.writer())
         .await?;
     Ok(())

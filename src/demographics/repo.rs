@@ -30,6 +30,23 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> 
         }
         q.execute(&mut *tx).await?;
     }
+    sqlx::query("DELETE FROM search_counts WHERE force = $1 AND month = $2")
+        .bind(&parsed.force)
+        .bind(&parsed.month)
+        .execute(&mut *tx)
+        .await?;
+    let counts: Vec<((&str, String), i64)> = search_counts(&parsed.searches).into_iter().collect();
+    for chunk in counts.chunks(200) {
+        let sql = format!(
+            "INSERT INTO search_counts (force, month, dimension, category, n) VALUES {}",
+            values_placeholders(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((dimension, category), n) in chunk {
+            q = q.bind(&parsed.force).bind(&parsed.month).bind(*dimension).bind(category).bind(*n);
+        }
+        q.execute(&mut *tx).await?;
+    }
     sqlx::query("INSERT INTO search_imports (force, month, file_name, rows, imported_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&parsed.force)
         .bind(&parsed.month)
@@ -40,6 +57,19 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> 
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Searches counted by (dimension, category), the categories the comparison uses.
+fn search_counts(searches: &[super::police_uk::Search]) -> BTreeMap<(&'static str, String), i64> {
+    let mut counts = BTreeMap::new();
+    let stated = |s: &str| if s.is_empty() || s == "unknown" { "not_stated".to_string() } else { s.to_string() };
+    for s in searches {
+        *counts.entry(("ethnic_group", stated(s.ethnic_group))).or_default() += 1;
+        *counts.entry(("ethnic_detail", stated(s.ethnic_detail.unwrap_or("")))).or_default() += 1;
+        *counts.entry(("age", stated(&s.age_range))).or_default() += 1;
+        *counts.entry(("gender", stated(&s.gender))).or_default() += 1;
+    }
+    counts
 }
 
 pub async fn replace_population(db: &Db, population: &Population) -> Result<(), AppError> {
@@ -92,24 +122,30 @@ pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppE
     let eth_case = "CASE WHEN ethnic_group IS NULL OR ethnic_group = 'prefer_not' THEN 'not_stated' ELSE ethnic_group END";
     let recruits_eth = grouped(db, &tally(eth_case, false), force).await?;
     let members_eth = grouped(db, &tally(eth_case, true), force).await?;
-    let searched_eth = grouped(db, "SELECT CASE WHEN ethnic_group = 'unknown' THEN 'not_stated' ELSE ethnic_group END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
+    let searched = |dimension: &str| {
+        format!(
+            "SELECT category, CAST(SUM(n) AS BIGINT) FROM search_counts WHERE dimension = '{dimension}' \
+             AND ($1 = '' OR force = $1) GROUP BY category"
+        )
+    };
+    let searched_eth = grouped(db, &searched("ethnic_group"), force).await?;
     let pop_eth = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'ethnic_group' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
 
     let detail_case = "CASE WHEN ethnic_detail IS NULL OR ethnic_detail = 'prefer_not' THEN 'not_stated' ELSE ethnic_detail END";
     let recruits_detail = grouped(db, &tally(detail_case, false), force).await?;
     let members_detail = grouped(db, &tally(detail_case, true), force).await?;
-    let searched_detail = grouped(db, &format!("SELECT {detail_case}, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1"), force).await?;
+    let searched_detail = grouped(db, &searched("ethnic_detail"), force).await?;
     let pop_detail = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'ethnic_detail' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
 
     let age_case = "CASE WHEN age_band IN ('under16', '16-17') THEN '10-17' WHEN age_band IN ('18-24', '25-34') THEN age_band ELSE 'over 34' END";
     let recruits_age = grouped(db, &tally(age_case, false), force).await?;
     let members_age = grouped(db, &tally(age_case, true), force).await?;
-    let searched_age = grouped(db, "SELECT CASE WHEN age_range = '' THEN 'not_stated' ELSE age_range END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
+    let searched_age = grouped(db, &searched("age"), force).await?;
 
     let gender_case = "CASE sex WHEN 'woman' THEN 'Female' WHEN 'man' THEN 'Male' WHEN 'non_binary' THEN 'Other' WHEN 'another' THEN 'Other' ELSE 'not_stated' END";
     let recruits_gender = grouped(db, &tally(gender_case, false), force).await?;
     let members_gender = grouped(db, &tally(gender_case, true), force).await?;
-    let searched_gender = grouped(db, "SELECT CASE WHEN gender = '' THEN 'not_stated' ELSE gender END, COUNT(*) FROM searches WHERE ($1 = '' OR force = $1) GROUP BY 1", force).await?;
+    let searched_gender = grouped(db, &searched("gender"), force).await?;
     let pop_gender = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'gender' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
 
     let mut out = Vec::new();

@@ -32,7 +32,7 @@ pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Res
 type Cell = (String, String, Option<String>, Option<String>, Option<String>);
 
 /// Adds up appended rows: recruit cells, batch counts, and funnel events per batch,
-/// kind and day. Each table is emptied with `DELETE … RETURNING` and rewritten from
+/// kind and month. Each table is emptied with `DELETE … RETURNING` and rewritten from
 /// exactly the rows it returned, so rows another writer commits meanwhile are never lost.
 pub async fn fold(db: &Db) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
@@ -78,7 +78,7 @@ pub async fn fold(db: &Db) -> Result<(), AppError> {
         sqlx::query_as("DELETE FROM signup_events RETURNING batch_id, kind, at, n").fetch_all(&mut *tx).await?;
     let mut days: HashMap<(Option<i64>, String, i64), i64> = HashMap::new();
     for (batch, kind, at, n) in events {
-        *days.entry((batch, kind, at - at.rem_euclid(86_400))).or_default() += n;
+        *days.entry((batch, kind, month_start(at))).or_default() += n;
     }
     let days: Vec<_> = days.into_iter().collect();
     for chunk in days.chunks(500) {
@@ -91,6 +91,21 @@ pub async fn fold(db: &Db) -> Result<(), AppError> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The first second (UTC) of the month `at` falls in.
+pub fn month_start(at: i64) -> i64 {
+    let date = crate::domain::ExpiryDate::of_unix(at).to_string();
+    crate::domain::ExpiryDate::parse_iso(&format!("{}-01", &date[..7])).map(|d| d.unix_days() * 86_400).unwrap_or(at)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn month_start_is_the_first_second_of_the_month() {
+        assert_eq!(super::month_start(1_795_651_200 + 3_600), 1_793_491_200); // 2026-11-26 01:00 → 2026-11-01
+        assert_eq!(super::month_start(1_793_491_200), 1_793_491_200);
+    }
 }
 
 /// Folds every `period` in the background (first run one period after start).

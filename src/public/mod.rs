@@ -165,6 +165,12 @@ pub fn request_lang(query_lang: Option<&str>, headers: &axum::http::HeaderMap) -
     (accept.unwrap_or(Lang::En), false)
 }
 
+/// Control characters other than line breaks and tabs: never part of text a person
+/// means to enter (and PostgreSQL refuses NUL in text).
+pub fn has_control_chars(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// The fields of a plain HTML form post, in order, repeated names kept (checkboxes).
 /// A body that is not `application/x-www-form-urlencoded` becomes an empty form, which
 /// then gets the usual "please answer" messages.

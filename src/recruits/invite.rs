@@ -26,9 +26,9 @@ pub async fn send(
     let query: String = ids.iter().map(|id| format!("&id={}", id)).collect();
     let problem = if ids.is_empty() {
         Some("none")
-    } else if subject.is_empty() || subject.chars().count() > 150 || subject.contains(['\r', '\n']) {
+    } else if subject.is_empty() || subject.chars().count() > 150 || subject.chars().any(char::is_control) {
         Some("subject")
-    } else if message.is_empty() || message.chars().count() > 5000 {
+    } else if message.is_empty() || message.chars().count() > 5000 || crate::public::has_control_chars(message) {
         Some("message")
     } else {
         None

@@ -73,6 +73,26 @@ pub const STATUSES: [(&str, &str); 8] = [
     ("withdrawn", "Withdrawn"),
 ];
 
+/// Could this be a recruit's public id? (Anything else is not looked up at all.)
+pub fn plausible_public_id(s: &str) -> bool {
+    // Public ids are the first 16 characters of a URL-safe base64 token.
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn public_ids_are_url_safe_base64() {
+        for _ in 0..200 {
+            #[cfg(feature = "ssr")]
+            assert!(super::plausible_public_id(&crate::email::tokens::new_token()[..16]));
+        }
+        assert!(!super::plausible_public_id("a\u{0}b"));
+        assert!(!super::plausible_public_id("<script>"));
+        assert!(!super::plausible_public_id(""));
+    }
+}
+
 pub fn is_status(s: &str) -> bool {
     STATUSES.iter().any(|(code, _)| *code == s)
 }

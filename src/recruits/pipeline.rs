@@ -50,7 +50,7 @@ pub async fn add_note(
     let form = form_pairs(&body);
     let note = form_field(&form, "note").trim().to_string();
     let back = format!("/admin/recruits/{public_id}");
-    if note.is_empty() || note.chars().count() > 2000 {
+    if note.is_empty() || note.chars().count() > 2000 || crate::public::has_control_chars(&note) {
         return Ok(Redirect::to(&format!("{back}?error=note")).into_response());
     }
     if !repo::add_note(&state.db, &public_id, &note, &user.email).await? {

@@ -127,6 +127,9 @@ type DetailRow = (
 );
 
 pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, AppError> {
+    if !super::plausible_public_id(public_id) {
+        return Ok(None);
+    }
     let row: Option<DetailRow> = sqlx::query_as(
         "SELECT r.id, r.public_id, r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, \
          r.age_band, r.language, r.status, b.label, r.created_at, r.updated_at, r.confirmed_at \
@@ -170,6 +173,9 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, A
 
 /// Erases a person everywhere; anonymous counts (funnel events, scans) remain.
 pub async fn erase(db: &Db, public_id: &str) -> Result<bool, AppError> {
+    if !super::plausible_public_id(public_id) {
+        return Ok(false);
+    }
     let mut tx = db.begin_write().await?;
     let row: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT id, batch_id FROM recruits WHERE public_id = $1")
         .bind(public_id)
@@ -191,7 +197,7 @@ pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &st
     let now = now_unix();
     let mut tx = db.begin_write().await?;
     let mut changed = Vec::new();
-    for public_id in public_ids {
+    for public_id in public_ids.iter().filter(|id| super::plausible_public_id(id)) {
         let row: Option<(i64, String)> = sqlx::query_as("SELECT id, status FROM recruits WHERE public_id = $1")
             .bind(public_id)
             .fetch_optional(&mut *tx)
@@ -222,6 +228,9 @@ pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &st
 }
 
 pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Result<bool, AppError> {
+    if !super::plausible_public_id(public_id) {
+        return Ok(false);
+    }
     let done = sqlx::query(
         "INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) \
          SELECT id, $1, $2, 'note', $3 FROM recruits WHERE public_id = $4",

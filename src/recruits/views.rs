@@ -199,7 +199,9 @@ pub fn RecruitPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let detail = Resource::new(id, get_recruit);
-    let tick_error = use_query_map().with_untracked(|q| q.get("error")).is_some();
+    let error = use_query_map().with_untracked(|q| q.get("error"));
+    let tick_error = error.as_deref() == Some("tick");
+    let note_error = error.as_deref() == Some("note");
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -246,8 +248,9 @@ pub fn RecruitPage() -> impl IntoView {
                                 <button type="submit" class="button">"Save status"</button>
                             </form>
                             <form method="post" action=format!("/admin/recruits/{}/note", r.public_id)>
-                                <div class="field"><label for="note">"Add a note"</label>
-                                    <textarea id="note" name="note" rows="3"></textarea></div>
+                                <div class=if note_error { "field field-error" } else { "field" }><label for="note">"Add a note"</label>
+                                    {note_error.then(|| view! { <p class="error-message" id="note-error">"Enter a note of up to 2,000 characters, without special control characters"</p> })}
+                                    <textarea id="note" name="note" rows="3" aria-describedby=note_error.then_some("note-error")></textarea></div>
                                 <button type="submit" class="button">"Add note"</button>
                             </form>
                             <h3>"Timeline"</h3>
@@ -307,7 +310,7 @@ pub fn InvitePage() -> impl IntoView {
         {error.map(|e| view! { <div class="error-summary" role="alert"><h2>"There is a problem"</h2><p>{match e.as_str() {
             "none" => "Select at least one person on the recruits page",
             "subject" => "Enter a subject of 150 characters or fewer, on one line",
-            _ => "Enter a message of 5,000 characters or fewer",
+            _ => "Enter a message of 5,000 characters or fewer, without special control characters",
         }}</p></div> })}
         <p>{format!("To {count} selected people. People without an email address are skipped; every email includes a link to leave the list.")}</p>
         <form method="post" action="/admin/recruits/invite" novalidate>

@@ -63,6 +63,20 @@ async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_
     let again = scrutiny(&app.database_url, &["import", "police-uk", files[0].to_str().unwrap()]).await;
     assert!(again.status.success());
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected_total, "no double counting");
+    // The counts the comparison reads agree, in every dimension, after the re-import too.
+    for dimension in ["ethnic_group", "ethnic_detail", "age", "gender"] {
+        let sql = format!("SELECT CAST(SUM(n) AS BIGINT) FROM search_counts WHERE dimension = '{dimension}'");
+        assert_eq!(count(&app.db, &sql).await, expected_total, "{dimension}");
+    }
+    // Detailed groups come from self-defined answers only.
+    assert_eq!(
+        count(&app.db, "SELECT CAST(SUM(n) AS BIGINT) FROM search_counts WHERE dimension = 'ethnic_detail' AND category <> 'not_stated'").await,
+        count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_detail IS NOT NULL").await
+    );
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_detail IS NOT NULL AND ethnic_source <> 'self'").await,
+        0
+    );
 
     // Self-defined ethnicity first; officer-defined only as the fallback.
     assert!(count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'officer'").await > 0);
