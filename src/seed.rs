@@ -8,7 +8,7 @@ use std::{collections::HashMap, path::PathBuf, time::Instant};
 use anyhow::{bail, Context};
 
 use crate::{
-    db::{now_unix, values_placeholders, Db},
+    db::{now_unix, rows_per_insert, values_placeholders, Db},
     domain::{CardCode, EthnicDetail},
 };
 
@@ -159,11 +159,11 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
             };
             card_rows.push((code, batch_id, position + 1, count, first));
             // Cards before their scans (card_scans refers to cards).
-            if card_rows.len() == 500 || scan_rows.len() >= 600 {
+            if card_rows.len() == rows_per_insert(5) || scan_rows.len() >= rows_per_insert(3) {
                 insert_rows!(&mut *tx, "cards (code, batch_id, position, scan_count, first_scanned_at)", 5, card_rows.drain(..),
                     |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4));
             }
-            if scan_rows.len() >= 600 {
+            if scan_rows.len() >= rows_per_insert(3) {
                 insert_rows!(&mut *tx, "card_scans (card_code, batch_id, scanned_at)", 3, scan_rows.drain(..),
                     |q, r| q.bind(r.0).bind(r.1).bind(r.2));
             }
@@ -246,7 +246,7 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
                 let detail = (detail != "prefer_not").then_some(detail);
                 equality.push((i as i64 + 1, created, group, detail, rng.pick(&sexes)));
             }
-            if rows.len() == 300 {
+            if rows.len() == rows_per_insert(14) {
                 insert_recruits(&mut tx, &mut rows, &mut equality).await?;
             }
         }
@@ -270,7 +270,7 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
         .execute(&mut *tx)
         .await?;
     let events: Vec<_> = events.into_iter().collect();
-    for chunk in events.chunks(500) {
+    for chunk in events.chunks(rows_per_insert(4)) {
         insert_rows!(&mut *tx, "signup_events (batch_id, kind, at, n)", 4, chunk,
             |q, r| q.bind(r.0 .0).bind(r.0 .1).bind(r.0 .2).bind(r.1));
     }

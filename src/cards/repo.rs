@@ -18,8 +18,8 @@ pub struct NewBatch {
     pub created_by: String,
 }
 
-/// Rows per INSERT: 3 parameters each keeps well under both engines' limits.
-const INSERT_CHUNK: usize = 500;
+/// Cards per INSERT (3 parameters each): see `db::rows_per_insert`.
+const INSERT_CHUNK: usize = 80;
 
 const BATCH_COLUMNS: &str = "b.id, b.label, b.area, b.quantity, b.created_by, b.created_at, \
      b.expires_on, b.status, \
@@ -198,7 +198,7 @@ pub async fn lookup_card(db: &Db, code: &CardCode) -> Result<Option<CardLookup>,
 /// agent) is ever stored.
 pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    for chunk in scans.chunks(300) {
+    for chunk in scans.chunks(crate::db::rows_per_insert(3)) {
         let mut sql = String::from("INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES ");
         for i in 0..chunk.len() {
             sql.push_str(&format!("{}(${}, ${}, ${})", if i > 0 { "," } else { "" }, i * 3 + 1, i * 3 + 2, i * 3 + 3));
@@ -218,7 +218,7 @@ pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), A
     // Batch counters: every scan, and each card the first time it is scanned.
     let mut per_batch: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
     let codes: Vec<&str> = per_card.keys().copied().collect();
-    for chunk in codes.chunks(300) {
+    for chunk in codes.chunks(crate::db::rows_per_insert(1)) {
         let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         let sql = format!("SELECT batch_id FROM cards WHERE first_scanned_at IS NULL AND code IN ({list})");
         let mut q = sqlx::query_as::<_, (i64,)>(&sql);

@@ -203,6 +203,13 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
+/// Rows per multi-row INSERT of `cols` columns: about 250 parameters. SQLite looks
+/// numbered `$n` parameters up by name, in time that grows with the square of their
+/// number (500 rows of 7 columns took 21 ms to prepare; 35 rows, under 1 ms).
+pub fn rows_per_insert(cols: usize) -> usize {
+    (250 / cols.max(1)).max(1)
+}
+
 /// `($1, $2), ($3, $4), …` for a multi-row INSERT of `rows` rows of `cols` values
 /// (`$n` placeholders work on both backends through sqlx's `Any` driver).
 pub fn values_placeholders(rows: usize, cols: usize) -> String {

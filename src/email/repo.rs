@@ -153,7 +153,7 @@ pub async fn save_tokens(db: &Db, new: &[NewToken]) -> Result<(), AppError> {
     }
     let now = now_unix();
     let mut tx = db.begin_write().await?;
-    for chunk in new.chunks(200) {
+    for chunk in new.chunks(crate::db::rows_per_insert(5)) {
         let sql = format!(
             "INSERT INTO email_tokens (token_hash, recruit_id, purpose, created_at, expires_at) VALUES {}",
             crate::db::values_placeholders(chunk.len(), 5)
