@@ -52,6 +52,10 @@ pub struct AppState {
     pub mail_wake: Arc<Notify>,
     /// Lookups of card codes that do not exist, per client (guessing protection).
     pub card_miss_limiter: Arc<RateLimiter>,
+    /// Group commit for sign-ups (SQLite only; PostgreSQL groups commits itself).
+    pub signups: Option<crate::signup::committer::SignupCommitter>,
+    /// Card code → batch and batch status, for `/j/<code>`.
+    pub card_cache: Arc<crate::cards::cache::CardCache>,
     /// Failed logins per account (5 per 15 minutes).
     pub login_limiter: Arc<RateLimiter>,
     /// Failed logins per client address (20 per 15 minutes).
@@ -139,6 +143,9 @@ impl AppState {
             mail_wake: Arc::new(Notify::new()),
             scans: crate::scan::recorder::ScanRecorder::spawn(db.clone()),
             card_miss_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60))),
+            card_cache: Arc::default(),
+            signups: (db.backend() == crate::db::Backend::Sqlite)
+                .then(|| crate::signup::committer::SignupCommitter::spawn(db.clone())),
             login_limiter: Arc::new(RateLimiter::new(5, std::time::Duration::from_secs(15 * 60))),
             login_client_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))),
             db,

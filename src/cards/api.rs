@@ -91,6 +91,7 @@ pub async fn void_batch(id: i64) -> Result<(), ServerFnError> {
     let user = auth::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     if super::repo::void_batch(&state.db, id).await.map_err(AppError::into_server_error)? {
+        state.card_cache.forget_batch(id);
         audit(&state.db, &user.email, "batch_voided", Some(&format!("batch:{id}")), None)
             .await
             .map_err(AppError::into_server_error)?;

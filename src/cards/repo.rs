@@ -176,6 +176,7 @@ pub async fn void_batch(db: &Db, id: i64) -> Result<bool, AppError> {
 }
 
 /// What a scan needs to know about a card.
+#[derive(Clone)]
 pub struct CardLookup {
     pub batch_id: i64,
     pub status: String,

@@ -14,7 +14,6 @@ use super::{
     repo::{self, EqualityAnswers, Submission, TokenOutcome},
 };
 use crate::{
-    cards::repo as cards,
     db::now_unix,
     domain::{
         parse_ethnic_other, AgeBand, AreaConnection, CardCode, ContactMethod, Disability, Email, EthnicDetail,
@@ -45,7 +44,7 @@ pub async fn card(state: &AppState, raw: &str, client: &str) -> Result<Card, App
         return Ok(Card::Throttled);
     }
     let found = match CardCode::parse(raw) {
-        Ok(code) => cards::lookup_card(&state.db, &code).await?.map(|c| (code, c)),
+        Ok(code) => state.card_cache.lookup(&state.db, &code).await?.map(|c| (code, c)),
         Err(_) => None,
     };
     let Some((code, card)) = found else {
@@ -235,7 +234,10 @@ async fn answer(
     }
     let submission = to_submission(&draft, j.lang, card.map(|(_, b)| b))
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated draft did not parse")))?;
-    let receipt = repo::submit(&state.db, &submission).await?;
+    let receipt = match &state.signups {
+        Some(committer) => committer.submit(&state.db, submission).await?,
+        None => repo::submit(&state.db, &submission).await?,
+    };
     state.mail_wake.notify_one();
     Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}", j.lang.code())).into_response())
 }

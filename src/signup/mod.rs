@@ -15,4 +15,6 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 mod form;
 #[cfg(feature = "ssr")]
+pub mod committer;
+#[cfg(feature = "ssr")]
 pub mod repo;

@@ -51,17 +51,24 @@ pub async fn submit(db: &Db, s: &Submission) -> Result<String, AppError> {
 }
 
 async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let receipt = submit_in(&mut tx, s).await?;
+    tx.commit().await?;
+    Ok(receipt)
+}
+
+/// Saves one sign-up inside the caller's write transaction (see `submit`); the caller
+/// commits. Used directly by the group committer, which saves several per commit.
+pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Result<String, sqlx::Error> {
     let now = now_unix();
     let receipt = tokens::new_token();
-    let mut tx = db.begin_write().await?;
 
     let seen: Option<(i64,)> = sqlx::query_as("SELECT recruit_id FROM signup_submissions WHERE idempotency_key = $1")
         .bind(&s.key)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
     if let Some((id,)) = seen {
-        set_receipt(&mut tx, id, &receipt, now).await?;
-        tx.commit().await?;
+        set_receipt(tx, id, &receipt, now).await?;
         return Ok(receipt);
     }
 
@@ -69,13 +76,13 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
     let existing: Option<(i64, String)> = match &email_lower {
         Some(e) => sqlx::query_as("SELECT id, status FROM recruits WHERE email_lower = $1")
             .bind(e)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?,
         None => None,
     };
     let (id, status) = match existing {
         Some((id, status)) => {
-            tally::adjust(&mut *tx, id, -1).await?;
+            tally::adjust(&mut **tx, id, -1).await?;
             sqlx::query(
                 "UPDATE recruits SET name = $1, email = $2, phone = $3, contact_method = $4, postcode = $5, \
                  area_connection = $6, age_band = $7, language = $8, updated_at = $9, \
@@ -92,7 +99,7 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
             .bind(now)
             .bind(s.batch_id)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             (id, status)
         }
@@ -114,13 +121,13 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
             .bind(s.age_band.code())
             .bind(s.language.code())
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
             (id, "new".to_string())
         }
     };
 
-    sqlx::query("DELETE FROM recruit_equality WHERE recruit_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM recruit_equality WHERE recruit_id = $1").bind(id).execute(&mut **tx).await?;
     if let Some(eq) = &s.equality {
         sqlx::query(
             "INSERT INTO recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, ethnic_other, sex, disability) \
@@ -133,22 +140,21 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
         .bind(&eq.ethnic_other)
         .bind(eq.gender.map(Gender::code))
         .bind(eq.disability.map(Disability::code))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
-    tally::adjust(&mut *tx, id, 1).await?;
+    tally::adjust(&mut **tx, id, 1).await?;
     sqlx::query("INSERT INTO signup_submissions (idempotency_key, recruit_id, created_at) VALUES ($1, $2, $3)")
         .bind(&s.key)
         .bind(id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    set_receipt(&mut tx, id, &receipt, now).await?;
+    set_receipt(tx, id, &receipt, now).await?;
     if s.email.is_some() && status == "new" {
-        outbox::queue(&mut tx, id, "confirm", "").await.map_err(into_sqlx)?;
+        outbox::queue(tx, id, "confirm", "").await.map_err(into_sqlx)?;
     }
-    event(&mut *tx, s.batch_id, "submitted", now).await?;
-    tx.commit().await?;
+    event(&mut **tx, s.batch_id, "submitted", now).await?;
     Ok(receipt)
 }
 

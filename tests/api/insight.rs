@@ -157,3 +157,31 @@ async fn seed_fills_an_empty_database_consistently_and_refuses_real_data() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("only fills an empty database"));
 }
+
+#[tokio::test]
+async fn concurrent_sign_ups_are_each_saved_once_and_a_double_post_once() {
+    let app = crate::helpers::spawn_app_with(&[("SCRUTINY_RATE_LIMIT", "1000")]).await;
+    let batch = app.create_batch("Group", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let emails: Vec<String> = (0..40).map(|i| format!("group{i}@example.org")).collect();
+    futures::future::join_all(emails.iter().map(|e| sign_up_with(&app, &code, e, "18-24", None))).await;
+
+    // The same form posted twice at once (a double tap): one person, one email.
+    let html = app.get(&format!("/j/{code}/join")).await.text().await.unwrap();
+    let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
+    let fields = [
+        ("name", "Twin Tap"), ("email", "twin@example.org"), ("contact_method", "email"), ("age_band", "25-34"),
+        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
+        ("step", "check"), ("action", "continue"), ("lang", "en"),
+    ];
+    let post = || new_client().post(app.url(&format!("/j/{code}/join"))).form(&fields).send();
+    let (a, b) = tokio::join!(post(), post());
+    assert_eq!((a.unwrap().status(), b.unwrap().status()), (reqwest::StatusCode::SEE_OTHER, reqwest::StatusCode::SEE_OTHER));
+
+    let count = |sql: &'static str| crate::demographics::count(&app.db, sql);
+    assert_eq!(count("SELECT COUNT(*) FROM recruits").await, 41);
+    assert_eq!(count("SELECT COUNT(DISTINCT email_lower) FROM recruits").await, 41);
+    assert_eq!(count("SELECT COUNT(*) FROM outbox WHERE kind = 'confirm'").await, 41);
+    assert_eq!(count("SELECT CAST(SUM(n) AS BIGINT) FROM signup_events WHERE kind = 'submitted'").await, 41);
+    assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
+}
