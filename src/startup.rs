@@ -54,6 +54,8 @@ pub struct AppState {
     pub card_miss_limiter: Arc<RateLimiter>,
     /// Group commit for sign-ups (SQLite only; PostgreSQL groups commits itself).
     pub signups: Option<crate::signup::committer::SignupCommitter>,
+    /// The card landing page, rendered once per language.
+    pub landing_pages: Arc<crate::scan::LandingPages>,
     /// Card code → batch and batch status, for `/j/<code>`.
     pub card_cache: Arc<crate::cards::cache::CardCache>,
     /// Failed logins per account (5 per 15 minutes).
@@ -144,6 +146,7 @@ impl AppState {
             scans: crate::scan::recorder::ScanRecorder::spawn(db.clone()),
             card_miss_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60))),
             card_cache: Arc::default(),
+            landing_pages: Arc::default(),
             signups: (db.backend() == crate::db::Backend::Sqlite)
                 .then(|| crate::signup::committer::SignupCommitter::spawn(db.clone())),
             login_limiter: Arc::new(RateLimiter::new(5, std::time::Duration::from_secs(15 * 60))),

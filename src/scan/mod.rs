@@ -4,7 +4,7 @@
 #[cfg(feature = "ssr")]
 pub mod recorder;
 #[cfg(feature = "ssr")]
-pub use handlers::landing;
+pub use handlers::{landing, LandingPages};
 
 #[cfg(feature = "ssr")]
 mod handlers {
@@ -26,6 +26,31 @@ mod handlers {
         },
         startup::AppState,
     };
+
+    /// The landing page differs between cards only in the join link, so each language's
+    /// body is rendered once (the busiest page: every scan) and the code put in per request.
+    #[derive(Default)]
+    pub struct LandingPages {
+        bodies: std::sync::OnceLock<Vec<(crate::i18n::Lang, String)>>,
+    }
+
+    const CODE_SLOT: &str = "CARDCODESLOT";
+
+    impl LandingPages {
+        pub fn page(&self, lang: crate::i18n::Lang, force: &str, code: &str) -> crate::public::PublicPage {
+            let bodies = self.bodies.get_or_init(|| {
+                crate::i18n::Lang::ALL
+                    .into_iter()
+                    .map(|l| (l, pages::landing(l, force, &format!("/j/{CODE_SLOT}/join")).body))
+                    .collect()
+            });
+            let mut page = pages::landing_shell(lang);
+            if let Some((_, body)) = bodies.iter().find(|(l, _)| *l == lang) {
+                page.body = body.replace(CODE_SLOT, code);
+            }
+            page
+        }
+    }
 
     /// Browsers and messaging apps prefetch links; those are not people scanning.
     fn is_prefetch(headers: &HeaderMap) -> bool {
@@ -53,7 +78,7 @@ mod handlers {
                 if method == Method::GET && !is_prefetch(&headers) && q.lang.is_none() {
                     state.scans.record(code.as_str(), batch_id).await;
                 }
-                let page = pages::landing(lang, &state.settings.force_name, &format!("/j/{code}/join"));
+                let page = state.landing_pages.page(lang, &state.settings.force_name, code.as_str());
                 Ok(if chosen { page.remember_lang() } else { page }.into_response())
             }
             other => Ok(card_problem_page(lang, &other)),

@@ -301,8 +301,14 @@ async fn pages_speak_the_chosen_language_and_switching_keeps_answers() {
     assert!(landing.headers()["set-cookie"].to_str().unwrap().starts_with("lang=ar"));
     let html = landing.text().await.unwrap();
     assert!(html.contains(r#"<html lang="ar" dir="rtl">"#));
+    assert!(html.contains(&format!(r#"href="/j/{}/join?lang=ar""#, j.code)), "the join link carries this card's code");
     let welsh = j.app.get(&format!("/j/{}?lang=cy", j.code)).await.text().await.unwrap();
     assert!(welsh.contains(r#"<html lang="cy" dir="ltr">"#));
+    assert!(welsh.contains(&format!(r#"href="/j/{}/join?lang=cy""#, j.code)));
+    // Another card gets its own code in the (cached) page.
+    let other = j.app.codes_of(j.app.create_batch("Other", 1).await).await[0].clone();
+    let page = j.app.get(&format!("/j/{other}?lang=cy")).await.text().await.unwrap();
+    assert!(page.contains(&format!(r#"href="/j/{other}/join?lang=cy""#)) && !page.contains(&j.code));
     let (key, started) = j.start().await;
     let page = j
         .post(&[("step", "about"), ("switch_lang", "pl"), ("key", &key), ("started", &started),
