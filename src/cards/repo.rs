@@ -95,14 +95,10 @@ async fn insert_cards(
     codes: &[CardCode],
 ) -> Result<usize, AppError> {
     // Positions are assigned after the insert so that skipped duplicates leave no gaps.
-    let mut sql = String::from("INSERT INTO cards (code, batch_id, position) VALUES ");
-    for i in 0..codes.len() {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
-    }
-    sql.push_str(" ON CONFLICT (code) DO NOTHING");
+    let sql = format!(
+        "INSERT INTO cards (code, batch_id, position) VALUES {} ON CONFLICT (code) DO NOTHING",
+        crate::db::values_placeholders(codes.len(), 3)
+    );
     let mut query = sqlx::query(&sql);
     for (i, code) in codes.iter().enumerate() {
         query = query.bind(code.as_str()).bind(batch_id).bind((start + i) as i64);
@@ -200,10 +196,10 @@ pub async fn lookup_card(db: &Db, code: &CardCode) -> Result<Option<CardLookup>,
 pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     for chunk in scans.chunks(crate::db::rows_per_insert(3)) {
-        let mut sql = String::from("INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES ");
-        for i in 0..chunk.len() {
-            sql.push_str(&format!("{}(${}, ${}, ${})", if i > 0 { "," } else { "" }, i * 3 + 1, i * 3 + 2, i * 3 + 3));
-        }
+        let sql = format!(
+            "INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES {}",
+            crate::db::values_placeholders(chunk.len(), 3)
+        );
         let mut q = sqlx::query(&sql);
         for (code, batch_id, at) in chunk {
             q = q.bind(code).bind(batch_id).bind(at);
