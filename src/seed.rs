@@ -258,17 +258,7 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
 
     // The dashboard's running counts, as the app keeps them (folded).
     let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) \
-         SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*) \
-         FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id \
-         GROUP BY r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex",
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO batch_tally (batch_id, status, n) SELECT batch_id, status, COUNT(*) FROM recruits GROUP BY batch_id, status")
-        .execute(&mut *tx)
-        .await?;
+    crate::insight::tally::rebuild(&mut tx).await?;
     let events: Vec<_> = events.into_iter().collect();
     for chunk in events.chunks(rows_per_insert(4)) {
         insert_rows!(&mut *tx, "signup_events (batch_id, kind, at, n)", 4, chunk,

@@ -29,6 +29,25 @@ pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Res
     Ok(())
 }
 
+/// Recounts both tallies from the recruits themselves, inside the caller's write
+/// transaction (used after bulk loading; migration 0007 does the same in SQL).
+pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM recruit_tally").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM batch_tally").execute(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) \
+         SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*) \
+         FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id \
+         GROUP BY r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO batch_tally (batch_id, status, n) SELECT batch_id, status, COUNT(*) FROM recruits GROUP BY batch_id, status")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 type Cell = (String, String, Option<String>, Option<String>, Option<String>);
 
 /// Adds up appended rows: recruit cells, batch counts, and funnel events per batch,
