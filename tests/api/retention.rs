@@ -12,16 +12,9 @@ const SCHEDULE: Schedule = Schedule { unconfirmed_days: 30, withdrawn_days: 90, 
 const DAY: i64 = 86_400;
 
 /// Signs someone up through the public form and returns their recruit id.
+/// Signs "Casey Doe" up through the real form (no equality answers); returns their id.
 pub async fn sign_up(app: &TestApp, code: &str, email: &str) -> i64 {
-    let html = app.get(&format!("/j/{code}/join")).await.text().await.unwrap();
-    let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
-    let fields = [
-        ("name", "Casey Doe"), ("email", email), ("contact_method", "email"), ("age_band", "25-34"),
-        ("connection", "work"), ("equality", "no"), ("key", &key), ("started", &started),
-        ("step", "check"), ("action", "continue"), ("lang", "en"),
-    ];
-    let r = new_client().post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
-    assert_eq!(r.status(), 303);
+    crate::insight::sign_up_named(app, code, "Casey Doe", email, "25-34", None).await;
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM recruits WHERE email_lower = $1")
         .bind(email).fetch_one(app.db.pool()).await.unwrap();
     id
