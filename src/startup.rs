@@ -179,6 +179,30 @@ fn leptos_options(settings: &Settings, address: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+type RequestLog = TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    fn(&Request) -> tracing::Span,
+    (),
+    DefaultOnResponse,
+>;
+
+/// Requests are logged by route template (`/j/{code}`), never by URL: URLs can carry card
+/// codes and tokens.
+fn request_log() -> RequestLog {
+    fn span(request: &Request) -> tracing::Span {
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "(unmatched)".to_owned());
+        tracing::info_span!("request", method = %request.method(), route)
+    }
+    TraceLayer::new_for_http()
+        .make_span_with(span as fn(&Request) -> tracing::Span)
+        .on_request(())
+        .on_response(DefaultOnResponse::new().level(Level::INFO))
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let site_root = PathBuf::from(state.settings.site_root.as_str());
@@ -199,7 +223,6 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/login", get(auth::handlers::login_form).post(auth::handlers::login))
         .route("/admin/logout", axum::routing::post(auth::handlers::logout))
         .route("/rights", get(public::info::rights))
-        .route("/j/{code}", get(scan::landing))
         .route("/j/{code}/join", get(signup::handlers::start_from_card).post(signup::handlers::answer_from_card))
         .route("/join", get(signup::handlers::start_without_card).post(signup::handlers::answer_without_card))
         .route("/signup/sent/{receipt}", get(signup::handlers::sent).post(signup::handlers::resend))
@@ -233,28 +256,24 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(
             ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(())),
         )
-        .layer(
-            // Requests are logged by route template (`/j/{code}`), never by URL: URLs
-            // can carry card codes and tokens.
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    let route = request
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map(|p| p.as_str().to_owned())
-                        .unwrap_or_else(|| "(unmatched)".to_owned());
-                    tracing::info_span!("request", method = %request.method(), route)
-                })
-                .on_request(())
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
+        .layer(request_log())
         // Public forms are small; refuse anything larger before reading it.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(middleware::from_fn_with_state(state.clone(), auth::access::access))
         .layer(sessions)
         .layer(middleware::from_fn(security::security_headers))
         .layer(CompressionLayer::new())
-        .with_state(state)
+        .with_state(state.clone())
+        // The card landing page is the busiest route and needs neither sessions nor the
+        // dashboard's access check: it gets only security headers and compression.
+        .merge(
+            Router::new()
+                .route("/j/{code}", get(scan::landing))
+                .layer(request_log())
+                .layer(middleware::from_fn(security::security_headers))
+                .layer(CompressionLayer::new())
+                .with_state(state),
+        )
 }
 
 use crate::demographics::upload::upload as upload_police_uk;
