@@ -48,6 +48,13 @@ pub fn force_slug(name: &str) -> String {
         .join("-")
 }
 
+/// The ONS 2021 high-level group named at the start of a lower-case label's group part
+/// ("white …", "mixed/multiple …", "asian/asian british …", "black/african/…"); anything
+/// else is "other".
+pub fn ons_group_of(group: &str) -> &'static str {
+    ["white", "mixed", "asian", "black"].into_iter().find(|g| group.starts_with(g)).unwrap_or("other")
+}
+
 /// The ONS 2021 detailed (19-category) code for an ethnicity label, from
 /// data.police.uk self-defined labels (current and older coded forms, "White - Irish",
 /// "Asian or Asian British - Indian (A1)") and census column names ("White: Irish").
@@ -60,18 +67,12 @@ pub fn ethnic_detail_of(label: &str) -> Option<&'static str> {
     let (group, detail) = l.split_once(" - ").or_else(|| l.split_once(": ")).unwrap_or((l.as_str(), ""));
     let detail = detail.split(" (").next().unwrap_or(detail).trim();
     let has = |w: &str| detail.contains(w);
-    let other_of_group = || {
-        if group.starts_with("white") {
-            "white_other"
-        } else if group.starts_with("mixed") {
-            "mixed_other"
-        } else if group.starts_with("asian") {
-            "asian_other"
-        } else if group.starts_with("black") {
-            "black_other"
-        } else {
-            "other_any"
-        }
+    let other_of_group = || match ons_group_of(group) {
+        "white" => "white_other",
+        "mixed" => "mixed_other",
+        "asian" => "asian_other",
+        "black" => "black_other",
+        _ => "other_any",
     };
     Some(if detail.starts_with("any other") || detail.starts_with("other") || detail.is_empty() {
         other_of_group()

@@ -42,17 +42,7 @@ pub fn self_defined_group(label: &str) -> Option<&'static str> {
     if lower.contains("chinese") {
         return Some("asian");
     }
-    Some(if group.starts_with("white") {
-        "white"
-    } else if group.starts_with("mixed") {
-        "mixed"
-    } else if group.starts_with("asian") {
-        "asian"
-    } else if group.starts_with("black") {
-        "black"
-    } else {
-        "other"
-    })
+    Some(super::ons_group_of(group))
 }
 
 fn officer_defined_group(label: &str) -> Option<&'static str> {
