@@ -80,7 +80,7 @@ const DAY: i64 = 86_400;
 macro_rules! insert_rows {
     ($conn:expr, $table_cols:expr, $cols:expr, $rows:expr, |$q:ident, $row:ident| $bind:expr) => {{
         let rows: Vec<_> = $rows.into_iter().collect();
-        let sql = format!("INSERT INTO {} VALUES {}", $table_cols, values_placeholders(rows.len(), $cols));
+        let sql = format!("INSERT INTO {} VALUES {}", $table_cols, values_placeholders(crate::db::Backend::of($conn), rows.len(), $cols));
         let mut $q = sqlx::query(&sql);
         for $row in rows {
             $q = $bind;

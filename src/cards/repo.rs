@@ -97,7 +97,7 @@ async fn insert_cards(
     // Positions are assigned after the insert so that skipped duplicates leave no gaps.
     let sql = format!(
         "INSERT INTO cards (code, batch_id, position) VALUES {} ON CONFLICT (code) DO NOTHING",
-        crate::db::values_placeholders(codes.len(), 3)
+        crate::db::values_placeholders(crate::db::Backend::of(tx), codes.len(), 3)
     );
     let mut query = sqlx::query(&sql);
     for (i, code) in codes.iter().enumerate() {
@@ -198,7 +198,7 @@ pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), A
     for chunk in scans.chunks(crate::db::rows_per_insert(3)) {
         let sql = format!(
             "INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES {}",
-            crate::db::values_placeholders(chunk.len(), 3)
+            crate::db::values_placeholders(crate::db::Backend::of(&tx), chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
         for (code, batch_id, at) in chunk {
@@ -216,7 +216,7 @@ pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), A
     let mut per_batch: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
     let codes: Vec<&str> = per_card.keys().copied().collect();
     for chunk in codes.chunks(crate::db::rows_per_insert(1)) {
-        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let list = crate::db::placeholders(crate::db::Backend::of(&tx), chunk.len());
         let sql = format!("SELECT batch_id FROM cards WHERE first_scanned_at IS NULL AND code IN ({list})");
         let mut q = sqlx::query_as::<_, (i64,)>(&sql);
         for code in chunk {

@@ -2,7 +2,7 @@
 use std::collections::BTreeMap;
 
 use super::{census::Population, police_uk::ParsedFile};
-use crate::{db::{now_unix, rows_per_insert, values_placeholders, Db}, error::AppError};
+use crate::{db::{now_unix, rows_per_insert, values_placeholders, Backend, Db}, error::AppError};
 
 /// Replaces one force-month with the file's searches, in one transaction: re-importing
 /// never double counts, and a failure leaves the previous import untouched.
@@ -21,7 +21,7 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> 
     for chunk in parsed.searches.chunks(rows_per_insert(7)) {
         let sql = format!(
             "INSERT INTO searches (force, month, ethnic_group, ethnic_source, ethnic_detail, age_range, gender) VALUES {}",
-            values_placeholders(chunk.len(), 7)
+            values_placeholders(Backend::of(&tx), chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
@@ -39,7 +39,7 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> 
     for chunk in counts.chunks(rows_per_insert(5)) {
         let sql = format!(
             "INSERT INTO search_counts (force, month, dimension, category, n) VALUES {}",
-            values_placeholders(chunk.len(), 5)
+            values_placeholders(Backend::of(&tx), chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
         for ((dimension, category), n) in chunk {

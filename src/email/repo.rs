@@ -156,7 +156,7 @@ pub async fn save_tokens(db: &Db, new: &[NewToken]) -> Result<(), AppError> {
     for chunk in new.chunks(crate::db::rows_per_insert(5)) {
         let sql = format!(
             "INSERT INTO email_tokens (token_hash, recruit_id, purpose, created_at, expires_at) VALUES {}",
-            crate::db::values_placeholders(chunk.len(), 5)
+            crate::db::values_placeholders(crate::db::Backend::of(&tx), chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
         for t in chunk {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use crate::{db::{rows_per_insert, values_placeholders, Db}, error::AppError};
+use crate::{db::{rows_per_insert, values_placeholders, Backend, Db}, error::AppError};
 
 /// Moves one recruit's current cell (batch, status, age band, equality answers) by
 /// `sign`: call with -1 before changing or deleting a recruit and +1 after.
@@ -68,7 +68,7 @@ pub async fn fold(db: &Db) -> Result<(), AppError> {
     for chunk in cells.chunks(rows_per_insert(6)) {
         let sql = format!(
             "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) VALUES {}",
-            values_placeholders(chunk.len(), 6)
+            values_placeholders(Backend::of(&tx), chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for ((status, age, group, detail, sex), n) in chunk {
@@ -85,7 +85,7 @@ pub async fn fold(db: &Db) -> Result<(), AppError> {
     }
     let batches: Vec<_> = batches.into_iter().filter(|(_, n)| *n != 0).collect();
     for chunk in batches.chunks(rows_per_insert(3)) {
-        let sql = format!("INSERT INTO batch_tally (batch_id, status, n) VALUES {}", values_placeholders(chunk.len(), 3));
+        let sql = format!("INSERT INTO batch_tally (batch_id, status, n) VALUES {}", values_placeholders(Backend::of(&tx), chunk.len(), 3));
         let mut q = sqlx::query(&sql);
         for ((batch, status), n) in chunk {
             q = q.bind(*batch).bind(status).bind(*n);
@@ -101,7 +101,7 @@ pub async fn fold(db: &Db) -> Result<(), AppError> {
     }
     let days: Vec<_> = days.into_iter().collect();
     for chunk in days.chunks(rows_per_insert(4)) {
-        let sql = format!("INSERT INTO signup_events (batch_id, kind, at, n) VALUES {}", values_placeholders(chunk.len(), 4));
+        let sql = format!("INSERT INTO signup_events (batch_id, kind, at, n) VALUES {}", values_placeholders(Backend::of(&tx), chunk.len(), 4));
         let mut q = sqlx::query(&sql);
         for ((batch, kind, day), n) in chunk {
             q = q.bind(*batch).bind(kind).bind(*day).bind(*n);
