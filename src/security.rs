@@ -1,19 +1,28 @@
 //! Security headers on every response. Pages that need a different policy (the
 //! dashboard with its nonce, public pages with inline CSS) set their own
 //! Content-Security-Policy, which this layer leaves alone.
-use axum::{extract::Request, http::HeaderValue, middleware::Next, response::Response};
+use axum::{http::HeaderValue, response::Response};
 use http::header;
 
 /// Default policy: nothing executes, nothing loads except our own images and styles.
 pub const DEFAULT_CSP: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Public pages: inline styles with a per-response nonce, no scripts at all.
-pub fn public_csp(nonce: &str) -> String {
-    format!(
-        "default-src 'none'; img-src 'self' data:; style-src 'nonce-{nonce}'; \
-         form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    )
+/// Public pages: no scripts at all, and only the one inline stylesheet, allowed by its
+/// SHA-256 hash. A hash (not a per-response nonce) keeps every public page identical for
+/// everyone, so the busiest ones are rendered once and served as bytes.
+pub fn public_csp() -> HeaderValue {
+    static CSP: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(crate::public::PUBLIC_CSS));
+        HeaderValue::from_str(&format!(
+            "default-src 'none'; img-src 'self' data:; style-src 'sha256-{hash}'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        ))
+        .expect("base64 is ascii")
+    });
+    CSP.clone()
 }
 
 /// Dashboard pages: our own scripts and wasm, and the inline island loader by nonce.
@@ -25,10 +34,12 @@ pub fn dashboard_csp(nonce: &str) -> String {
     )
 }
 
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// Adds the default security headers a response does not set itself. A plain
+/// function over the response (no per-request future or allocation): it runs on every
+/// request, including the busiest public page.
+pub fn add_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    let defaults: [(header::HeaderName, &str); 7] = [
+    let defaults: [(header::HeaderName, &'static str); 7] = [
         (header::CONTENT_SECURITY_POLICY, DEFAULT_CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -44,9 +55,14 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         (header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
     ];
     for (name, value) in defaults {
-        if !headers.contains_key(&name) {
-            headers.insert(name, HeaderValue::from_static(value));
+        if let header::Entry::Vacant(slot) = headers.entry(name) {
+            slot.insert(HeaderValue::from_static(value));
         }
     }
     response
+}
+
+/// The layer that applies `add_security_headers` to every response.
+pub fn security_headers() -> tower::util::MapResponseLayer<fn(Response) -> Response> {
+    tower::util::MapResponseLayer::new(add_security_headers as fn(Response) -> Response)
 }

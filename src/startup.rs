@@ -34,9 +34,19 @@ use crate::{
     },
 };
 
-/// Everything a handler or server function may need, passed explicitly.
+/// Everything a handler or server function may need, passed explicitly. Cloned for every
+/// request (axum's `State`), so it is one shared pointer; fields are reached through `Deref`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+pub struct AppStateInner {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: Arc<Settings>,
@@ -138,7 +148,7 @@ impl AppState {
             Some(s) => s.clone(),
             None => form_secret(&db).await?,
         };
-        Ok(AppState {
+        Ok(AppState(Arc::new(AppStateInner {
             leptos_options: leptos_options(&settings, address),
             stamper: Stamper::new(&secret),
             signup_limiter: Arc::new(RateLimiter::new(settings.rate_limit, std::time::Duration::from_secs(3600))),
@@ -154,7 +164,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             base_url,
-        })
+        })))
     }
 }
 
@@ -190,12 +200,12 @@ type RequestLog = TraceLayer<
 /// codes and tokens.
 fn request_log() -> RequestLog {
     fn span(request: &Request) -> tracing::Span {
-        let route = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| "(unmatched)".to_owned());
-        tracing::info_span!("request", method = %request.method(), route)
+        // Fields are worked out only when the span is enabled (not at all under RUST_LOG=warn).
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", |p| p.as_str()),
+        )
     }
     TraceLayer::new_for_http()
         .make_span_with(span as fn(&Request) -> tracing::Span)
@@ -261,7 +271,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(middleware::from_fn_with_state(state.clone(), auth::access::access))
         .layer(sessions)
-        .layer(middleware::from_fn(security::security_headers))
+        .layer(security::security_headers())
         .layer(CompressionLayer::new())
         .with_state(state.clone())
         // The card landing page is the busiest route and needs neither sessions nor the
@@ -270,7 +280,7 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .route("/j/{code}", get(scan::landing))
                 .layer(request_log())
-                .layer(middleware::from_fn(security::security_headers))
+                .layer(security::security_headers())
                 .layer(CompressionLayer::new())
                 .with_state(state),
         )

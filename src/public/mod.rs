@@ -97,17 +97,17 @@ fn switcher_html(current: Lang, switcher: Switcher) -> String {
     html
 }
 
-impl IntoResponse for PublicPage {
-    fn into_response(self) -> Response {
-        let nonce = leptos::nonce::Nonce::new();
-        let nonce = nonce.as_inner();
+impl PublicPage {
+    /// The whole document. The same for everyone who gets this page: no per-response
+    /// parts (the stylesheet is allowed by hash, see `security::public_csp`).
+    pub fn html(&self) -> String {
         let lang = self.lang;
         let code = lang.code();
-        let html = format!(
+        format!(
             "<!DOCTYPE html><html lang=\"{html_lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <link rel=\"icon\" href=\"data:,\"><title>{title} – {site}</title>\
-             <style nonce=\"{nonce}\">{css}</style></head><body>\
+             <style>{css}</style></head><body>\
              <a class=\"skip\" href=\"#main\">{skip}</a>\
              <header class=\"top\"><span class=\"brand\">{site}</span></header>\
              {switcher}<main id=\"main\">{body}</main>\
@@ -123,23 +123,27 @@ impl IntoResponse for PublicPage {
             switcher = switcher_html(lang, self.switcher),
             css = PUBLIC_CSS,
             body = self.body,
-        );
-        let mut response = (self.status, Html(html)).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_str(&crate::security::public_csp(nonce)).expect("nonce is ascii"),
-        );
-        // Answers can appear on these pages: never keep them in shared caches.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if self.set_lang_cookie {
-            headers.insert(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&format!("lang={code}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"))
-                    .expect("ascii"),
-            );
-        }
-        response
+        )
+    }
+}
+
+/// A public page's response around its HTML: status, the public CSP, never cached in
+/// shared caches (answers can appear on these pages), and the language cookie when
+/// `?lang=` chose the language (a functional cookie, nothing else).
+pub fn public_response(status: StatusCode, html: String, lang: Lang, set_lang_cookie: bool) -> Response {
+    let mut response = (status, Html(html)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, crate::security::public_csp());
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if set_lang_cookie {
+        headers.insert(header::SET_COOKIE, HeaderValue::from_static(lang.cookie()));
+    }
+    response
+}
+
+impl IntoResponse for PublicPage {
+    fn into_response(self) -> Response {
+        public_response(self.status, self.html(), self.lang, self.set_lang_cookie)
     }
 }
 

@@ -13,7 +13,7 @@ mod handlers {
     use axum::{
         extract::{ConnectInfo, Path, Query, State},
         http::{HeaderMap, Method},
-        response::{IntoResponse, Response},
+        response::Response,
     };
 
     use crate::{
@@ -28,27 +28,35 @@ mod handlers {
     };
 
     /// The landing page differs between cards only in the join link, so each language's
-    /// body is rendered once (the busiest page: every scan) and the code put in per request.
+    /// whole document is rendered once (the busiest page: every scan), cut where the card
+    /// code goes, and put together around the code per request.
     #[derive(Default)]
     pub struct LandingPages {
-        bodies: std::sync::OnceLock<Vec<(crate::i18n::Lang, String)>>,
+        documents: std::sync::OnceLock<Vec<(crate::i18n::Lang, Vec<String>)>>,
     }
 
     const CODE_SLOT: &str = "CARDCODESLOT";
 
     impl LandingPages {
-        pub fn page(&self, lang: crate::i18n::Lang, force: &str, code: &str) -> crate::public::PublicPage {
-            let bodies = self.bodies.get_or_init(|| {
+        pub fn page(&self, lang: crate::i18n::Lang, force: &str, code: &str, remember_lang: bool) -> Response {
+            let documents = self.documents.get_or_init(|| {
                 crate::i18n::Lang::ALL
                     .into_iter()
-                    .map(|l| (l, pages::landing(l, force, &format!("/j/{CODE_SLOT}/join")).body))
+                    .map(|l| {
+                        let html = pages::landing(l, force, &format!("/j/{CODE_SLOT}/join")).html();
+                        (l, html.split(CODE_SLOT).map(str::to_owned).collect())
+                    })
                     .collect()
             });
-            let mut page = pages::landing_shell(lang);
-            if let Some((_, body)) = bodies.iter().find(|(l, _)| *l == lang) {
-                page.body = body.replace(CODE_SLOT, code);
+            let parts = documents.iter().find(|(l, _)| *l == lang).map(|(_, p)| p.as_slice()).unwrap_or_default();
+            let mut html = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + code.len() * parts.len());
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    html.push_str(code);
+                }
+                html.push_str(part);
             }
-            page
+            crate::public::public_response(http::StatusCode::OK, html, lang, remember_lang)
         }
     }
 
@@ -78,8 +86,7 @@ mod handlers {
                 if method == Method::GET && !is_prefetch(&headers) && q.lang.is_none() {
                     state.scans.record(code.as_str(), batch_id).await;
                 }
-                let page = state.landing_pages.page(lang, &state.settings.force_name, code.as_str());
-                Ok(if chosen { page.remember_lang() } else { page }.into_response())
+                Ok(state.landing_pages.page(lang, &state.settings.force_name, code.as_str(), chosen))
             }
             other => Ok(card_problem_page(lang, &other)),
         }

@@ -305,10 +305,6 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
 }
 
 /// The landing page without its body (filled in from `scan::LandingPages`).
-pub fn landing_shell(lang: Lang) -> PublicPage {
-    PublicPage::new(lang, t(lang, "landing.title"), ())
-}
-
 pub fn landing(lang: Lang, force: &str, start: &str) -> PublicPage {
     let start = format!("{start}?lang={}", lang.code());
     PublicPage::new(lang, t(lang, "landing.title"), view! {

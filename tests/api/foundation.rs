@@ -39,9 +39,14 @@ async fn home_page_is_plain_html_without_scripts() {
     assert!(body.contains("<h1>Have your say on stop and search</h1>"), "{body}");
     assert!(!body.contains("<script"), "no scripts on public pages");
     assert!(!body.contains(".wasm"), "no wasm on public pages");
-    // The inline stylesheet carries the nonce the CSP names.
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(body.contains(&format!("<style nonce=\"{nonce}\">")));
+    // The one inline stylesheet is allowed by its hash, and nothing else is.
+    use base64::Engine;
+    use sha2::Digest;
+    let css = body.split("<style>").nth(1).unwrap().split("</style>").next().unwrap();
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(css));
+    assert!(csp.contains(&format!("style-src 'sha256-{hash}';")), "{csp}");
+    assert_eq!(body.matches("<style").count(), 1);
+    assert!(!body.contains(" style="), "no inline style attributes (the CSP blocks them)");
 }
 
 #[tokio::test]
