@@ -80,6 +80,7 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
             .await?,
         None => None,
     };
+    let resubmission = existing.is_some();
     let (id, status) = match existing {
         Some((id, status)) => {
             tally::adjust(&mut **tx, id, -1).await?;
@@ -106,8 +107,9 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
         None => {
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO recruits (public_id, batch_id, name, email, email_lower, phone, contact_method, \
-                 postcode, area_connection, age_band, language, status, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $12) RETURNING id",
+                 postcode, area_connection, age_band, language, status, created_at, updated_at, \
+                 receipt_hash, receipt_expires) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $12, $13, $14) RETURNING id",
             )
             .bind(tokens::new_token()[..16].to_string())
             .bind(s.batch_id)
@@ -121,13 +123,18 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
             .bind(s.age_band.code())
             .bind(s.language.code())
             .bind(now)
+            .bind(tokens::hash(&receipt))
+            .bind(now + RECEIPT_TTL_SECS)
             .fetch_one(&mut **tx)
             .await?;
             (id, "new".to_string())
         }
     };
 
-    sqlx::query("DELETE FROM recruit_equality WHERE recruit_id = $1").bind(id).execute(&mut **tx).await?;
+    if resubmission {
+        sqlx::query("DELETE FROM recruit_equality WHERE recruit_id = $1").bind(id).execute(&mut **tx).await?;
+        set_receipt(tx, id, &receipt, now).await?;
+    }
     if let Some(eq) = &s.equality {
         sqlx::query(
             "INSERT INTO recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, ethnic_other, sex, disability) \
@@ -150,7 +157,6 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    set_receipt(tx, id, &receipt, now).await?;
     if s.email.is_some() && status == "new" {
         outbox::queue(tx, id, "confirm", "").await.map_err(into_sqlx)?;
     }
