@@ -51,28 +51,19 @@ pub async fn send_due(state: &AppState, transport: &Transport) -> anyhow::Result
         prepared.push(result);
     }
     repo::save_tokens(&state.db, &tokens).await?;
+    // Several at once: each SMTP exchange is a handful of round trips, so one at a time
+    // capped sending at about 25 emails a second even on loopback.
+    use futures::StreamExt;
+    let mut queue = items.iter().zip(prepared);
+    let mut in_flight = futures::stream::FuturesOrdered::new();
     let mut outcomes = Vec::with_capacity(items.len());
-    for (item, prepared) in items.iter().zip(prepared) {
-        let outcome = match prepared {
-            Ok(Some(mail)) => match transport.send(&state.settings.mail_from, mail).await {
-                Ok(()) => Outcome::Sent,
-                Err(e) => {
-                    // Log the cause, not the message: it holds a name and address.
-                    tracing::warn!(outbox_id = item.id, attempt = item.attempts + 1, error = %e, "email not sent; will retry");
-                    Outcome::Retry {
-                        at: now_unix() + backoff(state, item.attempts),
-                        error: e.to_string(),
-                        give_up: item.attempts + 1 >= MAX_ATTEMPTS,
-                    }
-                }
-            },
-            Ok(None) => Outcome::Retry { at: now_unix(), error: "no recipient".into(), give_up: true },
-            Err(e) => {
-                tracing::error!(outbox_id = item.id, error = ?e, "email could not be prepared");
-                Outcome::Retry { at: now_unix() + backoff(state, item.attempts), error: "prepare failed".into(), give_up: false }
-            }
-        };
-        outcomes.push((item.id, outcome));
+    loop {
+        while in_flight.len() < SEND_CONCURRENCY {
+            let Some((item, prepared)) = queue.next() else { break };
+            in_flight.push_back(deliver(state, transport, item, prepared));
+        }
+        let Some(outcome) = in_flight.next().await else { break };
+        outcomes.push(outcome);
     }
     let results: Vec<repo::Delivery> = outcomes
         .into_iter()
@@ -83,6 +74,37 @@ pub async fn send_due(state: &AppState, transport: &Transport) -> anyhow::Result
         .collect();
     repo::record_deliveries(&state.db, &results).await?;
     Ok(items.len())
+}
+
+/// Emails in flight at once (the SMTP transport keeps up to this many connections open).
+const SEND_CONCURRENCY: usize = 8;
+
+async fn deliver(
+    state: &AppState,
+    transport: &Transport,
+    item: &repo::OutboxItem,
+    prepared: anyhow::Result<Option<Outgoing>>,
+) -> (i64, Outcome) {
+    let outcome = match prepared {
+        Ok(Some(mail)) => match transport.send(&state.settings.mail_from, mail).await {
+            Ok(()) => Outcome::Sent,
+            Err(e) => {
+                // Log the cause, not the message: it holds a name and address.
+                tracing::warn!(outbox_id = item.id, attempt = item.attempts + 1, error = %e, "email not sent; will retry");
+                Outcome::Retry {
+                    at: now_unix() + backoff(state, item.attempts),
+                    error: e.to_string(),
+                    give_up: item.attempts + 1 >= MAX_ATTEMPTS,
+                }
+            }
+        },
+        Ok(None) => Outcome::Retry { at: now_unix(), error: "no recipient".into(), give_up: true },
+        Err(e) => {
+            tracing::error!(outbox_id = item.id, error = ?e, "email could not be prepared");
+            Outcome::Retry { at: now_unix() + backoff(state, item.attempts), error: "prepare failed".into(), give_up: false }
+        }
+    };
+    (item.id, outcome)
 }
 
 fn backoff(state: &AppState, attempts: i64) -> i64 {

@@ -78,4 +78,7 @@ async fn a_minute_without_smtp_during_1000_sign_ups_delivers_every_email_once() 
     assert!(per_recipient.values().all(|n| *n == 1), "no email was sent twice");
     let (sent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(sent, total as i64);
+    // The outage was felt: some emails needed more than one attempt.
+    let (retried,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE attempts > 1").fetch_one(app.db.pool()).await.unwrap();
+    assert!(retried > 0, "no email was retried: the outage did not happen");
 }

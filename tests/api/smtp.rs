@@ -12,11 +12,13 @@ pub struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<String>>>,
     server: Option<JoinHandle<()>>,
+    /// Open client connections (the app keeps a pool of them), closed by `stop`.
+    sessions: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
-        let mut sink = SmtpSink { port: 0, messages: Arc::default(), server: None };
+        let mut sink = SmtpSink { port: 0, messages: Arc::default(), server: None, sessions: Arc::default() };
         sink.listen(0).await;
         sink
     }
@@ -27,18 +29,25 @@ impl SmtpSink {
         socket.bind(format!("127.0.0.1:{port}").parse().unwrap()).unwrap();
         let listener = socket.listen(64).unwrap();
         self.port = listener.local_addr().unwrap().port();
-        let messages = self.messages.clone();
+        let (messages, sessions) = (self.messages.clone(), self.sessions.clone());
         self.server = Some(tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session(stream, messages.clone()));
+                let handle = tokio::spawn(session(stream, messages.clone()));
+                let mut open = sessions.lock().unwrap();
+                open.retain(|h| !h.is_finished());
+                open.push(handle);
             }
         }));
     }
 
-    /// Refuses connections from now on, like a mail server that is down.
+    /// Refuses connections from now on and drops the open ones, like a mail server
+    /// that is down.
     pub fn stop(&mut self) {
         if let Some(s) = self.server.take() {
             s.abort();
+        }
+        for session in self.sessions.lock().unwrap().drain(..) {
+            session.abort();
         }
     }
 
