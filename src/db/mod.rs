@@ -223,9 +223,16 @@ pub fn rows_per_insert(cols: usize) -> usize {
 /// grows with how many there are (500 rows of 7 columns took 21 ms to prepare); `?` is
 /// taken in order with no lookup.
 pub fn placeholders(backend: Backend, n: usize) -> String {
+    placeholders_from(backend, 1, n)
+}
+
+/// `n` placeholders for parameters `first`, `first + 1`, … (SQL with several lists).
+/// Every parameter of the statement must come from these helpers: SQLite cannot mix
+/// `?` with `$n`.
+pub fn placeholders_from(backend: Backend, first: usize, n: usize) -> String {
     let mut sql = String::with_capacity(n * 5);
-    for i in 1..=n {
-        if i > 1 {
+    for i in first..first + n {
+        if i > first {
             sql.push_str(", ");
         }
         push_placeholder(&mut sql, backend, i);
@@ -270,5 +277,7 @@ mod placeholder_tests {
         assert_eq!(values_placeholders(Sqlite, 2, 2), "(?, ?), (?, ?)");
         assert_eq!(placeholders(Postgres, 3), "$1, $2, $3");
         assert_eq!(placeholders(Sqlite, 2), "?, ?");
+        assert_eq!(super::placeholders_from(Postgres, 3, 2), "$3, $4");
+        assert_eq!(super::placeholders_from(Sqlite, 3, 2), "?, ?");
     }
 }

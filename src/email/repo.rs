@@ -50,33 +50,31 @@ pub async fn due(db: &Db, limit: i64) -> Result<Vec<i64>, AppError> {
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-/// Takes messages for sending, in one write; only one worker (of possibly several
-/// instances) wins each. Returns the ones this worker won.
+/// Takes messages for sending, in one statement; only one worker (of possibly several
+/// instances) wins each. Returns the ones this worker won, oldest first.
 pub async fn claim_many(db: &Db, ids: &[i64], lease_secs: i64) -> Result<Vec<OutboxItem>, AppError> {
-    let now = now_unix();
-    let mut won = Vec::new();
-    let mut tx = db.begin_write().await?;
-    for id in ids {
-        let claimed = sqlx::query(
-            "UPDATE outbox SET locked_until = $1 WHERE id = $2 AND status = 'pending' \
-             AND (locked_until IS NULL OR locked_until < $3)",
-        )
-        .bind(now + lease_secs)
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 1 {
-            let (id, recruit_id, kind, payload, attempts): (i64, Option<i64>, String, String, i64) =
-                sqlx::query_as("SELECT id, recruit_id, kind, payload, attempts FROM outbox WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            won.push(OutboxItem { id, recruit_id, kind, payload, attempts });
-        }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    tx.commit().await?;
+    let now = now_unix();
+    let p = |first, n| crate::db::placeholders_from(db.backend(), first, n);
+    let (until, at, list) = (p(1, 1), p(2, 1), p(3, ids.len()));
+    let sql = format!(
+        "UPDATE outbox SET locked_until = {until} WHERE status = 'pending' \
+         AND (locked_until IS NULL OR locked_until < {at}) AND id IN ({list}) \
+         RETURNING id, recruit_id, kind, payload, attempts"
+    );
+    let mut q = sqlx::query_as::<_, (i64, Option<i64>, String, String, i64)>(&sql).bind(now + lease_secs).bind(now);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut won: Vec<OutboxItem> = q
+        .fetch_all(db.writer())
+        .await?
+        .into_iter()
+        .map(|(id, recruit_id, kind, payload, attempts)| OutboxItem { id, recruit_id, kind, payload, attempts })
+        .collect();
+    won.sort_by_key(|item| item.id);
     Ok(won)
 }
 
@@ -105,14 +103,21 @@ pub async fn record_deliveries(db: &Db, results: &[Delivery]) -> Result<(), AppE
     }
     let now = now_unix();
     let mut tx = db.begin_write().await?;
+    let sent: Vec<i64> = results.iter().filter(|d| d.sent).map(|d| d.id).collect();
+    if !sent.is_empty() {
+        let p = |first, n| crate::db::placeholders_from(db.backend(), first, n);
+        let (at, list) = (p(1, 1), p(2, sent.len()));
+        let sql = format!(
+            "UPDATE outbox SET status = 'sent', sent_at = {at}, locked_until = NULL, attempts = attempts + 1 WHERE id IN ({list})"
+        );
+        let mut q = sqlx::query(&sql).bind(now);
+        for id in &sent {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *tx).await?;
+    }
     for d in results {
-        if d.sent {
-            sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, attempts = attempts + 1 WHERE id = $2")
-                .bind(now)
-                .bind(d.id)
-                .execute(&mut *tx)
-                .await?;
-        } else {
+        if !d.sent {
             sqlx::query(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, \
                  last_error = $2, status = $3 WHERE id = $4",
