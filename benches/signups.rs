@@ -2,6 +2,9 @@
 //! `cargo bench --features ssr --bench signups` (SQLite in a temp folder), or with
 //! `BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL. `SIGNUPS` (default 5000) and
 //! `CONCURRENCY` (default 32) tune it. Client and server share this machine's cores.
+//! Confirmation emails go to an SMTP server on loopback (the tests' sink), as in a real
+//! deployment; `SCRUTINY_SMTP_URL` points them elsewhere. (Without SMTP the app writes
+//! `.eml` files, and on ext4 every database fsync then also waits for those files.)
 use std::{
     io::{BufRead, BufReader},
     process::{Command, Stdio},
@@ -9,6 +12,10 @@ use std::{
 };
 
 use futures::{stream, StreamExt};
+
+#[path = "../tests/api/smtp.rs"]
+#[allow(dead_code)]
+mod smtp;
 use scrutiny::signup::guard::Stamper;
 
 fn main() {
@@ -26,12 +33,16 @@ fn main() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sink = rt.block_on(smtp::SmtpSink::start());
+    let smtp_url = std::env::var("SCRUTINY_SMTP_URL").unwrap_or_else(|_| sink.url());
     let mut server = Command::new(bin)
         .arg("serve")
         .env("DATABASE_URL", &database_url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("SCRUTINY_DATA_DIR", tmp.path().join("data"))
         .env("SCRUTINY_SECRET", "bench-secret")
+        .env("SCRUTINY_SMTP_URL", &smtp_url)
         .env("SCRUTINY_MIN_FILL_SECONDS", "0")
         .env("SCRUTINY_RATE_LIMIT", "100000000")
         .env("RUST_LOG", "warn,scrutiny=info")
@@ -46,7 +57,6 @@ fn main() {
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let base = format!("http://{address}");
     let code = rt.block_on(async {
         let db = scrutiny::db::Db::connect(&database_url).await.unwrap();
@@ -97,5 +107,10 @@ fn main() {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruits").fetch_one(db.pool()).await.unwrap();
         assert_eq!(n as usize, total, "every acknowledged sign-up is stored");
     });
+    if smtp_url == sink.url() {
+        let sent = Instant::now();
+        let got = rt.block_on(sink.wait_for(total, 120)).len();
+        println!("confirmation emails received by SMTP: {got} ({:.1} s after the last sign-up)", sent.elapsed().as_secs_f64());
+    }
     server.kill().ok();
 }
