@@ -28,11 +28,6 @@ pub fn spawn(state: AppState, transport: Transport) -> tokio::task::JoinHandle<(
     })
 }
 
-/// What happened to one claimed message.
-enum Outcome {
-    Sent,
-    Retry { at: i64, error: String, give_up: bool },
-}
 
 /// Sends every message that is due; returns how many were attempted. The bookkeeping is
 /// batched so that SQLite's single writer is not kept busy by the sender: one write to
@@ -56,22 +51,15 @@ pub async fn send_due(state: &AppState, transport: &Transport) -> anyhow::Result
     use futures::StreamExt;
     let mut queue = items.iter().zip(prepared);
     let mut in_flight = futures::stream::FuturesOrdered::new();
-    let mut outcomes = Vec::with_capacity(items.len());
+    let mut results = Vec::with_capacity(items.len());
     loop {
         while in_flight.len() < SEND_CONCURRENCY {
             let Some((item, prepared)) = queue.next() else { break };
             in_flight.push_back(deliver(state, transport, item, prepared));
         }
-        let Some(outcome) = in_flight.next().await else { break };
-        outcomes.push(outcome);
+        let Some(result) = in_flight.next().await else { break };
+        results.push(result);
     }
-    let results: Vec<repo::Delivery> = outcomes
-        .into_iter()
-        .map(|(id, o)| match o {
-            Outcome::Sent => repo::Delivery { id, sent: true, next_attempt_at: 0, error: None, give_up: false },
-            Outcome::Retry { at, error, give_up } => repo::Delivery { id, sent: false, next_attempt_at: at, error: Some(error), give_up },
-        })
-        .collect();
     repo::record_deliveries(&state.db, &results).await?;
     Ok(items.len())
 }
@@ -79,32 +67,35 @@ pub async fn send_due(state: &AppState, transport: &Transport) -> anyhow::Result
 /// Emails in flight at once (the SMTP transport keeps up to this many connections open).
 const SEND_CONCURRENCY: usize = 8;
 
+/// Sends one claimed message; what happened, to be recorded with the rest of the batch.
 async fn deliver(
     state: &AppState,
     transport: &Transport,
     item: &repo::OutboxItem,
     prepared: anyhow::Result<Option<Outgoing>>,
-) -> (i64, Outcome) {
-    let outcome = match prepared {
+) -> repo::Delivery {
+    let retry = |at: i64, error: String, give_up: bool| repo::Delivery {
+        id: item.id,
+        sent: false,
+        next_attempt_at: at,
+        error: Some(error),
+        give_up,
+    };
+    match prepared {
         Ok(Some(mail)) => match transport.send(&state.settings.mail_from, mail).await {
-            Ok(()) => Outcome::Sent,
+            Ok(()) => repo::Delivery { id: item.id, sent: true, next_attempt_at: 0, error: None, give_up: false },
             Err(e) => {
                 // Log the cause, not the message: it holds a name and address.
                 tracing::warn!(outbox_id = item.id, attempt = item.attempts + 1, error = %e, "email not sent; will retry");
-                Outcome::Retry {
-                    at: now_unix() + backoff(state, item.attempts),
-                    error: e.to_string(),
-                    give_up: item.attempts + 1 >= MAX_ATTEMPTS,
-                }
+                retry(now_unix() + backoff(state, item.attempts), e.to_string(), item.attempts + 1 >= MAX_ATTEMPTS)
             }
         },
-        Ok(None) => Outcome::Retry { at: now_unix(), error: "no recipient".into(), give_up: true },
+        Ok(None) => retry(now_unix(), "no recipient".into(), true),
         Err(e) => {
             tracing::error!(outbox_id = item.id, error = ?e, "email could not be prepared");
-            Outcome::Retry { at: now_unix() + backoff(state, item.attempts), error: "prepare failed".into(), give_up: false }
+            retry(now_unix() + backoff(state, item.attempts), "prepare failed".into(), false)
         }
-    };
-    (item.id, outcome)
+    }
 }
 
 fn backoff(state: &AppState, attempts: i64) -> i64 {
