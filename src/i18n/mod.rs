@@ -35,17 +35,6 @@ impl Lang {
         }
     }
 
-    /// The `Set-Cookie` value that remembers this language for a year.
-    pub fn cookie(self) -> &'static str {
-        match self {
-            Lang::En => "lang=en; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            Lang::Cy => "lang=cy; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            Lang::Pl => "lang=pl; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            Lang::Ro => "lang=ro; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            Lang::Ar => "lang=ar; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-        }
-    }
-
     /// The `lang` attribute for the HTML document.
     pub fn html_lang(self) -> &'static str {
         match self {

@@ -136,7 +136,8 @@ pub fn public_response(status: StatusCode, html: String, lang: Lang, set_lang_co
     headers.insert(header::CONTENT_SECURITY_POLICY, crate::security::public_csp());
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if set_lang_cookie {
-        headers.insert(header::SET_COOKIE, HeaderValue::from_static(lang.cookie()));
+        let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.code());
+        headers.insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii"));
     }
     response
 }

@@ -49,13 +49,7 @@ mod handlers {
                     .collect()
             });
             let parts = documents.iter().find(|(l, _)| *l == lang).map(|(_, p)| p.as_slice()).unwrap_or_default();
-            let mut html = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + code.len() * parts.len());
-            for (i, part) in parts.iter().enumerate() {
-                if i > 0 {
-                    html.push_str(code);
-                }
-                html.push_str(part);
-            }
+            let html = parts.join(code);
             crate::public::public_response(http::StatusCode::OK, html, lang, remember_lang)
         }
     }
