@@ -19,6 +19,26 @@ use crate::{
 /// The HTML document around every dashboard page. Only here are hydration scripts
 /// emitted, and only for islands.
 #[cfg(feature = "ssr")]
+/// The least role each dashboard page above needs (axum's path syntax). The access check
+/// refuses a page that is missing here, and the route-enumeration test fails for it.
+pub const PAGE_ROLES: &[(&str, crate::auth::Role)] = {
+    use crate::auth::Role::*;
+    &[
+        ("/admin", Viewer),
+        ("/admin/cards", Coordinator),
+        ("/admin/cards/new", Coordinator),
+        ("/admin/cards/{id}", Coordinator),
+        ("/admin/insight", Viewer),
+        ("/admin/imports", Coordinator),
+        ("/admin/recruits", Coordinator),
+        ("/admin/recruits/invite", Coordinator),
+        ("/admin/recruits/{id}", Coordinator),
+        ("/admin/users", Admin),
+        ("/admin/audit", Admin),
+        ("/admin/account", Viewer),
+    ]
+};
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::MetaTags;
     leptos::nonce::provide_nonce();

@@ -37,8 +37,17 @@ pub struct Settings {
     pub mail_poll: std::time::Duration,
     /// `SCRUTINY_RATE_LIMIT`: sign-up submissions allowed per client and per card code per hour.
     pub rate_limit: u32,
-    /// `SCRUTINY_TRUST_PROXY`: take the client address from `X-Forwarded-For` (behind a proxy).
-    pub trust_proxy: bool,
+    /// `SCRUTINY_TRUST_PROXY`: how many proxies of ours sit in front (0 = none). With N,
+    /// the client address is the N-th `X-Forwarded-For` entry from the right (the one our
+    /// outermost proxy wrote); entries further left are the client's own and ignored.
+    /// `1`, `true` and `yes` mean one proxy.
+    pub trust_proxy: u8,
+    /// `SCRUTINY_HEADER_TIMEOUT_SECONDS`: a connection must send its request headers
+    /// within this time (also between requests on a kept-alive connection).
+    pub header_timeout: std::time::Duration,
+    /// `SCRUTINY_REQUEST_TIMEOUT_SECONDS`: a request must be answered (headers sent) and
+    /// its body received within this time.
+    pub request_timeout: std::time::Duration,
     /// `SCRUTINY_RETAIN_UNCONFIRMED_DAYS`: unconfirmed sign-ups are deleted after this.
     pub retain_unconfirmed_days: i64,
     /// `SCRUTINY_RETAIN_WITHDRAWN_DAYS`: withdrawn or declined people are deleted after this.
@@ -115,7 +124,17 @@ impl Settings {
             retain_unconfirmed_days: number(&get, "SCRUTINY_RETAIN_UNCONFIRMED_DAYS", 30)? as i64,
             retain_withdrawn_days: number(&get, "SCRUTINY_RETAIN_WITHDRAWN_DAYS", 90)? as i64,
             retain_scan_days: number(&get, "SCRUTINY_RETAIN_SCAN_DAYS", 365)? as i64,
-            trust_proxy: matches!(get("SCRUTINY_TRUST_PROXY").as_deref(), Some("1" | "true" | "yes")),
+            trust_proxy: match get("SCRUTINY_TRUST_PROXY").as_deref().map(str::trim) {
+                None | Some("0" | "false" | "no") => 0,
+                Some("true" | "yes") => 1,
+                Some(n) => n
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|n| *n <= 10)
+                    .ok_or_else(|| anyhow!("SCRUTINY_TRUST_PROXY must be the number of proxies in front (0 to 10)"))?,
+            },
+            header_timeout: std::time::Duration::from_secs(number(&get, "SCRUTINY_HEADER_TIMEOUT_SECONDS", 10)?.max(1)),
+            request_timeout: std::time::Duration::from_secs(number(&get, "SCRUTINY_REQUEST_TIMEOUT_SECONDS", 60)?.max(1)),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
             output_name: get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "scrutiny".into()),
@@ -166,6 +185,16 @@ mod tests {
         assert!(e.to_string().contains("LEPTOS_SITE_ADDR"));
         let e = settings(&[("SCRUTINY_SMTP_URL", "http://x")]).unwrap_err();
         assert!(e.to_string().contains("SCRUTINY_SMTP_URL"));
+        let e = settings(&[("SCRUTINY_TRUST_PROXY", "maybe")]).unwrap_err();
+        assert!(e.to_string().contains("SCRUTINY_TRUST_PROXY"));
+    }
+
+    #[test]
+    fn proxy_trust_counts_hops() {
+        assert_eq!(settings(&[]).unwrap().trust_proxy, 0);
+        assert_eq!(settings(&[("SCRUTINY_TRUST_PROXY", "1")]).unwrap().trust_proxy, 1);
+        assert_eq!(settings(&[("SCRUTINY_TRUST_PROXY", "true")]).unwrap().trust_proxy, 1);
+        assert_eq!(settings(&[("SCRUTINY_TRUST_PROXY", "2")]).unwrap().trust_proxy, 2);
     }
 
     #[test]

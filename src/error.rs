@@ -19,6 +19,9 @@ pub enum AppError {
     Forbidden,
     #[error("Too many attempts. Please wait a few minutes and try again.")]
     RateLimited,
+    /// Too much work at once (password checks); try again shortly.
+    #[error("The service is busy. Please wait a few seconds and try again.")]
+    Busy,
     #[error("Something went wrong on our side. Nothing you entered has been lost; please try again.")]
     Internal(#[source] anyhow::Error),
 }
@@ -31,6 +34,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,7 +69,11 @@ impl IntoResponse for AppError {
         self.log();
         let status = self.status();
         let body = crate::public::error_page(status, &self.to_string());
-        (status, body).into_response()
+        let mut response = (status, body).into_response();
+        if matches!(self, AppError::Busy) {
+            response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
+        }
+        response
     }
 }
 

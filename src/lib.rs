@@ -29,11 +29,17 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod error;
 #[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod public;
+#[cfg(feature = "ssr")]
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod seed;
+#[cfg(feature = "ssr")]
+pub mod serve;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]

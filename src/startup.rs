@@ -9,11 +9,15 @@ use axum::{
     Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::{net::TcpListener, sync::Notify};
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{
+        predicate::{DefaultPredicate, NotForContentType, Predicate},
+        CompressionLayer,
+    },
     services::ServeDir,
+    timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -22,16 +26,17 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use crate::{
     app::{shell, App},
-    auth::{self, store::DbSessionStore, CurrentUser},
+    auth::{self, access::IDLE_TIMEOUT_SECS, password::PasswordGate, store::DbSessionStore, CurrentUser, Role},
     config::Settings,
     cards,
     db::Db,
     email::{transport::Transport, worker},
-    health, public, scan, security,
-    signup::{
-        self,
-        guard::{RateLimiter, Stamper},
-    },
+    health,
+    limits::{LoginThrottle, OncePerWindow, RateLimiter},
+    public,
+    routes::{Access, Route},
+    scan, security,
+    signup::{self, guard::Stamper},
 };
 
 /// Everything a handler or server function may need, passed explicitly. Cloned for every
@@ -68,10 +73,14 @@ pub struct AppStateInner {
     pub landing_pages: Arc<crate::scan::LandingPages>,
     /// Card code → batch and batch status, for `/j/<code>`.
     pub card_cache: Arc<crate::cards::cache::CardCache>,
-    /// Failed logins per account (5 per 15 minutes).
-    pub login_limiter: Arc<RateLimiter>,
-    /// Failed logins per client address (20 per 15 minutes).
+    /// Failed sign-ins per account: 5 free, then doubling delays up to a minute.
+    pub login_throttle: Arc<LoginThrottle>,
+    /// Sign-in attempts per client address (20 per 15 minutes).
     pub login_client_limiter: Arc<RateLimiter>,
+    /// At most two password hashes at once; others wait briefly or get 503.
+    pub password_gate: Arc<PasswordGate>,
+    /// Scans and journey starts count once per client and card per 30 minutes.
+    pub counted_once: Arc<OncePerWindow>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -125,11 +134,10 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let scans = self.state.scans.clone();
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let header_timeout = self.state.settings.header_timeout;
+        crate::serve::serve(self.listener, self.router, header_timeout, shutdown_signal()).await;
         scans.flush().await;
-        served
+        Ok(())
     }
 }
 
@@ -159,8 +167,10 @@ impl AppState {
             landing_pages: Arc::default(),
             signups: (db.backend() == crate::db::Backend::Sqlite)
                 .then(|| crate::signup::committer::SignupCommitter::spawn(db.clone())),
-            login_limiter: Arc::new(RateLimiter::new(5, std::time::Duration::from_secs(15 * 60))),
+            login_throttle: Arc::new(LoginThrottle::new(5, std::time::Duration::from_secs(60))),
             login_client_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))),
+            password_gate: Arc::new(PasswordGate::new(2, std::time::Duration::from_secs(2))),
+            counted_once: Arc::new(OncePerWindow::new(std::time::Duration::from_secs(30 * 60))),
             db,
             settings: Arc::new(settings),
             base_url,
@@ -213,8 +223,59 @@ fn request_log() -> RequestLog {
         .on_response(DefaultOnResponse::new().level(Level::INFO))
 }
 
+/// The Leptos page routes, generated once per process. Generating them sets a
+/// process-wide flag for a moment, during which a Resource starting elsewhere never
+/// resolves (a known Leptos issue): never do it while a server is answering requests.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// Every plain route, from each feature, each with the access it declared.
+pub fn feature_routes() -> Vec<Route> {
+    [
+        health::routes(),
+        public::routes(),
+        auth::routes(),
+        signup::routes(),
+        cards::routes(),
+        crate::recruits::routes(),
+        crate::demographics::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Server functions and the least role each declared, from each feature.
+pub fn server_fn_roles() -> impl Iterator<Item = (&'static str, Role)> {
+    [
+        auth::api::SERVER_FN_ROLES,
+        cards::api::SERVER_FN_ROLES,
+        crate::recruits::api::SERVER_FN_ROLES,
+        crate::demographics::api::SERVER_FN_ROLES,
+        crate::insight::api::SERVER_FN_ROLES,
+        health::api::SERVER_FN_ROLES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
+
+/// The access a Leptos page or server function declared, by its route template; None
+/// when it declared nothing (refused).
+pub fn declared_access(path: &str) -> Option<Access> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, Role>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| crate::app::PAGE_ROLES.iter().copied().chain(server_fn_roles()).collect());
+    table.get(path).map(|role| Access::Signed(*role))
+}
+
+/// Compression for text; never for PDFs (already compressed, and streamed) or images.
+fn compression() -> CompressionLayer<impl Predicate + Clone> {
+    CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")))
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
     let site_root = PathBuf::from(state.settings.site_root.as_str());
     let pkg_dir = site_root.join(state.settings.site_pkg_dir.as_str());
     let pkg_route = format!("/{}", state.settings.site_pkg_dir);
@@ -224,33 +285,27 @@ pub fn router(state: AppState) -> Router {
         .with_secure(state.base_url.starts_with("https://"))
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(30)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(IDLE_TIMEOUT_SECS)));
     let shell_options = state.leptos_options.clone();
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/", get(public::info::home))
-        .route("/privacy", get(public::info::privacy))
-        .route("/admin/login", get(auth::handlers::login_form).post(auth::handlers::login))
-        .route("/admin/logout", axum::routing::post(auth::handlers::logout))
-        .route("/rights", get(public::info::rights))
-        .route("/j/{code}/join", get(signup::handlers::start_from_card).post(signup::handlers::answer_from_card))
-        .route("/join", get(signup::handlers::start_without_card).post(signup::handlers::answer_without_card))
-        .route("/signup/sent/{receipt}", get(signup::handlers::sent).post(signup::handlers::resend))
-        .route("/confirm/{token}", get(signup::handlers::confirm))
-        .route("/withdraw/{token}", get(signup::handlers::withdraw_page).post(signup::handlers::withdraw))
-        .route("/admin/cards/{id}/cards-a4.pdf", get(cards::download::a4_pdf))
-        .route("/admin/cards/{id}/cards-cr80.pdf", get(cards::download::cr80_pdf))
-        .route("/admin/cards/{id}/qr/{file}", get(cards::download::qr_svg))
-        .route("/admin/recruits/{id}/export.json", get(crate::recruits::export::export_json))
-        .route("/admin/recruits/status", axum::routing::post(crate::recruits::pipeline::change_status))
-        .route("/admin/recruits/invite", axum::routing::post(crate::recruits::invite::send))
-        .route("/admin/recruits/export.csv", get(crate::recruits::export::export_csv))
-        // police.uk files run to a few MB; this route alone accepts up to 64 MB.
-        .route("/admin/imports", axum::routing::post(upload_police_uk).layer(axum::extract::DefaultBodyLimit::max(64 << 20)))
-        .route("/admin/recruits/{id}/note", axum::routing::post(crate::recruits::pipeline::add_note))
+    let timeout = state.settings.request_timeout;
+
+    // Plain routes: each with the access its feature declared.
+    let mut plain: Router<AppState> = Router::new();
+    for Route { path, access, handler } in feature_routes() {
+        let handler = match access {
+            Access::Public => handler,
+            Access::Signed(role) => handler.route_layer(middleware::from_fn_with_state(
+                auth::access::Need { state: state.clone(), role },
+                auth::access::require,
+            )),
+        };
+        plain = plain.route(path, handler);
+    }
+    // Dashboard pages and server functions: the role each declared, looked up by route.
+    let pages: Router<AppState> = Router::new()
         .leptos_routes_with_context(
             &state,
-            routes,
+            page_routes(),
             move || {
                 provide_context(context_state.clone());
                 // The access layer put the signed-in user on the request.
@@ -262,6 +317,10 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(shell_options.clone()),
         )
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::access::declared));
+
+    plain
+        .merge(pages)
         .nest_service(&pkg_route, ServeDir::new(pkg_dir))
         .fallback_service(
             ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(())),
@@ -269,10 +328,12 @@ pub fn router(state: AppState) -> Router {
         .layer(request_log())
         // Public forms are small; refuse anything larger before reading it.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::access::access))
+        .layer(RequestBodyTimeoutLayer::new(timeout))
+        .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(sessions)
+        .layer(middleware::from_fn(auth::access::same_site))
         .layer(security::security_headers())
-        .layer(CompressionLayer::new())
+        .layer(compression())
         .with_state(state.clone())
         // The card landing page is the busiest route and needs neither sessions nor the
         // dashboard's access check: it gets only security headers and compression.
@@ -280,13 +341,12 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .route("/j/{code}", get(scan::landing))
                 .layer(request_log())
+                .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
                 .layer(security::security_headers())
-                .layer(CompressionLayer::new())
+                .layer(compression())
                 .with_state(state),
         )
 }
-
-use crate::demographics::upload::upload as upload_police_uk;
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -1,9 +1,11 @@
-//! The one access rule. Everything under `/admin` (except the login page) and every
-//! server function under `/api` needs a signed-in user with the right role; all
-//! other paths are public. State-changing requests from other sites are refused.
+//! The access check. Every route declares who may use it where it is defined
+//! ([`crate::routes::Route`] for plain routes; the page table in `app.rs` and each
+//! feature's `SERVER_FN_ROLES` for Leptos pages and server functions); anything without
+//! a declaration is refused. State-changing requests from other sites are refused, and
+//! nothing behind a sign-in is ever cached.
 use axum::{
-    extract::{Request, State},
-    http::{header, Method, StatusCode},
+    extract::{MatchedPath, Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -15,23 +17,10 @@ use crate::{db::now_unix, error::AppError, startup::AppState};
 pub const SESSION_USER: &str = "user";
 /// However active, a session ends this long after login.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 3600;
-
-/// Paths that need a signed-in user.
-pub fn is_protected(path: &str) -> bool {
-    let admin = path == "/admin" || path.starts_with("/admin/");
-    (admin && path != "/admin/login") || path.starts_with("/api/")
-}
-
-/// The least role a protected page needs. Server functions check their own role too.
-pub fn required_role(path: &str) -> Role {
-    if path.starts_with("/admin/users") || path.starts_with("/admin/audit") {
-        Role::Admin
-    } else if path.starts_with("/admin/cards") || path.starts_with("/admin/recruits") || path.starts_with("/admin/imports") {
-        Role::Coordinator
-    } else {
-        Role::Viewer
-    }
-}
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+/// Activity moves the idle deadline on at most this often (each move is a write).
+const IDLE_REFRESH_SECS: i64 = 60;
 
 /// CSRF defence for browsers: a state-changing request must come from a page of
 /// this site (its `Origin`, or failing that its `Referer`, names our host). Session
@@ -56,57 +45,87 @@ fn from_this_site(request: &Request) -> bool {
     }
 }
 
-pub async fn access(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
+/// Outermost check on every request: cross-site state changes are refused.
+pub async fn same_site(request: Request, next: Next) -> Response {
     if !from_this_site(&request) {
         tracing::warn!("cross-site request refused");
         return (StatusCode::FORBIDDEN, "Cross-site request refused").into_response();
     }
-    let path = request.uri().path().to_string();
-    if !is_protected(&path) {
-        return next.run(request).await;
+    next.run(request).await
+}
+
+/// What [`require`] needs: the state and the least role.
+#[derive(Clone)]
+pub struct Need {
+    pub state: AppState,
+    pub role: Role,
+}
+
+/// Route layer for a route that declared `Access::Signed(role)`.
+pub async fn require(State(need): State<Need>, session: Session, request: Request, next: Next) -> Response {
+    admit(&need.state, &session, need.role, request, next).await
+}
+
+/// Route layer for Leptos pages and server functions: looks up the role the page or
+/// function declared (by its route template); none declared → refused.
+pub async fn declared(
+    State(state): State<AppState>,
+    session: Session,
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = matched.as_ref().map_or("", |m| m.as_str());
+    match crate::startup::declared_access(path) {
+        Some(crate::routes::Access::Public) => next.run(request).await,
+        Some(crate::routes::Access::Signed(role)) => admit(&state, &session, role, request, next).await,
+        None => {
+            tracing::error!(route = path, "route without a declared role refused");
+            no_store(AppError::Forbidden.into_response())
+        }
     }
-    let user = current_user(&state, &session).await;
-    match user {
-        None if request.method() == Method::GET && !path.starts_with("/api/") => {
-            let next_url = serde_urlencoded::to_string([("next", path.as_str())]).unwrap_or_default();
+}
+
+async fn admit(state: &AppState, session: &Session, role: Role, mut request: Request, next: Next) -> Response {
+    let response = match current_user(state, session).await {
+        None if request.method() == Method::GET && !request.uri().path().starts_with("/api/") => {
+            let path = request.uri().path();
+            let next_url = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
             Redirect::to(&format!("/admin/login?{next_url}")).into_response()
         }
         None => AppError::Unauthorized.into_response(),
-        Some(u) if u.role < required_role(&path) => AppError::Forbidden.into_response(),
+        Some(u) if u.role < role => AppError::Forbidden.into_response(),
         Some(u) => {
             request.extensions_mut().insert(u);
             next.run(request).await
         }
-    }
+    };
+    no_store(response)
 }
 
-/// The session's user, if the session is within its absolute timeout and the account
-/// is still enabled.
+/// Nothing behind a sign-in is kept by browsers or proxies.
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The session's user, if the session is within its absolute and idle timeouts, the
+/// account is still enabled, and no password change has ended it since sign-in.
+/// Activity moves the idle deadline on (at most once a minute).
 pub async fn current_user(state: &AppState, session: &Session) -> Option<CurrentUser> {
-    let user: CurrentUser = session.get(SESSION_USER).await.ok().flatten()?;
-    let fresh = now_unix() - user.login_at < ABSOLUTE_TIMEOUT_SECS;
-    if fresh && repo::is_active(&state.db, user.id).await.unwrap_or(false) {
-        Some(user)
-    } else {
+    let mut user: CurrentUser = session.get(SESSION_USER).await.ok().flatten()?;
+    let now = now_unix();
+    let fresh = now - user.login_at < ABSOLUTE_TIMEOUT_SECS && now - user.seen_at.max(user.login_at) < IDLE_TIMEOUT_SECS;
+    let account = repo::session_state(&state.db, user.id).await.ok().flatten();
+    let valid = matches!(account, Some(a) if !a.disabled && a.session_epoch == user.epoch);
+    if !(fresh && valid) {
         let _ = session.flush().await;
-        None
+        return None;
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn protected_paths() {
-        assert!(is_protected("/admin"));
-        assert!(is_protected("/admin/cards/1"));
-        assert!(is_protected("/api/list_batches123"));
-        assert!(!is_protected("/admin/login"));
-        assert!(!is_protected("/administrator"));
-        assert!(!is_protected("/j/ABCDEFGHJ"));
-        assert_eq!(required_role("/admin/cards/new"), Role::Coordinator);
-        assert_eq!(required_role("/admin/users"), Role::Admin);
-        assert_eq!(required_role("/admin"), Role::Viewer);
+    if now - user.seen_at >= IDLE_REFRESH_SECS {
+        user.seen_at = now;
+        // Saving the session moves its expiry (and the cookie's) on by the idle timeout.
+        let _ = session.insert(SESSION_USER, user.clone()).await;
     }
+    Some(user)
 }

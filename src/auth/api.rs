@@ -92,7 +92,8 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     let state = expect_context::<AppState>();
     let row = repo::find_by_email(&state.db, &user.email).await.map_err(AppError::into_server_error)?;
     let hash = row.map(|r| r.password_hash).unwrap_or_else(|| password::DUMMY_HASH.into());
-    let problem = if !password::verify(current, hash).await {
+    let busy = || AppError::Busy.into_server_error();
+    let problem = if !state.password_gate.verify(current, hash).await.map_err(|_| busy())? {
         Some("Your current password is not right".to_string())
     } else if new != confirm {
         Some("The new passwords are not the same".to_string())
@@ -103,8 +104,16 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         back_to("/admin/account", &[("error", message)]);
         return Ok(());
     }
-    let hash = password::hash(new).await.map_err(|e| AppError::Internal(e).into_server_error())?;
-    repo::set_password(&state.db, &user.email, &hash).await.map_err(AppError::into_server_error)?;
+    let hash = state.password_gate.hash(new).await.map_err(|_| busy())?.map_err(|e| AppError::Internal(e).into_server_error())?;
+    let epoch = repo::set_password(&state.db, &user.email, &hash).await.map_err(AppError::into_server_error)?;
+    // Every other session of this user ends; this one carries on in the new epoch.
+    if let Some(epoch) = epoch {
+        let session: tower_sessions::Session = leptos_axum::extract().await?;
+        session
+            .insert(super::access::SESSION_USER, super::CurrentUser { epoch, ..user.clone() })
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")).into_server_error())?;
+    }
     repo::audit(&state.db, &user.email, "password_changed", Some(&user.email), None)
         .await
         .map_err(AppError::into_server_error)?;
@@ -124,3 +133,15 @@ pub async fn list_audit(actor: String, action: String) -> Result<Vec<AuditEntry>
         .map(|r| AuditEntry { at: r.at, actor: r.actor, action: r.action, subject: r.subject, details: r.details })
         .collect())
 }
+
+/// The least role each server function here needs, declared beside them: the access
+/// check refuses any server function missing from such a table before it runs (each
+/// also checks again inside).
+#[cfg(feature = "ssr")]
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
+    (<ListUsers as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
+    (<AddUser as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
+    (<SetUserDisabled as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
+    (<ChangePassword as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer),
+    (<ListAudit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
+];

@@ -16,7 +16,7 @@ use crate::{
     error::AppError,
     i18n::Lang,
     public::{PublicPage, Switcher},
-    signup::guard::client_key,
+    limits::Client,
     startup::AppState,
 };
 
@@ -35,16 +35,29 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only our own dashboard pages are valid places to return to (no open redirects).
-fn safe_next(next: &str) -> String {
-    if (next == "/admin" || next.starts_with("/admin/")) && !next.contains("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/admin".to_string()
+/// Where to go after signing in: one of our own dashboard pages, as a path that is
+/// always a valid `Location` (no open redirects, no header injection); anything else is
+/// the dashboard home.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnTo(String);
+
+impl ReturnTo {
+    pub fn parse(raw: &str) -> ReturnTo {
+        let safe_chars = raw.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'\\' | b'"' | b'<' | b'>'));
+        let ours = raw == "/admin" || raw.starts_with("/admin/") || raw.starts_with("/admin?");
+        if ours && safe_chars && !raw.contains("//") && raw.len() <= 512 {
+            ReturnTo(raw.to_string())
+        } else {
+            ReturnTo("/admin".to_string())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
-fn login_page(email: &str, next: &str, error: Option<&'static str>) -> PublicPage {
+fn login_page(email: &str, next: &str, error: Option<String>) -> PublicPage {
     let email = email.to_string();
     let next = next.to_string();
     PublicPage::new(Lang::En, if error.is_some() { "Error: Sign in" } else { "Sign in" }, view! {
@@ -72,8 +85,28 @@ fn login_page(email: &str, next: &str, error: Option<&'static str>) -> PublicPag
 }
 
 pub async fn login_form(Query(q): Query<LoginQuery>) -> PublicPage {
-    login_page("", &safe_next(q.next.as_deref().unwrap_or("")), None)
+    login_page("", ReturnTo::parse(q.next.as_deref().unwrap_or("")).as_str(), None)
 }
+
+fn wait_words(wait: std::time::Duration) -> String {
+    let secs = wait.as_secs().max(1);
+    if secs < 90 {
+        format!("{secs} second{}", if secs == 1 { "" } else { "s" })
+    } else {
+        format!("{} minutes", secs.div_ceil(60))
+    }
+}
+
+fn refused(email: &str, next: &ReturnTo, status: StatusCode, wait: std::time::Duration, message: String) -> Response {
+    let mut response = login_page(email, next.as_str(), Some(message)).with_status(status).into_response();
+    if let Ok(v) = http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(http::header::RETRY_AFTER, v);
+    }
+    response
+}
+
+/// Emails longer than this are no account of ours (RFC 5321 caps an address at 254).
+const MAX_EMAIL_LEN: usize = 320;
 
 pub async fn login(
     State(state): State<AppState>,
@@ -82,34 +115,51 @@ pub async fn login(
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let next = safe_next(&form.next);
-    let account_key = format!("account:{}", form.email.trim().to_lowercase());
-    let client = client_key(peer, &headers, state.settings.trust_proxy);
-    if state.login_limiter.is_blocked(&account_key) || state.login_client_limiter.is_blocked(&client) {
-        let page = login_page(&form.email, &next, Some("Too many failed attempts. Wait 15 minutes, then try again."));
-        return Ok(page.with_status(StatusCode::TOO_MANY_REQUESTS).into_response());
+    let next = ReturnTo::parse(&form.next);
+    let email = form.email.trim();
+    // Shown back in the form only when it could be an address; limiter keys are hashed.
+    let shown = if email.len() <= MAX_EMAIL_LEN { email } else { "" };
+    let client = Client::identify(peer, &headers, state.settings.trust_proxy).key();
+    // Attempts are reserved before the (slow) password check, so parallel requests
+    // cannot all be checked while the first ones are still running.
+    if !state.login_client_limiter.allow(&client) {
+        let wait = std::time::Duration::from_secs(15 * 60);
+        let message = format!("Too many attempts from this connection. Wait {}, then try again.", wait_words(wait));
+        return Ok(refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message));
     }
-    let user = repo::find_by_email(&state.db, &form.email).await?;
+    let account_key = format!("account:{}", email.to_lowercase());
+    if let Err(wait) = state.login_throttle.reserve(&account_key) {
+        let message = format!("Too many failed attempts for this account. Wait {}, then try again.", wait_words(wait));
+        return Ok(refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message));
+    }
+    let user = if email.len() <= MAX_EMAIL_LEN { repo::find_by_email(&state.db, email).await? } else { None };
     // Unknown emails cost the same argon2 work as wrong passwords.
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::DUMMY_HASH.to_string());
-    let matches = password::verify(form.password.clone(), hash).await;
+    let Ok(matches) = state.password_gate.verify(form.password, hash).await else {
+        let wait = std::time::Duration::from_secs(password::BUSY_RETRY_AFTER_SECS);
+        let message = "The service is busy. Wait a few seconds, then try again.".to_string();
+        return Ok(refused(shown, &next, StatusCode::SERVICE_UNAVAILABLE, wait, message));
+    };
     match user {
         Some(u) if matches && !u.disabled => {
-            state.login_limiter.reset(&account_key);
+            state.login_throttle.succeeded(&account_key);
             session.cycle_id().await.map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
-            let current = CurrentUser { id: u.id, email: u.email.clone(), role: u.role, login_at: now_unix() };
+            let now = now_unix();
+            let current =
+                CurrentUser { id: u.id, email: u.email.clone(), role: u.role, login_at: now, epoch: u.session_epoch, seen_at: now };
             session
                 .insert(SESSION_USER, current)
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             repo::audit(&state.db, &u.email, "login", None, None).await?;
-            Ok(Redirect::to(&next).into_response())
+            Ok(Redirect::to(next.as_str()).into_response())
         }
-        _ => {
-            state.login_limiter.allow(&account_key);
-            state.login_client_limiter.allow(&client);
-            repo::audit(&state.db, form.email.trim(), "login_failed", None, None).await?;
-            let page = login_page(&form.email, &next, Some("The email address or password is not right"));
+        account => {
+            // Never what was typed (people type passwords into the email box): the
+            // account, when there is one, or only that there is none.
+            let actor = account.as_ref().map_or("unknown account", |u| u.email.as_str());
+            repo::audit(&state.db, actor, "login_failed", None, None).await?;
+            let page = login_page(shown, next.as_str(), Some("The email address or password is not right".into()));
             Ok(page.with_status(StatusCode::UNAUTHORIZED).into_response())
         }
     }
@@ -125,14 +175,20 @@ pub async fn logout(State(state): State<AppState>, session: Session) -> Result<R
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::ReturnTo;
 
     #[test]
     fn only_dashboard_pages_are_return_targets() {
-        assert_eq!(safe_next("/admin/cards/2"), "/admin/cards/2");
-        assert_eq!(safe_next("https://evil.example/admin"), "/admin");
-        assert_eq!(safe_next("//evil.example"), "/admin");
-        assert_eq!(safe_next("/admin//evil"), "/admin");
-        assert_eq!(safe_next(""), "/admin");
+        let to = |s: &str| ReturnTo::parse(s).as_str().to_string();
+        assert_eq!(to("/admin/cards/2"), "/admin/cards/2");
+        assert_eq!(to("/admin/recruits?status=new&page=2"), "/admin/recruits?status=new&page=2");
+        assert_eq!(to("https://evil.example/admin"), "/admin");
+        assert_eq!(to("//evil.example"), "/admin");
+        assert_eq!(to("/admin//evil"), "/admin");
+        assert_eq!(to("/administrator"), "/admin");
+        assert_eq!(to(""), "/admin");
+        assert_eq!(to("/admin/\r\nSet-Cookie: x=1"), "/admin", "header injection");
+        assert_eq!(to("/admin/caf\u{e9}"), "/admin");
+        assert_eq!(to(&format!("/admin/{}", "a".repeat(600))), "/admin");
     }
 }

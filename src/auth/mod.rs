@@ -57,6 +57,13 @@ pub struct CurrentUser {
     pub role: Role,
     /// When they signed in (for the absolute session timeout).
     pub login_at: i64,
+    /// The account's session epoch at sign-in: a password change moves it on, which ends
+    /// every session issued before.
+    #[serde(default)]
+    pub epoch: i64,
+    /// The last request (for the idle timeout), to the minute.
+    #[serde(default)]
+    pub seen_at: i64,
 }
 
 /// In a server function: the signed-in user, if they have at least `role`.
@@ -88,4 +95,15 @@ mod tests {
         assert_eq!(Role::parse(" Admin ").unwrap(), Role::Admin);
         assert!(Role::parse("root").is_err());
     }
+}
+
+/// Signing in and out are public (they are how one gets a session).
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::routes::Route> {
+    use axum::routing::{get, post};
+    use crate::routes::Route;
+    vec![
+        Route::public("/admin/login", get(handlers::login_form).post(handlers::login)),
+        Route::public("/admin/logout", post(handlers::logout)),
+    ]
 }

@@ -12,24 +12,26 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: Role,
     pub disabled: bool,
+    pub session_epoch: i64,
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, AppError> {
     if crate::public::has_control_chars(email) {
         return Ok(None);
     }
-    let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, email, password_hash, role, disabled FROM users WHERE email_lower = $1",
+    let row: Option<(i64, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, email, password_hash, role, disabled, session_epoch FROM users WHERE email_lower = $1",
     )
     .bind(email.trim().to_lowercase())
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(id, email, password_hash, role, disabled)| UserRow {
+    Ok(row.map(|(id, email, password_hash, role, disabled, session_epoch)| UserRow {
         id,
         email,
         password_hash,
         role: Role::parse(&role).unwrap_or(Role::Viewer),
         disabled: disabled != 0,
+        session_epoch,
     }))
 }
 
@@ -61,24 +63,33 @@ pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<bool, 
     Ok(done == 1)
 }
 
-pub async fn set_password(db: &Db, email: &str, password_hash: &str) -> Result<bool, AppError> {
-    let done = sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE email_lower = $3")
-        .bind(password_hash)
-        .bind(now_unix())
-        .bind(email.trim().to_lowercase())
-        .execute(db.writer())
-        .await?
-        .rows_affected();
-    Ok(done == 1)
+/// Sets a new password and ends every session issued before (the session epoch moves
+/// on). Returns the new epoch, or None when there is no such user.
+pub async fn set_password(db: &Db, email: &str, password_hash: &str) -> Result<Option<i64>, AppError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, session_epoch = session_epoch + 1 \
+         WHERE email_lower = $3 RETURNING session_epoch",
+    )
+    .bind(password_hash)
+    .bind(now_unix())
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(db.writer())
+    .await?;
+    Ok(row.map(|(epoch,)| epoch))
 }
 
-/// Is this user still allowed in (exists, not disabled)? Checked on every request.
-pub async fn is_active(db: &Db, id: i64) -> Result<bool, AppError> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT disabled FROM users WHERE id = $1")
+pub struct SessionState {
+    pub disabled: bool,
+    pub session_epoch: i64,
+}
+
+/// What decides whether a session still holds: checked on every signed-in request.
+pub async fn session_state(db: &Db, id: i64) -> Result<Option<SessionState>, AppError> {
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT disabled, session_epoch FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    Ok(matches!(row, Some((0,))))
+    Ok(row.map(|(disabled, session_epoch)| SessionState { disabled: disabled != 0, session_epoch }))
 }
 
 /// Appends to the audit log: who did what to what, and when. Never personal data in

@@ -99,3 +99,14 @@ pub async fn void_batch(id: i64) -> Result<(), ServerFnError> {
     leptos_axum::redirect(&format!("/admin/cards/{id}"));
     Ok(())
 }
+
+/// The least role each server function here needs, declared beside them: the access
+/// check refuses any server function missing from such a table before it runs (each
+/// also checks again inside).
+#[cfg(feature = "ssr")]
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
+    (<ListBatches as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+    (<GetBatch as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+    (<CreateBatch as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+    (<VoidBatch as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+];

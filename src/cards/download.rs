@@ -54,7 +54,11 @@ async fn batch_pdf(state: AppState, id: i64, layout: Layout, name: &str) -> Resu
             let _ = tx.blocking_send(Err(e));
         }
     });
-    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    // Fused: a body wrapper (compression, for one) may poll again after the end, and a bare
+    // `unfold` panics then — which sent browsers an empty 200.
+    let stream = futures::StreamExt::fuse(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }));
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

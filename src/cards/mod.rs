@@ -62,3 +62,15 @@ pub struct BatchDetail {
     pub sample_codes: Vec<String>,
     pub base_url: String,
 }
+
+/// Print files and QR images: coordinators.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::routes::Route> {
+    use axum::routing::get;
+    use crate::{auth::Role, routes::Route};
+    vec![
+        Route::signed(Role::Coordinator, "/admin/cards/{id}/cards-a4.pdf", get(download::a4_pdf)),
+        Route::signed(Role::Coordinator, "/admin/cards/{id}/cards-cr80.pdf", get(download::cr80_pdf)),
+        Route::signed(Role::Coordinator, "/admin/cards/{id}/qr/{file}", get(download::qr_svg)),
+    ]
+}

@@ -11,3 +11,11 @@ pub async fn list_imports() -> Result<Vec<(String, String, i64, String)>, Server
         .await
         .map_err(|e| AppError::from(e).into_server_error())
 }
+
+/// The least role each server function here needs, declared beside them: the access
+/// check refuses any server function missing from such a table before it runs (each
+/// also checks again inside).
+#[cfg(feature = "ssr")]
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
+    (<ListImports as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+];

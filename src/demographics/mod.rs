@@ -165,3 +165,12 @@ mod tests {
         assert_eq!(force_slug("Dyfed-Powys"), "dyfed-powys");
     }
 }
+
+/// Uploading police.uk files: coordinators. police.uk files run to a few MB; this route
+/// alone accepts up to 64 MB.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::routes::Route> {
+    use crate::{auth::Role, routes::Route};
+    let upload = axum::routing::post(upload::upload).layer(axum::extract::DefaultBodyLimit::max(64 << 20));
+    vec![Route::signed(Role::Coordinator, "/admin/imports", upload)]
+}

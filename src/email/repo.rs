@@ -140,13 +140,25 @@ pub struct NewToken {
     recruit_id: i64,
     purpose: &'static str,
     expires_at: i64,
+    /// A confirmation link for a repeat sign-up's answers: which ones it applies.
+    pending_id: Option<i64>,
 }
 
 impl NewToken {
     /// Makes a token, adds its row to `tokens` and returns the token for the link.
     pub fn push(tokens: &mut Vec<NewToken>, recruit_id: i64, purpose: &'static str, ttl_secs: i64) -> String {
+        Self::push_for(tokens, recruit_id, purpose, ttl_secs, None)
+    }
+
+    pub fn push_for(
+        tokens: &mut Vec<NewToken>,
+        recruit_id: i64,
+        purpose: &'static str,
+        ttl_secs: i64,
+        pending_id: Option<i64>,
+    ) -> String {
         let token = tokens::new_token();
-        tokens.push(NewToken { hash: tokens::hash(&token), recruit_id, purpose, expires_at: now_unix() + ttl_secs });
+        tokens.push(NewToken { hash: tokens::hash(&token), recruit_id, purpose, expires_at: now_unix() + ttl_secs, pending_id });
         token
     }
 }
@@ -158,14 +170,14 @@ pub async fn save_tokens(db: &Db, new: &[NewToken]) -> Result<(), AppError> {
     }
     let now = now_unix();
     let mut tx = db.begin_write().await?;
-    for chunk in new.chunks(crate::db::rows_per_insert(5)) {
+    for chunk in new.chunks(crate::db::rows_per_insert(6)) {
         let sql = format!(
-            "INSERT INTO email_tokens (token_hash, recruit_id, purpose, created_at, expires_at) VALUES {}",
-            crate::db::values_placeholders(crate::db::Backend::of(&tx), chunk.len(), 5)
+            "INSERT INTO email_tokens (token_hash, recruit_id, purpose, created_at, expires_at, pending_id) VALUES {}",
+            crate::db::values_placeholders(crate::db::Backend::of(&tx), chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for t in chunk {
-            q = q.bind(&t.hash).bind(t.recruit_id).bind(t.purpose).bind(now).bind(t.expires_at);
+            q = q.bind(&t.hash).bind(t.recruit_id).bind(t.purpose).bind(now).bind(t.expires_at).bind(t.pending_id);
         }
         q.execute(&mut *tx).await?;
     }

@@ -130,6 +130,23 @@ async fn render(state: &AppState, item: &repo::OutboxItem, tokens: &mut Vec<repo
                 ]),
             )
         }
+        "update" => {
+            // Someone signed up again with this address: ask the person (at the address on
+            // record) whether to use the new answers. The link applies those answers only.
+            let pending_id: i64 = item.payload.parse().map_err(|_| anyhow::anyhow!("update email without answers"))?;
+            let confirm = repo::NewToken::push_for(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS, Some(pending_id));
+            let confirm_url = format!("{base}/confirm/{confirm}");
+            (
+                t(lang, "email.update.subject").to_string(),
+                tf(lang, "email.update.body", &[
+                    ("name", &person.name),
+                    ("force", force),
+                    ("confirm_url", &confirm_url),
+                    ("withdraw_url", &withdraw_url),
+                    ("contact", contact),
+                ]),
+            )
+        }
         "message" => {
             // A coordinator's message (invitations); payload is "subject\n\nbody".
             let (subject, body) = item.payload.split_once("\n\n").unwrap_or((&item.payload, ""));

@@ -16,3 +16,11 @@ pub async fn database_status() -> Result<DbHealth, ServerFnError> {
         reachable: state.db.is_reachable().await,
     })
 }
+
+/// The least role each server function here needs, declared beside them: the access
+/// check refuses any server function missing from such a table before it runs (each
+/// also checks again inside).
+#[cfg(feature = "ssr")]
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
+    (<DatabaseStatus as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer),
+];

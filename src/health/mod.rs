@@ -63,3 +63,9 @@ mod handler {
         (code, Json(body))
     }
 }
+
+/// Public: load balancers and monitors ask it.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::routes::Route> {
+    vec![crate::routes::Route::public("/health", axum::routing::get(health))]
+}

@@ -234,4 +234,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("email.confirm.subject", "Cadarnhewch eich bod am ymuno â'r panel craffu cymunedol"),
     ("email.confirm.body", "Helo {name},\n\nDiolch am eich diddordeb ym mhanel craffu cymunedol {force}.\n\nCadarnhewch eich cyfeiriad e-bost drwy agor y ddolen hon. Mae'n gweithio am 7 diwrnod:\n{confirm_url}\n\nOs na wnaethoch chi gofrestru, gallwch anwybyddu'r e-bost hwn a byddwn yn dileu eich manylion.\n\nI adael y rhestr a dileu eich manylion ar unrhyw adeg, agorwch:\n{withdraw_url}\n\nCwestiynau? Anfonwch e-bost at {contact}."),
     ("email.footer", "I adael y rhestr a dileu eich manylion ar unrhyw adeg, agorwch:\n{withdraw_url}\n\nCwestiynau? Anfonwch e-bost at {contact}."),
+    ("confirm.updated_title", "Diolch, mae eich atebion newydd wedi'u cadw"),
+    ("confirm.updated", "Rydym wedi diweddaru eich manylion gyda'r atebion a anfonwyd gennych ddiwethaf."),
+    ("email.update.subject", "Wnaethoch chi gofrestru eto ar gyfer y panel craffu cymunedol?"),
+    ("email.update.body", "Helo {name},\n\nMae rhywun wedi cofrestru ar gyfer panel craffu cymunedol {force} gan ddefnyddio'r cyfeiriad e-bost hwn, sydd eisoes ar ein rhestr. Nid ydym wedi newid dim.\n\nOs mai chi oedd hwn a'ch bod am i ni ddefnyddio eich atebion newydd yn lle'r rhai sydd gennym, agorwch y ddolen hon. Mae'n gweithio am 7 diwrnod:\n{confirm_url}\n\nOs nad chi oedd hwn, anwybyddwch yr e-bost hwn: bydd eich manylion yn aros fel y maent.\n\nI adael y rhestr a dileu eich manylion ar unrhyw adeg, agorwch:\n{withdraw_url}\n\nCwestiynau? Anfonwch e-bost at {contact}."),
 ];

@@ -234,4 +234,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("email.confirm.subject", "Please confirm you want to join the community scrutiny panel"),
     ("email.confirm.body", "Hello {name},\n\nThank you for your interest in the community scrutiny panel for {force}.\n\nPlease confirm your email address by opening this link. It works for 7 days:\n{confirm_url}\n\nIf you did not sign up, you can ignore this email and we will delete your details.\n\nTo leave the list and delete your details at any time, open:\n{withdraw_url}\n\nQuestions? Email {contact}."),
     ("email.footer", "To leave the list and delete your details at any time, open:\n{withdraw_url}\n\nQuestions? Email {contact}."),
+    ("confirm.updated_title", "Thank you, your new answers are saved"),
+    ("confirm.updated", "We have updated your details with the answers you sent most recently."),
+    ("email.update.subject", "Did you sign up again for the community scrutiny panel?"),
+    ("email.update.body", "Hello {name},\n\nSomeone signed up for the community scrutiny panel for {force} using this email address, which is already on our list. We have not changed anything.\n\nIf it was you and you want us to use your new answers instead of the ones we have, open this link. It works for 7 days:\n{confirm_url}\n\nIf it was not you, ignore this email: your details stay as they are.\n\nTo leave the list and delete your details at any time, open:\n{withdraw_url}\n\nQuestions? Email {contact}."),
 ];

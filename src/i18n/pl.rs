@@ -234,4 +234,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("email.confirm.subject", "Potwierdź, że chcesz dołączyć do społecznego panelu kontrolnego"),
     ("email.confirm.body", "Dzień dobry {name},\n\nDziękujemy za zainteresowanie społecznym panelem kontrolnym dla {force}.\n\nPotwierdź swój adres e-mail, otwierając ten link. Działa on przez 7 dni:\n{confirm_url}\n\nJeśli to nie Twoje zgłoszenie, możesz zignorować tę wiadomość, a my usuniemy Twoje dane.\n\nAby w dowolnym momencie wypisać się z listy i usunąć swoje dane, otwórz:\n{withdraw_url}\n\nMasz pytania? Napisz na adres {contact}."),
     ("email.footer", "Aby w dowolnym momencie wypisać się z listy i usunąć swoje dane, otwórz:\n{withdraw_url}\n\nMasz pytania? Napisz na adres {contact}."),
+    ("confirm.updated_title", "Dziękujemy, Twoje nowe odpowiedzi zostały zapisane"),
+    ("confirm.updated", "Zaktualizowaliśmy Twoje dane, używając odpowiedzi przesłanych ostatnio."),
+    ("email.update.subject", "Czy zgłosiłeś(-aś) się ponownie do społecznego panelu kontrolnego?"),
+    ("email.update.body", "Dzień dobry {name},\n\nKtoś zgłosił się do społecznego panelu kontrolnego dla {force}, podając ten adres e-mail, który jest już na naszej liście. Niczego nie zmieniliśmy.\n\nJeśli to Ty i chcesz, abyśmy użyli Twoich nowych odpowiedzi zamiast obecnych, otwórz ten link. Działa on przez 7 dni:\n{confirm_url}\n\nJeśli to nie Ty, zignoruj tę wiadomość: Twoje dane pozostaną bez zmian.\n\nAby w dowolnym momencie wypisać się z listy i usunąć swoje dane, otwórz:\n{withdraw_url}\n\nMasz pytania? Napisz na adres {contact}."),
 ];

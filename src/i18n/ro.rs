@@ -234,4 +234,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("email.confirm.subject", "Vă rugăm să confirmați că vreți să vă alăturați grupului comunitar de monitorizare"),
     ("email.confirm.body", "Bună ziua, {name},\n\nVă mulțumim pentru interesul față de grupul comunitar de monitorizare pentru {force}.\n\nVă rugăm să vă confirmați adresa de e-mail deschizând acest link. Funcționează 7 zile:\n{confirm_url}\n\nDacă nu v-ați înscris, puteți ignora acest e-mail și vă vom șterge datele.\n\nPentru a ieși de pe listă și a vă șterge datele oricând, deschideți:\n{withdraw_url}\n\nAveți întrebări? Scrieți la {contact}."),
     ("email.footer", "Pentru a ieși de pe listă și a vă șterge datele oricând, deschideți:\n{withdraw_url}\n\nAveți întrebări? Scrieți la {contact}."),
+    ("confirm.updated_title", "Vă mulțumim, noile dumneavoastră răspunsuri au fost salvate"),
+    ("confirm.updated", "Am actualizat datele dumneavoastră cu răspunsurile trimise cel mai recent."),
+    ("email.update.subject", "V-ați înscris din nou în panelul comunitar de control?"),
+    ("email.update.body", "Bună ziua, {name},\n\nCineva s-a înscris în panelul comunitar de control pentru {force} folosind această adresă de e-mail, care este deja pe lista noastră. Nu am schimbat nimic.\n\nDacă ați fost dumneavoastră și doriți să folosim noile răspunsuri în locul celor pe care le avem, deschideți acest link. Funcționează timp de 7 zile:\n{confirm_url}\n\nDacă nu ați fost dumneavoastră, ignorați acest e-mail: datele dumneavoastră rămân neschimbate.\n\nPentru a părăsi lista și a vă șterge datele oricând, deschideți:\n{withdraw_url}\n\nÎntrebări? Scrieți la {contact}."),
 ];

@@ -40,3 +40,11 @@ pub async fn load_insight() -> Result<Insight, ServerFnError> {
         .collect();
     Ok(Insight { funnel, trend, comparison })
 }
+
+/// The least role each server function here needs, declared beside them: the access
+/// check refuses any server function missing from such a table before it runs (each
+/// also checks again inside).
+#[cfg(feature = "ssr")]
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
+    (<LoadInsight as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer),
+];

@@ -221,3 +221,14 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
 pub async fn not_found() -> Response {
     error_page(StatusCode::NOT_FOUND, "Check the address is typed correctly.")
 }
+
+/// The public information pages.
+pub fn routes() -> Vec<crate::routes::Route> {
+    use axum::routing::get;
+    use crate::routes::Route;
+    vec![
+        Route::public("/", get(info::home)),
+        Route::public("/privacy", get(info::privacy)),
+        Route::public("/rights", get(info::rights)),
+    ]
+}

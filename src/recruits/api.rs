@@ -18,7 +18,9 @@ pub async fn list_recruits(filter: RecruitFilter) -> Result<RecruitList, ServerF
     let state = expect_context::<AppState>();
     let filter = filter.valid();
     let list = super::repo::list(&state.db, &filter).await.map_err(AppError::into_server_error)?;
-    let detail = format!("page {}{}", filter.page, if filter.is_filtered() { format!("; {}", filter.query_string(1)) } else { String::new() });
+    // That a search happened, never what was typed (search text holds names, emails and
+    // phone numbers, and the audit log is kept for good).
+    let detail = format!("page {}{}", filter.page, if filter.is_filtered() { "; with search or filters" } else { "" });
     audit(&state.db, &user.email, "recruits_listed", None, Some(&detail)).await.map_err(AppError::into_server_error)?;
     Ok(list)
 }
@@ -42,6 +44,11 @@ pub async fn get_recruit(public_id: String) -> Result<Option<RecruitDetail>, Ser
 pub async fn erase_recruit(public_id: String, confirm: Option<String>) -> Result<(), ServerFnError> {
     let user = require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
+    // Parsed before it goes anywhere near a header or the database.
+    if !super::plausible_public_id(&public_id) {
+        crate::app::set_response_status(404);
+        return Err(AppError::NotFound.into_server_error());
+    }
     if confirm.as_deref() != Some("yes") {
         leptos_axum::redirect(&format!("/admin/recruits/{public_id}?error=tick"));
         return Ok(());
@@ -54,3 +61,13 @@ pub async fn erase_recruit(public_id: String, confirm: Option<String>) -> Result
     leptos_axum::redirect("/admin/recruits?done=erased");
     Ok(())
 }
+
+/// The least role each server function here needs, declared beside them: the access
+/// check refuses any server function missing from such a table before it runs (each
+/// also checks again inside).
+#[cfg(feature = "ssr")]
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
+    (<ListRecruits as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+    (<GetRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+    (<EraseRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+];

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{AgeBand, EthnicGroup, ExpiryDate};
 
 pub const PAGE_SIZE: i64 = 50;
+/// The last page anyone can ask for (fifty million people).
+pub const MAX_PAGE: i64 = 1_000_000;
 
 pub const SORTS: [(&str, &str); 4] =
     [("newest", "Newest first"), ("oldest", "Oldest first"), ("name", "Name (A to Z)"), ("status", "Status")];
@@ -40,7 +42,7 @@ impl RecruitFilter {
             age: text("age"),
             eth: text("eth"),
             sort: text("sort"),
-            page: get("page").and_then(|p| p.trim().parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+            page: get("page").and_then(|p| p.trim().parse().ok()).filter(|p| (1..=MAX_PAGE).contains(p)).unwrap_or(1),
         }
     }
 
@@ -94,6 +96,8 @@ impl RecruitFilter {
     /// The filter with every field that has a problem cleared.
     pub fn valid(&self) -> RecruitFilter {
         let mut f = self.clone();
+        // Pages past this hold nothing; the cap keeps the offset arithmetic safe.
+        f.page = f.page.clamp(1, MAX_PAGE);
         for (field, _) in self.problems() {
             match field {
                 "q" => f.q.clear(),

@@ -116,3 +116,17 @@ pub fn export_columns() -> Vec<(&'static str, &'static str)> {
         ("confirmed_at", "Confirmed"),
     ]
 }
+
+/// Everything about a person: coordinators.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::routes::Route> {
+    use axum::routing::{get, post};
+    use crate::{auth::Role, routes::Route};
+    vec![
+        Route::signed(Role::Coordinator, "/admin/recruits/{id}/export.json", get(export::export_json)),
+        Route::signed(Role::Coordinator, "/admin/recruits/status", post(pipeline::change_status)),
+        Route::signed(Role::Coordinator, "/admin/recruits/invite", post(invite::send)),
+        Route::signed(Role::Coordinator, "/admin/recruits/export.csv", get(export::export_csv)),
+        Route::signed(Role::Coordinator, "/admin/recruits/{id}/note", post(pipeline::add_note)),
+    ]
+}

@@ -41,6 +41,7 @@ mod schedule {
         pub expired_sessions: i64,
         pub old_tokens: i64,
         pub sent_emails: i64,
+        pub unconfirmed_pending_answers: i64,
     }
 
     impl std::fmt::Display for PurgeReport {
@@ -50,7 +51,8 @@ mod schedule {
             writeln!(f, "scan records (counts are kept):  {}", self.scans_folded_into_counts)?;
             writeln!(f, "expired sessions:                {}", self.expired_sessions)?;
             writeln!(f, "used or expired email links:     {}", self.old_tokens)?;
-            write!(f, "sent emails:                     {}", self.sent_emails)
+            writeln!(f, "sent emails:                     {}", self.sent_emails)?;
+            write!(f, "answers never confirmed (8 days): {}", self.unconfirmed_pending_answers)
         }
     }
 

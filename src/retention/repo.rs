@@ -39,12 +39,14 @@ pub async fn purge(db: &Db, s: Schedule, now: i64, dry_run: bool) -> Result<Purg
         }
     }
 
-    let rules: [(&str, &str, &str, i64, fn(&mut PurgeReport) -> &mut i64); 4] = [
+    let rules: [(&str, &str, &str, i64, fn(&mut PurgeReport) -> &mut i64); 5] = [
         // Each card keeps its scan_count and first_scanned_at: scans live on as counts.
         ("card_scans", "id", "scanned_at < $1", now - s.scan_days * DAY, |r| &mut r.scans_folded_into_counts),
         ("sessions", "id", "expires_at < $1", now, |r| &mut r.expired_sessions),
         ("email_tokens", "token_hash", "(used_at IS NOT NULL OR expires_at < $1)", now, |r| &mut r.old_tokens),
         ("outbox", "id", "status = 'sent' AND sent_at < $1", now - 30 * DAY, |r| &mut r.sent_emails),
+        // Answers from a repeat sign-up that the person never confirmed (links last 7 days).
+        ("pending_answers", "id", "created_at < $1", now - 8 * DAY, |r| &mut r.unconfirmed_pending_answers),
     ];
     for (table, key, condition, cutoff, field) in rules {
         if dry_run {

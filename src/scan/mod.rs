@@ -19,8 +19,8 @@ mod handlers {
     use crate::{
         error::AppError,
         public::{request_lang, LangQuery},
+        limits::Client,
         signup::{
-            guard::client_key,
             handlers::{card, card_problem_page, Card},
             pages,
         },
@@ -73,11 +73,16 @@ mod handlers {
         Query(q): Query<LangQuery>,
     ) -> Result<Response, AppError> {
         let (lang, chosen) = request_lang(q.lang.as_deref(), &headers);
-        let client = client_key(peer, &headers, state.settings.trust_proxy);
+        let client = Client::identify(peer, &headers, state.settings.trust_proxy);
         match card(&state, &raw, &client).await? {
             Card::Valid { code, batch_id } => {
-                // Switching language reloads the page: count the scan only once.
-                if method == Method::GET && !is_prefetch(&headers) && q.lang.is_none() {
+                // A scan is a person: reloads, language switches and repeated requests
+                // from one client count once per card per half hour.
+                if method == Method::GET
+                    && !is_prefetch(&headers)
+                    && q.lang.is_none()
+                    && state.counted_once.first(&client, code.as_str())
+                {
                     state.scans.record(code.as_str(), batch_id).await;
                 }
                 Ok(state.landing_pages.page(lang, &state.settings.force_name, code.as_str(), chosen))

@@ -7,14 +7,14 @@
 //! PostgreSQL commits concurrent transactions together by itself and does not use this.
 use tokio::sync::{mpsc, oneshot};
 
-use super::repo::{self, Submission};
+use super::repo::{self, Submission, Submitted};
 use crate::{db::Db, error::AppError};
 
 /// At most this many sign-ups per commit.
 const MAX_GROUP: usize = 64;
 
 enum Outcome {
-    Saved(String),
+    Saved(Submitted),
     Failed(AppError),
     /// Lost a unique-key race (a twin submitted elsewhere): try again on its own.
     Retry(Submission),
@@ -46,7 +46,7 @@ impl SignupCommitter {
     }
 
     /// Saves a sign-up; returns its receipt once it is committed.
-    pub async fn submit(&self, db: &Db, s: Submission) -> Result<String, AppError> {
+    pub async fn submit(&self, db: &Db, s: Submission) -> Result<Submitted, AppError> {
         let (reply, answer) = oneshot::channel();
         if self.queue.send((s, reply)).await.is_err() {
             return Err(AppError::Internal(anyhow::anyhow!("sign-up committer stopped")));

@@ -1,72 +1,8 @@
-//! Protection without third-party CAPTCHAs: signed start times (a minimum fill time),
-//! a honeypot field, and rate limits per client and per card code. Client addresses
-//! are used only in memory for the limits, never stored or logged.
-use std::{
-    collections::HashMap,
-    net::{IpAddr, SocketAddr},
-    sync::Mutex,
-    time::{Duration, Instant},
-};
-
-use axum::http::HeaderMap;
+//! Protection without third-party CAPTCHAs: a journey key issued by the server and a
+//! signed start time bound to it (a minimum fill time, a maximum age), and a honeypot
+//! field. Rate limits per client and per card code are in [`crate::limits`].
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-
-/// Fixed-window counters keyed by client or card code.
-pub struct RateLimiter {
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
-    limit: u32,
-    window: Duration,
-}
-
-impl RateLimiter {
-    pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimiter { windows: Mutex::new(HashMap::new()), limit, window }
-    }
-
-    /// True when `key` has used up its attempts in the current window.
-    pub fn is_blocked(&self, key: &str) -> bool {
-        let map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(key).is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.limit)
-    }
-
-    /// Forgets `key` (after a successful login, for example).
-    pub fn reset(&self, key: &str) {
-        self.windows.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
-    }
-
-    /// Counts one attempt for `key`; false when the key is over its limit.
-    pub fn allow(&self, key: &str) -> bool {
-        let now = Instant::now();
-        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 50_000 {
-            let window = self.window;
-            map.retain(|_, (start, _)| now.duration_since(*start) < window);
-        }
-        let entry = map.entry(key.to_string()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= self.limit
-    }
-}
-
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the
-/// deployment says a trusted proxy sits in front.
-pub fn client_key(peer: SocketAddr, headers: &HeaderMap, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-        {
-            return format!("ip:{ip}");
-        }
-    }
-    format!("ip:{}", peer.ip())
-}
 
 /// Signs and checks the time a journey started.
 #[derive(Clone)]
@@ -85,18 +21,51 @@ impl Stamper {
         mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    pub fn stamp(&self, unix: i64) -> String {
-        format!("{unix}.{}", self.mac(&unix.to_string()))
+    /// A stamp for the journey `key` started at `unix`: the time and a MAC over both, so a
+    /// stamp works for its own journey only.
+    pub fn stamp(&self, unix: i64, key: &str) -> String {
+        format!("{unix}.{}", self.mac(&format!("{unix}.{key}")))
     }
 
-    /// The signed start time, or None when the stamp is missing or forged.
-    pub fn verify(&self, stamp: &str) -> Option<i64> {
+    /// The signed start time of journey `key`, or None when the stamp is missing, forged,
+    /// made for another journey, or the key is not one the server issued (43 URL-safe
+    /// characters).
+    pub fn verify(&self, stamp: &str, key: &str) -> Option<i64> {
+        if !crate::email::tokens::looks_valid(key) {
+            return None;
+        }
         let (time, sig) = stamp.split_once('.')?;
-        let expected = self.mac(time);
+        let unix: i64 = time.parse().ok()?;
+        let expected = self.mac(&format!("{unix}.{key}"));
         // Constant-time comparison of the hex strings.
         let same = expected.len() == sig.len()
             && expected.bytes().zip(sig.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-        same.then(|| time.parse().ok()).flatten()
+        same.then_some(unix)
+    }
+}
+
+/// How a journey's stamp reads at submission.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StampCheck {
+    Fine,
+    /// Missing, forged, for another journey, older than the maximum age or from the future.
+    Invalid,
+    /// Sent sooner after the start than a person could.
+    TooFast,
+}
+
+/// A journey may take up to a day; a stamp older than that is refused (and a new
+/// journey key and stamp are issued, so an old page cannot be replayed for ever).
+pub const MAX_JOURNEY_SECS: i64 = 24 * 3600;
+
+impl Stamper {
+    pub fn check(&self, stamp: &str, key: &str, now: i64, min_fill_secs: i64) -> StampCheck {
+        match self.verify(stamp, key) {
+            None => StampCheck::Invalid,
+            Some(started) if started > now + 60 || now - started > MAX_JOURNEY_SECS => StampCheck::Invalid,
+            Some(started) if now - started < min_fill_secs => StampCheck::TooFast,
+            Some(_) => StampCheck::Fine,
+        }
     }
 }
 
@@ -105,33 +74,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stamps_verify_and_forgeries_do_not() {
+    fn stamps_verify_for_their_own_journey_only() {
         let s = Stamper::new("secret");
-        let stamp = s.stamp(1_700_000_000);
-        assert_eq!(s.verify(&stamp), Some(1_700_000_000));
-        assert_eq!(s.verify("1700000000.deadbeef"), None);
-        assert_eq!(Stamper::new("other").verify(&stamp), None);
+        let key = crate::email::tokens::new_token();
+        let other = crate::email::tokens::new_token();
+        let stamp = s.stamp(1_700_000_000, &key);
+        assert_eq!(s.verify(&stamp, &key), Some(1_700_000_000));
+        assert_eq!(s.verify(&stamp, &other), None, "one stamp, one journey");
+        assert_eq!(s.verify("1700000000.deadbeef", &key), None);
+        assert_eq!(Stamper::new("other").verify(&stamp, &key), None);
         let forged = stamp.replacen("1700000000", "1600000000", 1);
-        assert_eq!(s.verify(&forged), None);
-        assert_eq!(s.verify(""), None);
+        assert_eq!(s.verify(&forged, &key), None);
+        assert_eq!(s.verify("", &key), None);
+        // Keys the server never issues are refused even with a matching MAC.
+        let odd = "k\0ey";
+        assert_eq!(s.verify(&s.stamp(1, odd), odd), None);
     }
 
     #[test]
-    fn limits_apply_per_key_and_reset_after_the_window() {
-        let r = RateLimiter::new(2, Duration::from_millis(50));
-        assert!(r.allow("a") && r.allow("a"));
-        assert!(!r.allow("a"));
-        assert!(r.allow("b"));
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(r.allow("a"));
-    }
-
-    #[test]
-    fn proxy_header_only_when_trusted() {
-        let peer: SocketAddr = "10.0.0.1:5000".parse().unwrap();
-        let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.1".parse().unwrap());
-        assert_eq!(client_key(peer, &h, false), "ip:10.0.0.1");
-        assert_eq!(client_key(peer, &h, true), "ip:203.0.113.9");
+    fn stamps_have_a_minimum_and_a_maximum_age() {
+        let s = Stamper::new("secret");
+        let key = crate::email::tokens::new_token();
+        let now = 1_700_000_000;
+        assert_eq!(s.check(&s.stamp(now - 10, &key), &key, now, 3), StampCheck::Fine);
+        assert_eq!(s.check(&s.stamp(now - 1, &key), &key, now, 3), StampCheck::TooFast);
+        assert_eq!(s.check(&s.stamp(now - MAX_JOURNEY_SECS - 1, &key), &key, now, 3), StampCheck::Invalid);
+        assert_eq!(s.check(&s.stamp(now + 3600, &key), &key, now, 3), StampCheck::Invalid);
     }
 }

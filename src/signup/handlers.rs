@@ -9,9 +9,9 @@ use axum::{
 
 use super::{
     draft::{Draft, Step},
-    guard::client_key,
+    guard::StampCheck,
     pages::{self, Journey},
-    repo::{self, EqualityAnswers, Submission, TokenOutcome},
+    repo::{self, EqualityAnswers, Submission, Submitted, TokenOutcome},
 };
 use crate::{
     db::now_unix,
@@ -22,11 +22,13 @@ use crate::{
     email::tokens,
     error::AppError,
     i18n::Lang,
+    limits::Client,
     public::{form_field as field, form_pairs, request_lang, LangQuery, PublicPage},
     startup::AppState,
 };
 
-const MAX_RESENDS: i64 = 3;
+/// Resends of the confirmation email (with the first, the daily cap).
+const MAX_RESENDS: i64 = repo::MAX_CONFIRMATIONS_PER_DAY - 1;
 
 /// The card behind `/j/<code>/…`, when it can still be used.
 pub enum Card {
@@ -39,7 +41,8 @@ pub enum Card {
 
 /// Looks a card up for `client`. Codes that do not exist count against the client,
 /// so guessing codes is slowed to a crawl (20 misses per 10 minutes).
-pub async fn card(state: &AppState, raw: &str, client: &str) -> Result<Card, AppError> {
+pub async fn card(state: &AppState, raw: &str, client: &Client) -> Result<Card, AppError> {
+    let client = &client.key();
     if state.card_miss_limiter.is_blocked(client) {
         return Ok(Card::Throttled);
     }
@@ -86,9 +89,11 @@ pub fn card_problem_page(lang: Lang, card: &Card) -> Response {
     pages::join_anyway(lang, title, text).with_status(status).into_response()
 }
 
-/// A fresh journey: its idempotency key and signed start time.
+/// A fresh journey: its idempotency key (issued here, never by the client) and its
+/// start time, signed together.
 fn new_draft(state: &AppState) -> Draft {
-    Draft { key: tokens::new_token(), started: state.stamper.stamp(now_unix()), ..Draft::default() }
+    let key = tokens::new_token();
+    Draft { started: state.stamper.stamp(now_unix(), &key), key, ..Draft::default() }
 }
 
 /// `GET /j/<code>/join`: the first question, for someone holding a card.
@@ -100,10 +105,13 @@ pub async fn start_from_card(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (lang, _) = request_lang(q.lang.as_deref(), &headers);
-    let client = client_key(peer, &headers, state.settings.trust_proxy);
+    let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     match card(&state, &raw, &client).await? {
         Card::Valid { code, batch_id } => {
-            repo::record_event(&state.db, Some(batch_id), "started").await?;
+            // A start is a person: counted once per client and card per half hour.
+            if state.counted_once.first(&client, &format!("start:{code}")) {
+                repo::record_event(&state.db, Some(batch_id), "started").await?;
+            }
             let j = journey(&state, lang, format!("/j/{code}/join"));
             Ok(pages::step_page(&j, Step::About, &new_draft(&state), vec![], false, None).into_response())
         }
@@ -114,11 +122,15 @@ pub async fn start_from_card(
 /// `GET /join`: the same questions without a card.
 pub async fn start_without_card(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (lang, _) = request_lang(q.lang.as_deref(), &headers);
-    repo::record_event(&state.db, None, "started").await?;
+    let client = Client::identify(peer, &headers, state.settings.trust_proxy);
+    if state.counted_once.first(&client, "start:") {
+        repo::record_event(&state.db, None, "started").await?;
+    }
     let j = journey(&state, lang, "/join".into());
     Ok(pages::step_page(&j, Step::About, &new_draft(&state), vec![], false, None).into_response())
 }
@@ -133,11 +145,11 @@ pub async fn answer_from_card(
 ) -> Result<Response, AppError> {
     let pairs = form_pairs(&body);
     let lang = form_lang(&pairs);
-    let client = client_key(peer, &headers, state.settings.trust_proxy);
+    let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     match card(&state, &raw, &client).await? {
         Card::Valid { code, batch_id } => {
             let j = journey(&state, lang, format!("/j/{code}/join"));
-            answer(&state, j, pairs, Some((code, batch_id)), client).await
+            answer(&state, j, pairs, Some((code, batch_id)), client.key()).await
         }
         other => Ok(card_problem_page(lang, &other)),
     }
@@ -152,7 +164,7 @@ pub async fn answer_without_card(
 ) -> Result<Response, AppError> {
     let pairs = form_pairs(&body);
     let j = journey(&state, form_lang(&pairs), "/join".into());
-    answer(&state, j, pairs, None, client_key(peer, &headers, state.settings.trust_proxy)).await
+    answer(&state, j, pairs, None, Client::identify(peer, &headers, state.settings.trust_proxy).key()).await
 }
 
 fn form_lang(pairs: &[(String, String)]) -> Lang {
@@ -172,8 +184,11 @@ async fn answer(
     let returning = field(&pairs, "returning") == "1";
     let action = field(&pairs, "action").to_string();
     let mut draft = Draft::from_pairs(&pairs);
-    if draft.key.is_empty() {
+    if !tokens::looks_valid(&draft.key) {
+        // Keys are issued by the server; anything else is a journey without a valid
+        // stamp (sending it is refused and re-issued below; the answers are kept).
         draft.key = tokens::new_token();
+        draft.started.clear();
     }
     let show = |step: Step, draft: &Draft, problems, returning| {
         pages::step_page(&j, step, draft, problems, returning, None)
@@ -209,15 +224,16 @@ async fn answer(
     let banner = |key: &'static str, status: StatusCode, draft: &Draft| {
         pages::step_page(&j, Step::Check, draft, vec![], false, Some(key)).with_status(status).into_response()
     };
-    match state.stamper.verify(&draft.started) {
-        None => {
-            draft.started = state.stamper.stamp(now_unix() - state.settings.min_fill_secs as i64);
+    match state.stamper.check(&draft.started, &draft.key, now_unix(), state.settings.min_fill_secs as i64) {
+        StampCheck::Invalid => {
+            // Missing, forged, another journey's or too old: a new journey key and a stamp
+            // from now (not back-dated), so the person checks and sends again.
+            draft.key = tokens::new_token();
+            draft.started = state.stamper.stamp(now_unix(), &draft.key);
             return Ok(banner("form.expired", StatusCode::UNPROCESSABLE_ENTITY, &draft));
         }
-        Some(started) if now_unix() - started < state.settings.min_fill_secs as i64 => {
-            return Ok(banner("form.too_fast", StatusCode::UNPROCESSABLE_ENTITY, &draft));
-        }
-        Some(_) => {}
+        StampCheck::TooFast => return Ok(banner("form.too_fast", StatusCode::UNPROCESSABLE_ENTITY, &draft)),
+        StampCheck::Fine => {}
     }
     let card_ok = card.as_ref().is_none_or(|(code, _)| state.signup_limiter.allow(&format!("card:{code}")));
     if !state.signup_limiter.allow(&client) || !card_ok {
@@ -234,9 +250,19 @@ async fn answer(
     }
     let submission = to_submission(&draft, j.lang, card.map(|(_, b)| b))
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated draft did not parse")))?;
-    let receipt = match &state.signups {
+    let saved = match &state.signups {
         Some(committer) => committer.submit(&state.db, submission).await?,
         None => repo::submit(&state.db, &submission).await?,
+    };
+    let receipt = match saved {
+        Submitted::Receipt(receipt) => receipt,
+        Submitted::KeyReused => {
+            // Another person's journey key (a shared device, a copied page): nothing of
+            // theirs is shown; this person gets a journey of their own and sends again.
+            draft.key = tokens::new_token();
+            draft.started = state.stamper.stamp(now_unix(), &draft.key);
+            return Ok(banner("form.expired", StatusCode::UNPROCESSABLE_ENTITY, &draft));
+        }
     };
     state.mail_wake.notify_one();
     Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}", j.lang.code())).into_response())
@@ -309,13 +335,15 @@ pub async fn resend(
     body: String,
 ) -> Result<Response, AppError> {
     let lang = form_lang(&form_pairs(&body));
-    if !state.signup_limiter.allow(&client_key(peer, &headers, state.settings.trust_proxy)) {
+    if !state.signup_limiter.allow(&Client::identify(peer, &headers, state.settings.trust_proxy).key()) {
         return Err(AppError::RateLimited);
     }
     let Some(r) = repo::receipt(&state.db, &receipt).await? else {
         return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
     };
-    repo::resend(&state.db, r.recruit_id, MAX_RESENDS).await?;
+    if r.status != "pending" {
+        repo::resend(&state.db, r.recruit_id, MAX_RESENDS).await?;
+    }
     state.mail_wake.notify_one();
     Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}&resent=1", lang.code())).into_response())
 }
@@ -330,6 +358,7 @@ pub async fn confirm(
     let (lang, _) = request_lang(q.lang.as_deref(), &headers);
     let page: PublicPage = match repo::confirm(&state.db, &token).await? {
         TokenOutcome::Done => pages::message(lang, "confirm.done_title", &["confirm.done", "sent.next"]),
+        TokenOutcome::Updated => pages::message(lang, "confirm.updated_title", &["confirm.updated", "sent.next"]),
         TokenOutcome::AlreadyDone => pages::message(lang, "confirm.already_title", &["confirm.already"]),
         TokenOutcome::Expired => pages::message(lang, "confirm.expired_title", &["confirm.expired", "card.still_join"])
             .with_status(StatusCode::GONE),

@@ -18,3 +18,17 @@ mod form;
 pub mod committer;
 #[cfg(feature = "ssr")]
 pub mod repo;
+
+/// The sign-up journey, confirmation and withdrawal: public by nature.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::routes::Route> {
+    use axum::routing::get;
+    use crate::routes::Route;
+    vec![
+        Route::public("/j/{code}/join", get(handlers::start_from_card).post(handlers::answer_from_card)),
+        Route::public("/join", get(handlers::start_without_card).post(handlers::answer_without_card)),
+        Route::public("/signup/sent/{receipt}", get(handlers::sent).post(handlers::resend)),
+        Route::public("/confirm/{token}", get(handlers::confirm)),
+        Route::public("/withdraw/{token}", get(handlers::withdraw_page).post(handlers::withdraw)),
+    ]
+}

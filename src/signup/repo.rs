@@ -37,11 +37,26 @@ pub struct Submission {
 /// A receipt lets the page after submit show the address used and offer a resend.
 pub const RECEIPT_TTL_SECS: i64 = 24 * 3600;
 
+/// What saving a sign-up came to.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Saved (or found saved by the same journey): the receipt for the "check your email"
+    /// page.
+    Receipt(String),
+    /// This journey key was already used for someone else's answers: nothing was saved
+    /// and nothing of theirs is shown.
+    KeyReused,
+}
+
+/// Confirmation emails (including "confirm your new answers") per person per day: the
+/// first and two resends. Six sign-ups with one address once sent six emails to it.
+pub const MAX_CONFIRMATIONS_PER_DAY: i64 = 3;
+
 /// Saves a sign-up and queues its confirmation email, all in one transaction.
-/// The same form submitted twice finds the first result; the same email address
-/// signing up again updates that person instead of creating another. Returns a
-/// receipt token for the "check your email" page.
-pub async fn submit(db: &Db, s: &Submission) -> Result<String, AppError> {
+/// The same form submitted twice finds the first result. An email address already on
+/// the list never changes that person: the new answers wait (`pending_answers`) until
+/// the person confirms them through a link sent to the address already stored.
+pub async fn submit(db: &Db, s: &Submission) -> Result<Submitted, AppError> {
     // A concurrent twin (same key or same email) can win the race between our check and
     // insert; the second try then finds its row.
     match submit_once(db, s).await {
@@ -50,16 +65,28 @@ pub async fn submit(db: &Db, s: &Submission) -> Result<String, AppError> {
     }
 }
 
-async fn submit_once(db: &Db, s: &Submission) -> Result<String, sqlx::Error> {
+async fn submit_once(db: &Db, s: &Submission) -> Result<Submitted, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let receipt = submit_in(&mut tx, s).await?;
     tx.commit().await?;
     Ok(receipt)
 }
 
+/// Is the recruit `id` the person this submission describes (same email, or for
+/// phone-only sign-ups the same phone)? A journey key replayed by someone else is not.
+async fn same_person(tx: &mut Transaction<'static, Any>, id: i64, s: &Submission) -> Result<bool, sqlx::Error> {
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT email_lower, phone FROM recruits WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    Ok(match (row, &s.email) {
+        (Some((Some(stored), _)), Some(email)) => stored == email.normalized(),
+        (Some((None, stored_phone)), None) => stored_phone.as_deref() == s.phone.as_ref().map(Phone::as_str),
+        _ => false,
+    })
+}
+
 /// Saves one sign-up inside the caller's write transaction (see `submit`); the caller
 /// commits. Used directly by the group committer, which saves several per commit.
-pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Result<String, sqlx::Error> {
+pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Result<Submitted, sqlx::Error> {
     let now = now_unix();
     let receipt = tokens::new_token();
 
@@ -68,87 +95,59 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
         .fetch_optional(&mut **tx)
         .await?;
     if let Some((id,)) = seen {
+        if !same_person(tx, id, s).await? {
+            return Ok(Submitted::KeyReused);
+        }
         set_receipt(tx, id, &receipt, now).await?;
-        return Ok(receipt);
+        return Ok(Submitted::Receipt(receipt));
+    }
+    let pending: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, payload FROM pending_answers WHERE idempotency_key = $1")
+            .bind(&s.key)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((pending_id, payload)) = pending {
+        let same = serde_json::from_str::<PendingAnswers>(&payload).is_ok_and(|p| PendingAnswers::from(s).email == p.email);
+        if !same {
+            return Ok(Submitted::KeyReused);
+        }
+        set_pending_receipt(tx, pending_id, &receipt, now).await?;
+        return Ok(Submitted::Receipt(receipt));
     }
 
     let email_lower = s.email.as_ref().map(Email::normalized);
-    let existing: Option<(i64, String)> = match &email_lower {
-        Some(e) => sqlx::query_as("SELECT id, status FROM recruits WHERE email_lower = $1")
-            .bind(e)
-            .fetch_optional(&mut **tx)
-            .await?,
+    let existing: Option<(i64,)> = match &email_lower {
+        Some(e) => sqlx::query_as("SELECT id FROM recruits WHERE email_lower = $1").bind(e).fetch_optional(&mut **tx).await?,
         None => None,
     };
-    let resubmission = existing.is_some();
-    let (id, status) = match existing {
-        Some((id, status)) => {
-            tally::adjust(&mut **tx, id, -1).await?;
-            sqlx::query(
-                "UPDATE recruits SET name = $1, email = $2, phone = $3, contact_method = $4, postcode = $5, \
-                 area_connection = $6, age_band = $7, language = $8, updated_at = $9, \
-                 batch_id = COALESCE(batch_id, $10) WHERE id = $11",
-            )
-            .bind(s.name.as_str())
-            .bind(s.email.as_ref().map(Email::as_str))
-            .bind(s.phone.as_ref().map(Phone::as_str))
-            .bind(s.contact_method.code())
-            .bind(s.postcode.as_ref().map(Postcode::as_str))
-            .bind(s.connection.code())
-            .bind(s.age_band.code())
-            .bind(s.language.code())
-            .bind(now)
-            .bind(s.batch_id)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-            (id, status)
-        }
-        None => {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO recruits (public_id, batch_id, name, email, email_lower, phone, contact_method, \
-                 postcode, area_connection, age_band, language, status, created_at, updated_at, \
-                 receipt_hash, receipt_expires) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $12, $13, $14) RETURNING id",
-            )
-            .bind(tokens::new_token()[..16].to_string())
-            .bind(s.batch_id)
-            .bind(s.name.as_str())
-            .bind(s.email.as_ref().map(Email::as_str))
-            .bind(&email_lower)
-            .bind(s.phone.as_ref().map(Phone::as_str))
-            .bind(s.contact_method.code())
-            .bind(s.postcode.as_ref().map(Postcode::as_str))
-            .bind(s.connection.code())
-            .bind(s.age_band.code())
-            .bind(s.language.code())
-            .bind(now)
-            .bind(tokens::hash(&receipt))
-            .bind(now + RECEIPT_TTL_SECS)
-            .fetch_one(&mut **tx)
-            .await?;
-            (id, "new".to_string())
-        }
-    };
-
-    if resubmission {
-        sqlx::query("DELETE FROM recruit_equality WHERE recruit_id = $1").bind(id).execute(&mut **tx).await?;
-        set_receipt(tx, id, &receipt, now).await?;
+    if let Some((id,)) = existing {
+        return hold_for_confirmation(tx, id, s, receipt, now).await;
     }
+
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO recruits (public_id, batch_id, name, email, email_lower, phone, contact_method, \
+         postcode, area_connection, age_band, language, status, created_at, updated_at, \
+         receipt_hash, receipt_expires) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $12, $13, $14) RETURNING id",
+    )
+    .bind(tokens::new_token()[..16].to_string())
+    .bind(s.batch_id)
+    .bind(s.name.as_str())
+    .bind(s.email.as_ref().map(Email::as_str))
+    .bind(&email_lower)
+    .bind(s.phone.as_ref().map(Phone::as_str))
+    .bind(s.contact_method.code())
+    .bind(s.postcode.as_ref().map(Postcode::as_str))
+    .bind(s.connection.code())
+    .bind(s.age_band.code())
+    .bind(s.language.code())
+    .bind(now)
+    .bind(tokens::hash(&receipt))
+    .bind(now + RECEIPT_TTL_SECS)
+    .fetch_one(&mut **tx)
+    .await?;
     if let Some(eq) = &s.equality {
-        sqlx::query(
-            "INSERT INTO recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, ethnic_other, sex, disability) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(eq.ethnic_group.map(EthnicGroup::code))
-        .bind(eq.ethnic_detail.map(EthnicDetail::code))
-        .bind(&eq.ethnic_other)
-        .bind(eq.gender.map(Gender::code))
-        .bind(eq.disability.map(Disability::code))
-        .execute(&mut **tx)
-        .await?;
+        insert_equality(tx, id, eq, now).await?;
     }
     tally::adjust(&mut **tx, id, 1).await?;
     sqlx::query("INSERT INTO signup_submissions (idempotency_key, recruit_id, created_at) VALUES ($1, $2, $3)")
@@ -157,11 +156,184 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    if s.email.is_some() && status == "new" {
+    if s.email.is_some() {
         outbox::queue(tx, id, "confirm", "").await.map_err(into_sqlx)?;
     }
     event(&mut **tx, s.batch_id, "submitted", now).await?;
-    Ok(receipt)
+    Ok(Submitted::Receipt(receipt))
+}
+
+async fn insert_equality(tx: &mut Transaction<'_, Any>, id: i64, eq: &EqualityAnswers, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, ethnic_other, sex, disability) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(eq.ethnic_group.map(EthnicGroup::code))
+    .bind(eq.ethnic_detail.map(EthnicDetail::code))
+    .bind(&eq.ethnic_other)
+    .bind(eq.gender.map(Gender::code))
+    .bind(eq.disability.map(Disability::code))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A sign-up with the email address of someone already on the list. Anyone can type
+/// anyone's address, so nothing about the person changes: the answers wait, the person
+/// is asked (at the address already stored, at most a few times a day) whether to use
+/// them, and their timeline says so. The page after sending looks the same as for a new
+/// sign-up, so it does not reveal who is on the list.
+async fn hold_for_confirmation(
+    tx: &mut Transaction<'static, Any>,
+    recruit_id: i64,
+    s: &Submission,
+    receipt: String,
+    now: i64,
+) -> Result<Submitted, sqlx::Error> {
+    let payload = serde_json::to_string(&PendingAnswers::from(s)).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let (pending_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO pending_answers (recruit_id, idempotency_key, payload, receipt_hash, receipt_expires, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(recruit_id)
+    .bind(&s.key)
+    .bind(payload)
+    .bind(tokens::hash(&receipt))
+    .bind(now + RECEIPT_TTL_SECS)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (sent_today,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
+    )
+    .bind(recruit_id)
+    .bind(now - 24 * 3600)
+    .fetch_one(&mut **tx)
+    .await?;
+    let detail = if sent_today < MAX_CONFIRMATIONS_PER_DAY {
+        outbox::queue(tx, recruit_id, "update", &pending_id.to_string()).await.map_err(into_sqlx)?;
+        "Someone signed up again with this email address. Nothing has changed: the new answers \
+         are used only if the person confirms them through a link emailed to the address on record."
+    } else {
+        "Someone signed up again with this email address. Nothing has changed, and no email was \
+         sent (daily limit of confirmation emails reached)."
+    };
+    sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, 'sign-up form', 'note', $3)")
+        .bind(recruit_id)
+        .bind(now)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
+    event(&mut **tx, s.batch_id, "submitted", now).await?;
+    Ok(Submitted::Receipt(receipt))
+}
+
+/// A repeat sign-up's answers, kept as the codes the form parsed them into.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingAnswers {
+    batch_id: Option<i64>,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    contact_method: String,
+    postcode: Option<String>,
+    connection: String,
+    age_band: String,
+    language: String,
+    equality: Option<PendingEquality>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingEquality {
+    gender: Option<String>,
+    disability: Option<String>,
+    ethnic_group: Option<String>,
+    ethnic_detail: Option<String>,
+    ethnic_other: Option<String>,
+}
+
+impl From<&Submission> for PendingAnswers {
+    fn from(s: &Submission) -> Self {
+        PendingAnswers {
+            batch_id: s.batch_id,
+            name: s.name.as_str().to_string(),
+            email: s.email.as_ref().map(Email::normalized),
+            phone: s.phone.as_ref().map(|p| p.as_str().to_string()),
+            contact_method: s.contact_method.code().to_string(),
+            postcode: s.postcode.as_ref().map(|p| p.as_str().to_string()),
+            connection: s.connection.code().to_string(),
+            age_band: s.age_band.code().to_string(),
+            language: s.language.code().to_string(),
+            equality: s.equality.as_ref().map(|e| PendingEquality {
+                gender: e.gender.map(|g| g.code().to_string()),
+                disability: e.disability.map(|d| d.code().to_string()),
+                ethnic_group: e.ethnic_group.map(|g| g.code().to_string()),
+                ethnic_detail: e.ethnic_detail.map(|d| d.code().to_string()),
+                ethnic_other: e.ethnic_other.clone(),
+            }),
+        }
+    }
+}
+
+/// Applies a person's pending answers (they confirmed them by email): the recruit's
+/// details and equality answers are replaced, the running counts follow, and the
+/// timeline says so. Unconfirmed people are confirmed too (the link proves the address).
+async fn apply_pending(tx: &mut Transaction<'_, Any>, recruit_id: i64, pending_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT payload FROM pending_answers WHERE id = $1 AND recruit_id = $2")
+        .bind(pending_id)
+        .bind(recruit_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(answers) = row.and_then(|(p,)| serde_json::from_str::<PendingAnswers>(&p).ok()) else { return Ok(false) };
+    tally::adjust(&mut **tx, recruit_id, -1).await?;
+    sqlx::query(
+        "UPDATE recruits SET name = $1, phone = $2, contact_method = $3, postcode = $4, area_connection = $5, \
+         age_band = $6, language = $7, updated_at = $8, batch_id = COALESCE(batch_id, $9) WHERE id = $10",
+    )
+    .bind(&answers.name)
+    .bind(&answers.phone)
+    .bind(&answers.contact_method)
+    .bind(&answers.postcode)
+    .bind(&answers.connection)
+    .bind(&answers.age_band)
+    .bind(&answers.language)
+    .bind(now)
+    .bind(answers.batch_id)
+    .bind(recruit_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM recruit_equality WHERE recruit_id = $1").bind(recruit_id).execute(&mut **tx).await?;
+    if let Some(e) = &answers.equality {
+        let eq = EqualityAnswers {
+            gender: e.gender.as_deref().and_then(|v| Gender::parse(v).ok()),
+            disability: e.disability.as_deref().and_then(|v| Disability::parse(v).ok()),
+            ethnic_group: e.ethnic_group.as_deref().and_then(|v| EthnicGroup::parse(v).ok()),
+            ethnic_detail: e.ethnic_detail.as_deref().and_then(|v| EthnicDetail::parse(v).ok()),
+            ethnic_other: e.ethnic_other.clone(),
+        };
+        insert_equality(tx, recruit_id, &eq, now).await?;
+    }
+    tally::adjust(&mut **tx, recruit_id, 1).await?;
+    sqlx::query("DELETE FROM pending_answers WHERE id = $1").bind(pending_id).execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, 'the person', 'note', $3)")
+        .bind(recruit_id)
+        .bind(now)
+        .bind("The person confirmed new answers from a repeat sign-up (link sent to the address on record); their details were updated.")
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
+async fn set_pending_receipt(tx: &mut Transaction<'_, Any>, id: i64, receipt: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE pending_answers SET receipt_hash = $1, receipt_expires = $2 WHERE id = $3")
+        .bind(tokens::hash(receipt))
+        .bind(now + RECEIPT_TTL_SECS)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 fn into_sqlx(e: AppError) -> sqlx::Error {
@@ -219,12 +391,36 @@ pub async fn receipt(db: &Db, token: &str) -> Result<Option<Receipt>, AppError> 
     .bind(now_unix())
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(recruit_id, email, phone, status, resends)| Receipt { recruit_id, email, phone, status, resends }))
+    if let Some((recruit_id, email, phone, status, resends)) = row {
+        return Ok(Some(Receipt { recruit_id, email, phone, status, resends }));
+    }
+    // A repeat sign-up: only what this person typed, never what is stored about anyone.
+    let pending: Option<(i64, String)> =
+        sqlx::query_as("SELECT recruit_id, payload FROM pending_answers WHERE receipt_hash = $1 AND receipt_expires > $2")
+            .bind(tokens::hash(token))
+            .bind(now_unix())
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(pending.and_then(|(recruit_id, payload)| {
+        let p: PendingAnswers = serde_json::from_str(&payload).ok()?;
+        Some(Receipt { recruit_id, email: p.email, phone: p.phone, status: "pending".into(), resends: i64::MAX })
+    }))
 }
 
 /// Queues the confirmation email again (at most `max` times per person).
 pub async fn resend(db: &Db, recruit_id: i64, max: i64) -> Result<bool, AppError> {
     let mut tx = db.begin_write().await?;
+    let (sent_today,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
+    )
+    .bind(recruit_id)
+    .bind(now_unix() - 24 * 3600)
+    .fetch_one(&mut *tx)
+    .await?;
+    if sent_today >= MAX_CONFIRMATIONS_PER_DAY {
+        tx.commit().await?;
+        return Ok(false);
+    }
     let updated = sqlx::query(
         "UPDATE recruits SET resends = resends + 1 WHERE id = $1 AND resends < $2 AND status = 'new' AND email IS NOT NULL",
     )
@@ -242,6 +438,8 @@ pub async fn resend(db: &Db, recruit_id: i64, max: i64) -> Result<bool, AppError
 
 pub enum TokenOutcome {
     Done,
+    /// A repeat sign-up's answers were confirmed and applied.
+    Updated,
     AlreadyDone,
     Expired,
     Unknown,
@@ -254,22 +452,26 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
     }
     let now = now_unix();
     let mut tx = db.begin_write().await?;
-    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT recruit_id, expires_at, used_at FROM email_tokens WHERE token_hash = $1 AND purpose = 'confirm'",
+    let row: Option<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT recruit_id, expires_at, used_at, pending_id FROM email_tokens WHERE token_hash = $1 AND purpose = 'confirm'",
     )
     .bind(tokens::hash(token))
     .fetch_optional(&mut *tx)
     .await?;
     let outcome = match row {
         None => TokenOutcome::Unknown,
-        Some((_, _, Some(_))) => TokenOutcome::AlreadyDone,
-        Some((_, expires, None)) if expires <= now => TokenOutcome::Expired,
-        Some((recruit_id, _, None)) => {
+        Some((_, _, Some(_), _)) => TokenOutcome::AlreadyDone,
+        Some((_, expires, None, _)) if expires <= now => TokenOutcome::Expired,
+        Some((recruit_id, _, None, pending_id)) => {
             sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(tokens::hash(token))
                 .execute(&mut *tx)
                 .await?;
+            let updated = match pending_id {
+                Some(pending_id) => apply_pending(&mut tx, recruit_id, pending_id, now).await?,
+                None => false,
+            };
             let batch: Option<(Option<i64>, String)> =
                 sqlx::query_as("SELECT batch_id, status FROM recruits WHERE id = $1")
                     .bind(recruit_id)
@@ -285,8 +487,9 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
                         .await?;
                     tally::adjust(&mut *tx, recruit_id, 1).await?;
                     event(&mut *tx, batch_id, "confirmed", now).await?;
-                    TokenOutcome::Done
+                    if updated { TokenOutcome::Updated } else { TokenOutcome::Done }
                 }
+                Some(_) if updated => TokenOutcome::Updated,
                 Some(_) => TokenOutcome::AlreadyDone,
                 None => TokenOutcome::Unknown,
             }
@@ -347,6 +550,7 @@ pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<
         "DELETE FROM recruit_equality WHERE recruit_id = $1",
         "DELETE FROM email_tokens WHERE recruit_id = $1",
         "DELETE FROM signup_submissions WHERE recruit_id = $1",
+        "DELETE FROM pending_answers WHERE recruit_id = $1",
         "DELETE FROM outbox WHERE recruit_id = $1",
         "DELETE FROM recruits WHERE id = $1",
     ] {

@@ -1,27 +1,28 @@
 use std::collections::BTreeSet;
 
 use leptos::server_fn::ServerFn;
-use scrutiny::{auth::Role, cards::api::CreateBatch};
+use scrutiny::{auth::Role, cards::api::CreateBatch, routes::Access};
 
 use crate::helpers::{new_client, spawn_app, TEST_PASSWORD};
 
 /// Routes anyone may use. Adding a public route means adding it here, on purpose.
 const PUBLIC: &[&str] = &[
     "/", "/health", "/privacy", "/rights", "/join", "/j/{code}", "/j/{code}/join",
-    "/signup/sent/{receipt}", "/confirm/{token}", "/withdraw/{token}", "/admin/login",
+    "/signup/sent/{receipt}", "/confirm/{token}", "/withdraw/{token}", "/admin/login", "/admin/logout",
 ];
 
-/// Every route the server has: axum routes (read from startup.rs, so a new one is
-/// picked up automatically) and the Leptos page routes.
-fn all_page_routes() -> BTreeSet<String> {
-    let source = include_str!("../../src/startup.rs");
-    let mut routes: BTreeSet<String> = source
-        .split(".route(\"")
-        .skip(1)
-        .map(|rest| rest.split('"').next().unwrap().to_string())
-        .collect();
-    for listing in leptos_axum::generate_route_list(scrutiny::app::App) {
-        routes.insert(listing.path().to_string());
+/// Every route the server has, with the access it declared: the features' plain routes,
+/// the card landing page, the Leptos pages and the server functions. A page or server
+/// function without a declared role shows up here as `None`.
+fn all_routes() -> Vec<(String, Option<Access>)> {
+    let mut routes: Vec<(String, Option<Access>)> =
+        scrutiny::startup::feature_routes().into_iter().map(|r| (r.path.to_string(), Some(r.access))).collect();
+    routes.push(("/j/{code}".into(), Some(Access::Public)));
+    for listing in scrutiny::startup::page_routes() {
+        routes.push((listing.path().to_string(), scrutiny::startup::declared_access(listing.path())));
+    }
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        routes.push((path.to_string(), scrutiny::startup::declared_access(path)));
     }
     routes
 }
@@ -33,17 +34,38 @@ fn concrete(path: &str) -> String {
         .join("/")
 }
 
+#[test]
+fn every_route_and_server_function_declares_its_role() {
+    let routes = all_routes();
+    assert!(routes.len() > 30, "found the routes: {routes:?}");
+    let undeclared: Vec<_> = routes.iter().filter(|(_, a)| a.is_none()).map(|(p, _)| p.clone()).collect();
+    assert!(undeclared.is_empty(), "pages or server functions without a declared role: {undeclared:?}");
+    let public: BTreeSet<&str> =
+        routes.iter().filter(|(_, a)| *a == Some(Access::Public)).map(|(p, _)| p.as_str()).collect();
+    assert_eq!(public, PUBLIC.iter().copied().collect(), "public routes are exactly the deliberate list");
+    // Deny by default: a path nobody declared has no access at all.
+    assert_eq!(scrutiny::startup::declared_access("/admin/brand-new-page"), None);
+    assert_eq!(scrutiny::startup::declared_access("/api/brand_new_function"), None);
+}
+
 #[tokio::test]
 async fn every_non_public_route_and_every_server_function_refuses_anonymous_callers() {
     let app = spawn_app().await;
     let anonymous = new_client();
-    let routes = all_page_routes();
-    assert!(routes.len() > 15, "found the routes: {routes:?}");
-    for route in &routes {
-        if PUBLIC.contains(&route.as_str()) {
+    let routes = all_routes();
+    let functions: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
+    assert!(functions.len() >= 5, "found the server functions");
+    for (route, access) in &routes {
+        if *access == Some(Access::Public) {
             continue;
         }
         let url = app.url(&concrete(route));
+        if functions.contains(route) {
+            let response = anonymous.post(&url).send().await.unwrap();
+            assert_eq!(response.status(), 401, "server function {route} answered an anonymous caller");
+            assert_eq!(response.headers()["cache-control"], "no-store", "{route}");
+            continue;
+        }
         let get = anonymous.get(&url).send().await.unwrap();
         let status = get.status().as_u16();
         let to_login = get.headers().get("location").is_some_and(|l| l.to_str().unwrap().starts_with("/admin/login"));
@@ -51,15 +73,29 @@ async fn every_non_public_route_and_every_server_function_refuses_anonymous_call
         let post = anonymous.post(&url).send().await.unwrap();
         assert!(post.status() == 401 || post.status() == 405, "POST {route} gave {} to an anonymous caller", post.status());
     }
-    let functions: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
-    assert!(functions.len() >= 5, "found the server functions");
-    for (path, _) in functions {
-        let response = anonymous.post(app.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), 401, "server function {path} answered an anonymous caller");
-    }
-    // And the public list is not stale: each of those really is a route.
-    for public in PUBLIC {
-        assert!(routes.contains(*public), "{public} is listed public but is not a route");
+}
+
+#[tokio::test]
+async fn nothing_behind_a_sign_in_is_cacheable() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Cache", 2).await;
+    let code = app.codes_of(batch).await[0].clone();
+    crate::retention::sign_up(&app, &code, "cache@example.org").await;
+    let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits").fetch_one(app.db.pool()).await.unwrap();
+    for path in [
+        "/admin".to_string(),
+        "/admin/insight".into(),
+        format!("/admin/recruits/{id}"),
+        format!("/admin/recruits/{id}/export.json"),
+        "/admin/recruits/export.csv?col=name".into(),
+        format!("/admin/cards/{batch}"),
+        format!("/admin/cards/{batch}/qr/{code}.svg"),
+        "/admin/users".into(),
+        "/admin/audit".into(),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
     }
 }
 
@@ -127,7 +163,11 @@ async fn wrong_passwords_and_unknown_accounts_get_the_same_answer_then_throttlin
     }
     let blocked = login(&app, &client, "viewer@test.example", TEST_PASSWORD).await;
     assert_eq!(blocked.status(), 429, "even the right password waits after repeated failures");
-    assert!(blocked.text().await.unwrap().contains("Wait 15 minutes"));
+    assert!(blocked.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    assert!(blocked.text().await.unwrap().contains("Too many failed attempts for this account. Wait 1 second"));
+    // A growing delay, not a lockout: after the wait, the right password works.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(login(&app, &client, "viewer@test.example", TEST_PASSWORD).await.status(), 303);
     // Other accounts are unaffected (from a different client).
     app.sign_in(&new_client(), Role::Admin).await;
 }

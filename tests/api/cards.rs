@@ -105,7 +105,14 @@ async fn scanning_counts_page_fetches_and_unique_cards() {
     assert!(detail.contains(r#"<dd data-testid="batch-scanned">2</dd>"#), "{detail}");
     let (scans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_scans WHERE batch_id = $1")
         .bind(batch).fetch_one(app.db.pool()).await.unwrap();
-    assert_eq!(scans, 3, "three page fetches by people");
+    assert_eq!(scans, 2, "two cards fetched by one person: each counted once");
+    // Reloads by the same person count once; another person counts again.
+    app.get(&format!("/j/{}", codes[1])).await;
+    crate::helpers::person_client("someone else").get(app.url(&format!("/j/{}", codes[1]))).send().await.unwrap();
+    app.flush_scans().await;
+    let (scans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_scans WHERE batch_id = $1")
+        .bind(batch).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(scans, 3);
 }
 
 #[tokio::test]

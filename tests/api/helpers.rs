@@ -67,6 +67,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         ("SCRUTINY_MIN_FILL_SECONDS".into(), "0".into()),
         ("SCRUTINY_MAIL_RETRY_SECONDS".into(), "1".into()),
         ("SCRUTINY_MAIL_POLL_SECONDS".into(), "1".into()),
+        // As deployed behind one proxy: `person_client` gives each simulated person an
+        // address of their own through X-Forwarded-For (clients without it are the peer).
+        ("SCRUTINY_TRUST_PROXY".into(), "1".into()),
     ]);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
@@ -85,11 +88,48 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 }
 
 pub fn new_client() -> reqwest::Client {
+    client_builder().build().unwrap()
+}
+
+/// Never hang a test on a request the server read and never answered: fail with the URL.
+fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
-        .build()
-        .unwrap()
+        .timeout(std::time::Duration::from_secs(60))
+}
+
+/// A client standing for one person: their own address, as our (trusted) proxy would
+/// report it. `seed` picks the address, so the same seed is the same person.
+pub fn person_client(seed: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", ip_for(seed).parse().unwrap());
+    client_builder().default_headers(headers).build().unwrap()
+}
+
+pub fn ip_for(seed: &str) -> String {
+    let h = seed.bytes().fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
+    format!("10.{}.{}.{}", (h >> 16) & 0xff, (h >> 8) & 0xff, (h & 0xff).max(1))
+}
+
+/// The first link to `path` in an email in the outbox folder (no SMTP configured) whose
+/// text contains `marker`; waits up to 10 s for the worker to write it.
+pub async fn outbox_link(app: &TestApp, marker: &str, path: &str) -> String {
+    let dir = app.data_dir.join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        for f in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(f.path()).unwrap_or_default().replace("\r\n", "\n");
+            let text = text.replace("=\n", "").replace("=3D", "=");
+            if text.contains(marker) {
+                if let Some(link) = crate::smtp::link_in(&text, path) {
+                    return link;
+                }
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "no email with {marker:?} and a {path} link in the outbox folder");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 pub const TEST_PASSWORD: &str = "correct horse battery staple";

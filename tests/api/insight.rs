@@ -10,7 +10,9 @@ pub async fn sign_up_with(app: &TestApp, code: &str, email: &str, age: &str, eq:
 }
 
 pub async fn sign_up_named(app: &TestApp, code: &str, name: &str, email: &str, age: &str, eq: Option<(&str, &str, &str)>) {
-    let html = app.get(&format!("/j/{code}/join")).await.text().await.unwrap();
+    // Each sign-up is a person of their own (the funnel counts people, not requests).
+    let person = crate::helpers::person_client(email);
+    let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let mut fields = vec![
         ("name", name), ("email", email), ("contact_method", "email"), ("age_band", age),
@@ -24,7 +26,7 @@ pub async fn sign_up_named(app: &TestApp, code: &str, name: &str, email: &str, a
             ("disability", "no"),
         ]),
     }
-    let r = new_client().post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
+    let r = person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
 }
 
@@ -83,8 +85,15 @@ async fn running_counts_match_a_recount_through_every_change() {
     assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
     batches_match(&app).await;
 
-    // A correction (same email again) moves the person to a new cell instead of adding one.
+    // A correction (same email again) changes nothing until the person confirms it from
+    // their inbox; then it moves them to a new cell instead of adding one.
     sign_up_with(&app, &codes[1], "c@example.org", "25-34", Some(("white", "white_roma", "woman"))).await;
+    assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
+    assert_eq!(recount_cells(&app).await.iter().filter(|c| c.3.as_deref() == Some("white_roma")).count(), 0, "not yet");
+    let link = crate::helpers::outbox_link(&app, "Did you sign up again", "/confirm/").await;
+    let path = link.split_once("://").unwrap().1.split_once('/').unwrap().1;
+    let page = app.get(&format!("/{path}")).await.text().await.unwrap();
+    assert!(page.contains("your new answers are saved"), "{page}");
     // Status changes and erasure.
     let (a, b, d) = (public_id(&app, "a@example.org").await, public_id(&app, "b@example.org").await, public_id(&app, "d@example.org").await);
     scrutiny::recruits::repo::set_status(&app.db, &[a.clone(), b.clone()], "member", "test").await.unwrap();

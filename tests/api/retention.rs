@@ -37,8 +37,9 @@ async fn purge_follows_the_schedule_and_dry_run_changes_nothing() {
     exec(&app, &format!("UPDATE recruits SET created_at = {} WHERE id = {old_unconfirmed}", now - 31 * DAY)).await;
     exec(&app, &format!("UPDATE recruits SET status = 'withdrawn', updated_at = {} WHERE id = {old_withdrawn}", now - 91 * DAY)).await;
     exec(&app, &format!("UPDATE recruits SET status = 'confirmed', created_at = {} WHERE id = {old_confirmed}", now - 400 * DAY)).await;
-    app.get(&format!("/j/{code}")).await;
-    app.get(&format!("/j/{code}")).await;
+    for person in ["first scanner", "second scanner"] {
+        crate::helpers::person_client(person).get(app.url(&format!("/j/{code}"))).send().await.unwrap();
+    }
     app.flush_scans().await;
     exec(&app, &format!("UPDATE card_scans SET scanned_at = {} WHERE id IN (SELECT MIN(id) FROM card_scans)", now - 400 * DAY)).await;
 
