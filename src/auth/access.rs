@@ -115,7 +115,9 @@ fn no_store(mut response: Response) -> Response {
 pub async fn current_user(state: &AppState, session: &Session) -> Option<CurrentUser> {
     let mut user: CurrentUser = session.get(SESSION_USER).await.ok().flatten()?;
     let now = now_unix();
-    let fresh = now - user.login_at < ABSOLUTE_TIMEOUT_SECS && now - user.seen_at.max(user.login_at) < IDLE_TIMEOUT_SECS;
+    // Sessions from before `seen_at` existed count from their sign-in.
+    let last_seen = if user.seen_at > 0 { user.seen_at } else { user.login_at };
+    let fresh = now - user.login_at < ABSOLUTE_TIMEOUT_SECS && now - last_seen < IDLE_TIMEOUT_SECS;
     let account = repo::session_state(&state.db, user.id).await.ok().flatten();
     let valid = matches!(account, Some(a) if !a.disabled && a.session_epoch == user.epoch);
     if !(fresh && valid) {

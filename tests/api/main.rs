@@ -3,6 +3,7 @@
 //! `SCRUTINY_TEST_DATABASE_URL=postgres://…` names a server to create it on.
 mod helpers;
 
+mod attacks;
 mod auth;
 mod bad_input;
 mod cards;
