@@ -16,10 +16,7 @@ use crate::{
     recruits::{InvitePage, RecruitPage, RecruitsPage},
 };
 
-/// The HTML document around every dashboard page. Only here are hydration scripts
-/// emitted, and only for islands.
-#[cfg(feature = "ssr")]
-/// The least role each dashboard page above needs (axum's path syntax). The access check
+/// The least role each dashboard page below needs (axum's path syntax). The access check
 /// refuses a page that is missing here, and the route-enumeration test fails for it.
 pub const PAGE_ROLES: &[(&str, crate::auth::Role)] = {
     use crate::auth::Role::*;
@@ -39,6 +36,9 @@ pub const PAGE_ROLES: &[(&str, crate::auth::Role)] = {
     ]
 };
 
+/// The HTML document around every dashboard page. Only here are hydration scripts
+/// emitted, and only for islands.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::MetaTags;
     leptos::nonce::provide_nonce();
