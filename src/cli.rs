@@ -124,9 +124,14 @@ pub enum ImportCommand {
     PoliceUk {
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
-        /// Force slug to use instead of the one in the file name (e.g. metropolitan).
+        /// Force slug (e.g. metropolitan) for files whose names carry none, like
+        /// 2022-09.csv; a file whose name names another force is refused.
         #[arg(long)]
         force: Option<String>,
+        /// Import a file with no rows even though its force-month has searches (they are
+        /// removed).
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Census 2021 ethnic group by local authority and sex, aggregated to force areas.
     Census {

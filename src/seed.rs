@@ -277,7 +277,8 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
         for path in &files {
             let bytes = std::fs::read(path)?;
             let parsed = crate::demographics::police_uk::parse(path, &bytes, None).map_err(|e| anyhow::anyhow!(e))?;
-            crate::demographics::repo::replace_searches(db, &path.display().to_string(), &parsed).await?;
+            let notes = crate::demographics::police_uk::describe_notes(&parsed.notes).join("\n");
+            crate::demographics::repo::replace_searches(db, &path.display().to_string(), &parsed, &notes).await?;
             total += parsed.searches.len();
         }
         eprintln!("{total} searches from {} police.uk files", files.len());

@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 
-/// Imported force-months: (force, month, searches, file name).
+/// Imported force-months: (force, month, searches, file name, notes: what was recovered
+/// or not recognised, one per line).
 #[server]
-pub async fn list_imports() -> Result<Vec<(String, String, i64, String)>, ServerFnError> {
+pub async fn list_imports() -> Result<Vec<(String, String, i64, String, String)>, ServerFnError> {
     use crate::{auth::{require, Role}, error::AppError, startup::AppState};
     require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
-    sqlx::query_as("SELECT force, month, rows, file_name FROM search_imports ORDER BY force, month")
+    sqlx::query_as("SELECT force, month, rows, file_name, notes FROM search_imports ORDER BY force, month")
         .fetch_all(state.db.pool())
         .await
         .map_err(|e| AppError::from(e).into_server_error())

@@ -1,7 +1,7 @@
 //! `scrutiny import …` and `scrutiny report demographics`.
 use anyhow::{anyhow, bail, Context};
 
-use super::{census, police_uk, repo, suppressed};
+use super::{census, import, police_uk, repo, suppressed};
 use crate::{
     auth::repo::audit,
     cli::{ImportCommand, ReportCommand},
@@ -10,21 +10,24 @@ use crate::{
 
 pub async fn import(state: &AppState, command: ImportCommand) -> anyhow::Result<()> {
     match command {
-        ImportCommand::PoliceUk { files, force } => {
-            // Parse every file before saving any, so one bad file imports nothing.
+        ImportCommand::PoliceUk { files, force, allow_empty } => {
+            // Parse every file (read as a stream) and check the set before saving any,
+            // so one problem imports nothing.
             let mut parsed = Vec::new();
             for path in &files {
-                let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-                let file = tokio::task::block_in_place(|| police_uk::parse(path, &bytes, force.as_deref()))
+                let reader = std::io::BufReader::with_capacity(
+                    256 * 1024,
+                    std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
+                );
+                let file = tokio::task::block_in_place(|| police_uk::parse_reader(path, reader, force.as_deref()))
                     .map_err(|e| anyhow!(e))?;
-                parsed.push((path.display().to_string(), file));
+                parsed.push(import::Incoming { name: path.display().to_string(), file });
             }
-            let mut total = 0;
-            for (name, file) in &parsed {
-                repo::replace_searches(&state.db, name, file).await?;
-                println!("{}\t{}\t{} searches", file.force, file.month, file.searches.len());
-                total += file.searches.len();
+            import::check(&state.db, &parsed, allow_empty).await?.map_err(|e| anyhow!(e))?;
+            for line in import::save(&state.db, &parsed).await? {
+                println!("{line}");
             }
+            let total: usize = parsed.iter().map(|f| f.file.searches.len()).sum();
             audit(&state.db, "cli", "import_police_uk", None, Some(&format!("{} files, {total} searches", parsed.len()))).await?;
             println!("imported {total} searches from {} files", parsed.len());
         }
@@ -32,15 +35,26 @@ pub async fn import(state: &AppState, command: ImportCommand) -> anyhow::Result<
             let lookup_bytes = std::fs::read(&lookup).with_context(|| format!("--lookup: cannot read {}", lookup.display()))?;
             let map = census::parse_lookup(&lookup_bytes).map_err(|e| anyhow!(e))?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let (population, unknown) = census::aggregate(&bytes, &map).map_err(|e| anyhow!(e))?;
+            let (population, found) = census::aggregate(&bytes, &map).map_err(|e| anyhow!(e))?;
             if population.is_empty() {
                 bail!("no local authority in {} is in the lookup", file.display());
             }
-            repo::replace_population(&state.db, &population).await?;
+            repo::replace_population(&state.db, &population, &found.unavailable).await?;
             let forces: std::collections::BTreeSet<_> = population.keys().map(|(f, _, _)| f.clone()).collect();
             println!("population imported for {} force areas", forces.len());
-            if !unknown.is_empty() {
-                eprintln!("warning: {} local authorities are not in the lookup and were skipped: {}", unknown.len(), unknown.join(" "));
+            let file_name = file.display();
+            for (force, why) in &found.unavailable {
+                eprintln!("warning: {file_name}: {force}: population not available: {why}");
+            }
+            if !found.unknown.is_empty() {
+                let list: Vec<String> = found.unknown.iter().map(|(c, n)| format!("{c} ({n})")).collect();
+                eprintln!(
+                    "warning: {file_name}: {} local authorities are in neither {} nor the built-in list of new councils, \
+                     and were skipped: {}",
+                    list.len(),
+                    lookup.display(),
+                    list.join(", ")
+                );
             }
             audit(&state.db, "cli", "import_census", None, Some(&format!("{} force areas", forces.len()))).await?;
         }
@@ -51,6 +65,12 @@ pub async fn import(state: &AppState, command: ImportCommand) -> anyhow::Result<
 pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<()> {
     match command {
         ReportCommand::Demographics { force } => {
+            if let Some(f) = &force {
+                let known = repo::known_forces(&state.db).await?;
+                if !known.contains(f) {
+                    bail!("no force \"{f}\" in the imported data; the forces are: {}", known.join(", "));
+                }
+            }
             let rows = repo::comparison(&state.db, force.as_deref().unwrap_or("")).await?;
             println!("dimension,category,recruits,members,searched,population");
             for r in rows {

@@ -9,6 +9,10 @@ pub mod census;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
+pub mod ethnicity;
+#[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
 pub mod police_uk;
 #[cfg(feature = "ssr")]
 pub mod repo;
@@ -18,6 +22,12 @@ pub mod upload;
 /// Counts below this are shown as "<5" wherever recruits or members are counted, so
 /// no small group of people can be picked out.
 pub const SUPPRESS_BELOW: i64 = 5;
+
+/// A category that says something about people ("not stated" and "not recognised" do
+/// not, and are left out of shares and rates).
+pub fn is_stated(category: &str) -> bool {
+    !matches!(category, "not_stated" | "not_recognised")
+}
 
 pub fn suppressed(n: i64) -> String {
     if (1..SUPPRESS_BELOW).contains(&n) {
@@ -48,68 +58,7 @@ pub fn force_slug(name: &str) -> String {
         .join("-")
 }
 
-/// The ONS 2021 high-level group named at the start of a lower-case label's group part
-/// ("white …", "mixed/multiple …", "asian/asian british …", "black/african/…"); anything
-/// else is "other".
-pub fn ons_group_of(group: &str) -> &'static str {
-    ["white", "mixed", "asian", "black"].into_iter().find(|g| group.starts_with(g)).unwrap_or("other")
-}
-
-/// The ONS 2021 detailed (19-category) code for an ethnicity label, from
-/// data.police.uk self-defined labels (current and older coded forms, "White - Irish",
-/// "Asian or Asian British - Indian (A1)") and census column names ("White: Irish").
-/// `None` for blank or "not stated".
-pub fn ethnic_detail_of(label: &str) -> Option<&'static str> {
-    let l = label.trim().to_ascii_lowercase();
-    if l.is_empty() || l.contains("not stated") {
-        return None;
-    }
-    let (group, detail) = l.split_once(" - ").or_else(|| l.split_once(": ")).unwrap_or((l.as_str(), ""));
-    let detail = detail.split(" (").next().unwrap_or(detail).trim();
-    let has = |w: &str| detail.contains(w);
-    let other_of_group = || match ons_group_of(group) {
-        "white" => "white_other",
-        "mixed" => "mixed_other",
-        "asian" => "asian_other",
-        "black" => "black_other",
-        _ => "other_any",
-    };
-    Some(if detail.starts_with("any other") || detail.starts_with("other") || detail.is_empty() {
-        other_of_group()
-    } else if has("white and black caribbean") {
-        "mixed_white_black_caribbean"
-    } else if has("white and black african") {
-        "mixed_white_black_african"
-    } else if has("white and asian") {
-        "mixed_white_asian"
-    } else if has("gypsy") || has("traveller") {
-        "white_gypsy_traveller"
-    } else if has("roma") {
-        "white_roma"
-    } else if has("british") || has("english") {
-        "white_british"
-    } else if has("irish") {
-        "white_irish"
-    } else if has("indian") {
-        "asian_indian"
-    } else if has("pakistani") {
-        "asian_pakistani"
-    } else if has("bangladeshi") {
-        "asian_bangladeshi"
-    } else if has("chinese") {
-        "asian_chinese"
-    } else if has("caribbean") {
-        "black_caribbean"
-    } else if has("african") {
-        "black_african"
-    } else if has("arab") {
-        "other_arab"
-    } else {
-        other_of_group()
-    })
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
@@ -143,10 +92,10 @@ mod tests {
             ("Other ethnic group: Any other ethnic group", "other_any"),
         ];
         for (label, code) in cases {
-            assert_eq!(ethnic_detail_of(label), Some(code), "{label}");
+            assert_eq!(ethnicity::classify(label).detail(), Some(code), "{label}");
         }
-        assert_eq!(ethnic_detail_of("Other ethnic group - Not stated"), None);
-        assert_eq!(ethnic_detail_of(" "), None);
+        assert_eq!(ethnicity::classify("Other ethnic group - Not stated"), ethnicity::Ethnicity::NotStated);
+        assert_eq!(ethnicity::classify(" "), ethnicity::Ethnicity::NotStated);
     }
 
     #[test]

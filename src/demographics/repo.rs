@@ -6,7 +6,7 @@ use crate::{db::{now_unix, rows_per_insert, values_placeholders, Backend, Db}, e
 
 /// Replaces one force-month with the file's searches, in one transaction: re-importing
 /// never double counts, and a failure leaves the previous import untouched.
-pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> Result<(), AppError> {
+pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, notes: &str) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM searches WHERE force = $1 AND month = $2")
         .bind(&parsed.force)
@@ -26,7 +26,7 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> 
         let mut q = sqlx::query(&sql);
         for s in chunk {
             q = q.bind(&parsed.force).bind(&parsed.month).bind(s.ethnic_group).bind(s.ethnic_source).bind(s.ethnic_detail)
-                .bind(&s.age_range).bind(&s.gender);
+                .bind(s.age_range).bind(s.gender);
         }
         q.execute(&mut *tx).await?;
     }
@@ -47,16 +47,44 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile) -> 
         }
         q.execute(&mut *tx).await?;
     }
-    sqlx::query("INSERT INTO search_imports (force, month, file_name, rows, imported_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO search_imports (force, month, file_name, rows, imported_at, notes) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&parsed.force)
         .bind(&parsed.month)
         .bind(file_name)
         .bind(parsed.searches.len() as i64)
         .bind(now_unix())
+        .bind(notes)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Every force slug with searches or population, sorted.
+pub async fn known_forces(db: &Db) -> Result<Vec<String>, AppError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT force FROM search_imports UNION SELECT force FROM population ORDER BY 1").fetch_all(db.pool()).await?;
+    Ok(rows.into_iter().map(|(f,)| f).collect())
+}
+
+/// Why a force's population cannot be given, when it cannot.
+pub async fn population_unavailable(db: &Db, force: &str) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT category FROM population WHERE force = $1 AND dimension = 'unavailable'")
+            .bind(force)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(|(why,)| why))
+}
+
+/// Searches already imported for a force-month (0 when none).
+pub async fn imported_rows(db: &Db, force: &str, month: &str) -> Result<i64, AppError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT rows FROM search_imports WHERE force = $1 AND month = $2")
+        .bind(force)
+        .bind(month)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map_or(0, |(n,)| n))
 }
 
 /// Searches counted by (dimension, category), the categories the comparison uses.
@@ -65,16 +93,32 @@ fn search_counts(searches: &[super::police_uk::Search]) -> BTreeMap<(&'static st
     let stated = |s: &str| if s.is_empty() || s == "unknown" { "not_stated".to_string() } else { s.to_string() };
     for s in searches {
         *counts.entry(("ethnic_group", stated(s.ethnic_group))).or_default() += 1;
-        *counts.entry(("ethnic_detail", stated(s.ethnic_detail.unwrap_or("")))).or_default() += 1;
-        *counts.entry(("age", stated(&s.age_range))).or_default() += 1;
-        *counts.entry(("gender", stated(&s.gender))).or_default() += 1;
+        *counts.entry(("ethnic_group_officer", stated(s.officer_group))).or_default() += 1;
+        *counts.entry(("ethnic_detail", stated(s.ethnic_detail))).or_default() += 1;
+        *counts.entry(("age", stated(s.age_range))).or_default() += 1;
+        *counts.entry(("gender", stated(s.gender))).or_default() += 1;
+        // What panels are asked to watch, per force-month.
+        for (watch, yes) in [("under_18", matches!(s.age_range, "under 10" | "10-17")), ("strip", s.strip), ("section_60", s.section_60)] {
+            if yes {
+                *counts.entry(("watch", watch.to_string())).or_default() += 1;
+            }
+        }
     }
     counts
 }
 
-pub async fn replace_population(db: &Db, population: &Population) -> Result<(), AppError> {
+/// Replaces the population; forces in `unavailable` get a marker row (dimension
+/// `unavailable`, the reason as category) instead of numbers.
+pub async fn replace_population(db: &Db, population: &Population, unavailable: &[(String, String)]) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM population").execute(&mut *tx).await?;
+    for (force, why) in unavailable {
+        sqlx::query("INSERT INTO population (force, dimension, category, people) VALUES ($1, 'unavailable', $2, 0)")
+            .bind(force)
+            .bind(why)
+            .execute(&mut *tx)
+            .await?;
+    }
     for ((force, dimension, category), people) in population {
         sqlx::query("INSERT INTO population (force, dimension, category, people) VALUES ($1, $2, $3, $4)")
             .bind(force)
@@ -148,6 +192,8 @@ pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppE
     let searched_gender = grouped(db, &searched("gender"), force).await?;
     let pop_gender = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'gender' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
 
+    // A force whose population is unavailable shows none, never a partial number.
+    let population_known = force.is_empty() || population_unavailable(db, force).await?.is_none();
     let mut out = Vec::new();
     let mut add = |dimension: &'static str, cats: &[&str], r: &BTreeMap<String, i64>, m: &BTreeMap<String, i64>, s: &BTreeMap<String, i64>, p: Option<&BTreeMap<String, i64>>| {
         for c in cats {
@@ -158,19 +204,19 @@ pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppE
                 recruits: get(r),
                 members: get(m),
                 searched: get(s),
-                population: p.map(|p| get(p)).filter(|_| *c != "not_stated"),
+                population: p.map(|p| get(p)).filter(|_| super::is_stated(c) && population_known),
             });
         }
     };
-    add("ethnic_group", &["white", "mixed", "asian", "black", "other", "not_stated"], &recruits_eth, &members_eth, &searched_eth, Some(&pop_eth));
+    add("ethnic_group", &["white", "mixed", "asian", "black", "other", "not_stated", "not_recognised"], &recruits_eth, &members_eth, &searched_eth, Some(&pop_eth));
     let details: Vec<&str> = crate::domain::EthnicDetail::ALL
         .iter()
         .filter(|d| d.group().is_some())
         .map(|d| d.code())
-        .chain(["not_stated"])
+        .chain(["not_stated", "not_recognised"])
         .collect();
     add("ethnic_detail", &details, &recruits_detail, &members_detail, &searched_detail, Some(&pop_detail));
-    add("age", &["under 10", "10-17", "18-24", "25-34", "over 34", "not_stated"], &recruits_age, &members_age, &searched_age, None);
-    add("gender", &["Female", "Male", "Other", "not_stated"], &recruits_gender, &members_gender, &searched_gender, Some(&pop_gender));
+    add("age", &["under 10", "10-17", "18-24", "25-34", "over 34", "not_stated", "not_recognised"], &recruits_age, &members_age, &searched_age, None);
+    add("gender", &["Female", "Male", "Other", "not_stated", "not_recognised"], &recruits_gender, &members_gender, &searched_gender, Some(&pop_gender));
     Ok(out)
 }

@@ -5,7 +5,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{police_uk, repo};
+use super::{import, police_uk};
 use crate::{
     auth::{repo::audit, CurrentUser},
     error::AppError,
@@ -38,7 +38,7 @@ pub async fn upload(
         let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
         let path = std::path::PathBuf::from(&name);
         match tokio::task::spawn_blocking(move || police_uk::parse(&path, &bytes, None)).await {
-            Ok(Ok(file)) => parsed.push((name, file)),
+            Ok(Ok(file)) => parsed.push(import::Incoming { name, file }),
             Ok(Err(e)) => return Ok(back(&[("error", e)])),
             Err(e) => return Err(AppError::Internal(e.into())),
         }
@@ -46,11 +46,11 @@ pub async fn upload(
     if parsed.is_empty() {
         return Ok(back(&[("error", "Choose at least one data.police.uk CSV file".into())]));
     }
-    let mut total = 0;
-    for (name, file) in &parsed {
-        repo::replace_searches(&state.db, name, file).await?;
-        total += file.searches.len();
+    if let Err(problem) = import::check(&state.db, &parsed, false).await? {
+        return Ok(back(&[("error", problem)]));
     }
+    import::save(&state.db, &parsed).await?;
+    let total: usize = parsed.iter().map(|f| f.file.searches.len()).sum();
     audit(&state.db, &user.email, "import_police_uk", None, Some(&format!("{} files, {total} searches", parsed.len()))).await?;
     Ok(back(&[("done", format!("Imported {total} searches from {} files", parsed.len()))]))
 }

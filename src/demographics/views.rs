@@ -29,9 +29,15 @@ pub fn ImportsPage() -> impl IntoView {
                     Ok(list) => view! {
                         <table>
                             <caption class="visually-hidden">"Imported force-months"</caption>
-                            <thead><tr><th scope="col">"Force"</th><th scope="col">"Month"</th><th scope="col" class="num">"Searches"</th><th scope="col">"File"</th></tr></thead>
-                            <tbody>{list.into_iter().map(|(force, month, rows, file)| view! {
-                                <tr><td>{force}</td><td>{month}</td><td class="num">{rows}</td><td>{file}</td></tr>
+                            <thead><tr><th scope="col">"Force"</th><th scope="col">"Month"</th><th scope="col" class="num">"Searches"</th><th scope="col">"File"</th><th scope="col">"Values not taken as written"</th></tr></thead>
+                            <tbody>{list.into_iter().map(|(force, month, rows, file, notes)| {
+                                let notes: Vec<String> = notes.lines().map(|l| l.to_string()).collect();
+                                view! {
+                                    <tr><td>{force}</td><td>{month}</td><td class="num">{rows}</td><td>{file}</td>
+                                    <td>{if notes.is_empty() { view! { "None" }.into_any() } else {
+                                        view! { <ul class="notes">{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> }.into_any()
+                                    }}</td></tr>
+                                }
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any(),

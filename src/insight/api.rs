@@ -14,13 +14,15 @@ pub async fn load_insight() -> Result<Insight, ServerFnError> {
     let trend = super::repo::trend(db).await.map_err(AppError::into_server_error)?;
     let rows = comparison(db, "").await.map_err(AppError::into_server_error)?;
     let known = |dim: &str, f: &dyn Fn(&crate::demographics::repo::ComparisonRow) -> i64| -> i64 {
-        rows.iter().filter(|r| r.dimension == dim && r.category != "not_stated").map(f).sum()
+        rows.iter().filter(|r| r.dimension == dim && crate::demographics::is_stated(&r.category)).map(f).sum()
     };
     let share = |n: i64, total: i64| (total > 0).then(|| n as f64 * 100.0 / total as f64);
     let comparison = rows
         .iter()
+        // "Not recognised" is shown whenever an import had such values, and only then.
+        .filter(|r| r.category != "not_recognised" || r.recruits + r.members + r.searched > 0)
         .map(|r| {
-            let stated = r.category != "not_stated";
+            let stated = crate::demographics::is_stated(&r.category);
             let rec_total = known(r.dimension, &|x| x.recruits);
             Comparison {
                 dimension: r.dimension.to_string(),

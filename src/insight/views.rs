@@ -20,6 +20,7 @@ fn category_label(c: &str) -> String {
         "black" => "Black".into(),
         "other" => "Other".into(),
         "not_stated" => "Not stated".into(),
+        "not_recognised" => "Not recognised (see the imports page)".into(),
         "white_british" => "White: English, Welsh, Scottish, Northern Irish or British".into(),
         "white_irish" => "White: Irish".into(),
         "white_gypsy_traveller" => "White: Gypsy or Irish Traveller".into(),
@@ -107,7 +108,7 @@ fn ComparisonTable(caption: &'static str, rows: Vec<Comparison>) -> impl IntoVie
 fn summary(rows: &[Comparison]) -> String {
     let worst = rows
         .iter()
-        .filter(|c| c.category != "not_stated")
+        .filter(|c| crate::demographics::is_stated(&c.category))
         .filter_map(|c| c.gap_points().map(|g| (g, c)))
         .min_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
     match worst {
@@ -132,7 +133,7 @@ pub fn InsightPage() -> impl IntoView {
                     Ok(d) => {
                         let by = |dim: &str| d.comparison.iter().filter(|c| c.dimension == dim).cloned().collect::<Vec<_>>();
                         let ethnic = by("ethnic_group");
-                        let bars: Vec<(String, Vec<Option<f64>>)> = ethnic.iter().filter(|c| c.category != "not_stated")
+                        let bars: Vec<(String, Vec<Option<f64>>)> = ethnic.iter().filter(|c| crate::demographics::is_stated(&c.category))
                             .map(|c| (category_label(&c.category), vec![c.recruits_pct, c.searched_pct, c.population_pct])).collect();
                         let sentence = summary(&ethnic);
                         let trend: Vec<(String, i64)> = d.trend.iter().map(|p| (p.month.clone(), p.submitted)).collect();
