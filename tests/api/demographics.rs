@@ -215,3 +215,82 @@ async fn coordinators_upload_police_uk_files_from_the_dashboard() {
     let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
     assert_eq!(viewer.get(app.url("/admin/imports")).send().await.unwrap().status(), 403);
 }
+
+/// Real files under the wrong names and in the wrong combinations: refused with a message
+/// that names the file, and nothing already saved is lost or replaced.
+#[tokio::test]
+async fn imports_refuse_what_would_lose_or_mislabel_data() {
+    let app = spawn_app().await;
+    let real = shared_data().join("police-uk/2019-12-durham-stop-and-search.csv");
+    let rows = independent_row_count(&real);
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = |name: &str, bytes: &[u8]| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let bytes = std::fs::read(&real).unwrap();
+    let durham = copy("2019-12-durham-stop-and-search.csv", &bytes);
+    let out = scrutiny(&app.database_url, &["import", "police-uk", &durham]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let searches = || count(&app.db, "SELECT COUNT(*) FROM searches WHERE force = 'durham' AND month = '2019-12'");
+    assert_eq!(searches().await, rows);
+
+    // A header and no rows would empty the month: refused unless asked for.
+    let header_only = bytes.split(|b| *b == b'\n').next().unwrap().to_vec();
+    let empty = copy("2019-12-durham-stop-and-search.csv", &header_only);
+    let out = scrutiny(&app.database_url, &["import", "police-uk", &empty]).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("2019-12-durham-stop-and-search.csv") && err.contains("--allow-empty") && err.contains(&rows.to_string()), "{err}");
+    assert_eq!(searches().await, rows, "nothing lost");
+
+    // --force names only files without a force in their name.
+    let durham = copy("2019-12-durham-stop-and-search.csv", &bytes);
+    let out = scrutiny(&app.database_url, &["import", "police-uk", "--force", "essex", &durham]).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("\"durham\"") && err.contains("--force"), "{err}");
+    let bare = copy("2019-11.csv", &bytes);
+    let out = scrutiny(&app.database_url, &["import", "police-uk", "--force", "durham", &bare]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches WHERE force = 'durham' AND month = '2019-11'").await, rows);
+
+    // Two files for one force-month in one command: refused, naming both.
+    let twin = copy("2019-12-durham-stop-and-search-copy.csv", &bytes);
+    let out = scrutiny(&app.database_url, &["import", "police-uk", &durham, &twin]).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("2019-12-durham-stop-and-search.csv") && err.contains("2019-12-durham-stop-and-search-copy.csv"), "{err}");
+
+    // Month 13 and a .txt file: what is expected is said.
+    for bad in ["2019-13-durham-stop-and-search.csv", "2019-12-durham-stop-and-search.txt"] {
+        let p = copy(bad, &bytes);
+        let out = scrutiny(&app.database_url, &["import", "police-uk", &p]).await;
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(err.contains(bad) && err.contains("YYYY-MM-<force>-stop-and-search.csv"), "{err}");
+    }
+    // An upper-case suffix is fine.
+    let upper = copy("2019-10-durham-stop-and-search.CSV", &bytes);
+    assert!(scrutiny(&app.database_url, &["import", "police-uk", &upper]).await.status.success());
+
+    // A spreadsheet-mangled age is recovered and said so; an unknown value is counted and listed.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[1] = lines[1].replace(",10-17,", ",Oct-17,").replace(",18-24,", ",Oct-17,").replace(",25-34,", ",Oct-17,").replace(",over 34,", ",Oct-17,");
+    assert!(lines[1].contains("Oct-17"), "the first row has an age to mangle: {}", lines[1]);
+    lines[2] = lines[2].replacen(",Male,", ",Mle,", 1).replacen(",Female,", ",Mle,", 1);
+    let mangled = copy("2019-09-durham-stop-and-search.csv", lines.join("\n").as_bytes());
+    let out = scrutiny(&app.database_url, &["import", "police-uk", &mangled]).await;
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("Age range \"Oct-17\": 1 row read as \"10-17\" (recovered)"), "{said}");
+    assert!(said.contains("Gender \"Mle\": 1 row counted as \"not recognised\""), "{said}");
+    let page = app.get("/admin/imports").await.text().await.unwrap();
+    assert!(page.contains("Gender &quot;Mle&quot;: 1 row counted as &quot;not recognised&quot;") || page.contains("Gender \"Mle\": 1 row counted as \"not recognised\""), "imports page lists it");
+    for dimension in ["ethnic_group", "ethnic_detail", "age", "gender"] {
+        let sql = format!("SELECT CAST(SUM(n) AS BIGINT) FROM search_counts WHERE force = 'durham' AND month = '2019-09' AND dimension = '{dimension}'");
+        assert_eq!(count(&app.db, &sql).await, rows, "{dimension} adds up to the searches");
+    }
+}
