@@ -40,6 +40,16 @@ impl Backend {
         }
     }
 
+    /// ` FOR UPDATE` on PostgreSQL (lock the rows read, so a read-then-write in one
+    /// transaction cannot interleave with another's); nothing on SQLite, whose single
+    /// writer already serialises write transactions.
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",

@@ -197,7 +197,8 @@ pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppE
     let mut out = Vec::new();
     let mut add = |dimension: &'static str, cats: &[&str], r: &BTreeMap<String, i64>, m: &BTreeMap<String, i64>, s: &BTreeMap<String, i64>, p: Option<&BTreeMap<String, i64>>| {
         for c in cats {
-            let get = |map: &BTreeMap<String, i64>| map.get(*c).copied().unwrap_or(0);
+            // Never a negative count on any page, whatever the tally holds.
+            let get = |map: &BTreeMap<String, i64>| map.get(*c).copied().unwrap_or(0).max(0);
             out.push(ComparisonRow {
                 dimension,
                 category: c.to_string(),

@@ -4,6 +4,7 @@ use super::{
     EqualityDetail, RecruitDetail, RecruitList, RecruitRow,
 };
 use crate::{
+    db::Backend,
     db::{now_unix, Db},
     insight::tally,
     error::AppError,
@@ -177,10 +178,8 @@ pub async fn erase(db: &Db, public_id: &str) -> Result<bool, AppError> {
         return Ok(false);
     }
     let mut tx = db.begin_write().await?;
-    let row: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT id, batch_id FROM recruits WHERE public_id = $1")
-        .bind(public_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let sql = format!("SELECT id, batch_id FROM recruits WHERE public_id = $1{}", Backend::of(&tx).for_update());
+    let row: Option<(i64, Option<i64>)> = sqlx::query_as(&sql).bind(public_id).fetch_optional(&mut *tx).await?;
     let Some((id, batch_id)) = row else {
         tx.commit().await?;
         return Ok(false);
@@ -197,11 +196,16 @@ pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &st
     let now = now_unix();
     let mut tx = db.begin_write().await?;
     let mut changed = Vec::new();
-    for public_id in public_ids.iter().filter(|id| super::plausible_public_id(id)) {
-        let row: Option<(i64, String)> = sqlx::query_as("SELECT id, status FROM recruits WHERE public_id = $1")
-            .bind(public_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    // One order for everyone, so two coordinators' overlapping selections lock the same
+    // rows in the same order and never deadlock.
+    let mut ids: Vec<&String> = public_ids.iter().filter(|id| super::plausible_public_id(id)).collect();
+    ids.sort();
+    ids.dedup();
+    for public_id in ids {
+        // Locked: two coordinators changing one person at once must not both move the
+        // running counts from the same old status (members once showed -2).
+        let sql = format!("SELECT id, status FROM recruits WHERE public_id = $1{}", Backend::of(&tx).for_update());
+        let row: Option<(i64, String)> = sqlx::query_as(&sql).bind(public_id).fetch_optional(&mut *tx).await?;
         let Some((id, old)) = row else { continue };
         if old == status {
             continue;

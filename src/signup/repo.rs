@@ -281,6 +281,10 @@ impl From<&Submission> for PendingAnswers {
 /// details and equality answers are replaced, the running counts follow, and the
 /// timeline says so. Unconfirmed people are confirmed too (the link proves the address).
 async fn apply_pending(tx: &mut Transaction<'_, Any>, recruit_id: i64, pending_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let lock = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(tx).for_update());
+    if sqlx::query(&lock).bind(recruit_id).fetch_optional(&mut **tx).await?.is_none() {
+        return Ok(false);
+    }
     let row: Option<(String,)> = sqlx::query_as("SELECT payload FROM pending_answers WHERE id = $1 AND recruit_id = $2")
         .bind(pending_id)
         .bind(recruit_id)
@@ -472,11 +476,9 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
                 Some(pending_id) => apply_pending(&mut tx, recruit_id, pending_id, now).await?,
                 None => false,
             };
+            let sql = format!("SELECT batch_id, status FROM recruits WHERE id = $1{}", crate::db::Backend::of(&tx).for_update());
             let batch: Option<(Option<i64>, String)> =
-                sqlx::query_as("SELECT batch_id, status FROM recruits WHERE id = $1")
-                    .bind(recruit_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                sqlx::query_as(&sql).bind(recruit_id).fetch_optional(&mut *tx).await?;
             match batch {
                 Some((batch_id, status)) if status == "new" => {
                     tally::adjust(&mut *tx, recruit_id, -1).await?;
@@ -544,6 +546,12 @@ pub async fn withdraw(db: &Db, token: &str) -> Result<bool, AppError> {
 
 /// Deletes everything about one person (child rows first, for databases without cascades).
 pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<(), sqlx::Error> {
+    // Locked, and only once: a withdrawal, an erasure and a purge of one person at the
+    // same time must take them off the running counts once.
+    let sql = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(tx).for_update());
+    if sqlx::query(&sql).bind(recruit_id).fetch_optional(&mut **tx).await?.is_none() {
+        return Ok(());
+    }
     tally::adjust(&mut **tx, recruit_id, -1).await?;
     for sql in [
         "DELETE FROM recruit_events WHERE recruit_id = $1",

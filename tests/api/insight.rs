@@ -194,3 +194,53 @@ async fn concurrent_sign_ups_are_each_saved_once_and_a_double_post_once() {
     assert_eq!(count("SELECT CAST(SUM(n) AS BIGINT) FROM signup_events WHERE kind = 'submitted'").await, 41);
     assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
 }
+
+/// Several coordinators changing the same people at once (and erasing some) leave the
+/// running counts equal to a recount, never negative. Run on PostgreSQL too, where
+/// transactions really interleave.
+#[tokio::test]
+async fn concurrent_status_changes_keep_the_counts_exact() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Race", 2).await;
+    let codes = app.codes_of(batch).await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let email = format!("race{i}@example.org");
+        sign_up_with(&app, &codes[i % 2], &email, "18-24", Some(("black", "black_african", "man"))).await;
+        ids.push(public_id(&app, &email).await);
+    }
+    let statuses = ["confirmed", "contacted", "interviewed", "vetted", "member", "declined", "withdrawn"];
+    let changes = (0..40).map(|round| {
+        let db = app.db.clone();
+        let ids = ids.clone();
+        async move {
+            let status = statuses[round % statuses.len()];
+            // Everyone at once, in different orders (and one erasure now and then).
+            let mut batch: Vec<String> = ids.iter().cycle().skip(round % ids.len()).take(ids.len()).cloned().collect();
+            if round % 2 == 1 {
+                batch.reverse();
+            }
+            let result = scrutiny::recruits::repo::set_status(&db, &batch, status, "race").await;
+            if round == 17 {
+                let _ = scrutiny::recruits::repo::erase(&db, &ids[3]).await;
+            }
+            result.map(|_| ())
+        }
+    });
+    let results = futures::future::join_all(changes).await;
+    // PostgreSQL may refuse a transaction as a deadlock victim; that one changed nothing.
+    for r in &results {
+        if let Err(e) = r {
+            assert!(format!("{e:?}").contains("deadlock"), "{e:?}");
+        }
+    }
+    assert_eq!(tally_cells(&app).await, recount_cells(&app).await, "tally equals a recount");
+    batches_match(&app).await;
+    let (negative,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM (SELECT status FROM recruit_tally GROUP BY status, age_band, ethnic_group, ethnic_detail, sex HAVING SUM(n) < 0) t",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(negative, 0);
+}
