@@ -151,4 +151,21 @@ pub enum ReportCommand {
         #[arg(long)]
         force: Option<String>,
     },
+    /// Searches per 1,000 people by ethnic group and the ratio to White (Home Office
+    /// method, Census 2021 populations), per force, as CSV:
+    /// force,ethnic_group,searches,population,rate_per_1000,ratio_to_white
+    Disproportionality {
+        /// Only this force (police.uk slug).
+        #[arg(long)]
+        force: Option<String>,
+        /// First month, YYYY-MM.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last month, YYYY-MM.
+        #[arg(long)]
+        to: Option<String>,
+        /// self: self-defined ethnicity with the officer's where none was stated; officer: officer-defined.
+        #[arg(long, default_value = "self")]
+        basis: String,
+    },
 }

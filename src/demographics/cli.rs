@@ -86,6 +86,59 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
             }
             audit(&state.db, "cli", "report_demographics", None, None).await?;
         }
+        ReportCommand::Disproportionality { force, from, to, basis } => {
+            let basis = super::rates::Basis::parse(&basis).map_err(|e| anyhow!(e))?;
+            for (flag, month) in [("--from", &from), ("--to", &to)] {
+                if let Some(m) = month {
+                    let ok = m.len() == 7
+                        && m.as_bytes()[4] == b'-'
+                        && m[..4].bytes().chain(m[5..].bytes()).all(|b| b.is_ascii_digit())
+                        && (1..=12).contains(&m[5..].parse::<u32>().unwrap_or(0));
+                    if !ok {
+                        bail!("{flag} must be a month as YYYY-MM (e.g. 2023-04), not \"{m}\"");
+                    }
+                }
+            }
+            if let Some(f) = &force {
+                let known = repo::known_forces(&state.db).await?;
+                if !known.contains(f) {
+                    bail!("no force \"{f}\" in the imported data; the forces are: {}", known.join(", "));
+                }
+            }
+            let rows = repo::disproportionality(
+                &state.db,
+                force.as_deref().unwrap_or(""),
+                from.as_deref().unwrap_or(""),
+                to.as_deref().unwrap_or(""),
+                basis,
+            )
+            .await?;
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let mut write = |line: String| match writeln!(out, "{line}") {
+                // A closed pipe (`| head`) ends the report quietly.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+                Err(e) => Err(e),
+                Ok(()) => Ok(true),
+            };
+            if write("force,ethnic_group,searches,population,rate_per_1000,ratio_to_white".into())? {
+                for r in rows {
+                    let line = format!(
+                        "{},{},{},{},{},{}",
+                        r.force,
+                        r.ethnic_group,
+                        r.searches,
+                        r.population.map(|p| p.to_string()).unwrap_or_default(),
+                        super::rates::cell(r.rate_per_1000),
+                        super::rates::cell(r.ratio_to_white)
+                    );
+                    if !write(line)? {
+                        break;
+                    }
+                }
+            }
+            audit(&state.db, "cli", "report_disproportionality", None, None).await?;
+        }
     }
     Ok(())
 }

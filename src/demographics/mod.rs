@@ -1,6 +1,7 @@
 //! Who is stopped and searched, who lives in the area, and who joins: imports of
 //! data.police.uk stop-and-search files and census population, and the comparison.
 pub mod api;
+pub mod rates;
 mod views;
 pub use views::ImportsPage;
 

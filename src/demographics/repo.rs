@@ -221,3 +221,67 @@ pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppE
     add("gender", &["Female", "Male", "Other", "not_stated", "not_recognised"], &recruits_gender, &members_gender, &searched_gender, Some(&pop_gender));
     Ok(out)
 }
+
+/// Searches by ethnic group (on `basis`) and population, per force, for the months from
+/// `from` to `to` (inclusive, `YYYY-MM`; empty for no bound); one force or all.
+pub async fn disproportionality(
+    db: &Db,
+    force: &str,
+    from: &str,
+    to: &str,
+    basis: super::rates::Basis,
+) -> Result<Vec<super::rates::RateRow>, AppError> {
+    let searches: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT force, category, CAST(SUM(n) AS BIGINT) FROM search_counts WHERE dimension = $1 \
+         AND ($2 = '' OR force = $2) AND ($3 = '' OR month >= $3) AND ($4 = '' OR month <= $4) GROUP BY force, category",
+    )
+    .bind(basis.dimension())
+    .bind(force)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
+    let people: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT force, category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'ethnic_group' \
+         AND ($1 = '' OR force = $1) GROUP BY force, category",
+    )
+    .bind(force)
+    .fetch_all(db.pool())
+    .await?;
+    let unavailable: Vec<(String,)> = sqlx::query_as("SELECT force FROM population WHERE dimension = 'unavailable'")
+        .fetch_all(db.pool())
+        .await?;
+    let mut by_force: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for (f, category, n) in searches {
+        *by_force.entry(f).or_default().entry(category).or_default() += n;
+    }
+    let mut pop: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for (f, category, n) in people {
+        pop.entry(f).or_default().insert(category, n);
+    }
+    Ok(by_force
+        .iter()
+        .flat_map(|(f, s)| {
+            let p = pop.get(f).filter(|_| !unavailable.iter().any(|(u,)| u == f));
+            super::rates::rates(f, s, p)
+        })
+        .collect())
+}
+
+pub async fn watch_by_month(db: &Db) -> Result<Vec<super::rates::WatchRow>, AppError> {
+    use super::rates::WatchRow;
+    let rows: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT i.force, i.month, i.rows, \
+         COALESCE(SUM(CASE WHEN c.category = 'under_18' THEN c.n END), 0), \
+         COALESCE(SUM(CASE WHEN c.category = 'strip' THEN c.n END), 0), \
+         COALESCE(SUM(CASE WHEN c.category = 'section_60' THEN c.n END), 0) \
+         FROM search_imports i LEFT JOIN search_counts c ON c.force = i.force AND c.month = i.month AND c.dimension = 'watch' \
+         GROUP BY i.force, i.month, i.rows ORDER BY i.force, i.month",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(force, month, searches, under_18, strip, section_60)| WatchRow { force, month, searches, under_18, strip, section_60 })
+        .collect())
+}

@@ -40,7 +40,11 @@ pub async fn load_insight() -> Result<Insight, ServerFnError> {
             }
         })
         .collect();
-    Ok(Insight { funnel, trend, comparison })
+    let rates = crate::demographics::repo::disproportionality(db, "", "", "", crate::demographics::rates::Basis::SelfDefined)
+        .await
+        .map_err(AppError::into_server_error)?;
+    let watch = crate::demographics::repo::watch_by_month(db).await.map_err(AppError::into_server_error)?;
+    Ok(Insight { funnel, trend, comparison, rates, watch })
 }
 
 /// The least role each server function here needs, declared beside them: the access

@@ -9,11 +9,20 @@ const SERIES_COLOURS: [&str; 3] = ["#1d70b8", "#d4351c", "#505a5f"];
 pub fn BarChart(
     id: &'static str,
     title: String,
-    series: Vec<&'static str>,
+    series: Vec<String>,
     categories: Vec<(String, Vec<Option<f64>>)>,
+    /// After the axis values ("%" for shares, "" for ratios).
+    #[prop(default = "%")]
+    unit: &'static str,
+    /// Decimals on the bar labels.
+    #[prop(default = 0)]
+    decimals: usize,
+    /// The axis reaches at least this.
+    #[prop(default = 10.0)]
+    floor: f64,
 ) -> impl IntoView {
     let (w, h, left, bottom) = (640.0_f64, 280.0_f64, 40.0_f64, 40.0_f64);
-    let max = categories.iter().flat_map(|(_, v)| v.iter().flatten()).cloned().fold(10.0_f64, f64::max).ceil();
+    let max = categories.iter().flat_map(|(_, v)| v.iter().flatten()).cloned().fold(floor, f64::max).ceil();
     let group_w = (w - left) / categories.len().max(1) as f64;
     let bar_w = (group_w - 16.0) / series.len().max(1) as f64;
     let y = move |v: f64| (h - bottom) - v / max * (h - bottom - 20.0);
@@ -24,8 +33,8 @@ pub fn BarChart(
             <svg viewBox=format!("0 0 {w} {h}") role="img" aria-labelledby=labelled_by width="100%">
                 <title id=title_id>{title.clone()}</title>
                 <line x1=left y1=y(0.0) x2=w y2=y(0.0) stroke="#0b0c0c"/>
-                <text x="0" y=y(max) font-size="12">{format!("{max:.0}%")}</text>
-                <text x="0" y=y(0.0) font-size="12">"0%"</text>
+                <text x="0" y=y(max) font-size="12">{format!("{max:.0}{unit}")}</text>
+                <text x="0" y=y(0.0) font-size="12">{format!("0{unit}")}</text>
                 {categories.into_iter().enumerate().map(|(gi, (label, values))| {
                     let gx = left + gi as f64 * group_w + 8.0;
                     view! {
@@ -34,7 +43,7 @@ pub fn BarChart(
                                 let x = gx + si as f64 * bar_w;
                                 view! {
                                     <rect x=x y=y(v) width=(bar_w - 2.0).max(1.0) height=(y(0.0) - y(v)).max(0.0) fill=SERIES_COLOURS[si % 3]/>
-                                    <text x=x + bar_w / 2.0 - 1.0 y=y(v) - 3.0 font-size="10" text-anchor="middle">{format!("{v:.0}")}</text>
+                                    <text x=x + bar_w / 2.0 - 1.0 y=y(v) - 3.0 font-size="10" text-anchor="middle">{format!("{v:.decimals$}")}</text>
                                 }
                             })).collect_view()}
                             <text x=gx + group_w / 2.0 - 8.0 y=h - bottom + 16.0 font-size="12" text-anchor="middle">{label}</text>

@@ -66,6 +66,10 @@ pub struct Insight {
     pub funnel: Vec<FunnelRow>,
     pub trend: Vec<TrendPoint>,
     pub comparison: Vec<Comparison>,
+    /// Searches per 1,000 people by ethnic group, per force (self-defined basis).
+    pub rates: Vec<crate::demographics::rates::RateRow>,
+    /// Per force and month: under-18s, strip searches, Section 60.
+    pub watch: Vec<crate::demographics::rates::WatchRow>,
 }
 
 pub fn percent(part: i64, whole: i64) -> String {

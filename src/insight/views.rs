@@ -104,6 +104,70 @@ fn ComparisonTable(caption: &'static str, rows: Vec<Comparison>) -> impl IntoVie
     }
 }
 
+fn rate(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "–".into())
+}
+
+/// Disproportionality: rates per 1,000 people and the ratio to White, per force.
+#[component]
+fn RatesSection(rows: Vec<crate::demographics::rates::RateRow>) -> impl IntoView {
+    let forces: Vec<String> = {
+        let mut f: Vec<String> = rows.iter().map(|r| r.force.clone()).collect();
+        f.dedup();
+        f
+    };
+    // A chart of the ratio to White for up to three forces (three colours that read
+    // apart); the table always has them all.
+    let charted: Vec<String> = forces.iter().take(3).cloned().collect();
+    let bars: Vec<(String, Vec<Option<f64>>)> = crate::demographics::rates::GROUPS
+        .iter()
+        .filter(|g| **g != "white")
+        .map(|g| {
+            let values = charted
+                .iter()
+                .map(|f| rows.iter().find(|r| &r.force == f && r.ethnic_group == *g).and_then(|r| r.ratio_to_white))
+                .collect();
+            (category_label(g), values)
+        })
+        .collect();
+    let series = charted.clone();
+    view! {
+        <h2>"Who is searched: rates by ethnic group"</h2>
+        <p>"How it is worked out (the Home Office method): for each force, the searches of people in an ethnic group are divided by the number of people in that group living in the force area (Census 2021), per 1,000 people; the ratio divides each group's rate by the White group's (2.00 = searched twice as often). Searches are counted by the person's self-defined ethnicity, or the officer's where the person stated none. Searches with no ethnicity stated are shown but have no rate. A force whose census population cannot be separated from another's shows no rates."</p>
+        {(!rows.is_empty() && !charted.is_empty()).then(|| view! {
+            <BarChart id="rates" title="Rate of search compared with White people (ratio; 1 = the same rate)".into()
+                series=series categories=bars unit="" decimals=1 floor=2.0/>
+        })}
+        <table>
+            <caption>"Searches per 1,000 people and ratio to White, by force"</caption>
+            <thead><tr><th scope="col">"Force"</th><th scope="col">"Ethnic group"</th><th scope="col" class="num">"Searches"</th>
+                <th scope="col" class="num">"Population"</th><th scope="col" class="num">"Per 1,000"</th><th scope="col" class="num">"Ratio to White"</th></tr></thead>
+            <tbody>{rows.into_iter().map(|r| view! {
+                <tr><td>{r.force}</td><td>{category_label(&r.ethnic_group)}</td><td class="num">{r.searches}</td>
+                    <td class="num">{r.population.map(|p| p.to_string()).unwrap_or_else(|| "–".into())}</td>
+                    <td class="num">{rate(r.rate_per_1000)}</td><td class="num">{rate(r.ratio_to_white)}</td></tr>
+            }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+/// Per month: the searches panels are asked to watch.
+#[component]
+fn WatchTable(rows: Vec<crate::demographics::rates::WatchRow>) -> impl IntoView {
+    view! {
+        <h2>"Searches to watch, by month"</h2>
+        <table>
+            <caption>"Under-18s, removal of more than outer clothing, and Section 60 (no suspicion needed)"</caption>
+            <thead><tr><th scope="col">"Force"</th><th scope="col">"Month"</th><th scope="col" class="num">"Searches"</th>
+                <th scope="col" class="num">"Under 18"</th><th scope="col" class="num">"More than outer clothing"</th><th scope="col" class="num">"Section 60"</th></tr></thead>
+            <tbody>{rows.into_iter().map(|r| view! {
+                <tr><td>{r.force}</td><td>{r.month}</td><td class="num">{r.searches}</td><td class="num">{r.under_18}</td>
+                    <td class="num">{r.strip}</td><td class="num">{r.section_60}</td></tr>
+            }).collect_view()}</tbody>
+        </table>
+    }
+}
+
 /// One sentence a person can read instead of the chart.
 fn summary(rows: &[Comparison]) -> String {
     let worst = rows
@@ -150,11 +214,13 @@ pub fn InsightPage() -> impl IntoView {
                             <h2>"Does the panel look like the people searched?"</h2>
                             <p data-testid="ethnic-summary">{sentence}</p>
                             <BarChart id="ethnic" title="Ethnic group: share of recruits, people searched and population (%)".into()
-                                series=vec!["Recruits", "Searched", "Population"] categories=bars/>
+                                series=vec!["Recruits".into(), "Searched".into(), "Population".into()] categories=bars/>
                             <ComparisonTable caption="Ethnic group (ONS 2021 groups)" rows=ethnic/>
                             <ComparisonTable caption="Detailed ethnic group (ONS 2021, 19 groups; searches counted by self-defined ethnicity only)" rows=by("ethnic_detail")/>
                             <ComparisonTable caption="Age" rows=by("age")/>
                             <ComparisonTable caption="Gender" rows=by("gender")/>
+                            <RatesSection rows=d.rates.clone()/>
+                            <WatchTable rows=d.watch.clone()/>
                             <p class="hint">"Counts of recruits or members from 1 to 4 are shown as <5 and left out of percentages, so nobody can be identified. Gap: recruits' share minus searched people's share. Ratio: recruits' share divided by searched people's share (1.00 = the same)."</p>
                         }.into_any()
                     }

@@ -294,3 +294,112 @@ async fn imports_refuse_what_would_lose_or_mislabel_data() {
         assert_eq!(count(&app.db, &sql).await, rows, "{dimension} adds up to the searches");
     }
 }
+
+/// Independent of the importer: the group a police.uk row is counted under, read the
+/// simple way (the label's first word; the 2001 "Chinese or other" by its code; the
+/// officer's group when the person stated nothing).
+fn simple_group(self_defined: &str, officer: &str) -> Option<String> {
+    let s = self_defined.trim().to_lowercase();
+    let stated = !s.is_empty() && !s.contains("not stated");
+    if stated {
+        if s.ends_with("(o1)") {
+            return Some("asian".into());
+        }
+        let first = s.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        return Some(if first == "chinese" { "other".into() } else { first.to_string() });
+    }
+    let o = officer.trim().to_lowercase();
+    (!o.is_empty()).then_some(o)
+}
+
+#[tokio::test]
+async fn disproportionality_agrees_with_an_independent_count_of_the_files() {
+    let app = spawn_app().await;
+    let data = shared_data();
+    let census = data.join("census/census2021-ethnic19-by-sex-LA.csv");
+    let lookup = data.join("census/blackthrive-la_to_force_2020.csv");
+    let out = scrutiny(&app.database_url, &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]).await;
+    assert!(out.status.success());
+    let warnings = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(warnings.contains("city-of-london") && warnings.contains("census2021-ethnic19-by-sex-LA.csv"), "the warning names the force and the file: {warnings}");
+    let files: Vec<PathBuf> = (1..=12).map(|m| data.join(format!("police-uk/2022-{m:02}-bedfordshire-stop-and-search.csv"))).collect();
+    let mut args = vec!["import", "police-uk"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    assert!(scrutiny(&app.database_url, &args).await.status.success());
+
+    // The independent count: searches by group over the year, population by group over
+    // the LAs the lookup puts in Bedfordshire.
+    let mut searches: std::collections::BTreeMap<String, i64> = Default::default();
+    for f in &files {
+        let mut r = csv::Reader::from_path(f).unwrap();
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            if let Some(g) = simple_group(&rec[8], &rec[9]) {
+                *searches.entry(g).or_default() += 1;
+            }
+        }
+    }
+    let las: Vec<String> = csv::Reader::from_path(&lookup).unwrap().records().map(|r| r.unwrap())
+        .filter(|r| &r[6] == "Bedfordshire").map(|r| r[1].to_string()).collect();
+    assert_eq!(las.len(), 3, "Bedford, Central Bedfordshire, Luton");
+    let mut people: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut r = csv::Reader::from_path(&census).unwrap();
+    let headers = r.headers().unwrap().clone();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if !las.contains(&rec[0].to_string()) {
+            continue;
+        }
+        for (i, h) in headers.iter().enumerate().skip(3) {
+            let g = h.split(|c: char| !c.is_alphanumeric()).next().unwrap().to_lowercase();
+            *people.entry(g).or_default() += rec[i].trim().parse::<i64>().unwrap_or(0);
+        }
+    }
+
+    let out = scrutiny(&app.database_url, &["report", "disproportionality", "--force", "bedfordshire", "--from", "2022-01", "--to", "2022-12"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv_text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv_text.lines();
+    assert_eq!(lines.next(), Some("force,ethnic_group,searches,population,rate_per_1000,ratio_to_white"));
+    let row = |g: &str| -> Vec<String> {
+        csv_text.lines().find(|l| l.starts_with(&format!("bedfordshire,{g},"))).unwrap_or_else(|| panic!("{g}: {csv_text}")).split(',').map(str::to_string).collect()
+    };
+    let white_rate = searches["white"] as f64 * 1000.0 / people["white"] as f64;
+    for g in ["white", "black", "asian", "mixed", "other"] {
+        let r = row(g);
+        assert_eq!(r[2], searches.get(g).copied().unwrap_or(0).to_string(), "{g} searches");
+        assert_eq!(r[3], people[g].to_string(), "{g} population");
+        let rate = searches.get(g).copied().unwrap_or(0) as f64 * 1000.0 / people[g] as f64;
+        assert_eq!(r[4], format!("{rate:.2}"), "{g} rate");
+        assert_eq!(r[5], format!("{:.2}", rate / white_rate), "{g} ratio");
+    }
+    let stated: i64 = searches.values().sum();
+    let total: i64 = files.iter().map(|f| independent_row_count(f)).sum();
+    assert_eq!(row("not_stated")[2], (total - stated).to_string(), "not stated shown separately");
+    assert_eq!(row("not_stated")[4], "", "and without a rate");
+
+    // Officer basis, a month range, and the flags' mistakes.
+    let out = scrutiny(&app.database_url, &["report", "disproportionality", "--basis", "officer", "--from", "2022-06", "--to", "2022-06"]).await;
+    assert!(out.status.success());
+    let june: i64 = String::from_utf8(out.stdout).unwrap().lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse::<i64>().unwrap()).sum();
+    assert_eq!(june, independent_row_count(&files[5]));
+    for (args, says) in [
+        (vec!["--force", "atlantis"], "bedfordshire"),
+        (vec!["--from", "2022-13"], "YYYY-MM"),
+        (vec!["--basis", "mood"], "self or officer"),
+    ] {
+        let mut all = vec!["report", "disproportionality"];
+        all.extend(args);
+        let out = scrutiny(&app.database_url, &all).await;
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    // The insight page shows the same numbers, with the method in words, and the
+    // searches to watch by month.
+    let page = app.get("/admin/insight").await.text().await.unwrap();
+    assert!(page.contains("the Home Office method"));
+    let black = row("black");
+    assert!(page.contains(&format!("<td class=\"num\">{}</td><td class=\"num\">{}</td>", black[4], black[5])), "{page}");
+    assert!(page.contains("Searches to watch, by month"));
+}
