@@ -150,7 +150,9 @@ test.describe('card batch downloads', () => {
     const saved = info.outputPath(`${info.project.name}-${code}.svg`);
     writeFileSync(saved, body);
     if (zbarimg) {
-      // Rendered by Chromium, large enough for zbar, from the bytes received.
+      // Rendered by Chromium, large enough for zbar, from the bytes received (setContent
+      // needs an HTML document, so leave the SVG one first).
+      await page.goto('about:blank');
       await page.setContent(`<img alt="" width="400" height="400" src="data:image/svg+xml;base64,${body.toString('base64')}">`);
       const png = info.outputPath(`${info.project.name}-${code}.png`);
       await page.locator('img').screenshot({ path: png });

@@ -1,7 +1,7 @@
 //! `scrutiny import …` and `scrutiny report demographics`.
 use anyhow::{anyhow, bail, Context};
 
-use super::{census, import, police_uk, repo, suppressed};
+use super::{census, import, police_uk, repo};
 use crate::{
     auth::repo::audit,
     cli::{ImportCommand, ReportCommand},
@@ -72,14 +72,19 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
                 }
             }
             let rows = repo::comparison(&state.db, force.as_deref().unwrap_or("")).await?;
+            // The same protection as the insight page: small counts and whatever would
+            // give them away are withheld ("[c]").
+            let shown = super::suppress::protect_comparison(
+                &rows.iter().map(|r| (r.dimension, r.category.as_str(), r.recruits, r.members)).collect::<Vec<_>>(),
+            );
             println!("dimension,category,recruits,members,searched,population");
-            for r in rows {
+            for (r, (recruits, members)) in rows.iter().zip(shown) {
                 println!(
                     "{},{},{},{},{},{}",
                     r.dimension,
                     csv_field(&r.category),
-                    suppressed(r.recruits),
-                    suppressed(r.members),
+                    recruits.text(),
+                    members.text(),
                     r.searched,
                     r.population.map(|p| p.to_string()).unwrap_or_default()
                 );

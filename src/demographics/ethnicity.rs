@@ -161,7 +161,7 @@ pub fn classify_officer(label: &str) -> Ethnicity {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 

@@ -2,6 +2,7 @@
 //! data.police.uk stop-and-search files and census population, and the comparison.
 pub mod api;
 pub mod rates;
+pub mod suppress;
 mod views;
 pub use views::ImportsPage;
 
@@ -9,7 +10,6 @@ pub use views::ImportsPage;
 pub mod census;
 #[cfg(feature = "ssr")]
 pub mod cli;
-#[cfg(feature = "ssr")]
 pub mod ethnicity;
 #[cfg(feature = "ssr")]
 pub mod import;
@@ -20,9 +20,9 @@ pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod upload;
 
-/// Counts below this are shown as "<5" wherever recruits or members are counted, so
-/// no small group of people can be picked out.
-pub const SUPPRESS_BELOW: i64 = 5;
+/// Counts below this are withheld wherever recruits or members are counted (see
+/// [`suppress`]), so no small group of people can be picked out.
+pub const SUPPRESS_BELOW: i64 = suppress::SMALL;
 
 /// A category that says something about people ("not stated" and "not recognised" do
 /// not, and are left out of shares and rates).
@@ -30,12 +30,9 @@ pub fn is_stated(category: &str) -> bool {
     !matches!(category, "not_stated" | "not_recognised")
 }
 
+/// One count on its own, withheld when small (tables use [`suppress::protect`]).
 pub fn suppressed(n: i64) -> String {
-    if (1..SUPPRESS_BELOW).contains(&n) {
-        "<5".into()
-    } else {
-        n.to_string()
-    }
+    suppress::primary(n).text()
 }
 
 /// A police force's data.police.uk slug ("metropolitan", "city-of-london",
@@ -102,7 +99,7 @@ mod tests {
     #[test]
     fn small_counts_are_suppressed() {
         assert_eq!(suppressed(0), "0");
-        assert_eq!(suppressed(4), "<5");
+        assert_eq!(suppressed(4), "[c]");
         assert_eq!(suppressed(5), "5");
     }
 

@@ -272,9 +272,9 @@ pub async fn watch_by_month(db: &Db) -> Result<Vec<super::rates::WatchRow>, AppE
     use super::rates::WatchRow;
     let rows: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT i.force, i.month, i.rows, \
-         COALESCE(SUM(CASE WHEN c.category = 'under_18' THEN c.n END), 0), \
-         COALESCE(SUM(CASE WHEN c.category = 'strip' THEN c.n END), 0), \
-         COALESCE(SUM(CASE WHEN c.category = 'section_60' THEN c.n END), 0) \
+         CAST(COALESCE(SUM(CASE WHEN c.category = 'under_18' THEN c.n END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN c.category = 'strip' THEN c.n END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN c.category = 'section_60' THEN c.n END), 0) AS BIGINT) \
          FROM search_imports i LEFT JOIN search_counts c ON c.force = i.force AND c.month = i.month AND c.dimension = 'watch' \
          GROUP BY i.force, i.month, i.rows ORDER BY i.force, i.month",
     )

@@ -61,10 +61,79 @@ impl Comparison {
     }
 }
 
+/// A funnel row as shown: counts of people withheld when small (and what would give
+/// them away); cards printed and scanned are not people and are always shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunnelShown {
+    pub label: String,
+    pub printed: i64,
+    pub scanned: i64,
+    pub started: Shown,
+    pub submitted: Shown,
+    pub confirmed: Shown,
+    pub members: Shown,
+}
+
+/// Sign-ups per month as shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendShown {
+    pub month: String,
+    pub submitted: Shown,
+}
+
+pub use crate::demographics::suppress::Shown;
+
+/// The funnel's people counts protected column by column: the batches' counts add up to
+/// the overall row (first), which is itself withheld when small.
+pub fn protect_funnel(rows: &[FunnelRow]) -> Vec<FunnelShown> {
+    use crate::demographics::suppress::{primary, protect_more};
+    let column = |f: fn(&FunnelRow) -> i64| -> Vec<Shown> {
+        let Some((all, parts)) = rows.split_first() else { return Vec::new() };
+        let values: Vec<i64> = parts.iter().map(f).collect();
+        let total = primary(f(all));
+        let mut shown: Vec<Shown> = values.iter().map(|n| primary(*n)).collect();
+        if total.is_withheld() {
+            shown.iter_mut().zip(&values).filter(|(_, n)| **n > 0).for_each(|(s, _)| *s = Shown::Small);
+        } else {
+            protect_more(&values, &mut shown);
+        }
+        std::iter::once(total).chain(shown).collect()
+    };
+    let (started, submitted, confirmed, members) =
+        (column(|r| r.started), column(|r| r.submitted), column(|r| r.confirmed), column(|r| r.members));
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| FunnelShown {
+            label: r.label.clone(),
+            printed: r.printed,
+            scanned: r.scanned,
+            started: started[i],
+            submitted: submitted[i],
+            confirmed: confirmed[i],
+            members: members[i],
+        })
+        .collect()
+}
+
+/// Months add up to all sign-ups (shown in the funnel).
+pub fn protect_trend(points: &[TrendPoint]) -> Vec<TrendShown> {
+    let values: Vec<i64> = points.iter().map(|p| p.submitted).collect();
+    let shown = crate::demographics::suppress::protect(&values);
+    points.iter().zip(shown).map(|(p, s)| TrendShown { month: p.month.clone(), submitted: s }).collect()
+}
+
+/// "n (p%)" when both counts are shown; the count alone (or "[c]") otherwise.
+pub fn count_with_share(part: Shown, whole: Shown) -> String {
+    match (part, whole) {
+        (Shown::Value(p), Shown::Value(w)) => format!("{p} ({})", percent(p, w)),
+        (p, _) => p.text(),
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Insight {
-    pub funnel: Vec<FunnelRow>,
-    pub trend: Vec<TrendPoint>,
+    pub funnel: Vec<FunnelShown>,
+    pub trend: Vec<TrendShown>,
     pub comparison: Vec<Comparison>,
     /// Searches per 1,000 people by ethnic group, per force (self-defined basis).
     pub rates: Vec<crate::demographics::rates::RateRow>,

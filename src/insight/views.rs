@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use super::{
     api::load_insight,
     chart::{BarChart, LineChart},
-    percent, Comparison, FunnelRow,
+    count_with_share, percent, Comparison, FunnelShown,
 };
 
 fn pct(v: Option<f64>) -> String {
@@ -45,7 +45,7 @@ fn category_label(c: &str) -> String {
 }
 
 #[component]
-fn FunnelTable(rows: Vec<FunnelRow>) -> impl IntoView {
+fn FunnelTable(rows: Vec<FunnelShown>) -> impl IntoView {
     view! {
         <table>
             <caption>"From cards to members"</caption>
@@ -60,10 +60,10 @@ fn FunnelTable(rows: Vec<FunnelRow>) -> impl IntoView {
                         <th scope="row">{r.label.clone()}</th>
                         <td class="num">{r.printed}</td>
                         <td class="num">{format!("{} ({})", r.scanned, percent(r.scanned, r.printed))}</td>
-                        <td class="num">{r.started}</td>
-                        <td class="num">{format!("{} ({})", r.submitted, percent(r.submitted, r.started))}</td>
-                        <td class="num">{format!("{} ({})", r.confirmed, percent(r.confirmed, r.submitted))}</td>
-                        <td class="num">{format!("{} ({})", r.members, percent(r.members, r.confirmed))}</td>
+                        <td class="num">{r.started.text()}</td>
+                        <td class="num">{count_with_share(r.submitted, r.started)}</td>
+                        <td class="num">{count_with_share(r.confirmed, r.submitted)}</td>
+                        <td class="num">{count_with_share(r.members, r.confirmed)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -200,7 +200,9 @@ pub fn InsightPage() -> impl IntoView {
                         let bars: Vec<(String, Vec<Option<f64>>)> = ethnic.iter().filter(|c| crate::demographics::is_stated(&c.category))
                             .map(|c| (category_label(&c.category), vec![c.recruits_pct, c.searched_pct, c.population_pct])).collect();
                         let sentence = summary(&ethnic);
-                        let trend: Vec<(String, i64)> = d.trend.iter().map(|p| (p.month.clone(), p.submitted)).collect();
+                        // The chart draws shown months only; the table says "[c]" for the others.
+                        let trend: Vec<(String, i64)> = d.trend.iter().map(|p| (p.month.clone(), p.submitted.value().unwrap_or(0))).collect();
+                        let trend_rows: Vec<(String, String)> = d.trend.iter().map(|p| (p.month.clone(), p.submitted.text())).collect();
                         view! {
                             <h2>"Funnel"</h2>
                             <FunnelTable rows=d.funnel.clone()/>
@@ -209,7 +211,7 @@ pub fn InsightPage() -> impl IntoView {
                             <table>
                                 <caption class="visually-hidden">"Sign-ups sent per month"</caption>
                                 <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"Sign-ups"</th></tr></thead>
-                                <tbody>{trend.into_iter().map(|(m, n)| view! { <tr><td>{m}</td><td class="num">{n}</td></tr> }).collect_view()}</tbody>
+                                <tbody>{trend_rows.into_iter().map(|(m, n)| view! { <tr><td>{m}</td><td class="num">{n}</td></tr> }).collect_view()}</tbody>
                             </table>
                             <h2>"Does the panel look like the people searched?"</h2>
                             <p data-testid="ethnic-summary">{sentence}</p>
@@ -221,7 +223,7 @@ pub fn InsightPage() -> impl IntoView {
                             <ComparisonTable caption="Gender" rows=by("gender")/>
                             <RatesSection rows=d.rates.clone()/>
                             <WatchTable rows=d.watch.clone()/>
-                            <p class="hint">"Counts of recruits or members from 1 to 4 are shown as <5 and left out of percentages, so nobody can be identified. Gap: recruits' share minus searched people's share. Ratio: recruits' share divided by searched people's share (1.00 = the same)."</p>
+                            <p class="hint">"[c]: withheld, because it is fewer than 5 people or would let such a small number be worked out from the totals; withheld numbers have no percentage. In the sign-ups chart a withheld month is drawn as 0. Gap: recruits' share minus searched people's share. Ratio: recruits' share divided by searched people's share (1.00 = the same)."</p>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),

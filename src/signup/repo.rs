@@ -121,6 +121,16 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
         None => None,
     };
     if let Some((id,)) = existing {
+        // On PostgreSQL a twin of this very form (a double tap) may have committed between
+        // the key check above and the email check: then the key is there now.
+        let twin: Option<(i64,)> = sqlx::query_as("SELECT recruit_id FROM signup_submissions WHERE idempotency_key = $1")
+            .bind(&s.key)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if twin.is_some_and(|(t,)| t == id) {
+            set_receipt(tx, id, &receipt, now).await?;
+            return Ok(Submitted::Receipt(receipt));
+        }
         return hold_for_confirmation(tx, id, s, receipt, now).await;
     }
 

@@ -244,3 +244,102 @@ async fn concurrent_status_changes_keep_the_counts_exact() {
     .unwrap();
     assert_eq!(negative, 0);
 }
+
+/// The cells of the insight page's tables, as a viewer sees them: for each table (by its
+/// caption), rows of (label, cells as text).
+fn tables(page: &str) -> Vec<(String, Vec<(String, Vec<String>)>)> {
+    page.split("<table>").skip(1).map(|t| {
+        let t = t.split("</table>").next().unwrap();
+        let caption = t.split("<caption").nth(1).and_then(|c| c.split('>').nth(1)).map(|c| c.split('<').next().unwrap().to_string()).unwrap_or_default();
+        let rows = t.split("<tr>").skip(1).filter(|r| r.contains("<td")).map(|r| {
+            let label = r.split("<th scope=\"row\">").nth(1).map(|x| x.split('<').next().unwrap().to_string()).unwrap_or_default();
+            let cells = r.split("<td").skip(1).map(|c| c.split('>').nth(1).unwrap().split('<').next().unwrap().to_string()).collect();
+            (label, cells)
+        }).collect();
+        (caption, rows)
+    }).collect()
+}
+
+/// Plays the attacker against the insight page: knowing the number of recruits and
+/// members (assume the worst: the attacker knows them exactly), every shown cell and
+/// every percentage, no withheld recruit or member count can be worked out.
+#[tokio::test]
+async fn no_withheld_count_can_be_worked_out_from_what_is_shown() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Attack", 3).await;
+    let codes = app.codes_of(batch).await;
+    // A realistic small panel: many groups of one to four people.
+    let people = [
+        ("18-24", Some(("white", "white_british", "man"))), ("18-24", Some(("white", "white_british", "woman"))),
+        ("25-34", Some(("white", "white_british", "man"))), ("25-34", Some(("white", "white_british", "man"))),
+        ("25-34", Some(("white", "white_british", "woman"))), ("35-44", Some(("white", "white_british", "man"))),
+        ("18-24", Some(("white", "white_irish", "man"))), ("16-17", Some(("black", "black_african", "man"))),
+        ("18-24", Some(("black", "black_caribbean", "man"))), ("18-24", Some(("black", "black_african", "woman"))),
+        ("18-24", Some(("asian", "asian_pakistani", "man"))), ("25-34", None), ("25-34", None),
+        ("45-54", Some(("mixed", "mixed_white_black_caribbean", "non_binary"))),
+    ];
+    for (i, (age, eq)) in people.iter().enumerate() {
+        sign_up_with(&app, &codes[i % 3], &format!("attack{i}@example.org"), age, *eq).await;
+    }
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id LIMIT 3").fetch_all(app.db.pool()).await.unwrap();
+    scrutiny::recruits::repo::set_status(&app.db, &ids.into_iter().map(|(i,)| i).collect::<Vec<_>>(), "member", "test").await.unwrap();
+    let (recruits, members) = (people.len() as i64, 3i64);
+
+    let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
+    let page = viewer.get(app.url("/admin/insight")).send().await.unwrap().text().await.unwrap();
+    let all = tables(&page);
+    let mut withheld_seen = 0;
+    for (caption, rows) in all.iter().filter(|(c, _)| c.starts_with("Ethnic group") || c.starts_with("Detailed") || c == "Age" || c == "Gender") {
+        for (column, total) in [(0usize, recruits), (1, members)] {
+            let shown: Vec<Option<i64>> = rows.iter().map(|(_, cells)| cells[column].parse::<i64>().ok()).collect();
+            for (label, cells) in rows {
+                if cells[column] == "[c]" {
+                    withheld_seen += 1;
+                    assert_eq!(cells[4 + 1], "–", "{caption} {label}: a withheld count has no percentage");
+                } else {
+                    assert!(cells[column].parse::<i64>().is_ok(), "{caption} {label}: {:?} is a number or [c]", cells[column]);
+                    assert!(!(1..5).contains(&cells[column].parse::<i64>().unwrap()), "{caption} {label}: a small number is shown");
+                }
+            }
+            if caption.starts_with("Detailed") {
+                continue; // checked against its groups below
+            }
+            // Differencing: the withheld cells share what the shown ones leave of the total.
+            let withheld = shown.iter().filter(|v| v.is_none()).count() as i64;
+            let rest = total - shown.iter().flatten().sum::<i64>();
+            // A total below 5 is itself withheld everywhere (checked below), so the
+            // attacker does not have it.
+            if withheld > 0 && total >= 5 {
+                // Each withheld cell is at least 1. If they had to be 1 each (or there is
+                // one of them), the attacker would know it.
+                assert!(withheld >= 2 && rest > withheld, "{caption} column {column}: {withheld} withheld cells share {rest}");
+            }
+        }
+        // Percentages of recruits: the total they imply is one the attacker already has
+        // (all recruits, or those who said), never a total that differs by a withheld cell.
+        let unstated_shown: i64 = rows.iter()
+            .filter(|(l, _)| l == "Not stated" || l.starts_with("Not recognised"))
+            .map(|(_, c)| c[0].parse::<i64>().unwrap_or(-1000)).sum();
+        for (label, cells) in rows {
+            if let (Ok(n), Some(p)) = (cells[0].parse::<f64>(), cells[4].strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
+                if p > 0.0 {
+                    let implied = (n * 100.0 / p).round() as i64;
+                    assert!(implied == recruits || (unstated_shown >= 0 && implied == recruits - unstated_shown), "{caption} {label}: percentages imply {implied}");
+                }
+            }
+        }
+    }
+    assert!(withheld_seen > 5, "the data has small groups to protect");
+    let funnel = &all.iter().find(|(c, _)| c == "From cards to members").unwrap().1;
+    let everyone = funnel.iter().find(|(l, _)| l == "All").unwrap();
+    assert_eq!(everyone.1[5], "[c]", "three members in all: the total is withheld too");
+    // The funnel and the months: people counts of 1 to 4 are never shown.
+    for (caption, rows) in all.iter().filter(|(c, _)| c == "From cards to members" || c.contains("per month")) {
+        for (label, cells) in rows {
+            for c in cells.iter().skip(if caption.starts_with("From") { 2 } else { 0 }) {
+                let n: Option<i64> = c.split(' ').next().and_then(|x| x.parse().ok());
+                assert!(!n.is_some_and(|n| (1..5).contains(&n)), "{caption} {label}: {c}");
+            }
+        }
+    }
+}
