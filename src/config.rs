@@ -54,12 +54,84 @@ pub struct Settings {
     pub retain_withdrawn_days: i64,
     /// `SCRUTINY_RETAIN_SCAN_DAYS`: scan records older than this are kept only as counts.
     pub retain_scan_days: i64,
+    /// GOV.UK Notify (`SCRUTINY_NOTIFY_*`): when set, email and text messages go through it.
+    pub notify: Option<NotifySettings>,
     /// `LEPTOS_SITE_ROOT`: built static files (wasm, css, public assets).
     pub site_root: String,
     /// `LEPTOS_SITE_PKG_DIR`: folder under the site root holding the wasm/js/css bundle.
     pub site_pkg_dir: String,
     /// `LEPTOS_OUTPUT_NAME`: base name of the bundle files.
     pub output_name: String,
+}
+
+/// GOV.UK Notify: an API key (`{key_name}-{service_id}-{secret}`, the last two UUIDs),
+/// the API's address and the two generic templates.
+#[derive(Clone)]
+pub struct NotifySettings {
+    pub service_id: String,
+    pub secret: String,
+    /// `SCRUTINY_NOTIFY_BASE_URL`, default `https://api.notifications.service.gov.uk`.
+    pub base_url: String,
+    /// `SCRUTINY_NOTIFY_EMAIL_TEMPLATE`: personalisation `subject` and `body`.
+    pub email_template: Option<String>,
+    /// `SCRUTINY_NOTIFY_SMS_TEMPLATE`: personalisation `body`.
+    pub sms_template: Option<String>,
+    /// `SCRUTINY_NOTIFY_CALLBACK_TOKEN`: the bearer token Notify sends to our delivery
+    /// receipt callback (`POST /notify/callback`); unset, the callback is refused.
+    pub callback_token: Option<String>,
+}
+
+impl std::fmt::Debug for NotifySettings {
+    // Never the secret, in any log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotifySettings").field("service_id", &self.service_id).field("base_url", &self.base_url).finish()
+    }
+}
+
+/// A UUID as Notify writes them (8-4-4-4-12 hex digits).
+pub fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn notify(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<NotifySettings>> {
+    let Some(key) = get("SCRUTINY_NOTIFY_API_KEY") else { return Ok(None) };
+    let key = key.trim();
+    let bad = || anyhow!("SCRUTINY_NOTIFY_API_KEY must look like {{key_name}}-{{service_id}}-{{secret}}, as Notify shows it");
+    if key.len() < 74 {
+        return Err(bad());
+    }
+    let (rest, secret) = key.split_at(key.len() - 36);
+    let service_id = rest.strip_suffix('-').filter(|r| r.len() >= 36).map(|r| &r[r.len() - 36..]).ok_or_else(bad)?;
+    if !is_uuid(secret) || !is_uuid(service_id) {
+        return Err(bad());
+    }
+    let template = |name: &str| -> anyhow::Result<Option<String>> {
+        match get(name) {
+            Some(t) if is_uuid(t.trim()) => Ok(Some(t.trim().to_string())),
+            Some(_) => Err(anyhow!("{name} must be a Notify template id (a UUID)")),
+            None => Ok(None),
+        }
+    };
+    let email_template = template("SCRUTINY_NOTIFY_EMAIL_TEMPLATE")?;
+    let sms_template = template("SCRUTINY_NOTIFY_SMS_TEMPLATE")?;
+    if email_template.is_none() && sms_template.is_none() {
+        return Err(anyhow!(
+            "SCRUTINY_NOTIFY_API_KEY is set but neither SCRUTINY_NOTIFY_EMAIL_TEMPLATE nor SCRUTINY_NOTIFY_SMS_TEMPLATE is"
+        ));
+    }
+    let base_url = get("SCRUTINY_NOTIFY_BASE_URL").unwrap_or_else(|| "https://api.notifications.service.gov.uk".into());
+    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        return Err(anyhow!("SCRUTINY_NOTIFY_BASE_URL must start with https://"));
+    }
+    Ok(Some(NotifySettings {
+        service_id: service_id.to_string(),
+        secret: secret.to_string(),
+        base_url: base_url.trim_end_matches('/').to_string(),
+        email_template,
+        sms_template,
+        callback_token: get("SCRUTINY_NOTIFY_CALLBACK_TOKEN").filter(|t| t.len() >= 16),
+    }))
 }
 
 fn number(get: &impl Fn(&str) -> Option<String>, key: &str, default: u64) -> anyhow::Result<u64> {
@@ -135,6 +207,7 @@ impl Settings {
             },
             header_timeout: std::time::Duration::from_secs(number(&get, "SCRUTINY_HEADER_TIMEOUT_SECONDS", 10)?.max(1)),
             request_timeout: std::time::Duration::from_secs(number(&get, "SCRUTINY_REQUEST_TIMEOUT_SECONDS", 60)?.max(1)),
+            notify: notify(&get)?,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
             output_name: get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "scrutiny".into()),
@@ -187,6 +260,21 @@ mod tests {
         assert!(e.to_string().contains("SCRUTINY_SMTP_URL"));
         let e = settings(&[("SCRUTINY_TRUST_PROXY", "maybe")]).unwrap_err();
         assert!(e.to_string().contains("SCRUTINY_TRUST_PROXY"));
+    }
+
+    #[test]
+    fn notify_keys_are_split_into_service_and_secret() {
+        let key = "scrutiny_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0";
+        let s = settings(&[("SCRUTINY_NOTIFY_API_KEY", key), ("SCRUTINY_NOTIFY_SMS_TEMPLATE", "f33517ff-2a88-4f6e-b855-c550268ce08a")]).unwrap();
+        let n = s.notify.unwrap();
+        assert_eq!(n.service_id, "26785a09-ab16-4eb0-8407-a37497a57506");
+        assert_eq!(n.secret, "3d844edf-8d35-48ac-975b-e847b4f122b0");
+        assert_eq!(n.base_url, "https://api.notifications.service.gov.uk");
+        assert!(!format!("{n:?}").contains("3d844edf"), "the secret never reaches a log");
+        let e = settings(&[("SCRUTINY_NOTIFY_API_KEY", "nonsense")]).unwrap_err();
+        assert!(e.to_string().contains("SCRUTINY_NOTIFY_API_KEY"));
+        let e = settings(&[("SCRUTINY_NOTIFY_API_KEY", key), ("SCRUTINY_NOTIFY_SMS_TEMPLATE", "sms")]).unwrap_err();
+        assert!(e.to_string().contains("SCRUTINY_NOTIFY_SMS_TEMPLATE"));
     }
 
     #[test]

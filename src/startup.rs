@@ -107,7 +107,7 @@ impl Application {
         let address = listener.local_addr()?;
         let base_url: Arc<str> = settings.public_base_url(address).into();
         let state = AppState::new(settings, db, address, base_url).await?;
-        let transport = Transport::from_settings(state.settings.smtp_url.as_deref(), &state.settings.data_dir)?;
+        let transport = Transport::from_settings(&state.settings)?;
         worker::spawn(state.clone(), transport);
         crate::retention::spawn_daily(state.db.clone(), crate::retention::Schedule::from_settings(&state.settings));
         crate::insight::tally::spawn_folding(state.db.clone(), std::time::Duration::from_secs(60));
@@ -142,6 +142,11 @@ impl Application {
 }
 
 impl AppState {
+    /// Can text messages be sent (Notify with an SMS template)?
+    pub fn can_text(&self) -> bool {
+        self.settings.notify.as_ref().is_some_and(|n| n.sms_template.is_some())
+    }
+
     /// State for command-line work: the database (migrated) and settings, no listener.
     pub async fn for_cli(settings: Settings) -> anyhow::Result<AppState> {
         let db = Db::connect(&settings.database_url).await?;
@@ -238,6 +243,7 @@ pub fn feature_routes() -> Vec<Route> {
         public::routes(),
         auth::routes(),
         signup::routes(),
+        crate::email::routes(),
         cards::routes(),
         crate::recruits::routes(),
         crate::demographics::routes(),

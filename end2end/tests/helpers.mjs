@@ -11,13 +11,28 @@ export async function expectAccessible(page, label) {
   expect(results.violations.map((v) => `${label}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
 }
 
+// The server allows 20 sign-in attempts per client address per 15 minutes, successful ones
+// included, and every test comes from 127.0.0.1: so each worker signs in once and later
+// tests reuse that session cookie (a worker restarted after a failure signs in again).
+let session = null;
+
 /** Signs in to the dashboard as the admin created by the web server command. */
 export async function signIn(page) {
+  if (session) {
+    await page.context().addCookies(session);
+    await page.goto('/admin');
+    if (new URL(page.url()).pathname === '/admin') {
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
+      return;
+    }
+    session = null; // ended (idle timeout): sign in again
+  }
   await page.goto('/admin/login');
   await page.getByLabel('Email address').fill(process.env.E2E_ADMIN_EMAIL);
   await page.getByLabel('Password').fill(process.env.E2E_ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
+  session = (await page.context().cookies()).filter((c) => c.name === 'scrutiny_session');
 }
 
 /** Creates a card batch through the dashboard and returns one of its codes. */

@@ -70,19 +70,52 @@ impl Email {
 pub struct Phone(String);
 
 impl Phone {
+    /// One canonical form, E.164: UK numbers written nationally ("07700 900 982",
+    /// "(01223) 123456") become +44…; international numbers keep their + or 00 prefix
+    /// ("+48 601 234 567", "0048…"). Spaces, dashes and brackets are ignored.
     pub fn parse(raw: &str) -> Result<Self, ErrKey> {
         let v = tidy(raw);
-        if has_control(&v) || !v.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c)) {
+        if has_control(&v) || !v.chars().all(|c| c.is_ascii_digit() || " +()-.".contains(c)) {
             return Err("err.phone.invalid");
         }
-        let digits = v.chars().filter(|c| c.is_ascii_digit()).count();
-        if !(10..=15).contains(&digits) || v.chars().skip(1).any(|c| c == '+') {
+        if v.chars().skip(1).any(|c| c == '+') {
             return Err("err.phone.invalid");
         }
-        Ok(Phone(v))
+        let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
+        let international = if v.starts_with('+') {
+            digits
+        } else if let Some(rest) = digits.strip_prefix("00") {
+            rest.to_string()
+        } else if let Some(national) = digits.strip_prefix('0') {
+            // A UK number: 10 digits after the trunk 0 (mobiles 07…, geographic 01/02, 03).
+            if national.len() != 10 {
+                return Err("err.phone.invalid");
+            }
+            format!("44{national}")
+        } else {
+            return Err("err.phone.invalid");
+        };
+        // +44 then a trunk 0 written by mistake: "+44 (0)7700 900982".
+        let international = match international.strip_prefix("440") {
+            Some(rest) if rest.len() == 10 => format!("44{rest}"),
+            _ => international,
+        };
+        if !(8..=15).contains(&international.len()) || international.starts_with('0') {
+            return Err("err.phone.invalid");
+        }
+        if international.starts_with("44") && international.len() != 12 {
+            return Err("err.phone.invalid");
+        }
+        Ok(Phone(format!("+{international}")))
     }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// A UK mobile (+447…), the numbers that can receive a text for certain.
+    pub fn is_uk_mobile(&self) -> bool {
+        self.0.starts_with("+447")
     }
 }
 
@@ -214,6 +247,17 @@ mod tests {
         assert_eq!(Phone::parse("12345").unwrap_err(), "err.phone.invalid");
         assert_eq!(Phone::parse("0770090012a").unwrap_err(), "err.phone.invalid");
         assert_eq!(Phone::parse("07700+900123").unwrap_err(), "err.phone.invalid");
+        // One canonical form.
+        for same in ["07700 900123", "07700-900-123", "+44 7700 900123", "+44 (0)7700 900123", "0044 7700 900123", "(07700) 900123"] {
+            assert_eq!(Phone::parse(same).unwrap().as_str(), "+447700900123", "{same}");
+        }
+        assert!(Phone::parse("07700 900123").unwrap().is_uk_mobile());
+        assert_eq!(Phone::parse("01223 123456").unwrap().as_str(), "+441223123456");
+        assert!(!Phone::parse("01223 123456").unwrap().is_uk_mobile());
+        assert_eq!(Phone::parse("+48 601 234 567").unwrap().as_str(), "+48601234567");
+        assert_eq!(Phone::parse("0040 712 345 678").unwrap().as_str(), "+40712345678");
+        assert_eq!(Phone::parse("0770090012").unwrap_err(), "err.phone.invalid", "a digit short");
+        assert_eq!(Phone::parse("+44 7700 9001234").unwrap_err(), "err.phone.invalid", "a digit long");
     }
 
     #[test]

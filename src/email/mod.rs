@@ -7,6 +7,10 @@
 //! accepted it. Each message carries a stable `Message-ID` (`outbox-<id>`), so the
 //! rare resend after a crash between "accepted" and "marked" can be recognised.
 #[cfg(feature = "ssr")]
+pub mod callback;
+#[cfg(feature = "ssr")]
+pub mod notify;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod tokens;
@@ -14,3 +18,9 @@ pub mod tokens;
 pub mod transport;
 #[cfg(feature = "ssr")]
 pub mod worker;
+
+/// Notify's delivery receipts: public, authenticated by the bearer token Notify sends.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::routes::Route> {
+    vec![crate::routes::Route::public("/notify/callback", axum::routing::post(callback::receipt))]
+}

@@ -18,6 +18,8 @@ pub struct OutboxItem {
 pub struct Recipient {
     pub name: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
+    pub contact_method: String,
     pub language: String,
 }
 
@@ -79,12 +81,12 @@ pub async fn claim_many(db: &Db, ids: &[i64], lease_secs: i64) -> Result<Vec<Out
 }
 
 pub async fn recipient(db: &Db, recruit_id: i64) -> Result<Option<Recipient>, AppError> {
-    let row: Option<(String, Option<String>, String)> =
-        sqlx::query_as("SELECT name, email, language FROM recruits WHERE id = $1")
+    let row: Option<(String, Option<String>, Option<String>, String, String)> =
+        sqlx::query_as("SELECT name, email, phone, contact_method, language FROM recruits WHERE id = $1")
             .bind(recruit_id)
             .fetch_optional(db.pool())
             .await?;
-    Ok(row.map(|(name, email, language)| Recipient { name, email, language }))
+    Ok(row.map(|(name, email, phone, contact_method, language)| Recipient { name, email, phone, contact_method, language }))
 }
 
 /// The result of one delivery attempt.
@@ -94,6 +96,10 @@ pub struct Delivery {
     pub next_attempt_at: i64,
     pub error: Option<String>,
     pub give_up: bool,
+    /// Notify's id for the message.
+    pub provider_id: Option<String>,
+    /// Taken by a service that reaches people (not written to a file).
+    pub reaches_people: bool,
 }
 
 /// Records a batch of delivery attempts in one write.
@@ -115,6 +121,30 @@ pub async fn record_deliveries(db: &Db, results: &[Delivery]) -> Result<(), AppE
             q = q.bind(*id);
         }
         q.execute(&mut *tx).await?;
+        // Notify's id, to match its delivery receipts; files are marked as never sent.
+        for d in results.iter().filter(|d| d.sent) {
+            sqlx::query("UPDATE outbox SET provider_id = $1, delivery = $2 WHERE id = $3")
+                .bind(&d.provider_id)
+                .bind(if d.reaches_people { "accepted" } else { "written-to-file" })
+                .bind(d.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // A confirmation that really went out starts the clock for unconfirmed sign-ups.
+        let reached: Vec<i64> = results.iter().filter(|d| d.sent && d.reaches_people).map(|d| d.id).collect();
+        if !reached.is_empty() {
+            let p = |first, n| crate::db::placeholders_from(db.backend(), first, n);
+            let (at, list) = (p(1, 1), p(2, reached.len()));
+            let sql = format!(
+                "UPDATE recruits SET confirmation_sent_at = COALESCE(confirmation_sent_at, {at}) WHERE id IN \
+                 (SELECT recruit_id FROM outbox WHERE kind IN ('confirm', 'update') AND id IN ({list}))"
+            );
+            let mut q = sqlx::query(&sql).bind(now);
+            for id in &reached {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
     }
     for d in results {
         if !d.sent {
@@ -148,6 +178,19 @@ impl NewToken {
     /// Makes a token, adds its row to `tokens` and returns the token for the link.
     pub fn push(tokens: &mut Vec<NewToken>, recruit_id: i64, purpose: &'static str, ttl_secs: i64) -> String {
         Self::push_for(tokens, recruit_id, purpose, ttl_secs, None)
+    }
+
+    /// A short token (22 characters) for a link in a text message.
+    pub fn push_short(
+        tokens: &mut Vec<NewToken>,
+        recruit_id: i64,
+        purpose: &'static str,
+        ttl_secs: i64,
+        pending_id: Option<i64>,
+    ) -> String {
+        let token = tokens::new_short_token();
+        tokens.push(NewToken { hash: tokens::hash(&token), recruit_id, purpose, expires_at: now_unix() + ttl_secs, pending_id });
+        token
     }
 
     pub fn push_for(
@@ -190,4 +233,17 @@ pub async fn status_counts(db: &Db) -> Result<Vec<(String, i64)>, AppError> {
     Ok(sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
         .fetch_all(db.pool())
         .await?)
+}
+
+/// A delivery receipt from Notify's callback: the message's final status.
+pub async fn record_receipt(db: &Db, reference: &str, provider_id: &str, status: &str) -> Result<bool, AppError> {
+    let Some(id) = reference.strip_prefix("outbox-").and_then(|n| n.parse::<i64>().ok()) else { return Ok(false) };
+    let done = sqlx::query("UPDATE outbox SET delivery = $1 WHERE id = $2 AND (provider_id = $3 OR provider_id IS NULL)")
+        .bind(status)
+        .bind(id)
+        .bind(provider_id)
+        .execute(db.writer())
+        .await?
+        .rows_affected();
+    Ok(done == 1)
 }

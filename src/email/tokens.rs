@@ -10,6 +10,14 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// 16 random bytes, URL-safe base64 (22 characters): for links in text messages, where
+/// every character counts towards the fragments paid for. Still 128 bits.
+pub fn new_short_token() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 pub fn hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -17,7 +25,12 @@ pub fn hash(token: &str) -> String {
 
 /// Tokens arriving in URLs are checked for shape before touching the database.
 pub fn looks_valid(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (token.len() == 43 || token.len() == 22) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Journey keys are long tokens only.
+pub fn looks_like_key(token: &str) -> bool {
+    token.len() == 43 && looks_valid(token)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! sends what is due, and reschedules failures with exponential backoff.
 use super::{
     repo,
-    transport::{Outgoing, Transport},
+    transport::{Outgoing, Recipient, Transport},
 };
 use crate::{db::now_unix, i18n::{tf, t, Lang}, startup::AppState};
 
@@ -42,7 +42,7 @@ pub async fn send_due(state: &AppState, transport: &Transport) -> anyhow::Result
     let mut tokens = Vec::new();
     let mut prepared = Vec::with_capacity(items.len());
     for item in &items {
-        let result = render(state, item, &mut tokens).await;
+        let result = render(state, transport, item, &mut tokens).await;
         prepared.push(result);
     }
     repo::save_tokens(&state.db, &tokens).await?;
@@ -80,19 +80,30 @@ async fn deliver(
         next_attempt_at: at,
         error: Some(error),
         give_up,
+        provider_id: None,
+        reaches_people: false,
     };
     match prepared {
-        Ok(Some(mail)) => match transport.send(&state.settings.mail_from, mail).await {
-            Ok(()) => repo::Delivery { id: item.id, sent: true, next_attempt_at: 0, error: None, give_up: false },
-            Err(e) => {
-                // Log the cause, not the message: it holds a name and address.
-                tracing::warn!(outbox_id = item.id, attempt = item.attempts + 1, error = %e, "email not sent; will retry");
-                retry(now_unix() + backoff(state, item.attempts), e.to_string(), item.attempts + 1 >= MAX_ATTEMPTS)
+        Ok(Some(message)) => match transport.send(&state.settings.mail_from, message).await {
+            Ok(accepted) => repo::Delivery {
+                id: item.id,
+                sent: true,
+                next_attempt_at: 0,
+                error: None,
+                give_up: false,
+                provider_id: accepted.provider_id,
+                reaches_people: accepted.reaches_people,
+            },
+            Err(failed) => {
+                // Log the cause, not the message: it holds a name and an address or number.
+                let give_up = failed.permanent || item.attempts + 1 >= MAX_ATTEMPTS;
+                tracing::warn!(outbox_id = item.id, attempt = item.attempts + 1, give_up, error = %failed.reason, "message not sent");
+                retry(now_unix() + backoff(state, item.attempts), failed.reason, give_up)
             }
         },
-        Ok(None) => retry(now_unix(), "no recipient".into(), true),
+        Ok(None) => retry(now_unix(), "no way to reach this person".into(), true),
         Err(e) => {
-            tracing::error!(outbox_id = item.id, error = ?e, "email could not be prepared");
+            tracing::error!(outbox_id = item.id, error = ?e, "message could not be prepared");
             retry(now_unix() + backoff(state, item.attempts), "prepare failed".into(), false)
         }
     }
@@ -103,22 +114,56 @@ fn backoff(state: &AppState, attempts: i64) -> i64 {
     (base << attempts.clamp(0, 12)).min(3600)
 }
 
-/// The email for one message; the tokens its links need are added to `tokens`
-/// (saved before anything is sent).
-async fn render(state: &AppState, item: &repo::OutboxItem, tokens: &mut Vec<repo::NewToken>) -> anyhow::Result<Option<Outgoing>> {
+/// The message for one outbox row, by the person's channel; the tokens its links need
+/// are added to `tokens` (saved before anything is sent). None: no way to reach them.
+async fn render(
+    state: &AppState,
+    transport: &Transport,
+    item: &repo::OutboxItem,
+    tokens: &mut Vec<repo::NewToken>,
+) -> anyhow::Result<Option<Outgoing>> {
     let Some(recruit_id) = item.recruit_id else { return Ok(None) };
     let Some(person) = repo::recipient(&state.db, recruit_id).await? else { return Ok(None) };
-    let Some(to) = person.email.clone() else { return Ok(None) };
     let lang = Lang::parse(&person.language).unwrap_or(Lang::En);
     let base = &state.base_url;
-    let withdraw = repo::NewToken::push(tokens, recruit_id, "withdraw", WITHDRAW_TTL_SECS);
-    let withdraw_url = format!("{base}/withdraw/{withdraw}");
     let force = state.settings.force_name.as_str();
     let contact = state.settings.panel_email.as_str();
+    let reference = format!("outbox-{}", item.id);
+    let by_text = person.phone.is_some() && transport.can_sms();
+    // Confirmations go by email when there is an address, else by text; other messages
+    // follow the person's choice of contact.
+    let channel = match item.kind.as_str() {
+        "confirm" | "update" if person.email.is_some() => Channel::Email,
+        "confirm" if by_text => Channel::Sms,
+        "message" if person.contact_method == "phone" && by_text => Channel::Sms,
+        "message" if person.email.is_some() => Channel::Email,
+        "message" if by_text => Channel::Sms,
+        _ => return Ok(None),
+    };
+    // Links carry the person's language (a Welsh speaker's link opens Welsh pages).
+    let lang_q = format!("?lang={}", lang.code());
+    if channel == Channel::Sms {
+        let phone = person.phone.clone().unwrap_or_default();
+        let text = match item.kind.as_str() {
+            "confirm" => {
+                let confirm = repo::NewToken::push_short(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS, None);
+                tf(lang, "sms.confirm", &[("force", force), ("url", &format!("{base}/c/{confirm}"))])
+            }
+            _ => {
+                let withdraw = repo::NewToken::push_short(tokens, recruit_id, "withdraw", WITHDRAW_TTL_SECS, None);
+                let (_, body) = item.payload.split_once("\n\n").unwrap_or(("", &item.payload));
+                format!("{body}\n{}", tf(lang, "sms.footer", &[("url", &format!("{base}/w/{withdraw}"))]))
+            }
+        };
+        return Ok(Some(Outgoing { to: Recipient::Sms { phone }, subject: String::new(), text, reference }));
+    }
+    let Some(to) = person.email.clone() else { return Ok(None) };
+    let withdraw = repo::NewToken::push(tokens, recruit_id, "withdraw", WITHDRAW_TTL_SECS);
+    let withdraw_url = format!("{base}/withdraw/{withdraw}{lang_q}");
     let (subject, text) = match item.kind.as_str() {
         "confirm" => {
             let confirm = repo::NewToken::push(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS);
-            let confirm_url = format!("{base}/confirm/{confirm}");
+            let confirm_url = format!("{base}/confirm/{confirm}{lang_q}");
             (
                 t(lang, "email.confirm.subject").to_string(),
                 tf(lang, "email.confirm.body", &[
@@ -135,7 +180,7 @@ async fn render(state: &AppState, item: &repo::OutboxItem, tokens: &mut Vec<repo
             // record) whether to use the new answers. The link applies those answers only.
             let pending_id: i64 = item.payload.parse().map_err(|_| anyhow::anyhow!("update email without answers"))?;
             let confirm = repo::NewToken::push_for(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS, Some(pending_id));
-            let confirm_url = format!("{base}/confirm/{confirm}");
+            let confirm_url = format!("{base}/confirm/{confirm}{lang_q}");
             (
                 t(lang, "email.update.subject").to_string(),
                 tf(lang, "email.update.body", &[
@@ -147,7 +192,7 @@ async fn render(state: &AppState, item: &repo::OutboxItem, tokens: &mut Vec<repo
                 ]),
             )
         }
-        "message" => {
+        _ => {
             // A coordinator's message (invitations); payload is "subject\n\nbody".
             let (subject, body) = item.payload.split_once("\n\n").unwrap_or((&item.payload, ""));
             (
@@ -155,13 +200,12 @@ async fn render(state: &AppState, item: &repo::OutboxItem, tokens: &mut Vec<repo
                 format!("{body}\n\n{}", tf(lang, "email.footer", &[("withdraw_url", &withdraw_url), ("contact", contact)])),
             )
         }
-        other => anyhow::bail!("unknown email kind {other}"),
     };
-    Ok(Some(Outgoing {
-        to,
-        to_name: person.name,
-        subject,
-        text,
-        message_id: format!("<outbox-{}@scrutiny>", item.id),
-    }))
+    Ok(Some(Outgoing { to: Recipient::Email { address: to, name: person.name }, subject, text, reference }))
+}
+
+#[derive(PartialEq, Eq)]
+enum Channel {
+    Email,
+    Sms,
 }

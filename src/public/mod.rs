@@ -97,6 +97,21 @@ fn switcher_html(current: Lang, switcher: Switcher) -> String {
     html
 }
 
+/// Pressing Enter (a phone's Go key) in a field submits a form with its *first* submit
+/// button in document order, which on a question page was the language switch in the
+/// header, or Back. This invisible button comes before both and does what the page's
+/// main button does.
+fn default_button(lang: Lang, switcher: Switcher) -> String {
+    if switcher != Switcher::Form {
+        return String::new();
+    }
+    format!(
+        "<button type=\"submit\" form=\"signup\" name=\"action\" value=\"continue\" class=\"visually-hidden\" \
+         tabindex=\"-1\" aria-hidden=\"true\">{}</button>",
+        html_escape(t(lang, "form.continue"))
+    )
+}
+
 impl PublicPage {
     /// The whole document. The same for everyone who gets this page: no per-response
     /// parts (the stylesheet is allowed by hash, see `security::public_csp`).
@@ -110,7 +125,7 @@ impl PublicPage {
              <style>{css}</style></head><body>\
              <a class=\"skip\" href=\"#main\">{skip}</a>\
              <header class=\"top\"><span class=\"brand\">{site}</span></header>\
-             {switcher}<main id=\"main\">{body}</main>\
+             {default_button}{switcher}<main id=\"main\">{body}</main>\
              <footer><ul><li><a href=\"/privacy?lang={code}\">{privacy}</a></li>\
              <li><a href=\"/rights?lang={code}\">{rights}</a></li></ul></footer></body></html>",
             html_lang = lang.html_lang(),
@@ -121,6 +136,7 @@ impl PublicPage {
             privacy = html_escape(t(lang, "privacy.title")),
             rights = html_escape(t(lang, "rights.link")),
             switcher = switcher_html(lang, self.switcher),
+            default_button = default_button(lang, self.switcher),
             css = PUBLIC_CSS,
             body = self.body,
         )

@@ -13,7 +13,9 @@ pub async fn purge(db: &Db, s: Schedule, now: i64, dry_run: bool) -> Result<Purg
     let mut report = PurgeReport::default();
 
     // People: erased with everything linked to them (anonymous funnel counts stay).
-    let people_sql = "SELECT id, status FROM recruits WHERE (status = 'new' AND created_at < $1) \
+    // Unconfirmed people only once a confirmation really reached a service that delivers
+    // it (SMTP or Notify, not a file): someone waiting for a call is never purged for it.
+    let people_sql = "SELECT id, status FROM recruits WHERE (status = 'new' AND confirmation_sent_at < $1) \
          OR (status IN ('withdrawn', 'declined') AND updated_at < $2) ORDER BY id LIMIT $3";
     loop {
         let mut tx = db.begin_write().await?;

@@ -31,7 +31,7 @@ impl Stamper {
     /// made for another journey, or the key is not one the server issued (43 URL-safe
     /// characters).
     pub fn verify(&self, stamp: &str, key: &str) -> Option<i64> {
-        if !crate::email::tokens::looks_valid(key) {
+        if !crate::email::tokens::looks_like_key(key) {
             return None;
         }
         let (time, sig) = stamp.split_once('.')?;

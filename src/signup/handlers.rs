@@ -184,7 +184,7 @@ async fn answer(
     let returning = field(&pairs, "returning") == "1";
     let action = field(&pairs, "action").to_string();
     let mut draft = Draft::from_pairs(&pairs);
-    if !tokens::looks_valid(&draft.key) {
+    if !tokens::looks_like_key(&draft.key) {
         // Keys are issued by the server; anything else is a journey without a valid
         // stamp (sending it is refused and re-issued below; the answers are kept).
         draft.key = tokens::new_token();
@@ -248,8 +248,9 @@ async fn answer(
         let own: Vec<_> = problems.iter().copied().filter(|(f, _)| Draft::fields_of(step).contains(f)).collect();
         return Ok(show(step, &draft, own, true).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response());
     }
-    let submission = to_submission(&draft, j.lang, card.map(|(_, b)| b))
+    let mut submission = to_submission(&draft, j.lang, card.map(|(_, b)| b))
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated draft did not parse")))?;
+    submission.confirm_by_text = submission.email.is_none() && submission.phone.is_some() && state.can_text();
     let saved = match &state.signups {
         Some(committer) => committer.submit(&state.db, submission).await?,
         None => repo::submit(&state.db, &submission).await?,
@@ -294,6 +295,7 @@ fn to_submission(draft: &Draft, lang: Lang, batch_id: Option<i64>) -> Option<Sub
         age_band: AgeBand::parse(&d.age_band).ok()?,
         language: lang,
         equality,
+        confirm_by_text: false,
     })
 }
 
@@ -314,11 +316,13 @@ pub async fn sent(
     let Some(r) = repo::receipt(&state.db, &receipt).await? else {
         return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
     };
-    let can_resend = r.status == "new" && r.resends < MAX_RESENDS && r.email.is_some();
+    let by_text = r.email.is_none() && r.phone.is_some() && state.can_text();
+    let can_resend = r.status == "new" && r.resends < MAX_RESENDS && (r.email.is_some() || by_text);
     Ok(pages::sent(
         lang,
         r.email.as_deref(),
         r.phone.as_deref(),
+        by_text,
         &format!("/signup/sent/{receipt}"),
         q.resent.is_some(),
         can_resend,
@@ -342,7 +346,7 @@ pub async fn resend(
         return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
     };
     if r.status != "pending" {
-        repo::resend(&state.db, r.recruit_id, MAX_RESENDS).await?;
+        repo::resend(&state.db, r.recruit_id, MAX_RESENDS, state.can_text()).await?;
     }
     state.mail_wake.notify_one();
     Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}&resent=1", lang.code())).into_response())
@@ -355,7 +359,14 @@ pub async fn confirm(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    // The link's own language, else the person's (a link in a text has no ?lang=).
+    let lang = match q.lang.as_deref().and_then(Lang::parse) {
+        Some(l) => l,
+        None => match repo::token_language(&state.db, &token).await? {
+            Some(l) => l,
+            None => request_lang(None, &headers).0,
+        },
+    };
     let page: PublicPage = match repo::confirm(&state.db, &token).await? {
         TokenOutcome::Done => pages::message(lang, "confirm.done_title", &["confirm.done", "sent.next"]),
         TokenOutcome::Updated => pages::message(lang, "confirm.updated_title", &["confirm.updated", "sent.next"]),
@@ -375,11 +386,17 @@ pub async fn withdraw_page(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    let lang = match q.lang.as_deref().and_then(Lang::parse) {
+        Some(l) => l,
+        None => match repo::token_language(&state.db, &token).await? {
+            Some(l) => l,
+            None => request_lang(None, &headers).0,
+        },
+    };
     if !repo::withdraw_token_valid(&state.db, &token).await? {
         return Ok(pages::message(lang, "withdraw.unknown_title", &["withdraw.unknown"]).with_status(StatusCode::NOT_FOUND).into_response());
     }
-    Ok(pages::withdraw_form(lang, &format!("/withdraw/{token}")).into_response())
+    Ok(pages::withdraw_form(lang, &format!("/withdraw/{token}?lang={}", lang.code())).into_response())
 }
 
 /// `POST /withdraw/<token>`: removes the person's data.

@@ -30,5 +30,8 @@ pub fn routes() -> Vec<crate::routes::Route> {
         Route::public("/signup/sent/{receipt}", get(handlers::sent).post(handlers::resend)),
         Route::public("/confirm/{token}", get(handlers::confirm)),
         Route::public("/withdraw/{token}", get(handlers::withdraw_page).post(handlers::withdraw)),
+        // Short forms for links in text messages (every character is paid for).
+        Route::public("/c/{token}", get(handlers::confirm)),
+        Route::public("/w/{token}", get(handlers::withdraw_page)),
     ]
 }

@@ -340,8 +340,37 @@ pub fn youth(j: &Journey) -> PublicPage {
     })
 }
 
-pub fn sent(lang: Lang, email: Option<&str>, phone: Option<&str>, resend_action: &str, resent: bool, can_resend: bool) -> PublicPage {
+/// "Check your email", "check your texts", or (no text service) "we will phone you".
+pub fn sent(
+    lang: Lang,
+    email: Option<&str>,
+    phone: Option<&str>,
+    by_text: bool,
+    resend_action: &str,
+    resent: bool,
+    can_resend: bool,
+) -> PublicPage {
     let action = resend_action.to_string();
+    if email.is_none() && by_text {
+        let phone = phone.unwrap_or("").to_string();
+        return PublicPage::new(lang, t(lang, "sent.text_title"), view! {
+            <div class="panel-confirm"><h1>{t(lang, "sent.text_title")}</h1></div>
+            <p>{t(lang, "sent.text_to")}</p>
+            <p class="address"><strong><bdi dir="ltr">{phone}</bdi></strong></p>
+            <p>{t(lang, "sent.text_open")}</p>
+            {resent.then(|| view! { <p class="notice" role="status">{t(lang, "sent.text_resent")}</p> })}
+            <h2>{t(lang, "sent.text_not_arrived_title")}</h2>
+            <p>{t(lang, "sent.text_not_arrived")}</p>
+            {can_resend.then(|| view! {
+                <form method="post" action=action.clone()>
+                    <input type="hidden" name="lang" value=lang.code()/>
+                    <button type="submit" class="button secondary">{t(lang, "sent.text_resend")}</button>
+                </form>
+            })}
+            <h2>{t(lang, "sent.next_title")}</h2>
+            <p>{t(lang, "sent.next")}</p>
+        });
+    }
     let body = match email {
         Some(email) => view! {
             <div class="panel-confirm"><h1>{t(lang, "sent.title")}</h1></div>

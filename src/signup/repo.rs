@@ -32,6 +32,8 @@ pub struct Submission {
     pub language: Lang,
     /// Present only with explicit consent.
     pub equality: Option<EqualityAnswers>,
+    /// Phone only, and a text message service is set up: confirm by text.
+    pub confirm_by_text: bool,
 }
 
 /// A receipt lets the page after submit show the address used and offer a resend.
@@ -166,7 +168,7 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    if s.email.is_some() {
+    if s.email.is_some() || s.confirm_by_text {
         outbox::queue(tx, id, "confirm", "").await.map_err(into_sqlx)?;
     }
     event(&mut **tx, s.batch_id, "submitted", now).await?;
@@ -422,7 +424,7 @@ pub async fn receipt(db: &Db, token: &str) -> Result<Option<Receipt>, AppError> 
 }
 
 /// Queues the confirmation email again (at most `max` times per person).
-pub async fn resend(db: &Db, recruit_id: i64, max: i64) -> Result<bool, AppError> {
+pub async fn resend(db: &Db, recruit_id: i64, max: i64, by_text: bool) -> Result<bool, AppError> {
     let mut tx = db.begin_write().await?;
     let (sent_today,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
@@ -436,10 +438,12 @@ pub async fn resend(db: &Db, recruit_id: i64, max: i64) -> Result<bool, AppError
         return Ok(false);
     }
     let updated = sqlx::query(
-        "UPDATE recruits SET resends = resends + 1 WHERE id = $1 AND resends < $2 AND status = 'new' AND email IS NOT NULL",
+        "UPDATE recruits SET resends = resends + 1 WHERE id = $1 AND resends < $2 AND status = 'new' \
+         AND (email IS NOT NULL OR ($3 = 1 AND phone IS NOT NULL))",
     )
     .bind(recruit_id)
     .bind(max)
+    .bind(i64::from(by_text))
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -459,7 +463,21 @@ pub enum TokenOutcome {
     Unknown,
 }
 
-/// Confirms the email address behind a single-use link.
+/// The language of the person a link is for (links from messages open in their language).
+pub async fn token_language(db: &Db, token: &str) -> Result<Option<Lang>, AppError> {
+    if !tokens::looks_valid(token) {
+        return Ok(None);
+    }
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT r.language FROM email_tokens t JOIN recruits r ON r.id = t.recruit_id WHERE t.token_hash = $1",
+    )
+    .bind(tokens::hash(token))
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.and_then(|(l,)| Lang::parse(&l)))
+}
+
+/// Confirms the email address (or phone number) behind a single-use link.
 pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
     if !tokens::looks_valid(token) {
         return Ok(TokenOutcome::Unknown);

@@ -34,7 +34,10 @@ async fn purge_follows_the_schedule_and_dry_run_changes_nothing() {
     let old_withdrawn = sign_up(&app, &code, "gone@example.org").await;
     let old_confirmed = sign_up(&app, &code, "member@example.org").await;
     let now = scrutiny::db::now_unix();
-    exec(&app, &format!("UPDATE recruits SET created_at = {} WHERE id = {old_unconfirmed}", now - 31 * DAY)).await;
+    // Their confirmation email was accepted by a mail service 31 days ago (the clock for
+    // unconfirmed sign-ups starts then, not at sign-up).
+    exec(&app, &format!("UPDATE recruits SET created_at = {0}, confirmation_sent_at = {0} WHERE id = {old_unconfirmed}", now - 31 * DAY)).await;
+    exec(&app, &format!("UPDATE recruits SET confirmation_sent_at = {} WHERE id = {recent_unconfirmed}", now - 2 * DAY)).await;
     exec(&app, &format!("UPDATE recruits SET status = 'withdrawn', updated_at = {} WHERE id = {old_withdrawn}", now - 91 * DAY)).await;
     exec(&app, &format!("UPDATE recruits SET status = 'confirmed', created_at = {} WHERE id = {old_confirmed}", now - 400 * DAY)).await;
     for person in ["first scanner", "second scanner"] {
