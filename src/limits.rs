@@ -122,6 +122,15 @@ impl RateLimiter {
         entry.1 <= self.limit
     }
 
+    /// Gives back one attempt counted by [`Self::allow`] (a sign-in that succeeded is not
+    /// an attempt to hold against the address).
+    pub fn refund(&self, key: &str) {
+        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = map.get_mut(&digest(key)) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.windows.lock().unwrap_or_else(|p| p.into_inner()).len()
     }

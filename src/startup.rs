@@ -73,8 +73,13 @@ pub struct AppStateInner {
     pub landing_pages: Arc<crate::scan::LandingPages>,
     /// Card code → batch and batch status, for `/j/<code>`.
     pub card_cache: Arc<crate::cards::cache::CardCache>,
-    /// Failed sign-ins per account: 5 free, then doubling delays up to a minute.
+    /// Failed sign-ins per account and client address: 5 free, then doubling delays up to
+    /// a minute (one address cannot lock anyone else out).
     pub login_throttle: Arc<LoginThrottle>,
+    /// Failed sign-ins per account from all addresses: 30 free, then doubling delays up
+    /// to a minute; a browser that signed in to the account before (device cookie) is not
+    /// held back by it.
+    pub login_account_throttle: Arc<LoginThrottle>,
     /// Sign-in attempts per client address (20 per 15 minutes).
     pub login_client_limiter: Arc<RateLimiter>,
     /// At most two password hashes at once; others wait briefly or get 503.
@@ -135,7 +140,8 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let scans = self.state.scans.clone();
         let header_timeout = self.state.settings.header_timeout;
-        crate::serve::serve(self.listener, self.router, header_timeout, shutdown_signal()).await;
+        let behind_proxy = self.state.settings.trust_proxy > 0;
+        crate::serve::serve(self.listener, self.router, header_timeout, behind_proxy, shutdown_signal()).await;
         scans.flush().await;
         Ok(())
     }
@@ -173,6 +179,7 @@ impl AppState {
             signups: (db.backend() == crate::db::Backend::Sqlite)
                 .then(|| crate::signup::committer::SignupCommitter::spawn(db.clone())),
             login_throttle: Arc::new(LoginThrottle::new(5, std::time::Duration::from_secs(60))),
+            login_account_throttle: Arc::new(LoginThrottle::new(30, std::time::Duration::from_secs(60))),
             login_client_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))),
             password_gate: Arc::new(PasswordGate::new(2, std::time::Duration::from_secs(2))),
             counted_once: Arc::new(OncePerWindow::new(std::time::Duration::from_secs(30 * 60))),

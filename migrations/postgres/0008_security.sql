@@ -11,6 +11,7 @@ CREATE TABLE pending_answers (
     payload         TEXT NOT NULL,
     receipt_hash    TEXT,
     receipt_expires BIGINT,
+    resends         BIGINT NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL
 );
 -- A confirmation link that carries pending answers applies them (and only them).

@@ -93,7 +93,19 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     let row = repo::find_by_email(&state.db, &user.email).await.map_err(AppError::into_server_error)?;
     let hash = row.map(|r| r.password_hash).unwrap_or_else(|| password::DUMMY_HASH.into());
     let busy = || AppError::Busy.into_server_error();
-    let problem = if !state.password_gate.verify(current, hash).await.map_err(|_| busy())? {
+    // The current password is guessed against like a sign-in: reserved, throttled, audited.
+    let key = format!("change:{}", user.id);
+    if let Err(wait) = state.login_throttle.reserve(&key) {
+        back_to("/admin/account", &[("error", format!("Too many wrong passwords. Wait {} seconds, then try again.", wait.as_secs().max(1)))]);
+        return Ok(());
+    }
+    let right = state.password_gate.verify(current, hash).await.map_err(|_| busy())?;
+    if !right {
+        repo::audit(&state.db, &user.email, "password_change_failed", None, None).await.map_err(AppError::into_server_error)?;
+    } else {
+        state.login_throttle.succeeded(&key);
+    }
+    let problem = if !right {
         Some("Your current password is not right".to_string())
     } else if new != confirm {
         Some("The new passwords are not the same".to_string())

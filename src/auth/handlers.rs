@@ -45,7 +45,8 @@ impl ReturnTo {
     pub fn parse(raw: &str) -> ReturnTo {
         let safe_chars = raw.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'\\' | b'"' | b'<' | b'>'));
         let ours = raw == "/admin" || raw.starts_with("/admin/") || raw.starts_with("/admin?");
-        if ours && safe_chars && !raw.contains("//") && raw.len() <= 512 {
+        let dot_segment = raw.split(['/', '?']).any(|seg| seg == ".." || seg == "." || seg.contains("%2e") || seg.contains("%2E"));
+        if ours && safe_chars && !dot_segment && !raw.contains("//") && raw.len() <= 512 {
             ReturnTo(raw.to_string())
         } else {
             ReturnTo("/admin".to_string())
@@ -105,6 +106,31 @@ fn refused(email: &str, next: &ReturnTo, status: StatusCode, wait: std::time::Du
     response
 }
 
+const DEVICE_COOKIE: &str = "scrutiny_device";
+
+/// A long-lived cookie saying "this browser signed in to account N" (a MAC with the
+/// site's secret, nothing else): such a browser is not held back by the account-wide
+/// sign-in throttle.
+fn device_cookie(state: &AppState, user_id: i64) -> String {
+    let value = format!("{user_id}.{}", state.stamper.sign(&format!("device:{user_id}")));
+    let secure = if state.base_url.starts_with("https://") { "; Secure" } else { "" };
+    format!("{DEVICE_COOKIE}={value}; Path=/admin/login; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}")
+}
+
+fn device_known(state: &AppState, headers: &HeaderMap, user_id: i64) -> bool {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(DEVICE_COOKIE).and_then(|c| c.strip_prefix('=')))
+        .any(|value| {
+            value.split_once('.').is_some_and(|(id, mac)| {
+                id.parse::<i64>() == Ok(user_id) && state.stamper.signed(&format!("device:{user_id}"), mac)
+            })
+        })
+}
+
 /// Emails longer than this are no account of ours (RFC 5321 caps an address at 254).
 const MAX_EMAIL_LEN: usize = 320;
 
@@ -127,12 +153,24 @@ pub async fn login(
         let message = format!("Too many attempts from this connection. Wait {}, then try again.", wait_words(wait));
         return Ok(refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message));
     }
-    let account_key = format!("account:{}", email.to_lowercase());
-    if let Err(wait) = state.login_throttle.reserve(&account_key) {
+    // Per account and address: one address (an attacker's) can only hold itself back.
+    let account = email.to_ascii_lowercase();
+    let pair_key = format!("account:{account}|{client}");
+    if let Err(wait) = state.login_throttle.reserve(&pair_key) {
         let message = format!("Too many failed attempts for this account. Wait {}, then try again.", wait_words(wait));
         return Ok(refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message));
     }
     let user = if email.len() <= MAX_EMAIL_LEN { repo::find_by_email(&state.db, email).await? } else { None };
+    // Per account from everywhere (many addresses), unless this browser signed in to the
+    // account before: a distributed attack cannot lock out a coordinator's own browser.
+    let known_device = user.as_ref().is_some_and(|u| device_known(&state, &headers, u.id));
+    let account_key = format!("account:{account}");
+    if !known_device {
+        if let Err(wait) = state.login_account_throttle.reserve(&account_key) {
+            let message = format!("Too many failed attempts for this account. Wait {}, then try again.", wait_words(wait));
+            return Ok(refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message));
+        }
+    }
     // Unknown emails cost the same argon2 work as wrong passwords.
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::DUMMY_HASH.to_string());
     let Ok(matches) = state.password_gate.verify(form.password, hash).await else {
@@ -142,7 +180,9 @@ pub async fn login(
     };
     match user {
         Some(u) if matches && !u.disabled => {
-            state.login_throttle.succeeded(&account_key);
+            state.login_throttle.succeeded(&pair_key);
+            state.login_client_limiter.refund(&client);
+            state.login_account_throttle.succeeded(&account_key);
             session.cycle_id().await.map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             let now = now_unix();
             let current =
@@ -152,7 +192,11 @@ pub async fn login(
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             repo::audit(&state.db, &u.email, "login", None, None).await?;
-            Ok(Redirect::to(next.as_str()).into_response())
+            let mut response = Redirect::to(next.as_str()).into_response();
+            if let Ok(cookie) = http::HeaderValue::from_str(&device_cookie(&state, u.id)) {
+                response.headers_mut().append(http::header::SET_COOKIE, cookie);
+            }
+            Ok(response)
         }
         account => {
             // Never what was typed (people type passwords into the email box): the
@@ -186,6 +230,8 @@ mod tests {
         assert_eq!(to("//evil.example"), "/admin");
         assert_eq!(to("/admin//evil"), "/admin");
         assert_eq!(to("/administrator"), "/admin");
+        assert_eq!(to("/admin/../j/CZVKF6NNP"), "/admin", "stays on the dashboard");
+        assert_eq!(to("/admin/%2e%2e/j/x"), "/admin");
         assert_eq!(to(""), "/admin");
         assert_eq!(to("/admin/\r\nSet-Cookie: x=1"), "/admin", "header injection");
         assert_eq!(to("/admin/caf\u{e9}"), "/admin");

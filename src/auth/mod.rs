@@ -103,7 +103,11 @@ pub fn routes() -> Vec<crate::routes::Route> {
     use axum::routing::{get, post};
     use crate::routes::Route;
     vec![
-        Route::public("/admin/login", get(handlers::login_form).post(handlers::login)),
+        // A sign-in form is a few hundred bytes; 60 KB bodies in parallel cost memory.
+        Route::public(
+            "/admin/login",
+            get(handlers::login_form).post(handlers::login).layer(axum::extract::DefaultBodyLimit::max(8 * 1024)),
+        ),
         Route::public("/admin/logout", post(handlers::logout)),
     ]
 }

@@ -60,9 +60,11 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// For finding the same person again: email addresses compare case-insensitively.
+    /// For finding the same person again: email addresses compare case-insensitively, in
+    /// ASCII only. Full Unicode lower-casing folds look-alikes into plain letters (the
+    /// Kelvin sign U+212A becomes "k"), which let one address squat another's.
     pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+        self.0.to_ascii_lowercase()
     }
 }
 

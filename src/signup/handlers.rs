@@ -235,10 +235,6 @@ async fn answer(
         StampCheck::TooFast => return Ok(banner("form.too_fast", StatusCode::UNPROCESSABLE_ENTITY, &draft)),
         StampCheck::Fine => {}
     }
-    let card_ok = card.as_ref().is_none_or(|(code, _)| state.signup_limiter.allow(&format!("card:{code}")));
-    if !state.signup_limiter.allow(&client) || !card_ok {
-        return Ok(banner("form.rate_limited", StatusCode::TOO_MANY_REQUESTS, &draft));
-    }
     let problems = draft.validate(Step::Check);
     if let Some((field_name, _)) = problems.first() {
         let step = Step::ALL
@@ -247,6 +243,12 @@ async fn answer(
             .unwrap_or(Step::About);
         let own: Vec<_> = problems.iter().copied().filter(|(f, _)| Draft::fields_of(step).contains(f)).collect();
         return Ok(show(step, &draft, own, true).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response());
+    }
+    // Only sign-ups that would be saved count against the card's and the address's
+    // hourly budget: junk posts must not use up a real card holder's.
+    let card_ok = card.as_ref().is_none_or(|(code, _)| state.signup_limiter.allow(&format!("card:{code}")));
+    if !state.signup_limiter.allow(&client) || !card_ok {
+        return Ok(banner("form.rate_limited", StatusCode::TOO_MANY_REQUESTS, &draft));
     }
     let mut submission = to_submission(&draft, j.lang, card.map(|(_, b)| b))
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated draft did not parse")))?;
@@ -345,8 +347,13 @@ pub async fn resend(
     let Some(r) = repo::receipt(&state.db, &receipt).await? else {
         return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
     };
-    if r.status != "pending" {
-        repo::resend(&state.db, r.recruit_id, MAX_RESENDS, state.can_text()).await?;
+    match r.pending_id {
+        Some(pending_id) => {
+            repo::resend_pending(&state.db, pending_id, r.recruit_id, MAX_RESENDS).await?;
+        }
+        None => {
+            repo::resend(&state.db, r.recruit_id, MAX_RESENDS, state.can_text()).await?;
+        }
     }
     state.mail_wake.notify_one();
     Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}&resent=1", lang.code())).into_response())

@@ -109,7 +109,9 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
             .fetch_optional(&mut **tx)
             .await?;
     if let Some((pending_id, payload)) = pending {
-        let same = serde_json::from_str::<PendingAnswers>(&payload).is_ok_and(|p| PendingAnswers::from(s).email == p.email);
+        let typed = s.email.as_ref().map(Email::normalized);
+        let same = serde_json::from_str::<PendingAnswers>(&payload)
+            .is_ok_and(|p| p.email.map(|e| e.to_ascii_lowercase()) == typed);
         if !same {
             return Ok(Submitted::KeyReused);
         }
@@ -204,6 +206,10 @@ async fn hold_for_confirmation(
     receipt: String,
     now: i64,
 ) -> Result<Submitted, sqlx::Error> {
+    // Locked: parallel repeat sign-ups for one person count their emails one at a time
+    // (on PostgreSQL thirty at once once sent eighteen).
+    let lock = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(tx).for_update());
+    sqlx::query(&lock).bind(recruit_id).fetch_optional(&mut **tx).await?;
     let payload = serde_json::to_string(&PendingAnswers::from(s)).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let (pending_id,): (i64,) = sqlx::query_as(
         "INSERT INTO pending_answers (recruit_id, idempotency_key, payload, receipt_hash, receipt_expires, created_at) \
@@ -271,7 +277,8 @@ impl From<&Submission> for PendingAnswers {
         PendingAnswers {
             batch_id: s.batch_id,
             name: s.name.as_str().to_string(),
-            email: s.email.as_ref().map(Email::normalized),
+            // As typed (the page after sending shows it back exactly as for anyone else).
+            email: s.email.as_ref().map(|e| e.as_str().to_string()),
             phone: s.phone.as_ref().map(|p| p.as_str().to_string()),
             contact_method: s.contact_method.code().to_string(),
             postcode: s.postcode.as_ref().map(|p| p.as_str().to_string()),
@@ -390,6 +397,8 @@ pub async fn record_event(db: &Db, batch_id: Option<i64>, kind: &str) -> Result<
 
 pub struct Receipt {
     pub recruit_id: i64,
+    /// A repeat sign-up's answers (waiting for the person to confirm them).
+    pub pending_id: Option<i64>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub status: String,
@@ -408,24 +417,29 @@ pub async fn receipt(db: &Db, token: &str) -> Result<Option<Receipt>, AppError> 
     .fetch_optional(db.pool())
     .await?;
     if let Some((recruit_id, email, phone, status, resends)) = row {
-        return Ok(Some(Receipt { recruit_id, email, phone, status, resends }));
+        return Ok(Some(Receipt { recruit_id, pending_id: None, email, phone, status, resends }));
     }
     // A repeat sign-up: only what this person typed, never what is stored about anyone.
-    let pending: Option<(i64, String)> =
-        sqlx::query_as("SELECT recruit_id, payload FROM pending_answers WHERE receipt_hash = $1 AND receipt_expires > $2")
-            .bind(tokens::hash(token))
-            .bind(now_unix())
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(pending.and_then(|(recruit_id, payload)| {
+    // It looks and behaves like a new person's (a resend button included), so the page
+    // does not tell anyone whether an address is on the list.
+    let pending: Option<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT id, recruit_id, payload, resends FROM pending_answers WHERE receipt_hash = $1 AND receipt_expires > $2",
+    )
+    .bind(tokens::hash(token))
+    .bind(now_unix())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(pending.and_then(|(pending_id, recruit_id, payload, resends)| {
         let p: PendingAnswers = serde_json::from_str(&payload).ok()?;
-        Some(Receipt { recruit_id, email: p.email, phone: p.phone, status: "pending".into(), resends: i64::MAX })
+        Some(Receipt { recruit_id, pending_id: Some(pending_id), email: p.email, phone: p.phone, status: "new".into(), resends })
     }))
 }
 
 /// Queues the confirmation email again (at most `max` times per person).
 pub async fn resend(db: &Db, recruit_id: i64, max: i64, by_text: bool) -> Result<bool, AppError> {
     let mut tx = db.begin_write().await?;
+    let lock = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(&tx).for_update());
+    sqlx::query(&lock).bind(recruit_id).fetch_optional(&mut *tx).await?;
     let (sent_today,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
     )
@@ -452,6 +466,35 @@ pub async fn resend(db: &Db, recruit_id: i64, max: i64, by_text: bool) -> Result
     }
     tx.commit().await?;
     Ok(updated == 1)
+}
+
+/// "Send the email again" on a repeat sign-up's page: the "did you sign up again?" email
+/// to the address on record, within the same limits as any resend.
+pub async fn resend_pending(db: &Db, pending_id: i64, recruit_id: i64, max: i64) -> Result<bool, AppError> {
+    let now = now_unix();
+    let mut tx = db.begin_write().await?;
+    let lock = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(&tx).for_update());
+    sqlx::query(&lock).bind(recruit_id).fetch_optional(&mut *tx).await?;
+    let updated = sqlx::query("UPDATE pending_answers SET resends = resends + 1 WHERE id = $1 AND recruit_id = $2 AND resends < $3")
+        .bind(pending_id)
+        .bind(recruit_id)
+        .bind(max)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let (sent_today,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
+    )
+    .bind(recruit_id)
+    .bind(now - 24 * 3600)
+    .fetch_one(&mut *tx)
+    .await?;
+    let queue = updated == 1 && sent_today < MAX_CONFIRMATIONS_PER_DAY;
+    if queue {
+        outbox::queue(&mut tx, recruit_id, "update", &pending_id.to_string()).await?;
+    }
+    tx.commit().await?;
+    Ok(queue)
 }
 
 pub enum TokenOutcome {

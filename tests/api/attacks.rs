@@ -44,10 +44,7 @@ async fn print_files_download_whole_when_the_browser_asks_for_compression() {
 async fn parallel_wrong_passwords_are_reserved_before_they_are_checked() {
     let app = spawn_app().await;
     app.sign_in(&new_client(), Role::Viewer).await;
-    // 60 parallel attempts for one account, each from its own address (so the
-    // per-address limit is not what stops them): at most 5 reach the password check.
-    let attempts = (0..60).map(|i| {
-        let client = person_client(&format!("attacker {i}"));
+    let attempt = |client: reqwest::Client| {
         let url = app.url("/admin/login");
         async move {
             client
@@ -59,12 +56,18 @@ async fn parallel_wrong_passwords_are_reserved_before_they_are_checked() {
                 .status()
                 .as_u16()
         }
-    });
-    let statuses = futures::future::join_all(attempts).await;
+    };
+    // 60 at once from one address: at most 5 reach the password check.
+    let one = person_client("one attacker");
+    let statuses = futures::future::join_all((0..60).map(|_| attempt(one.clone()))).await;
     let checked = statuses.iter().filter(|s| **s == 401).count();
-    assert!(checked <= 5, "{checked} wrong passwords were checked: {statuses:?}");
+    assert!(checked <= 5, "{checked} wrong passwords were checked from one address: {statuses:?}");
     assert!(statuses.iter().all(|s| matches!(s, 401 | 429 | 503)), "{statuses:?}");
-    assert!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'").await <= 5);
+    // 60 at once from 60 addresses: at most the account-wide 30 (minus those already used).
+    let statuses = futures::future::join_all((0..60).map(|i| attempt(person_client(&format!("attacker {i}"))))).await;
+    let checked_many = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked_many + checked <= 30, "{checked_many} more were checked from many addresses: {statuses:?}");
+    assert!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'").await <= 30);
 }
 
 #[tokio::test]
@@ -233,4 +236,154 @@ async fn connections_that_never_finish_their_headers_are_closed() {
         }
     }
     assert_eq!(app.get("/health").await.status(), 200);
+}
+
+async fn login_as(client: &reqwest::Client, app: &crate::helpers::TestApp, email: &str, password: &str) -> u16 {
+    client
+        .post(app.url("/admin/login"))
+        .form(&[("email", email), ("password", password), ("next", "/admin")])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn one_address_cannot_lock_a_coordinator_out_and_many_cannot_lock_out_their_browser() {
+    let app = spawn_app().await;
+    app.sign_in(&new_client(), Role::Coordinator).await;
+    let account = "coordinator@test.example";
+    // The coordinator's own browser signed in before (it holds the device cookie).
+    let own_browser = person_client("the coordinator's laptop");
+    assert_eq!(login_as(&own_browser, &app, account, TEST_PASSWORD).await, 303);
+
+    // One attacker address hammers the account: only that address is held back.
+    let attacker = person_client("one attacker");
+    for _ in 0..8 {
+        login_as(&attacker, &app, account, "wrong wrong wrong").await;
+    }
+    assert_eq!(login_as(&attacker, &app, account, TEST_PASSWORD).await, 429, "the attacking address waits");
+    let elsewhere = person_client("the coordinator's phone");
+    assert_eq!(login_as(&elsewhere, &app, account, TEST_PASSWORD).await, 303, "everyone else signs in");
+
+    // Forty addresses, one wrong password each: the account is held back from new
+    // browsers, but not from one that has signed in to it before.
+    for i in 0..40 {
+        login_as(&person_client(&format!("botnet {i}")), &app, account, "wrong wrong wrong").await;
+    }
+    assert_eq!(login_as(&person_client("a new browser"), &app, account, TEST_PASSWORD).await, 429);
+    assert_eq!(login_as(&own_browser, &app, account, TEST_PASSWORD).await, 303, "the device cookie lets them in");
+}
+
+#[tokio::test]
+async fn connections_that_send_nothing_at_all_are_closed_too() {
+    let app = spawn_app_with(&[("SCRUTINY_HEADER_TIMEOUT_SECONDS", "1")]).await;
+    let addr = app.address.trim_start_matches("http://").to_string();
+    let mut silent = Vec::new();
+    for _ in 0..50 {
+        silent.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    for (i, s) in silent.iter_mut().enumerate() {
+        let mut buf = [0u8; 64];
+        match tokio::time::timeout(std::time::Duration::from_secs(2), s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => {}
+            Ok(Ok(n)) => panic!("connection {i} got {n} bytes"),
+            Err(_) => panic!("silent connection {i} still open after the header timeout"),
+        }
+    }
+    assert_eq!(app.get("/health").await.status(), 200);
+}
+
+/// The page after sending must not tell anyone whether an address is on the list.
+#[tokio::test]
+async fn the_page_after_sending_looks_the_same_for_an_address_on_the_list() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Probe", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    crate::retention::sign_up(&app, &code, "on.the.list@example.org").await;
+    let page_for = |email: &'static str| {
+        let app = &app;
+        let code = code.clone();
+        async move {
+            let person = person_client(email);
+            let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
+            let (key, started) = (crate::helpers::hidden(&html, "key"), crate::helpers::hidden(&html, "started"));
+            let fields = [
+                ("name", "Probe Person"), ("email", email), ("contact_method", "email"), ("age_band", "25-34"),
+                ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
+                ("step", "check"), ("action", "continue"), ("lang", "en"),
+            ];
+            let r = person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
+            assert_eq!(r.status(), 303);
+            let to = r.headers()["location"].to_str().unwrap().to_string();
+            let page = person.get(app.url(&to)).send().await.unwrap();
+            (page.status(), page.text().await.unwrap().replace(email, "ADDRESS").replace(&to.split('?').next().unwrap().to_string(), "RECEIPT"))
+        }
+    };
+    let (status_new, new) = page_for("someone.new@example.org").await;
+    let (status_known, known) = page_for("ON.THE.LIST@example.org").await;
+    assert_eq!(status_new, status_known);
+    assert_eq!(new, known, "the two pages differ");
+    assert!(known.contains("Send the email again"));
+}
+
+/// Thirty repeat sign-ups with one address at once: still three emails a day at most.
+#[tokio::test]
+async fn parallel_repeat_sign_ups_send_at_most_three_emails() {
+    let app = spawn_app_with(&[("SCRUTINY_RATE_LIMIT", "1000")]).await;
+    let batch = app.create_batch("Race cap", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    crate::retention::sign_up(&app, &code, "capped@example.org").await;
+    let repeats = (0..30).map(|i| {
+        let app = &app;
+        let code = code.clone();
+        async move {
+            let person = person_client(&format!("repeat {i}"));
+            let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
+            let (key, started) = (crate::helpers::hidden(&html, "key"), crate::helpers::hidden(&html, "started"));
+            let fields = [
+                ("name", "Repeat"), ("email", "capped@example.org"), ("contact_method", "email"), ("age_band", "25-34"),
+                ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
+                ("step", "check"), ("action", "continue"), ("lang", "en"),
+            ];
+            person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap().status().as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(repeats).await;
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    assert!(count(&app, "SELECT COUNT(*) FROM outbox WHERE kind IN ('confirm', 'update')").await <= 3);
+}
+
+#[tokio::test]
+async fn junk_posts_do_not_use_up_a_card_holders_sign_ups() {
+    let app = spawn_app_with(&[("SCRUTINY_RATE_LIMIT", "3")]).await;
+    let batch = app.create_batch("Junk", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let junk = person_client("junk sender");
+    let html = junk.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
+    let (key, started) = (crate::helpers::hidden(&html, "key"), crate::helpers::hidden(&html, "started"));
+    for _ in 0..10 {
+        let r = junk
+            .post(app.url(&format!("/j/{code}/join")))
+            .form(&[("key", key.as_str()), ("started", started.as_str()), ("step", "check"), ("action", "continue")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+    }
+    crate::retention::sign_up(&app, &code, "real.holder@example.org").await;
+}
+
+#[tokio::test]
+async fn look_alike_letters_do_not_take_over_an_address() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Kelvin", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    // U+212A KELVIN SIGN lower-cases to a plain "k" in Unicode.
+    crate::insight::sign_up_named(&app, &code, "Squatter", "\u{212A}ate@example.org", "25-34", None).await;
+    crate::insight::sign_up_named(&app, &code, "Kate", "kate@example.org", "25-34", None).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits").await, 2, "two different addresses, two people");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM pending_answers").await, 0, "Kate's answers are not held");
 }

@@ -135,11 +135,14 @@ async fn sign_in_issues_a_strict_http_only_session_and_logout_ends_it() {
     let response = login(&app, &client, "coordinator@test.example", TEST_PASSWORD).await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/admin/cards", "back to where they were going");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    let session_cookie = |r: &reqwest::Response| {
+        r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("scrutiny_session=")).unwrap()
+    };
+    let cookie = session_cookie(&response);
     assert!(cookie.starts_with("scrutiny_session="));
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let again = login(&app, &client, "coordinator@test.example", TEST_PASSWORD).await;
-    let cookie2 = again.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie2 = session_cookie(&again);
     assert_ne!(cookie.split(';').next(), cookie2.split(';').next(), "a new session id at every login");
     assert_eq!(client.get(app.url("/admin/cards")).send().await.unwrap().status(), 200);
     assert_eq!(client.post(app.url("/admin/logout")).send().await.unwrap().status(), 303);
