@@ -13,7 +13,7 @@ use crate::{
     demographics::ImportsPage,
     health::HealthPanel,
     insight::InsightPage,
-    recruits::{InvitePage, RecruitPage, RecruitsPage},
+    recruits::{CallBackPage, InvitePage, RecruitPage, RecruitsPage},
 };
 
 /// The least role each dashboard page below needs (axum's path syntax). The access check
@@ -29,6 +29,7 @@ pub const PAGE_ROLES: &[(&str, crate::auth::Role)] = {
         ("/admin/imports", Coordinator),
         ("/admin/recruits", Coordinator),
         ("/admin/recruits/invite", Coordinator),
+        ("/admin/recruits/call-back", Coordinator),
         ("/admin/recruits/{id}", Coordinator),
         ("/admin/users", Admin),
         ("/admin/audit", Admin),
@@ -92,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/imports") view=ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits") view=RecruitsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits/invite") view=InvitePage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/recruits/call-back") view=CallBackPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits/:id") view=RecruitPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
@@ -111,7 +113,7 @@ fn DashboardNav() -> impl IntoView {
     view! {
         <nav aria-label="Dashboard">
             {at_least(Role::Viewer).then(|| view! { <a href="/admin/insight">"Insight"</a> })}
-            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/recruits">"Recruits"</a><a href="/admin/cards">"Card batches"</a><a href="/admin/imports">"Search data"</a> })}
+            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/recruits">"Recruits"</a><a href="/admin/recruits/call-back">"Waiting for a call"</a><a href="/admin/cards">"Card batches"</a><a href="/admin/imports">"Search data"</a> })}
             {at_least(Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a><a href="/admin/audit">"Audit log"</a> })}
             {role.is_some().then(|| view! { <a href="/admin/account">"Your account"</a> })}
         </nav>

@@ -37,6 +37,18 @@ pub struct PublicPage {
 }
 
 impl PublicPage {
+    /// A page from HTML already escaped by the caller.
+    pub fn raw(lang: Lang, title: impl Into<String>, body_html: String) -> Self {
+        PublicPage {
+            lang,
+            status: StatusCode::OK,
+            title: title.into(),
+            body: body_html,
+            switcher: Switcher::Links,
+            set_lang_cookie: false,
+        }
+    }
+
     pub fn new(lang: Lang, title: impl Into<String>, body: impl IntoView + 'static) -> Self {
         PublicPage {
             lang,

@@ -62,6 +62,18 @@ pub async fn erase_recruit(public_id: String, confirm: Option<String>) -> Result
     Ok(())
 }
 
+/// The call-back queue: people who gave only a phone number and had no text message.
+#[server]
+pub async fn list_call_back() -> Result<Vec<super::CallBack>, ServerFnError> {
+    let user = require(Role::Coordinator)?;
+    let state = expect_context::<AppState>();
+    let rows = super::repo::call_back_queue(&state.db).await.map_err(AppError::into_server_error)?;
+    audit(&state.db, &user.email, "call_back_listed", None, Some(&format!("{} people", rows.len())))
+        .await
+        .map_err(AppError::into_server_error)?;
+    Ok(rows)
+}
+
 /// The least role each server function here needs, declared beside them: the access
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
@@ -70,4 +82,5 @@ pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
     (<ListRecruits as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
     (<GetRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
     (<EraseRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+    (<ListCallBack as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
 ];

@@ -15,7 +15,19 @@ pub mod repo;
 
 use serde::{Deserialize, Serialize};
 
-pub use views::{InvitePage, RecruitPage, RecruitsPage};
+pub use views::{CallBackPage, InvitePage, RecruitPage, RecruitsPage};
+
+/// Someone who gave only a phone number and has had no text message: waiting for the
+/// coordinator to phone them (oldest first).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CallBack {
+    pub public_id: String,
+    pub name: String,
+    pub phone: String,
+    pub signed_up_at: i64,
+    /// The last call's outcome ("no answer", "wrong number"), if they were called.
+    pub last_call: Option<String>,
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecruitRow {
@@ -128,5 +140,6 @@ pub fn routes() -> Vec<crate::routes::Route> {
         Route::signed(Role::Coordinator, "/admin/recruits/invite", post(invite::send)),
         Route::signed(Role::Coordinator, "/admin/recruits/export.csv", get(export::export_csv)),
         Route::signed(Role::Coordinator, "/admin/recruits/{id}/note", post(pipeline::add_note)),
+        Route::signed(Role::Coordinator, "/admin/recruits/{id}/call", post(pipeline::record_call)),
     ]
 }

@@ -59,3 +59,32 @@ pub async fn add_note(
     audit(&state.db, &user.email, "recruit_note_added", Some(&format!("recruit:{public_id}")), None).await?;
     Ok(Redirect::to(&back).into_response())
 }
+
+/// `POST /admin/recruits/{id}/call`: the outcome of a call to someone waiting for one:
+/// `reached` (they confirm they want to join: status confirmed), `no_answer` or
+/// `wrong_number`. Each goes on the person's timeline.
+pub async fn record_call(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(public_id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    if !super::plausible_public_id(&public_id) {
+        return Err(AppError::NotFound);
+    }
+    let form = form_pairs(&body);
+    let (note, confirm) = match form_field(&form, "outcome") {
+        "reached" => ("Call: reached; they want to join", true),
+        "no_answer" => ("Call: no answer", false),
+        "wrong_number" => ("Call: wrong number", false),
+        _ => return Ok(Redirect::to("/admin/recruits/call-back?error=outcome").into_response()),
+    };
+    if !repo::add_note(&state.db, &public_id, note, &user.email).await? {
+        return Err(AppError::NotFound);
+    }
+    if confirm {
+        repo::set_status(&state.db, std::slice::from_ref(&public_id), "confirmed", &user.email).await?;
+    }
+    audit(&state.db, &user.email, "recruit_call_recorded", Some(&format!("recruit:{public_id}")), Some(note)).await?;
+    Ok(Redirect::to("/admin/recruits/call-back?done=1").into_response())
+}

@@ -280,3 +280,27 @@ pub async fn export_rows(db: &Db, f: &RecruitFilter) -> Result<Vec<std::collecti
         })
         .collect())
 }
+
+/// People waiting for a call: phone only, still unconfirmed, never sent a text. Oldest
+/// first.
+pub async fn call_back_queue(db: &Db) -> Result<Vec<super::CallBack>, AppError> {
+    let rows: Vec<(String, String, Option<String>, i64, Option<String>)> = sqlx::query_as(
+        "SELECT r.public_id, r.name, r.phone, r.created_at, \
+         (SELECT e.detail FROM recruit_events e WHERE e.recruit_id = r.id AND e.kind = 'note' AND e.detail LIKE 'Call: %' \
+          ORDER BY e.id DESC LIMIT 1) \
+         FROM recruits r WHERE r.status = 'new' AND r.email IS NULL AND r.phone IS NOT NULL \
+         AND r.confirmation_sent_at IS NULL ORDER BY r.created_at, r.id LIMIT 500",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(public_id, name, phone, signed_up_at, last)| super::CallBack {
+            public_id,
+            name,
+            phone: phone.unwrap_or_default(),
+            signed_up_at,
+            last_call: last.map(|d| d.trim_start_matches("Call: ").to_string()),
+        })
+        .collect())
+}

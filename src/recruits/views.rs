@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    api::{get_recruit, list_recruits, EraseRecruit},
+    api::{get_recruit, list_call_back, list_recruits, EraseRecruit},
     filter::{RecruitFilter, PAGE_SIZE, SORTS},
 };
 use crate::domain::AgeBand;
@@ -312,7 +312,7 @@ pub fn InvitePage() -> impl IntoView {
             "subject" => "Enter a subject of 150 characters or fewer, on one line",
             _ => "Enter a message of 5,000 characters or fewer, without special control characters",
         }}</p></div> })}
-        <p>{format!("To {count} selected people. People without an email address are skipped; every email includes a link to leave the list.")}</p>
+        <p>{format!("To {count} selected people, each by the way they chose to be contacted: email, or a text message when they chose the phone and texts can be sent. Every message includes a link to leave the list. You will see the email and the text message, with its length, before anything is sent.")}</p>
         <form method="post" action="/admin/recruits/invite" novalidate>
             {ids.into_iter().map(|id| view! { <input type="hidden" name="id" value=id/> }).collect_view()}
             <div class="field"><label for="subject">"Subject"</label>
@@ -320,7 +320,59 @@ pub fn InvitePage() -> impl IntoView {
             <div class="field"><label for="message">"Message"</label>
                 <p class="hint" id="message-hint">"Say when and where the meeting is, and how to reply."</p>
                 <textarea id="message" name="message" rows="8" aria-describedby="message-hint"></textarea></div>
-            <button type="submit" class="button">"Send invitation"</button>
+            <button type="submit" name="action" value="preview" class="button">"Preview"</button>
         </form>
+    }
+}
+
+/// People waiting for a call, oldest first: the number, how long they have waited, and
+/// buttons to record what happened.
+#[component]
+pub fn CallBackPage() -> impl IntoView {
+    let q = use_query_map();
+    let done = q.with_untracked(|q| q.get("done")).is_some();
+    let rows = Resource::new(|| (), |_| list_call_back());
+    view! {
+        <Title text="Waiting for a call – Scrutiny panel"/>
+        <h1>"Waiting for a call"</h1>
+        <p>"These people gave only a phone number, and no text message could be sent to them. Phone them, oldest first, and record what happened. Nobody here is deleted for not confirming: they never received anything to confirm."</p>
+        {done.then(|| view! { <p class="notice" role="status">"Call recorded."</p> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(list) if list.is_empty() => view! { <p>"Nobody is waiting for a call."</p> }.into_any(),
+                    Ok(list) => {
+                        let now = crate::domain::ExpiryDate::today().unix_days() * 86_400 + 86_399;
+                        view! {
+                            <table>
+                                <caption class="visually-hidden">"People waiting for a call, oldest first"</caption>
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Phone"</th><th scope="col" class="num">"Days waiting"</th>
+                                    <th scope="col">"Last call"</th><th scope="col">"Record the call"</th></tr></thead>
+                                <tbody>{list.into_iter().map(|c| {
+                                    let days = ((now - c.signed_up_at) / 86_400).max(0);
+                                    let action = format!("/admin/recruits/{}/call", c.public_id);
+                                    view! {
+                                        <tr>
+                                            <td><a href=format!("/admin/recruits/{}", c.public_id)>{c.name}</a></td>
+                                            <td><a href=format!("tel:{}", c.phone) dir="ltr">{c.phone.clone()}</a></td>
+                                            <td class="num">{days}</td>
+                                            <td>{c.last_call.unwrap_or_else(|| "Not called yet".into())}</td>
+                                            <td>
+                                                <form method="post" action=action class="inline">
+                                                    <button type="submit" name="outcome" value="reached" class="button">"Reached: wants to join"</button>
+                                                    " "<button type="submit" name="outcome" value="no_answer" class="button secondary">"No answer"</button>
+                                                    " "<button type="submit" name="outcome" value="wrong_number" class="button secondary">"Wrong number"</button>
+                                                </form>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}</tbody>
+                            </table>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

@@ -155,7 +155,7 @@ async fn dashboard_forms_and_filters_survive_hostile_input() {
         if let Some(location) = r.headers().get("location") {
             assert!(location.to_str().unwrap_or("/").starts_with('/'), "status redirects stay on this site: {location:?}");
         }
-        let r = app.client.post(app.url("/admin/recruits/invite")).form(&[("id", public_id.as_str()), ("subject", s), ("message", s)]).send().await.unwrap();
+        let r = app.client.post(app.url("/admin/recruits/invite")).form(&[("id", public_id.as_str()), ("subject", s), ("message", s), ("action", "send")]).send().await.unwrap();
         assert!(r.status().as_u16() < 500, "{}", what("invite"));
         // Users and the audit log.
         let r = app.client.post(app.url(AddUser::PATH)).header("accept", html).form(&[("email", s), ("role", s), ("password", s)]).send().await.unwrap();

@@ -17,6 +17,8 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use scrutiny::auth::Role;
+
 use crate::helpers::{person_client, spawn_app_with, TestApp};
 
 pub const SERVICE_ID: &str = "26785a09-ab16-4eb0-8407-a37497a57506";
@@ -344,4 +346,59 @@ async fn nobody_is_purged_for_not_confirming_a_message_they_never_received() {
         .unwrap();
     assert_eq!(purged.unconfirmed_recruits, 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits").await, 0);
+}
+
+#[tokio::test]
+async fn invitations_go_by_each_persons_channel_and_texts_are_previewed_with_their_length() {
+    let (app, notify) = app_with_notify(&[]).await;
+    let batch = app.create_batch("Channels", 2).await;
+    let codes = app.codes_of(batch).await;
+    phone_only_sign_up(&app, &codes[0], "07700 900 555", "en").await;
+    crate::retention::sign_up(&app, &codes[1], "by.email@example.org").await;
+    notify.wait_for(2, 10).await; // the two confirmations
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let message = "Panel meeting on 3 March, 7pm, Parkside Community Centre. Reply to this number to say if you can come.";
+    let fields = [("id", ids[0].0.as_str()), ("id", ids[1].0.as_str()), ("subject", "Panel meeting"), ("message", message)];
+    let preview = app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
+    assert!(preview.contains("1 by email, 1 by text message"), "{preview}");
+    assert!(preview.contains("2 text message fragments"), "a 160+ character text is two fragments: {preview}");
+    let mut send = fields.to_vec();
+    send.push(("action", "send"));
+    app.client.post(app.url("/admin/recruits/invite")).form(&send).send().await.unwrap();
+    let sent = notify.wait_for(4, 10).await;
+    let invites: Vec<_> = sent.iter().skip(2).collect();
+    assert!(invites.iter().any(|s| s.kind == "sms" && s.to == "+447700900555" && s.personalisation["body"].as_str().unwrap().contains("Parkside")));
+    assert!(invites.iter().any(|s| s.kind == "email" && s.to == "by.email@example.org" && s.personalisation["subject"] == "Panel meeting"));
+    let sms = invites.iter().find(|s| s.kind == "sms").unwrap();
+    assert!(sms.personalisation["body"].as_str().unwrap().contains("/w/"), "a short link to leave the list");
+}
+
+#[tokio::test]
+async fn coordinators_phone_people_waiting_for_a_call_and_record_it() {
+    let app = spawn_app_with(&[]).await; // no text service
+    let batch = app.create_batch("Calls", 2).await;
+    let codes = app.codes_of(batch).await;
+    phone_only_sign_up(&app, &codes[0], "07700 900 666", "en").await;
+    phone_only_sign_up(&app, &codes[1], "+48 601 234 567", "pl").await;
+    sqlx::query("UPDATE recruits SET created_at = created_at - 3 * 86400 WHERE phone = '+447700900666'").execute(app.db.pool()).await.unwrap();
+    let page = app.get("/admin/recruits/call-back").await.text().await.unwrap();
+    let first = page.find("+447700900666").expect("listed");
+    let second = page.find("+48601234567").expect("listed");
+    assert!(first < second, "oldest first");
+    assert!(page.contains("<td class=\"num\">3</td>"), "days waiting");
+    let viewer = app.client_as(Role::Viewer).await;
+    assert_eq!(viewer.get(app.url("/admin/recruits/call-back")).send().await.unwrap().status(), 403);
+
+    let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits WHERE phone = '+447700900666'").fetch_one(app.db.pool()).await.unwrap();
+    let r = app.client.post(app.url(&format!("/admin/recruits/{id}/call"))).form(&[("outcome", "no_answer")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = app.get("/admin/recruits/call-back").await.text().await.unwrap();
+    assert!(page.contains("no answer"), "the last call is shown");
+    app.client.post(app.url(&format!("/admin/recruits/{id}/call"))).form(&[("outcome", "reached")]).send().await.unwrap();
+    let page = app.get("/admin/recruits/call-back").await.text().await.unwrap();
+    assert!(!page.contains("+447700900666"), "reached: no longer waiting");
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM recruits WHERE public_id = $1").bind(&id).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(status, "confirmed");
+    let timeline = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
+    assert!(timeline.contains("Call: no answer") && timeline.contains("Call: reached"), "on the timeline");
 }
