@@ -25,6 +25,8 @@ pub struct CallBack {
     pub name: String,
     pub phone: String,
     pub signed_up_at: i64,
+    /// Whole days since they signed up.
+    pub days_waiting: i64,
     /// The last call's outcome ("no answer", "wrong number"), if they were called.
     pub last_call: Option<String>,
 }

@@ -300,6 +300,7 @@ pub async fn call_back_queue(db: &Db) -> Result<Vec<super::CallBack>, AppError> 
             name,
             phone: phone.unwrap_or_default(),
             signed_up_at,
+            days_waiting: ((now_unix() - signed_up_at) / 86_400).max(0),
             last_call: last.map(|d| d.trim_start_matches("Call: ").to_string()),
         })
         .collect())

@@ -342,14 +342,13 @@ pub fn CallBackPage() -> impl IntoView {
                 match rows.await {
                     Ok(list) if list.is_empty() => view! { <p>"Nobody is waiting for a call."</p> }.into_any(),
                     Ok(list) => {
-                        let now = crate::domain::ExpiryDate::today().unix_days() * 86_400 + 86_399;
                         view! {
                             <table>
                                 <caption class="visually-hidden">"People waiting for a call, oldest first"</caption>
                                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Phone"</th><th scope="col" class="num">"Days waiting"</th>
                                     <th scope="col">"Last call"</th><th scope="col">"Record the call"</th></tr></thead>
                                 <tbody>{list.into_iter().map(|c| {
-                                    let days = ((now - c.signed_up_at) / 86_400).max(0);
+                                    let days = c.days_waiting;
                                     let action = format!("/admin/recruits/{}/call", c.public_id);
                                     view! {
                                         <tr>
