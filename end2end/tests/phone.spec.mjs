@@ -238,7 +238,7 @@ const JOURNEYS = [
 ];
 
 for (const j of JOURNEYS) {
-  test(`phone only, confirmed by a text message (${j.lang}, JavaScript off)`, async ({ browser }) => {
+  test(`phone only, confirmed by a text message (${j.lang}, JavaScript off)`, async ({ browser }, info) => {
     test.setTimeout(60_000);
     const context = await browser.newContext({ baseURL: app.base, javaScriptEnabled: false });
     const page = await context.newPage();
@@ -305,6 +305,9 @@ for (const j of JOURNEYS) {
     if (j.lang === 'en') await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Thank you/);
     else await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Diolch/);
 
+    // What the person saw and was sent, for the report.
+    info.annotations.push({ type: 'text message', description: sms.personalisation.body });
+    info.annotations.push({ type: 'confirmation heading', description: await page.getByRole('heading', { level: 1 }).innerText() });
     expect(notify.messages.length - before, 'still exactly one message for this journey').toBe(1);
     expect(scripts, 'JavaScript off: no scripts requested').toEqual([]);
     await context.close();

@@ -152,7 +152,10 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, A
         .fetch_optional(db.pool())
         .await?;
     let emails: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT kind, status, created_at FROM outbox WHERE recruit_id = $1 ORDER BY id")
+        sqlx::query_as(
+            "SELECT kind, CASE WHEN status = 'sent' AND delivery IS NOT NULL THEN delivery ELSE status END, created_at \
+             FROM outbox WHERE recruit_id = $1 ORDER BY id",
+        )
             .bind(id)
             .fetch_all(db.pool())
             .await?;

@@ -260,15 +260,24 @@ pub fn RecruitPage() -> impl IntoView {
                                     <li>{format!("{} – {} – {}: {}", date_of(at), actor, if kind == "note" { "note" } else { "status" }, detail)}</li>
                                 }).collect_view()}
                             </ol>
-                            <h3>"Emails"</h3>
+                            <h3>"Emails and text messages"</h3>
                             <table>
-                                <caption class="visually-hidden">"Emails to this person"</caption>
+                                <caption class="visually-hidden">"Emails and text messages to this person"</caption>
                                 <thead><tr><th scope="col">"Queued"</th><th scope="col">"Kind"</th><th scope="col">"Delivery"</th></tr></thead>
                                 <tbody>
                                     {r.emails.clone().into_iter().map(|(kind, status, at)| view! {
                                         <tr><td>{date_of(at)}</td>
-                                            <td>{if kind == "confirm" { "Confirmation".to_string() } else { "Message".to_string() }}</td>
-                                            <td>{match status.as_str() { "sent" => "Sent", "failed" => "Failed (gave up)", _ => "Waiting to send" }}</td></tr>
+                                            <td>{match kind.as_str() { "confirm" => "Confirmation", "update" => "New answers to confirm", _ => "Message" }}</td>
+                                            <td>{match status.as_str() {
+                                                "sent" | "accepted" | "sending" => "Sent",
+                                                "delivered" => "Delivered",
+                                                "permanent-failure" => "Not delivered (the address or number does not exist)",
+                                                "temporary-failure" => "Not delivered (phone off or inbox full; Notify gave up)",
+                                                "technical-failure" => "Not delivered (a problem at Notify)",
+                                                "written-to-file" => "Written to the outbox folder (no mail service: not sent)",
+                                                "failed" => "Failed (gave up)",
+                                                _ => "Waiting to send",
+                                            }}</td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>

@@ -266,6 +266,9 @@ async fn a_phone_only_sign_up_is_confirmed_by_a_text_in_their_language() {
     let r = client.post(app.url("/notify/callback")).bearer_auth(CALLBACK_TOKEN).json(&receipt).send().await.unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE delivery = 'delivered'").await, 1);
+    let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits").fetch_one(app.db.pool()).await.unwrap();
+    let person = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
+    assert!(person.contains("<td>Confirmation</td><td>Delivered</td>"), "delivery shown per person");
 
     // The short link confirms the person and opens in their language.
     let link = body.split_whitespace().find(|w| w.contains("/c/")).unwrap();
