@@ -9,6 +9,14 @@ use scrutiny::{
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if !matches!(cli.command, None | Some(Command::Serve)) {
+        // A command's output piped into `head` ends it quietly, as for any Unix tool
+        // (Rust ignores SIGPIPE, so println! would panic on the closed pipe).
+        #[cfg(unix)]
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     scrutiny::telemetry::init();
     let settings = Settings::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {

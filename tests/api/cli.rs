@@ -117,3 +117,22 @@ fn card_wording_can_be_changed_per_force_and_reset() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("Stopped and searched? Know your rights") && text.contains("IOPC"), "default wording back: {text}");
 }
+
+#[test]
+fn a_report_piped_into_head_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/pipe.db", tmp.path().display());
+    assert!(scrutiny().arg("migrate").env("DATABASE_URL", &db).output().unwrap().status.success());
+    // The reader goes away before the report is written (as `| head` does once it has its lines).
+    let mut child = scrutiny()
+        .args(["report", "demographics"])
+        .env("DATABASE_URL", &db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+}
