@@ -69,6 +69,8 @@ pub fn TextField(
                 id=name
                 name=name
                 value=value
+                // Emails, phone numbers and postcodes read left to right on Arabic pages too.
+                dir=matches!(name, "email" | "phone" | "postcode").then_some("ltr")
                 class=width
                 autocomplete=autocomplete
                 spellcheck="false"

@@ -290,7 +290,9 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
             {rows.into_iter().map(|(key, value, step)| view! {
                 <div class="summary-row">
                     <dt>{t(lang, key)}</dt>
-                    <dd>{value}</dd>
+                    // Isolated, left to right: "07700 900 982" and "jay@…" must not be
+                    // reordered on an Arabic page.
+                    <dd><bdi dir=matches!(key, "about.email" | "about.phone" | "eligibility.postcode").then_some("ltr")>{value}</bdi></dd>
                     <dd class="summary-action">
                         <button type="submit" name="action" value=format!("change:{}", step.code()) class="link-button">
                             {t(lang, "check.change")}<span class="visually-hidden">{format!(" {}", t(lang, key))}</span>
@@ -375,7 +377,7 @@ pub fn sent(
         Some(email) => view! {
             <div class="panel-confirm"><h1>{t(lang, "sent.title")}</h1></div>
             <p>{t(lang, "sent.email_to")}</p>
-            <p class="address"><strong>{email.to_string()}</strong></p>
+            <p class="address"><strong><bdi dir="ltr">{email.to_string()}</bdi></strong></p>
             <p>{t(lang, "sent.open_link")}</p>
             {resent.then(|| view! { <p class="notice" role="status">{t(lang, "sent.resent")}</p> })}
             <h2>{t(lang, "sent.not_arrived_title")}</h2>
