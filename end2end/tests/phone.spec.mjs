@@ -302,11 +302,9 @@ for (const j of JOURNEYS) {
     const response = await page.goto(link[1]);
     expect(response.status()).toBe(200);
     await expect(page.locator('html')).toHaveAttribute('lang', j.html);
-    // Only the start of the heading is checked: it currently reads "Thank you, your email
-    // address is confirmed" ("Diolch, mae eich cyfeiriad e-bost…") after a TEXT link, as
-    // `confirm` never uses the `confirm.text_done_title` key the tables have.
-    if (j.lang === 'en') await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Thank you/);
-    else await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Diolch/);
+    // A link from a text confirms a phone number, and says so.
+    if (j.lang === 'en') await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you, your phone number is confirmed');
+    else await expect(page.getByRole('heading', { level: 1 })).toHaveText("Diolch, mae eich rhif ffôn wedi'i gadarnhau");
 
     // What the person saw and was sent, for the report.
     info.annotations.push({ type: 'text message', description: sms.personalisation.body });

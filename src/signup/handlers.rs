@@ -375,6 +375,8 @@ pub async fn confirm(
         },
     };
     let page: PublicPage = match repo::confirm(&state.db, &token).await? {
+        // A 22-character token came in a text message: it confirmed a phone number.
+        TokenOutcome::Done if token.len() == 22 => pages::message(lang, "confirm.text_done_title", &["confirm.done", "sent.next"]),
         TokenOutcome::Done => pages::message(lang, "confirm.done_title", &["confirm.done", "sent.next"]),
         TokenOutcome::Updated => pages::message(lang, "confirm.updated_title", &["confirm.updated", "sent.next"]),
         TokenOutcome::AlreadyDone => pages::message(lang, "confirm.already_title", &["confirm.already"]),

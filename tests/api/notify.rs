@@ -277,6 +277,7 @@ async fn a_phone_only_sign_up_is_confirmed_by_a_text_in_their_language() {
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
     assert!(page.contains("lang=\"cy\""), "Welsh page from a Welsh text");
+    assert!(page.contains("rhif ffôn"), "it says the phone number is confirmed: {page}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits WHERE status = 'confirmed'").await, 1);
 }
 
