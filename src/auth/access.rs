@@ -75,15 +75,34 @@ pub async fn declared(
     request: Request,
     next: Next,
 ) -> Response {
-    let path = matched.as_ref().map_or("", |m| m.as_str());
-    match crate::startup::declared_access(path) {
+    let path = matched.as_ref().map_or("", |m| m.as_str()).to_string();
+    let response = match crate::startup::declared_access(&path) {
         Some(crate::routes::Access::Public) => next.run(request).await,
         Some(crate::routes::Access::Signed(role)) => admit(&state, &session, role, request, next).await,
         None => {
             tracing::error!(route = path, "route without a declared role refused");
-            no_store(AppError::Forbidden.into_response())
+            return no_store(AppError::Forbidden.into_response());
         }
+    };
+    if path.starts_with("/api/") && response.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        return arguments_refused(response).await;
     }
+    response
+}
+
+/// A server function called with arguments that do not parse answers 400, not 500
+/// (Leptos reports them as a server error whose text starts "Args|").
+async fn arguments_refused(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    if bytes.starts_with(b"Args|") || bytes.starts_with(b"Deserialization|") {
+        parts.status = StatusCode::BAD_REQUEST;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return no_store(Response::from_parts(parts, axum::body::Body::from("The request's fields are not valid.")));
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 async fn admit(state: &AppState, session: &Session, role: Role, mut request: Request, next: Next) -> Response {

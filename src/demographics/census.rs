@@ -168,7 +168,7 @@ mod tests {
     /// Northamptonshire's 2021 councils count, and regions are not areas.
     #[test]
     fn merged_areas_and_new_councils_in_the_real_files() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/census");
+        let root = crate::demographics::shared_data().join("census");
         let lookup = parse_lookup(&std::fs::read(root.join("blackthrive-la_to_force_2020.csv")).unwrap()).unwrap();
         let (pop, report) = aggregate(&std::fs::read(root.join("census2021-ethnic19-by-sex-LA.csv")).unwrap(), &lookup).unwrap();
         let total = |force: &str| -> i64 {

@@ -208,7 +208,7 @@ mod tests {
     /// police.uk files: known, with the group and the detail agreeing.
     #[test]
     fn every_reference_and_observed_label_maps_and_agrees() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let root = crate::demographics::shared_data();
         let reference: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(root.join("reference/ethnic-group-classifications.json")).unwrap())
                 .unwrap();

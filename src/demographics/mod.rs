@@ -24,6 +24,21 @@ pub mod upload;
 /// [`suppress`]), so no small group of people can be picked out.
 pub const SUPPRESS_BELOW: i64 = suppress::SMALL;
 
+/// The shared real data (`../shared/data` beside the repository, `SCRUTINY_SHARED_DATA`,
+/// or `/work/shared/data`), for tests that read real files.
+#[cfg(test)]
+pub fn shared_data() -> std::path::PathBuf {
+    [
+        std::env::var("SCRUTINY_SHARED_DATA").ok().map(std::path::PathBuf::from),
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")),
+        Some(std::path::PathBuf::from("/work/shared/data")),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| p.join("police-uk").is_dir())
+    .expect("shared data not found: set SCRUTINY_SHARED_DATA to the folder holding police-uk/ and census/")
+}
+
 /// A category that says something about people ("not stated" and "not recognised" do
 /// not, and are left out of shares and rates).
 pub fn is_stated(category: &str) -> bool {

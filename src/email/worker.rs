@@ -179,12 +179,15 @@ async fn render(
             // Someone signed up again with this address: ask the person (at the address on
             // record) whether to use the new answers. The link applies those answers only.
             let pending_id: i64 = item.payload.parse().map_err(|_| anyhow::anyhow!("update email without answers"))?;
+            // What would be applied, so the person can see whether it was them.
+            let answers = crate::signup::repo::pending_summary(&state.db, pending_id).await?.unwrap_or_default();
             let confirm = repo::NewToken::push_for(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS, Some(pending_id));
             let confirm_url = format!("{base}/confirm/{confirm}{lang_q}");
             (
                 t(lang, "email.update.subject").to_string(),
                 tf(lang, "email.update.body", &[
                     ("name", &person.name),
+                    ("answers", &answers),
                     ("force", force),
                     ("confirm_url", &confirm_url),
                     ("withdraw_url", &withdraw_url),

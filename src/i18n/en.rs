@@ -237,7 +237,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("confirm.updated_title", "Thank you, your new answers are saved"),
     ("confirm.updated", "We have updated your details with the answers you sent most recently."),
     ("email.update.subject", "Did you sign up again for the community scrutiny panel?"),
-    ("email.update.body", "Hello {name},\n\nSomeone signed up for the community scrutiny panel for {force} using this email address, which is already on our list. We have not changed anything.\n\nIf it was you and you want us to use your new answers instead of the ones we have, open this link. It works for 7 days:\n{confirm_url}\n\nIf it was not you, ignore this email: your details stay as they are.\n\nTo leave the list and delete your details at any time, open:\n{withdraw_url}\n\nQuestions? Email {contact}."),
+    ("email.update.body", "Hello {name},\n\nSomeone signed up for the community scrutiny panel for {force} using this email address, which is already on our list. We have not changed anything.\n\nThe new answers:\n{answers}\n\nIf it was you and you want us to use your new answers instead of the ones we have, open this link. It works for 7 days:\n{confirm_url}\n\nIf it was not you, ignore this email: your details stay as they are.\n\nTo leave the list and delete your details at any time, open:\n{withdraw_url}\n\nQuestions? Email {contact}."),
     ("sent.text_title", "Check your text messages"),
     ("sent.text_to", "We have sent a text message to:"),
     ("sent.text_open", "Open the link in the text to confirm it is you. The link works for 7 days."),

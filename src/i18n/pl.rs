@@ -237,7 +237,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("confirm.updated_title", "Dziękujemy, Twoje nowe odpowiedzi zostały zapisane"),
     ("confirm.updated", "Zaktualizowaliśmy Twoje dane, używając odpowiedzi przesłanych ostatnio."),
     ("email.update.subject", "Czy zgłosiłeś(-aś) się ponownie do społecznego panelu kontrolnego?"),
-    ("email.update.body", "Dzień dobry {name},\n\nKtoś zgłosił się do społecznego panelu kontrolnego dla {force}, podając ten adres e-mail, który jest już na naszej liście. Niczego nie zmieniliśmy.\n\nJeśli to Ty i chcesz, abyśmy użyli Twoich nowych odpowiedzi zamiast obecnych, otwórz ten link. Działa on przez 7 dni:\n{confirm_url}\n\nJeśli to nie Ty, zignoruj tę wiadomość: Twoje dane pozostaną bez zmian.\n\nAby w dowolnym momencie wypisać się z listy i usunąć swoje dane, otwórz:\n{withdraw_url}\n\nMasz pytania? Napisz na adres {contact}."),
+    ("email.update.body", "Dzień dobry {name},\n\nKtoś zgłosił się do społecznego panelu kontrolnego dla {force}, podając ten adres e-mail, który jest już na naszej liście. Niczego nie zmieniliśmy.\n\nNowe odpowiedzi:\n{answers}\n\nJeśli to Ty i chcesz, abyśmy użyli Twoich nowych odpowiedzi zamiast obecnych, otwórz ten link. Działa on przez 7 dni:\n{confirm_url}\n\nJeśli to nie Ty, zignoruj tę wiadomość: Twoje dane pozostaną bez zmian.\n\nAby w dowolnym momencie wypisać się z listy i usunąć swoje dane, otwórz:\n{withdraw_url}\n\nMasz pytania? Napisz na adres {contact}."),
     ("sent.text_title", "Sprawdź wiadomości SMS"),
     ("sent.text_to", "Wysłaliśmy SMS na numer:"),
     ("sent.text_open", "Otwórz link w SMS-ie, aby potwierdzić, że to Ty. Link działa przez 7 dni."),

@@ -296,6 +296,26 @@ impl From<&Submission> for PendingAnswers {
     }
 }
 
+/// A repeat sign-up's answers as lines for the "did you sign up again?" email: name,
+/// phone, postcode and age band (what would replace the stored ones), nothing else.
+pub async fn pending_summary(db: &Db, pending_id: i64) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT payload FROM pending_answers WHERE id = $1")
+        .bind(pending_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.and_then(|(p,)| serde_json::from_str::<PendingAnswers>(&p).ok()).map(|a| {
+        let mut lines = vec![format!("- {}", a.name)];
+        if let Some(phone) = &a.phone {
+            lines.push(format!("- {phone}"));
+        }
+        if let Some(postcode) = &a.postcode {
+            lines.push(format!("- {postcode}"));
+        }
+        lines.push(format!("- {}", a.age_band));
+        lines.join("\n")
+    }))
+}
+
 /// Applies a person's pending answers (they confirmed them by email): the recruit's
 /// details and equality answers are replaced, the running counts follow, and the
 /// timeline says so. Unconfirmed people are confirmed too (the link proves the address).

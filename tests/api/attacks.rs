@@ -387,3 +387,25 @@ async fn look_alike_letters_do_not_take_over_an_address() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits").await, 2, "two different addresses, two people");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM pending_answers").await, 0, "Kate's answers are not held");
 }
+
+#[tokio::test]
+async fn server_functions_with_arguments_that_do_not_parse_answer_400() {
+    use scrutiny::{cards::api::GetBatch, recruits::api::ListRecruits};
+    let app = spawn_app().await;
+    for (path, body) in [(GetBatch::PATH, "id=abc"), (GetBatch::PATH, ""), (ListRecruits::PATH, "filter=%7Bnonsense")] {
+        let r = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{path} {body:?}");
+        let text = r.text().await.unwrap();
+        assert!(!text.contains("invalid digit"), "no parser internals: {text}");
+    }
+    // A good call still works.
+    let r = app.client.post(app.url(GetBatch::PATH)).form(&[("id", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}

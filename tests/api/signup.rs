@@ -189,6 +189,7 @@ async fn a_double_submit_creates_one_recruit_and_someone_elses_email_changes_not
     let mails = j.smtp.wait_for(2, 10).await;
     let ask = mails.iter().find(|m| m.contains("Did you sign up again")).expect("an email to the stored address");
     assert!(ask.to_lowercase().contains("to: ") && ask.contains("jordan.okafor@example.org"));
+    assert!(ask.contains("- Someone Else"), "the email shows the new answers: {ask}");
 
     // Only when the person follows that link are the new answers used.
     let link = link_in(&ask.replace("\r\n", "\n"), "/confirm/").unwrap();
