@@ -55,6 +55,43 @@ impl Stamper {
     }
 }
 
+/// The answers of a journey between steps, carried in the address of each step's page
+/// (post/redirect/get: Back, reload and the language switch are ordinary page loads).
+/// Encrypted and authenticated (ChaCha20-Poly1305, a key derived from the site's
+/// secret), so the address shows nothing of what was typed and cannot be altered.
+impl Stamper {
+    fn cipher(&self) -> chacha20poly1305::ChaCha20Poly1305 {
+        use chacha20poly1305::KeyInit;
+        let key = <Sha256 as sha2::Digest>::digest([b"journey-state:".as_slice(), &self.key].concat());
+        chacha20poly1305::ChaCha20Poly1305::new(&key)
+    }
+
+    pub fn seal(&self, pairs: &[(&str, String)]) -> String {
+        use base64::Engine;
+        use chacha20poly1305::aead::{Aead, AeadCore, OsRng};
+        let plain = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        let nonce = chacha20poly1305::ChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self.cipher().encrypt(&nonce, plain.as_bytes()).unwrap_or_default();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([nonce.as_slice(), &sealed].concat())
+    }
+
+    /// The pairs sealed by [`Self::seal`]; None when the text was altered or is not ours.
+    pub fn open(&self, sealed: &str) -> Option<Vec<(String, String)>> {
+        use base64::Engine;
+        use chacha20poly1305::aead::Aead;
+        if sealed.len() > 8192 {
+            return None;
+        }
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sealed).ok()?;
+        if bytes.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, body) = bytes.split_at(12);
+        let plain = self.cipher().decrypt(chacha20poly1305::Nonce::from_slice(nonce), body).ok()?;
+        serde_urlencoded::from_bytes(&plain).ok()
+    }
+}
+
 /// How a journey's stamp reads at submission.
 #[derive(Debug, PartialEq, Eq)]
 pub enum StampCheck {
@@ -100,6 +137,21 @@ mod tests {
         // Keys the server never issues are refused even with a matching MAC.
         let odd = "k\0ey";
         assert_eq!(s.verify(&s.stamp(1, odd), odd), None);
+    }
+
+    #[test]
+    fn sealed_answers_open_only_unaltered() {
+        let s = Stamper::new("secret");
+        let sealed = s.seal(&[("name", "Siân Jones".to_string()), ("step", "about".to_string())]);
+        assert!(!sealed.contains("Si"), "nothing typed shows in the address");
+        let open = s.open(&sealed).unwrap();
+        assert_eq!(open, vec![("name".to_string(), "Siân Jones".to_string()), ("step".to_string(), "about".to_string())]);
+        let mut altered = sealed.clone().into_bytes();
+        let last = altered.len() - 1;
+        altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+        assert!(s.open(std::str::from_utf8(&altered).unwrap()).is_none());
+        assert!(Stamper::new("other").open(&sealed).is_none());
+        assert!(s.open("garbage").is_none());
     }
 
     #[test]

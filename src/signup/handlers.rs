@@ -96,24 +96,69 @@ fn new_draft(state: &AppState) -> Draft {
     Draft { started: state.stamper.stamp(now_unix(), &key), key, ..Draft::default() }
 }
 
-/// `GET /j/<code>/join`: the first question, for someone holding a card.
+/// `?lang=` and, on every step after a form was sent, `s`: the answers so far, sealed.
+#[derive(serde::Deserialize, Default)]
+pub struct StepQuery {
+    lang: Option<String>,
+    s: Option<String>,
+}
+
+/// The step a sealed `s` describes, with its answers (None: absent, altered or not ours).
+/// An address older than a journey may be (a day) opens nothing: answers do not live on
+/// in a browser's history.
+fn opened(state: &AppState, sealed: Option<&str>) -> Option<(Step, Draft, bool)> {
+    let pairs = state.stamper.open(sealed?)?;
+    let step = Step::parse(field(&pairs, "step"))?;
+    let draft = Draft::from_pairs(&pairs);
+    let started = state.stamper.verify(&draft.started, &draft.key)?;
+    if now_unix() - started > crate::signup::guard::MAX_JOURNEY_SECS {
+        return None;
+    }
+    Some((step, draft, field(&pairs, "returning") == "1"))
+}
+
+/// After a step is sent: post/redirect/get to the next step's own address, which carries
+/// the answers sealed. Back, reload and the language switch are then ordinary page loads
+/// (a phone's Back button showed "Confirm form resubmission").
+fn to_step(state: &AppState, j: &Journey, lang: Lang, step: Step, draft: &Draft, returning: bool) -> Response {
+    let mut pairs = draft.pairs();
+    pairs.push(("step", step.code().to_string()));
+    if returning {
+        pairs.push(("returning", "1".to_string()));
+    }
+    let sealed = state.stamper.seal(&pairs);
+    Redirect::to(&format!("{}?lang={}&s={sealed}", j.action, lang.code())).into_response()
+}
+
+/// A step's page from its address: the first question for a new journey, or the step a
+/// sealed `s` names, with its answers.
+fn step_from_address(state: &AppState, j: &Journey, sealed: Option<(Step, Draft, bool)>, chosen: bool) -> Response {
+    let page = match sealed {
+        Some((step, draft, returning)) => pages::step_page(j, step, &draft, vec![], returning, None),
+        None => pages::step_page(j, Step::About, &new_draft(state), vec![], false, None),
+    };
+    if chosen { page.remember_lang().into_response() } else { page.into_response() }
+}
+
+/// `GET /j/<code>/join`: the first question for someone holding a card, or a later step.
 pub async fn start_from_card(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(raw): Path<String>,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<StepQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    let (lang, chosen) = request_lang(q.lang.as_deref(), &headers);
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     match card(&state, &raw, &client).await? {
         Card::Valid { code, batch_id } => {
+            let sealed = opened(&state, q.s.as_deref());
             // A start is a person: counted once per client and card per half hour.
-            if state.counted_once.first(&client, &format!("start:{code}")) {
+            if sealed.is_none() && state.counted_once.first(&client, &format!("start:{code}")) {
                 repo::record_event(&state.db, Some(batch_id), "started").await?;
             }
             let j = journey(&state, lang, format!("/j/{code}/join"));
-            Ok(pages::step_page(&j, Step::About, &new_draft(&state), vec![], false, None).into_response())
+            Ok(step_from_address(&state, &j, sealed, chosen))
         }
         other => Ok(card_problem_page(lang, &other)),
     }
@@ -123,16 +168,17 @@ pub async fn start_from_card(
 pub async fn start_without_card(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<StepQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    let (lang, chosen) = request_lang(q.lang.as_deref(), &headers);
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
-    if state.counted_once.first(&client, "start:") {
+    let sealed = opened(&state, q.s.as_deref());
+    if sealed.is_none() && state.counted_once.first(&client, "start:") {
         repo::record_event(&state.db, None, "started").await?;
     }
     let j = journey(&state, lang, "/join".into());
-    Ok(pages::step_page(&j, Step::About, &new_draft(&state), vec![], false, None).into_response())
+    Ok(step_from_address(&state, &j, sealed, chosen))
 }
 
 /// `POST /j/<code>/join`.
@@ -195,13 +241,13 @@ async fn answer(
     };
 
     if !field(&pairs, "switch_lang").is_empty() {
-        return Ok(show(step, &draft, vec![], returning).remember_lang().into_response());
+        return Ok(to_step(state, &j, j.lang, step, &draft, returning));
     }
     if action == "back" {
-        return Ok(show(draft.previous(step), &draft, vec![], false).into_response());
+        return Ok(to_step(state, &j, j.lang, draft.previous(step), &draft, false));
     }
     if let Some(target) = action.strip_prefix("change:").and_then(Step::parse) {
-        return Ok(show(target, &draft, vec![], true).into_response());
+        return Ok(to_step(state, &j, j.lang, target, &draft, true));
     }
     if step != Step::Check {
         let problems = draft.validate(step);
@@ -213,7 +259,7 @@ async fn answer(
             return Ok(pages::youth(&j).into_response());
         }
         let next = draft.next(step, returning);
-        return Ok(show(next, &draft, vec![], returning && next != Step::Check).into_response());
+        return Ok(to_step(state, &j, j.lang, next, &draft, returning && next != Step::Check));
     }
 
     // Submitting "check your answers".

@@ -56,6 +56,19 @@ impl Journey {
         self.app.client.post(self.app.url(&self.join_url())).form(fields).send().await.unwrap()
     }
 
+    /// Sends a step as a browser does: the POST answers with a redirect to the next step's
+    /// own address (post/redirect/get), which is then fetched.
+    async fn step(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        let r = self.post(fields).await;
+        if r.status() != 303 {
+            return r;
+        }
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.contains("/join?") && to.contains("&s="), "a step's own address: {to}");
+        assert!(!to.contains("jordan") && !to.contains("Zofia"), "nothing typed in the address: {to}");
+        self.app.get(&to).await
+    }
+
     async fn submit(&self, key: &str, started: &str) -> reqwest::Response {
         let mut fields = answers(key, started);
         fields.extend([("step", "check"), ("action", "continue")]);
@@ -74,7 +87,7 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     let (key, started) = j.start().await;
     // About you
     let page = j
-        .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
+        .step(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
                 ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org"), ("contact_method", "email")])
         .await
         .text()
@@ -84,7 +97,7 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     assert_eq!(hidden(&page, "name"), "Jordan Okafor", "answers ride along");
     // Who can join
     let page = j
-        .post(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
+        .step(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
                 ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org"), ("contact_method", "email"),
                 ("age_band", "18-24"), ("connection", "live"), ("postcode", "cb11aa")])
         .await
@@ -95,15 +108,15 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     // Equality: consent, then group, then detail
     let mut fields = answers(&key, &started);
     fields.extend([("step", "equality-intro"), ("action", "continue")]);
-    let page = j.post(&fields).await.text().await.unwrap();
+    let page = j.step(&fields).await.text().await.unwrap();
     assert!(page.contains("What is your ethnic group?"));
     let mut fields = answers(&key, &started);
     fields.extend([("step", "equality"), ("action", "continue")]);
-    let page = j.post(&fields).await.text().await.unwrap();
+    let page = j.step(&fields).await.text().await.unwrap();
     assert!(page.contains("Which of these best describes your Black, Black British"), "{page}");
     let mut fields = answers(&key, &started);
     fields.extend([("step", "ethnicity"), ("action", "continue")]);
-    let page = j.post(&fields).await.text().await.unwrap();
+    let page = j.step(&fields).await.text().await.unwrap();
     assert!(page.contains("Check your answers before you send them"));
     assert!(page.contains("jordan.okafor@example.org"));
     assert!(page.contains("African"));
@@ -386,7 +399,7 @@ async fn pages_speak_the_chosen_language_and_switching_keeps_answers() {
     assert!(page.contains(&format!(r#"href="/j/{other}/join?lang=cy""#)) && !page.contains(&j.code));
     let (key, started) = j.start().await;
     let page = j
-        .post(&[("step", "about"), ("switch_lang", "pl"), ("key", &key), ("started", &started),
+        .step(&[("step", "about"), ("switch_lang", "pl"), ("key", &key), ("started", &started),
                 ("name", "Zofia"), ("email", "zofia@example.org")])
         .await
         .text()
@@ -462,4 +475,37 @@ async fn the_page_after_submit_resends_the_email_a_few_times_at_most() {
     assert_eq!(j.smtp.messages().len(), 3, "no more than three confirmation emails a day");
     let expired = j.app.get("/signup/sent/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await;
     assert_eq!(expired.status(), 404);
+}
+
+/// Each step has its own address (post/redirect/get): going back to an earlier address
+/// shows that step with the answers as they were, and an altered address starts afresh.
+#[tokio::test]
+async fn every_step_has_an_address_that_back_and_reload_can_use() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    let first = j
+        .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org"), ("contact_method", "email")])
+        .await;
+    assert_eq!(first.status(), 303);
+    let eligibility = first.headers()["location"].to_str().unwrap().to_string();
+    // Reload: the same page again, as often as wanted.
+    for _ in 0..2 {
+        let page = j.app.get(&eligibility).await;
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        assert!(page.contains("How old are you?"));
+        assert_eq!(hidden(&page, "name"), "Jordan Okafor");
+    }
+    // The language switch on that address is an ordinary page load too.
+    let welsh = j.app.get(&eligibility.replace("lang=en", "lang=cy")).await.text().await.unwrap();
+    assert!(welsh.contains("<html lang=\"cy\"") && welsh.contains("Jordan Okafor"));
+    // An altered address is not trusted: a new journey, nothing of anyone's answers.
+    let mut altered = eligibility.clone();
+    altered.pop();
+    altered.push(if eligibility.ends_with('A') { 'B' } else { 'A' });
+    let page = j.app.get(&altered).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("About you") && !page.contains("Jordan"), "{page}");
 }
