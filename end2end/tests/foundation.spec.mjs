@@ -54,3 +54,16 @@ for (const path of ['/admin', '/admin/insight', '/admin/imports', '/admin/recrui
     await expectAccessible(page, path);
   });
 }
+
+test('no console errors or content security policy violations on any dashboard page', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`); });
+  await signIn(page);
+  for (const path of ['/admin', '/admin/insight', '/admin/imports', '/admin/recruits', '/admin/recruits/call-back',
+    '/admin/cards', '/admin/cards/new', '/admin/users', '/admin/audit', '/admin/account']) {
+    await page.goto(path);
+    await page.waitForLoadState('networkidle');
+  }
+  expect(errors).toEqual([]);
+});

@@ -2,6 +2,8 @@
 //! description; the same numbers are always in a table next to it.
 use leptos::prelude::*;
 
+/// Bar colours; the legend's swatches use the same colours from the stylesheet
+/// (`.swatch-0` …): the dashboard's content security policy refuses `style=` attributes.
 const SERIES_COLOURS: [&str; 3] = ["#1d70b8", "#d4351c", "#505a5f"];
 
 /// Grouped bars: for each category, one bar per series (values in percent; None = no bar).
@@ -53,7 +55,7 @@ pub fn BarChart(
             </svg>
             <figcaption>
                 {series.into_iter().enumerate().map(|(i, s)| view! {
-                    <span class="key"><span class="swatch" style=format!("background:{}", SERIES_COLOURS[i % 3])></span>{s}</span>
+                    <span class="key"><span class=format!("swatch swatch-{}", i % 3)></span>{s}</span>
                 }).collect_view()}
             </figcaption>
         </figure>
