@@ -134,10 +134,28 @@ fn SignedIn() -> impl IntoView {
 
 #[component]
 fn AdminHome() -> impl IntoView {
+    // Coordinators land on what needs doing; everyone sees where the numbers are.
+    let coordinator = use_context::<crate::auth::CurrentUser>().is_some_and(|u| u.role >= crate::auth::Role::Coordinator);
+    let todo = coordinator.then(|| Resource::new(|| (), |_| crate::recruits::api::to_do()));
     view! {
-        <Title text="Dashboard – scrutiny"/>
+        <Title text="Dashboard – Scrutiny panel"/>
         <h1>"Dashboard"</h1>
-        <p>"See the funnel and demographics under "<a href="/admin/insight">"Insight"</a>"; recruits and card batches for coordinators."</p>
+        {todo.map(|todo| view! {
+            <h2>"What needs doing"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    todo.await.ok().map(|t| view! {
+                        <ul class="todo">
+                            <li><a href="/admin/recruits/call-back">{format!("{} waiting for a call", t.waiting_for_call)}</a></li>
+                            <li><a href="/admin/recruits?status=confirmed">{format!("{} confirmed and not yet contacted", t.to_contact)}</a></li>
+                            <li><a href="/admin/recruits?sort=newest">{format!("{} signed up in the last 7 days", t.new_this_week)}</a></li>
+                        </ul>
+                    })
+                })}
+            </Suspense>
+        })}
+        <p>"The funnel, the panel's make-up against the people searched, and search rates are under "<a href="/admin/insight">"Insight"</a>"."</p>
+        <h2>"System"</h2>
         <HealthPanel/>
     }
 }
@@ -159,7 +177,7 @@ pub fn set_response_status(status: u16) {
 fn NotFound() -> impl IntoView {
     set_response_status(404);
     view! {
-        <Title text="Page not found – scrutiny"/>
+        <Title text="Page not found – Scrutiny panel"/>
         <h1>"Page not found"</h1>
         <p>"Check the address, or go back to the " <a href="/admin">"dashboard"</a> "."</p>
     }

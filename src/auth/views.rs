@@ -32,7 +32,7 @@ pub fn UsersPage() -> impl IntoView {
     let q = use_query_map();
     let email = q.with_untracked(|q| q.get("email").unwrap_or_default());
     view! {
-        <Title text="Users – scrutiny"/>
+        <Title text="Users – Scrutiny panel"/>
         <h1>"Users"</h1>
         <Outcome/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -92,7 +92,7 @@ pub fn UsersPage() -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let user = use_context::<super::CurrentUser>();
     view! {
-        <Title text="Your account – scrutiny"/>
+        <Title text="Your account – Scrutiny panel"/>
         <h1>"Your account"</h1>
         {user.map(|u| view! { <p>"Signed in as "<strong>{u.email}</strong>" ("{u.role.code()}")."</p> })}
         <Outcome/>
@@ -118,7 +118,7 @@ pub fn AuditPage() -> impl IntoView {
     let (a, b) = (actor.clone(), action.clone());
     let entries = Resource::new(move || (a.clone(), b.clone()), |(a, b)| list_audit(a, b));
     view! {
-        <Title text="Audit log – scrutiny"/>
+        <Title text="Audit log – Scrutiny panel"/>
         <h1>"Audit log"</h1>
         <p>"Who did what, and when. Entries cannot be changed or deleted. The newest 500 matching entries are shown."</p>
         <form method="get" action="/admin/audit" class="filters">

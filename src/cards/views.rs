@@ -18,7 +18,7 @@ fn date_of(unix: i64) -> String {
 pub fn BatchListPage() -> impl IntoView {
     let batches = Resource::new(|| (), |_| list_batches());
     view! {
-        <Title text="Card batches – scrutiny"/>
+        <Title text="Card batches – Scrutiny panel"/>
         <h1>"Card batches"</h1>
         <p><a class="button" href="/admin/cards/new">"Order a new batch of cards"</a></p>
         <Suspense fallback=|| view! { <p>"Loading batches…"</p> }>
@@ -102,7 +102,7 @@ pub fn NewBatchPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Order a new batch of cards – scrutiny"/>
+        <Title text="Order a new batch of cards – Scrutiny panel"/>
         <h1>"Order a new batch of cards"</h1>
         {summary}
         <form method="post" action=CreateBatch::url() novalidate>
@@ -152,7 +152,7 @@ pub fn BatchDetailPage() -> impl IntoView {
                         let base = format!("/admin/cards/{}", b.id);
                         let void = !b.is_void();
                         view! {
-                            <Title text=format!("{} – card batch – scrutiny", b.label)/>
+                            <Title text=format!("{} – card batch – Scrutiny panel", b.label)/>
                             <h1>{b.label.clone()}</h1>
                             <dl class="summary">
                                 <dt>"Area or team"</dt><dd>{b.area.clone().unwrap_or_else(|| "–".into())}</dd>

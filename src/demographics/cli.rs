@@ -29,7 +29,7 @@ pub async fn import(state: &AppState, command: ImportCommand) -> anyhow::Result<
             }
             let total: usize = parsed.iter().map(|f| f.file.searches.len()).sum();
             audit(&state.db, "cli", "import_police_uk", None, Some(&format!("{} files, {total} searches", parsed.len()))).await?;
-            println!("imported {total} searches from {} files", parsed.len());
+            println!("imported {total} searches from {} file{}", parsed.len(), if parsed.len() == 1 { "" } else { "s" });
         }
         ImportCommand::Census { file, lookup } => {
             let lookup_bytes = std::fs::read(&lookup).with_context(|| format!("--lookup: cannot read {}", lookup.display()))?;

@@ -12,7 +12,7 @@ pub fn ImportsPage() -> impl IntoView {
     let done = q.with_untracked(|q| q.get("done"));
     let imports = Resource::new(|| (), |_| list_imports());
     view! {
-        <Title text="Stop and search data – scrutiny"/>
+        <Title text="Stop and search data – Scrutiny panel"/>
         <h1>"Stop and search data"</h1>
         {error.map(|e| view! { <div class="error-summary" role="alert" tabindex="-1"><h2>"There is a problem"</h2><p>{e}</p></div> })}
         {done.map(|d| view! { <p class="notice" role="status">{d}</p> })}

@@ -189,7 +189,7 @@ fn summary(rows: &[Comparison]) -> String {
 pub fn InsightPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_insight());
     view! {
-        <Title text="Insight – scrutiny"/>
+        <Title text="Insight – Scrutiny panel"/>
         <h1>"Insight"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -62,6 +62,14 @@ pub async fn erase_recruit(public_id: String, confirm: Option<String>) -> Result
     Ok(())
 }
 
+/// What needs doing, for the dashboard home (coordinators).
+#[server]
+pub async fn to_do() -> Result<super::ToDo, ServerFnError> {
+    require(Role::Coordinator)?;
+    let state = expect_context::<AppState>();
+    super::repo::to_do(&state.db).await.map_err(AppError::into_server_error)
+}
+
 /// The call-back queue: people who gave only a phone number and had no text message.
 #[server]
 pub async fn list_call_back() -> Result<Vec<super::CallBack>, ServerFnError> {
@@ -83,4 +91,5 @@ pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
     (<GetRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
     (<EraseRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
     (<ListCallBack as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+    (<ToDo as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
 ];

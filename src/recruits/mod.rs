@@ -17,6 +17,17 @@ use serde::{Deserialize, Serialize};
 
 pub use views::{CallBackPage, InvitePage, RecruitPage, RecruitsPage};
 
+/// What needs doing, for the dashboard home.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToDo {
+    /// Signed up in the last 7 days.
+    pub new_this_week: i64,
+    /// Waiting for a call (phone only, no text).
+    pub waiting_for_call: i64,
+    /// Confirmed, not yet contacted.
+    pub to_contact: i64,
+}
+
 /// Someone who gave only a phone number and has had no text message: waiting for the
 /// coordinator to phone them (oldest first).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -308,3 +308,16 @@ pub async fn call_back_queue(db: &Db) -> Result<Vec<super::CallBack>, AppError> 
         })
         .collect())
 }
+
+/// What needs doing: sign-ups this week, people waiting for a call, people to contact.
+pub async fn to_do(db: &Db) -> Result<super::ToDo, AppError> {
+    let (new_this_week, waiting_for_call, to_contact): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM recruits WHERE created_at > $1), \
+         (SELECT COUNT(*) FROM recruits WHERE status = 'new' AND email IS NULL AND phone IS NOT NULL AND confirmation_sent_at IS NULL), \
+         (SELECT COUNT(*) FROM recruits WHERE status = 'confirmed')",
+    )
+    .bind(now_unix() - 7 * 86_400)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(super::ToDo { new_this_week, waiting_for_call, to_contact })
+}

@@ -45,7 +45,7 @@ pub fn RecruitsPage() -> impl IntoView {
     let valid = filter.valid();
     let back = format!("/admin/recruits?{}", valid.query_string(valid.page));
     view! {
-        <Title text="Recruits – scrutiny"/>
+        <Title text="Recruits – Scrutiny panel"/>
         <h1>"Recruits"</h1>
         {erased.then(|| view! { <p class="notice" role="status">"The person's details have been erased."</p> })}
         {changed.map(|n| view! { <p class="notice" role="status">{format!("Status changed for {n} people.")}</p> })}
@@ -210,7 +210,7 @@ pub fn RecruitPage() -> impl IntoView {
                         let export = format!("/admin/recruits/{}/export.json", r.public_id);
                         let eq = r.equality.clone();
                         view! {
-                            <Title text=format!("{} – recruit – scrutiny", r.name)/>
+                            <Title text=format!("{} – recruit – Scrutiny panel", r.name)/>
                             <h1>{r.name.clone()}</h1>
                             <dl class="summary">
                                 <dt>"Status"</dt><dd>{r.status.clone()}</dd>
@@ -314,7 +314,7 @@ pub fn InvitePage() -> impl IntoView {
     let error = q.with_untracked(|q| q.get("error"));
     let count = ids.len();
     view! {
-        <Title text="Write an invitation – scrutiny"/>
+        <Title text="Write an invitation – Scrutiny panel"/>
         <h1>"Write an invitation"</h1>
         {error.map(|e| view! { <div class="error-summary" role="alert"><h2>"There is a problem"</h2><p>{match e.as_str() {
             "none" => "Select at least one person on the recruits page",

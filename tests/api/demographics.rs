@@ -204,7 +204,7 @@ async fn coordinators_upload_police_uk_files_from_the_dashboard() {
     assert_eq!(r.status(), 303);
     let page = app.get(r.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
     let expected = independent_row_count(&path);
-    assert!(page.contains(&format!("Imported {expected} searches from 1 files")), "{page}");
+    assert!(page.contains(&format!("Imported {expected} searches from 1 file")), "{page}");
     assert!(page.contains("west-yorkshire"));
 
     let bad = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"nope".to_vec()).file_name("notes.csv"));

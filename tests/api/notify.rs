@@ -406,3 +406,18 @@ async fn coordinators_phone_people_waiting_for_a_call_and_record_it() {
     let timeline = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
     assert!(timeline.contains("Call: no answer") && timeline.contains("Call: reached"), "on the timeline");
 }
+
+#[tokio::test]
+async fn coordinators_land_on_what_needs_doing() {
+    let app = spawn_app_with(&[]).await;
+    let batch = app.create_batch("Home", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    phone_only_sign_up(&app, &code, "07700 900 777", "en").await;
+    let coordinator = app.client_as(Role::Coordinator).await;
+    let home = coordinator.get(app.url("/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("1 waiting for a call") && home.contains("1 signed up in the last 7 days"), "{home}");
+    let viewer = app.client_as(Role::Viewer).await;
+    let home = viewer.get(app.url("/admin")).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(!home.text().await.unwrap().contains("waiting for a call"), "viewers see aggregates only");
+}
