@@ -87,16 +87,21 @@ pub async fn create_batch(
 
 /// Voids a batch: its cards then lead to a page that still explains how to join.
 #[server]
-pub async fn void_batch(id: i64) -> Result<(), ServerFnError> {
+pub async fn void_batch(id: i64, confirm: Option<String>) -> Result<(), ServerFnError> {
     let user = auth::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
+    // One click only asks: "Are you sure?" (cards in people's pockets stop working).
+    if confirm.as_deref() != Some("yes") {
+        leptos_axum::redirect(&format!("/admin/cards/{id}?void=ask#void"));
+        return Ok(());
+    }
     if super::repo::void_batch(&state.db, id).await.map_err(AppError::into_server_error)? {
         state.card_cache.forget_batch(id);
         audit(&state.db, &user.email, "batch_voided", Some(&format!("batch:{id}")), None)
             .await
             .map_err(AppError::into_server_error)?;
     }
-    leptos_axum::redirect(&format!("/admin/cards/{id}"));
+    leptos_axum::redirect(&format!("/admin/cards/{id}?voided=1"));
     Ok(())
 }
 

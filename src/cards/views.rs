@@ -141,6 +141,9 @@ pub fn NewBatchPage() -> impl IntoView {
 #[component]
 pub fn BatchDetailPage() -> impl IntoView {
     let params = use_params_map();
+    let query = leptos_router::hooks::use_query_map();
+    let ask = query.with_untracked(|q| q.get("void")).as_deref() == Some("ask");
+    let voided = query.with_untracked(|q| q.get("voided")).is_some();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(-1));
     let detail = Resource::new(id, get_batch);
     view! {
@@ -163,12 +166,21 @@ pub fn BatchDetailPage() -> impl IntoView {
                                 <dt>"Cards scanned"</dt><dd data-testid="batch-scanned">{b.scanned}</dd>
                                 <dt>"Page visits from cards"</dt><dd>{b.scans}</dd>
                             </dl>
+                            {voided.then(|| view! { <p class="notice" role="status">"The batch is void. Its cards now show a page saying they are no longer in use, which still explains how to join."</p> })}
+                            {(!void).then(|| view! {
+                                <div class="error-summary" role="alert">
+                                    <h2>"This batch is void"</h2>
+                                    <p>"Its cards no longer work and its print files are not offered: do not print more of them."</p>
+                                </div>
+                            })}
                             <h2>"Print files"</h2>
-                            <ul>
-                                <li><a href=format!("{base}/cards-a4.pdf")>"A4 sheets, 10 cards per sheet (PDF)"</a>
-                                    " – fronts then mirrored backs, for double-sided printing with crop marks"</li>
-                                <li><a href=format!("{base}/cards-cr80.pdf")>"Card printer, one card per page (PDF)"</a></li>
-                            </ul>
+                            {if void { view! {
+                                <ul>
+                                    <li><a href=format!("{base}/cards-a4.pdf")>"A4 sheets, 10 cards per sheet (PDF)"</a>
+                                        " – fronts then mirrored backs, for double-sided printing with crop marks"</li>
+                                    <li><a href=format!("{base}/cards-cr80.pdf")>"Card printer, one card per page (PDF)"</a></li>
+                                </ul>
+                            }.into_any() } else { view! { <p>"None: the batch is void."</p> }.into_any() }}
                             <h2>"Card codes"</h2>
                             <p>"The first codes in this batch, each with its QR code as an SVG image:"</p>
                             <ul class="codes">
@@ -178,14 +190,25 @@ pub fn BatchDetailPage() -> impl IntoView {
                                     view! { <li><code>{code.clone()}</code>" – "<a href=svg>"QR code (SVG)"</a>" for "{url}</li> }
                                 }).collect_view()}
                             </ul>
-                            {void.then(|| view! {
-                                <h2>"Withdraw this batch"</h2>
+                            {void.then(|| if ask { view! {
+                                <div class="error-summary" id="void" role="alert">
+                                    <h2>"Are you sure you want to void this batch?"</h2>
+                                    <p>{format!("All {} cards of \u{201c}{}\u{201d} will stop working at once, including cards already handed out. This cannot be undone.", b.quantity, b.label)}</p>
+                                    <form method="post" action=VoidBatch::url()>
+                                        <input type="hidden" name="id" value=b.id/>
+                                        <input type="hidden" name="confirm" value="yes"/>
+                                        <button type="submit" class="button button-warning">"Yes, void this batch"</button>
+                                        " "<a href=base.clone()>"No, keep it"</a>
+                                    </form>
+                                </div>
+                            }.into_any() } else { view! {
+                                <h2 id="void">"Withdraw this batch"</h2>
                                 <p>"If cards are lost or the wording is out of date, void the batch. Its cards will then show a page saying the card is no longer in use, which still explains how to join the panel."</p>
                                 <form method="post" action=VoidBatch::url()>
                                     <input type="hidden" name="id" value=b.id/>
-                                    <button type="submit" class="button button-warning">"Void this batch"</button>
+                                    <button type="submit" class="button button-warning">"Void this batch…"</button>
                                 </form>
-                            })}
+                            }.into_any() })}
                         }.into_any()
                     }
                     Ok(None) => {

@@ -156,8 +156,20 @@ async fn void_and_expired_batches_show_410_with_how_to_join() {
     // Looked up once before voiding (a language switch: not counted as a scan), so the
     // card is in the lookup cache: voiding must still take effect at once.
     assert_eq!(app.get(&format!("/j/{code}?lang=en")).await.status(), 200);
+    // One click only asks; nothing is voided yet.
     let response = app.client.post(app.url(VoidBatch::PATH)).header("accept", "text/html").form(&[("id", id.as_str())]).send().await.unwrap();
     assert!(response.status().is_redirection());
+    let ask = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(ask.contains("void=ask"), "{ask}");
+    let page = app.get(&ask).await.text().await.unwrap();
+    assert!(page.contains("Are you sure you want to void this batch?") && page.contains("cannot be undone"));
+    assert_eq!(app.get(&format!("/j/{code}?lang=en")).await.status(), 200, "still active");
+    let response = app.client.post(app.url(VoidBatch::PATH)).header("accept", "text/html")
+        .form(&[("id", id.as_str()), ("confirm", "yes")]).send().await.unwrap();
+    assert!(response.status().is_redirection());
+    let done = app.get(response.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+    assert!(done.contains("The batch is void.") && done.contains("This batch is void"), "a message and a clear mark");
+    assert!(!done.contains("cards-a4.pdf"), "print files no longer offered");
     let response = app.get(&format!("/j/{code}")).await;
     assert_eq!(response.status(), 410);
     let body = response.text().await.unwrap();
