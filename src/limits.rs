@@ -18,6 +18,17 @@ use sha2::{Digest, Sha256};
 /// clients) the oldest half is dropped, so memory stays bounded whatever arrives.
 const MAX_ENTRIES: usize = 100_000;
 
+/// Keeps a limiter's map bounded: when it is full, entries `keep` says are stale go, and
+/// if that is not enough (a flood of distinct clients) everything goes.
+fn sweep<K, V>(map: &mut HashMap<K, V>, keep: impl FnMut(&K, &mut V) -> bool) {
+    if map.len() >= MAX_ENTRIES {
+        map.retain(keep);
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+    }
+}
+
 /// A key of fixed size for any text (an email address of 60 KB costs 16 bytes).
 fn digest(text: &str) -> [u8; 16] {
     let full = Sha256::digest(text.as_bytes());
@@ -107,13 +118,8 @@ impl RateLimiter {
     pub fn allow(&self, key: &str) -> bool {
         let now = Instant::now();
         let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= MAX_ENTRIES {
-            let window = self.window;
-            map.retain(|_, (start, _)| now.duration_since(*start) < window);
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-        }
+        let window = self.window;
+        sweep(&mut map, |_, (start, _)| now.duration_since(*start) < window);
         let entry = map.entry(digest(key)).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
@@ -175,13 +181,8 @@ impl LoginThrottle {
     pub fn reserve(&self, account: &str) -> Result<(), Duration> {
         let now = Instant::now();
         let mut map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= MAX_ENTRIES {
-            let forget = self.forget_after.max(self.max_delay);
-            map.retain(|_, f| now.duration_since(f.last) < forget);
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-        }
+        let forget = self.forget_after.max(self.max_delay);
+        sweep(&mut map, |_, f| now.duration_since(f.last) < forget);
         let entry = map.entry(digest(account)).or_insert(Failures { count: 0, last: now });
         let idle = now.duration_since(entry.last);
         if idle >= self.forget_after.max(self.max_delay) {
@@ -232,13 +233,8 @@ impl OncePerWindow {
         let key = h.finish();
         let now = Instant::now();
         let mut map = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= MAX_ENTRIES {
-            let window = self.window;
-            map.retain(|_, at| now.duration_since(*at) < window);
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-        }
+        let window = self.window;
+        sweep(&mut map, |_, at| now.duration_since(*at) < window);
         match map.get_mut(&key) {
             Some(at) if now.duration_since(*at) < self.window => false,
             Some(at) => {

@@ -155,10 +155,13 @@ pub async fn login(
     }
     // Per account and address: one address (an attacker's) can only hold itself back.
     let account = email.to_ascii_lowercase();
+    let account_waits = |wait: std::time::Duration| {
+        let message = format!("Too many failed attempts for this account. Wait {}, then try again.", wait_words(wait));
+        refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message)
+    };
     let pair_key = format!("account:{account}|{client}");
     if let Err(wait) = state.login_throttle.reserve(&pair_key) {
-        let message = format!("Too many failed attempts for this account. Wait {}, then try again.", wait_words(wait));
-        return Ok(refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message));
+        return Ok(account_waits(wait));
     }
     let user = if email.len() <= MAX_EMAIL_LEN { repo::find_by_email(&state.db, email).await? } else { None };
     // Per account from everywhere (many addresses), unless this browser signed in to the
@@ -167,8 +170,7 @@ pub async fn login(
     let account_key = format!("account:{account}");
     if !known_device {
         if let Err(wait) = state.login_account_throttle.reserve(&account_key) {
-            let message = format!("Too many failed attempts for this account. Wait {}, then try again.", wait_words(wait));
-            return Ok(refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message));
+            return Ok(account_waits(wait));
         }
     }
     // Unknown emails cost the same argon2 work as wrong passwords.

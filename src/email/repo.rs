@@ -188,9 +188,7 @@ impl NewToken {
         ttl_secs: i64,
         pending_id: Option<i64>,
     ) -> String {
-        let token = tokens::new_short_token();
-        tokens.push(NewToken { hash: tokens::hash(&token), recruit_id, purpose, expires_at: now_unix() + ttl_secs, pending_id });
-        token
+        Self::keep(tokens, tokens::new_short_token(), recruit_id, purpose, ttl_secs, pending_id)
     }
 
     pub fn push_for(
@@ -200,7 +198,17 @@ impl NewToken {
         ttl_secs: i64,
         pending_id: Option<i64>,
     ) -> String {
-        let token = tokens::new_token();
+        Self::keep(tokens, tokens::new_token(), recruit_id, purpose, ttl_secs, pending_id)
+    }
+
+    fn keep(
+        tokens: &mut Vec<NewToken>,
+        token: String,
+        recruit_id: i64,
+        purpose: &'static str,
+        ttl_secs: i64,
+        pending_id: Option<i64>,
+    ) -> String {
         tokens.push(NewToken { hash: tokens::hash(&token), recruit_id, purpose, expires_at: now_unix() + ttl_secs, pending_id });
         token
     }

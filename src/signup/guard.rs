@@ -4,6 +4,11 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// Compares two secrets (MACs, tokens) in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Signs and checks the time a journey started.
 #[derive(Clone)]
 pub struct Stamper {
@@ -23,7 +28,7 @@ impl Stamper {
     /// Constant-time check of [`Self::sign`].
     pub fn signed(&self, payload: &str, mac: &str) -> bool {
         let expected = self.sign(payload);
-        expected.len() == mac.len() && expected.bytes().zip(mac.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        same_secret(&expected, mac)
     }
 
     fn mac(&self, payload: &str) -> String {
@@ -48,10 +53,7 @@ impl Stamper {
         let (time, sig) = stamp.split_once('.')?;
         let unix: i64 = time.parse().ok()?;
         let expected = self.mac(&format!("{unix}.{key}"));
-        // Constant-time comparison of the hex strings.
-        let same = expected.len() == sig.len()
-            && expected.bytes().zip(sig.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-        same.then_some(unix)
+        same_secret(&expected, sig).then_some(unix)
     }
 }
 

@@ -110,8 +110,8 @@ fn opened(state: &AppState, sealed: Option<&str>) -> Option<(Step, Draft, bool)>
     let pairs = state.stamper.open(sealed?)?;
     let step = Step::parse(field(&pairs, "step"))?;
     let draft = Draft::from_pairs(&pairs);
-    let started = state.stamper.verify(&draft.started, &draft.key)?;
-    if now_unix() - started > crate::signup::guard::MAX_JOURNEY_SECS {
+    // The journey's own stamp decides (no minimum fill time for showing a page).
+    if state.stamper.check(&draft.started, &draft.key, now_unix(), 0) != StampCheck::Fine {
         return None;
     }
     Some((step, draft, field(&pairs, "returning") == "1"))
@@ -405,6 +405,18 @@ pub async fn resend(
     Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}&resent=1", lang.code())).into_response())
 }
 
+/// The language of a page opened from a link in a message: the link's own `?lang=`,
+/// else the person's (a link in a text has none), else the browser's.
+async fn link_lang(state: &AppState, query_lang: Option<&str>, token: &str, headers: &HeaderMap) -> Result<Lang, AppError> {
+    if let Some(l) = query_lang.and_then(Lang::parse) {
+        return Ok(l);
+    }
+    Ok(match repo::token_language(&state.db, token).await? {
+        Some(l) => l,
+        None => request_lang(None, headers).0,
+    })
+}
+
 /// `GET /confirm/<token>`.
 pub async fn confirm(
     State(state): State<AppState>,
@@ -412,14 +424,7 @@ pub async fn confirm(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    // The link's own language, else the person's (a link in a text has no ?lang=).
-    let lang = match q.lang.as_deref().and_then(Lang::parse) {
-        Some(l) => l,
-        None => match repo::token_language(&state.db, &token).await? {
-            Some(l) => l,
-            None => request_lang(None, &headers).0,
-        },
-    };
+    let lang = link_lang(&state, q.lang.as_deref(), &token, &headers).await?;
     let page: PublicPage = match repo::confirm(&state.db, &token).await? {
         // A 22-character token came in a text message: it confirmed a phone number.
         TokenOutcome::Done if token.len() == 22 => pages::message(lang, "confirm.text_done_title", &["confirm.done", "sent.next"]),
@@ -441,13 +446,7 @@ pub async fn withdraw_page(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let lang = match q.lang.as_deref().and_then(Lang::parse) {
-        Some(l) => l,
-        None => match repo::token_language(&state.db, &token).await? {
-            Some(l) => l,
-            None => request_lang(None, &headers).0,
-        },
-    };
+    let lang = link_lang(&state, q.lang.as_deref(), &token, &headers).await?;
     if !repo::withdraw_token_valid(&state.db, &token).await? {
         return Ok(pages::message(lang, "withdraw.unknown_title", &["withdraw.unknown"]).with_status(StatusCode::NOT_FOUND).into_response());
     }

@@ -194,6 +194,27 @@ async fn insert_equality(tx: &mut Transaction<'_, Any>, id: i64, eq: &EqualityAn
     Ok(())
 }
 
+/// Locks one recruit's row until the transaction ends (PostgreSQL; SQLite's single writer
+/// already serialises): reads that decide a write — the running counts, the daily email
+/// cap — then see no other writer's half-done change. False when there is no such person.
+async fn lock_recruit(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(tx).for_update());
+    Ok(sqlx::query(&sql).bind(recruit_id).fetch_optional(&mut **tx).await?.is_some())
+}
+
+/// Confirmation emails and "did you sign up again?" emails queued for a person in the
+/// 24 hours before `now` (the daily cap counts both).
+async fn confirmations_today(tx: &mut Transaction<'_, Any>, recruit_id: i64, now: i64) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
+    )
+    .bind(recruit_id)
+    .bind(now - 24 * 3600)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
 /// A sign-up with the email address of someone already on the list. Anyone can type
 /// anyone's address, so nothing about the person changes: the answers wait, the person
 /// is asked (at the address already stored, at most a few times a day) whether to use
@@ -208,8 +229,7 @@ async fn hold_for_confirmation(
 ) -> Result<Submitted, sqlx::Error> {
     // Locked: parallel repeat sign-ups for one person count their emails one at a time
     // (on PostgreSQL thirty at once once sent eighteen).
-    let lock = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(tx).for_update());
-    sqlx::query(&lock).bind(recruit_id).fetch_optional(&mut **tx).await?;
+    lock_recruit(tx, recruit_id).await?;
     let payload = serde_json::to_string(&PendingAnswers::from(s)).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let (pending_id,): (i64,) = sqlx::query_as(
         "INSERT INTO pending_answers (recruit_id, idempotency_key, payload, receipt_hash, receipt_expires, created_at) \
@@ -223,13 +243,7 @@ async fn hold_for_confirmation(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    let (sent_today,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
-    )
-    .bind(recruit_id)
-    .bind(now - 24 * 3600)
-    .fetch_one(&mut **tx)
-    .await?;
+    let sent_today = confirmations_today(tx, recruit_id, now).await?;
     let detail = if sent_today < MAX_CONFIRMATIONS_PER_DAY {
         outbox::queue(tx, recruit_id, "update", &pending_id.to_string()).await.map_err(into_sqlx)?;
         "Someone signed up again with this email address. Nothing has changed: the new answers \
@@ -320,8 +334,7 @@ pub async fn pending_summary(db: &Db, pending_id: i64) -> Result<Option<String>,
 /// details and equality answers are replaced, the running counts follow, and the
 /// timeline says so. Unconfirmed people are confirmed too (the link proves the address).
 async fn apply_pending(tx: &mut Transaction<'_, Any>, recruit_id: i64, pending_id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let lock = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(tx).for_update());
-    if sqlx::query(&lock).bind(recruit_id).fetch_optional(&mut **tx).await?.is_none() {
+    if !lock_recruit(tx, recruit_id).await? {
         return Ok(false);
     }
     let row: Option<(String,)> = sqlx::query_as("SELECT payload FROM pending_answers WHERE id = $1 AND recruit_id = $2")
@@ -458,15 +471,8 @@ pub async fn receipt(db: &Db, token: &str) -> Result<Option<Receipt>, AppError> 
 /// Queues the confirmation email again (at most `max` times per person).
 pub async fn resend(db: &Db, recruit_id: i64, max: i64, by_text: bool) -> Result<bool, AppError> {
     let mut tx = db.begin_write().await?;
-    let lock = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(&tx).for_update());
-    sqlx::query(&lock).bind(recruit_id).fetch_optional(&mut *tx).await?;
-    let (sent_today,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
-    )
-    .bind(recruit_id)
-    .bind(now_unix() - 24 * 3600)
-    .fetch_one(&mut *tx)
-    .await?;
+    lock_recruit(&mut tx, recruit_id).await?;
+    let sent_today = confirmations_today(&mut tx, recruit_id, now_unix()).await?;
     if sent_today >= MAX_CONFIRMATIONS_PER_DAY {
         tx.commit().await?;
         return Ok(false);
@@ -493,8 +499,7 @@ pub async fn resend(db: &Db, recruit_id: i64, max: i64, by_text: bool) -> Result
 pub async fn resend_pending(db: &Db, pending_id: i64, recruit_id: i64, max: i64) -> Result<bool, AppError> {
     let now = now_unix();
     let mut tx = db.begin_write().await?;
-    let lock = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(&tx).for_update());
-    sqlx::query(&lock).bind(recruit_id).fetch_optional(&mut *tx).await?;
+    lock_recruit(&mut tx, recruit_id).await?;
     let updated = sqlx::query("UPDATE pending_answers SET resends = resends + 1 WHERE id = $1 AND recruit_id = $2 AND resends < $3")
         .bind(pending_id)
         .bind(recruit_id)
@@ -502,13 +507,7 @@ pub async fn resend_pending(db: &Db, pending_id: i64, recruit_id: i64, max: i64)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    let (sent_today,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
-    )
-    .bind(recruit_id)
-    .bind(now - 24 * 3600)
-    .fetch_one(&mut *tx)
-    .await?;
+    let sent_today = confirmations_today(&mut tx, recruit_id, now).await?;
     let queue = updated == 1 && sent_today < MAX_CONFIRMATIONS_PER_DAY;
     if queue {
         outbox::queue(&mut tx, recruit_id, "update", &pending_id.to_string()).await?;
@@ -639,8 +638,7 @@ pub async fn withdraw(db: &Db, token: &str) -> Result<bool, AppError> {
 pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<(), sqlx::Error> {
     // Locked, and only once: a withdrawal, an erasure and a purge of one person at the
     // same time must take them off the running counts once.
-    let sql = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(tx).for_update());
-    if sqlx::query(&sql).bind(recruit_id).fetch_optional(&mut **tx).await?.is_none() {
+    if !lock_recruit(tx, recruit_id).await? {
         return Ok(());
     }
     tally::adjust(&mut **tx, recruit_id, -1).await?;
