@@ -85,6 +85,10 @@ pub enum CardsCommand {
         /// a4: A4 sheets, 10 cards up, fronts then mirrored backs; cr80: one card per page.
         #[arg(long, value_enum, default_value = "a4")]
         layout: LayoutArg,
+        /// Languages on the card, in card order, e.g. "cy,en" (en, cy, pl, ro, ar; Welsh
+        /// always first). Default: the force's default language (and English beside it).
+        #[arg(long, default_value = "")]
+        languages: String,
         /// Where to write the PDF.
         #[arg(long)]
         out: std::path::PathBuf,
@@ -96,6 +100,9 @@ pub enum CardsCommand {
     },
     /// Show or change this force's card wording (used by every print file made afterwards).
     Wording {
+        /// The language to show or change: en, cy, pl, ro or ar.
+        #[arg(long, default_value = "en")]
+        lang: String,
         /// Heading on the front, e.g. "Stopped and searched? Know your rights".
         #[arg(long)]
         heading: Option<String>,
@@ -105,7 +112,7 @@ pub enum CardsCommand {
         /// The one-line invitation on the back.
         #[arg(long)]
         invitation: Option<String>,
-        /// Go back to the default wording.
+        /// Go back to the default wording for this language.
         #[arg(long)]
         reset: bool,
     },

@@ -25,6 +25,16 @@ pub struct Settings {
     pub panel_email: String,
     /// `SCRUTINY_MIN_AGE`: youngest age that can join (16 or 18); younger people see the youth route.
     pub min_age: u8,
+    /// `SCRUTINY_DEFAULT_LANGUAGE` (en, cy, pl, ro or ar; default en): the language a
+    /// visitor gets before choosing, and the first language of cards and messages.
+    /// Welsh forces set `cy`.
+    pub default_language: crate::i18n::Lang,
+    /// `SCRUTINY_BILINGUAL_MESSAGES=1`: every email and text carries the default language
+    /// first and then the person's own (for a Welsh force: Welsh, then English).
+    pub bilingual_messages: bool,
+    /// `SCRUTINY_ACCESSIBILITY_REVIEWED` (YYYY-MM-DD): when the accessibility statement
+    /// was last reviewed; shown on `/accessibility`.
+    pub accessibility_reviewed: Option<String>,
     /// `SCRUTINY_MIN_FILL_SECONDS`: a sign-up submitted faster than this after the form was
     /// first shown is treated as automated (asked to submit again).
     pub min_fill_secs: u64,
@@ -187,6 +197,26 @@ impl Settings {
                 None | Some("16") => 16,
                 Some("18") => 18,
                 Some(_) => return Err(anyhow!("SCRUTINY_MIN_AGE must be 16 or 18")),
+            },
+            default_language: match get("SCRUTINY_DEFAULT_LANGUAGE") {
+                None => crate::i18n::Lang::En,
+                Some(code) => crate::i18n::Lang::ALL
+                    .into_iter()
+                    .find(|l| l.code() == code.trim().to_ascii_lowercase())
+                    .ok_or_else(|| anyhow!("SCRUTINY_DEFAULT_LANGUAGE must be one of en, cy, pl, ro, ar"))?,
+            },
+            bilingual_messages: match get("SCRUTINY_BILINGUAL_MESSAGES").as_deref() {
+                None | Some("0") | Some("") => false,
+                Some("1") => true,
+                Some(_) => return Err(anyhow!("SCRUTINY_BILINGUAL_MESSAGES must be 0 or 1")),
+            },
+            accessibility_reviewed: match get("SCRUTINY_ACCESSIBILITY_REVIEWED") {
+                None => None,
+                Some(d) => Some(
+                    crate::domain::ExpiryDate::parse_iso(&d)
+                        .ok_or_else(|| anyhow!("SCRUTINY_ACCESSIBILITY_REVIEWED must be a date like 2026-11-30"))?
+                        .to_string(),
+                ),
             },
             min_fill_secs: number(&get, "SCRUTINY_MIN_FILL_SECONDS", 3)?,
             secret: get("SCRUTINY_SECRET"),

@@ -42,21 +42,46 @@ pub async fn create_batch(
     area: String,
     quantity: String,
     expires_on: String,
+    lang_cy: Option<String>,
+    lang_en: Option<String>,
+    lang_pl: Option<String>,
+    lang_ro: Option<String>,
+    lang_ar: Option<String>,
 ) -> Result<(), ServerFnError> {
-    use crate::domain::{BatchLabel, BatchQuantity, ExpiryDate, OptionalArea};
+    use crate::domain::{BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea};
     let user = auth::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     let label_p = BatchLabel::parse(&label);
     let area_p = OptionalArea::parse(&area);
     let quantity_p = BatchQuantity::parse(&quantity);
     let expires_p = ExpiryDate::parse(&expires_on, ExpiryDate::today());
-    match (label_p, area_p, quantity_p, expires_p) {
-        (Ok(label), Ok(area), Ok(quantity), Ok(expires_on)) => {
+    // Ticked languages in the form's order (Welsh first); none ticked: the force's usual.
+    let ticked: Vec<&str> = [("cy", &lang_cy), ("en", &lang_en), ("pl", &lang_pl), ("ro", &lang_ro), ("ar", &lang_ar)]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(code, _)| code)
+        .collect();
+    let languages_p = match CardLanguages::parse(&ticked.join(","), &super::wording::default_languages(&state)) {
+        Ok(langs) => {
+            let text = super::wording::card_text(&state, &langs).await.map_err(AppError::into_server_error)?;
+            match super::print::check_fit(&text) {
+                Ok(_) => Ok(langs),
+                Err(_) => Err(format!(
+                    "The text in {} languages does not fit on one card: choose fewer languages",
+                    langs.langs().len()
+                )),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match (label_p, area_p, quantity_p, expires_p, languages_p) {
+        (Ok(label), Ok(area), Ok(quantity), Ok(expires_on), Ok(languages)) => {
             let new = super::repo::NewBatch {
                 label,
                 area,
                 quantity,
                 expires_on,
+                languages,
                 created_by: user.email.clone(),
             };
             let quantity = new.quantity.get().to_string();
@@ -67,17 +92,21 @@ pub async fn create_batch(
             leptos_axum::redirect(&format!("/admin/cards/{id}"));
             Ok(())
         }
-        (l, a, q, e) => {
+        (l, a, q, e, langs) => {
             let mut query: Vec<(&str, String)> = vec![
                 ("label", label.clone()),
                 ("area", area.clone()),
                 ("quantity", quantity.clone()),
                 ("expires_on", expires_on.clone()),
             ];
+            for code in &ticked {
+                query.push(("lang", code.to_string()));
+            }
             if let Err(m) = l { query.push(("err_label", m)); }
             if let Err(m) = a { query.push(("err_area", m)); }
             if let Err(m) = q { query.push(("err_quantity", m)); }
             if let Err(m) = e { query.push(("err_expires_on", m)); }
+            if let Err(m) = langs { query.push(("err_languages", m)); }
             let qs = serde_urlencoded::to_string(&query).unwrap_or_default();
             leptos_axum::redirect(&format!("/admin/cards/new?{qs}"));
             Ok(())

@@ -16,7 +16,11 @@ use super::{
     print::{self, Layout, PrintCard},
     repo, wording,
 };
-use crate::{domain::CardCode, error::AppError, startup::AppState};
+use crate::{
+    domain::{CardCode, CardLanguages},
+    error::AppError,
+    startup::AppState,
+};
 
 pub async fn a4_pdf(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
     batch_pdf(state, id, Layout::A4, "a4").await
@@ -42,7 +46,8 @@ pub fn card_url(base_url: &str, code: &CardCode) -> String {
 
 async fn batch_pdf(state: AppState, id: i64, layout: Layout, name: &str) -> Result<Response, AppError> {
     let cards = print_cards(&state, id).await?;
-    let text = wording::card_text(&state).await?;
+    let batch = repo::get_batch(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let text = wording::card_text(&state, &CardLanguages::from_stored(&batch.languages)).await?;
     let (tx, rx) = mpsc::channel::<Result<Bytes, io::Error>>(4);
     tokio::task::spawn_blocking(move || {
         let mut out = io::BufWriter::with_capacity(64 * 1024, ChannelWriter(tx.clone()));

@@ -38,6 +38,8 @@ pub struct BatchSummary {
     pub scanned: i64,
     /// All landing-page fetches.
     pub scans: i64,
+    /// Languages printed on the cards, in card order, e.g. `cy,en`.
+    pub languages: String,
 }
 
 impl BatchSummary {

@@ -6,7 +6,7 @@ use sqlx::{Any, Transaction};
 use super::BatchSummary;
 use crate::{
     db::{now_unix, Db},
-    domain::{BatchLabel, BatchQuantity, CardCode, ExpiryDate, OptionalArea},
+    domain::{BatchLabel, BatchQuantity, CardCode, CardLanguages, ExpiryDate, OptionalArea},
     error::AppError,
 };
 
@@ -15,6 +15,7 @@ pub struct NewBatch {
     pub area: OptionalArea,
     pub quantity: BatchQuantity,
     pub expires_on: Option<ExpiryDate>,
+    pub languages: CardLanguages,
     pub created_by: String,
 }
 
@@ -23,7 +24,7 @@ const INSERT_CHUNK: usize = 80;
 
 const BATCH_COLUMNS: &str = "b.id, b.label, b.area, b.quantity, b.created_by, b.created_at, \
      b.expires_on, b.status, \
-     b.scanned_cards AS scanned, b.scans";
+     b.scanned_cards AS scanned, b.scans, b.languages";
 
 #[derive(sqlx::FromRow)]
 struct BatchRow {
@@ -37,6 +38,7 @@ struct BatchRow {
     status: String,
     scanned: i64,
     scans: i64,
+    languages: String,
 }
 
 impl From<BatchRow> for BatchSummary {
@@ -52,6 +54,7 @@ impl From<BatchRow> for BatchSummary {
             status: r.status,
             scanned: r.scanned,
             scans: r.scans,
+            languages: r.languages,
         }
     }
 }
@@ -60,8 +63,8 @@ impl From<BatchRow> for BatchSummary {
 pub async fn create_batch(db: &Db, new: NewBatch) -> Result<i64, AppError> {
     let mut tx = db.begin_write().await?;
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO card_batches (label, area, quantity, created_by, created_at, expires_on, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING id",
+        "INSERT INTO card_batches (label, area, quantity, created_by, created_at, expires_on, status, languages) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id",
     )
     .bind(new.label.as_str())
     .bind(new.area.as_deref())
@@ -69,6 +72,7 @@ pub async fn create_batch(db: &Db, new: NewBatch) -> Result<i64, AppError> {
     .bind(&new.created_by)
     .bind(now_unix())
     .bind(new.expires_on.map(|d| d.to_string()))
+    .bind(new.languages.to_string())
     .fetch_one(&mut *tx)
     .await?;
 

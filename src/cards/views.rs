@@ -84,7 +84,9 @@ pub fn NewBatchPage() -> impl IntoView {
     ];
     let errors: Vec<(String, String)> = fields
         .iter()
-        .filter_map(|(name, ..)| {
+        .map(|(name, ..)| *name)
+        .chain(["languages"])
+        .filter_map(|name| {
             let e = get(&format!("err_{name}"));
             (!e.is_empty()).then(|| (name.to_string(), e))
         })
@@ -133,6 +135,35 @@ pub fn NewBatchPage() -> impl IntoView {
                     </div>
                 }
             }).collect_view()}
+            <div class=if get("err_languages").is_empty() { "field" } else { "field field-error" }>
+                <fieldset aria-describedby="languages-hint" id="languages">
+                    <legend>"Languages on the card"</legend>
+                    <p class="hint" id="languages-hint">
+                        "Each language adds its text to both sides, in this order (Welsh first). \
+                         The more languages, the smaller the text. If you tick none, the force\u{2019}s usual languages are used."
+                    </p>
+                    {(!get("err_languages").is_empty()).then(|| view! {
+                        <p class="error-message">
+                            <span class="visually-hidden">"Error: "</span>{get("err_languages")}
+                        </p>
+                    })}
+                    <div class="checkboxes">
+                        {crate::i18n::Lang::CARD_ORDER.into_iter().map(|lang| {
+                            let id = format!("lang_{}", lang.code());
+                            let checked = query.with_untracked(|q| q.get_all("lang"))
+                                .unwrap_or_default()
+                                .iter()
+                                .any(|c| c == lang.code());
+                            view! {
+                                <div class="checkbox">
+                                    <input type="checkbox" id=id.clone() name=id.clone() value="on" checked=checked/>
+                                    <label for=id lang=lang.html_lang()>{lang.native_name()}</label>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+            </div>
             <button type="submit" class="button">"Create batch"</button>
         </form>
     }
@@ -163,6 +194,10 @@ pub fn BatchDetailPage() -> impl IntoView {
                                 <dt>"Created"</dt><dd>{date_of(b.created_at)}" by "{b.created_by.clone()}</dd>
                                 <dt>"Expires"</dt><dd>{b.expires_on.clone().unwrap_or_else(|| "No expiry".into())}</dd>
                                 <dt>"Printed"</dt><dd>{b.quantity}</dd>
+                                <dt>"Languages"</dt><dd data-testid="batch-languages">{
+                                    b.languages.split(',').filter_map(crate::i18n::Lang::parse)
+                                        .map(|l| l.native_name()).collect::<Vec<_>>().join(", ")
+                                }</dd>
                                 <dt>"Cards scanned"</dt><dd data-testid="batch-scanned">{b.scanned}</dd>
                                 <dt>"Page visits from cards"</dt><dd>{b.scans}</dd>
                             </dl>

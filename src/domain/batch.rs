@@ -215,3 +215,90 @@ mod tests {
         assert_eq!(ExpiryDate::from_unix_days(19_417).to_string(), "2023-03-01");
     }
 }
+
+/// The languages printed on a batch's cards, in card order: no repeats, at most
+/// five, Welsh first whenever it is included (Welsh Language Standards).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardLanguages(Vec<crate::i18n::Lang>);
+
+impl CardLanguages {
+    /// `raw` is comma-separated codes, e.g. `cy,en`. Empty means `default`.
+    pub fn parse(raw: &str, default: &CardLanguages) -> Result<Self, String> {
+        use crate::i18n::Lang;
+        let mut langs: Vec<Lang> = Vec::new();
+        for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+            let lang = Lang::ALL.into_iter().find(|l| l.code() == code.to_ascii_lowercase()).ok_or_else(|| {
+                format!("\u{201c}{code}\u{201d} is not a card language: use en, cy, pl, ro or ar, separated by commas")
+            })?;
+            if langs.contains(&lang) {
+                return Err(format!("{code} is listed twice"));
+            }
+            langs.push(lang);
+        }
+        if langs.is_empty() {
+            return Ok(default.clone());
+        }
+        Ok(Self::ordered(langs))
+    }
+
+    /// The default for a force: its default language, and English beside it when
+    /// that is another language (a Welsh force's cards are bilingual, Welsh first).
+    pub fn default_for(lang: crate::i18n::Lang) -> Self {
+        use crate::i18n::Lang;
+        if lang == Lang::En {
+            CardLanguages(vec![Lang::En])
+        } else {
+            CardLanguages(vec![lang, Lang::En])
+        }
+    }
+
+    fn ordered(mut langs: Vec<crate::i18n::Lang>) -> Self {
+        use crate::i18n::Lang;
+        if let Some(i) = langs.iter().position(|&l| l == Lang::Cy) {
+            let cy = langs.remove(i);
+            langs.insert(0, cy);
+        }
+        CardLanguages(langs)
+    }
+
+    /// Stored form, e.g. `cy,en`; unknown codes in old rows are skipped.
+    pub fn from_stored(s: &str) -> Self {
+        let langs: Vec<_> = s.split(',').filter_map(crate::i18n::Lang::parse).collect();
+        if langs.is_empty() {
+            CardLanguages(vec![crate::i18n::Lang::En])
+        } else {
+            Self::ordered(langs)
+        }
+    }
+
+    pub fn langs(&self) -> &[crate::i18n::Lang] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for CardLanguages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let codes: Vec<&str> = self.0.iter().map(|l| l.code()).collect();
+        f.write_str(&codes.join(","))
+    }
+}
+
+#[cfg(test)]
+mod card_language_tests {
+    use super::CardLanguages;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn welsh_goes_first_and_bad_codes_are_named() {
+        let en = CardLanguages::default_for(Lang::En);
+        assert_eq!(CardLanguages::parse("", &en).unwrap(), en);
+        assert_eq!(CardLanguages::parse("pl, en", &en).unwrap().to_string(), "pl,en");
+        assert_eq!(CardLanguages::parse("en,cy", &en).unwrap().to_string(), "cy,en");
+        assert_eq!(CardLanguages::parse("ar,ro,cy", &en).unwrap().to_string(), "cy,ar,ro");
+        let e = CardLanguages::parse("en,fr", &en).unwrap_err();
+        assert!(e.contains("fr") && e.contains("en, cy, pl, ro or ar"), "{e}");
+        assert!(CardLanguages::parse("en,EN", &en).unwrap_err().contains("twice"));
+        assert_eq!(CardLanguages::default_for(Lang::Cy).to_string(), "cy,en");
+        assert_eq!(CardLanguages::from_stored("cy,en").langs(), [Lang::Cy, Lang::En]);
+    }
+}

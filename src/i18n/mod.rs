@@ -24,6 +24,8 @@ pub enum Lang {
 
 impl Lang {
     pub const ALL: [Lang; 5] = [Lang::En, Lang::Cy, Lang::Pl, Lang::Ro, Lang::Ar];
+    /// The order languages are printed on a card: Welsh first (Welsh Language Standards).
+    pub const CARD_ORDER: [Lang; 5] = [Lang::Cy, Lang::En, Lang::Pl, Lang::Ro, Lang::Ar];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -296,3 +296,45 @@ async fn a_hundred_thousand_random_codes_hit_no_card() {
     assert_eq!(hits, 0);
     // And over HTTP a guesser is stopped after 20 misses (see the rate-limit test).
 }
+
+#[tokio::test]
+async fn a_batch_ordered_in_welsh_and_english_prints_both_welsh_first() {
+    let app = spawn_app().await;
+    // Ticked in any order, Welsh is printed first.
+    let location = app
+        .post_batch_form(&[("label", "Bilingual"), ("area", ""), ("quantity", "3"), ("expires_on", ""), ("lang_en", "on"), ("lang_cy", "on")])
+        .await;
+    let id: i64 = location.strip_prefix("/admin/cards/").unwrap().parse().expect("batch made");
+    let (langs,): (String,) =
+        sqlx::query_as("SELECT languages FROM card_batches WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(langs, "cy,en");
+    let page = app.get(&location).await.text().await.unwrap();
+    assert!(page.contains("Cymraeg, English"), "the batch page says which languages");
+    let pdf = app.get(&format!("/admin/cards/{id}/cards-cr80.pdf")).await.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = Command::new("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(&path).arg("-").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let cy = text.find("Stopio a chwilio").expect(&text);
+    let en = text.find("Stopped and searched?").expect(&text);
+    assert!(cy < en, "{text}");
+
+    // Without a tick: the force's usual languages (English here).
+    let plain = app.create_batch("Plain", 1).await;
+    let (langs,): (String,) =
+        sqlx::query_as("SELECT languages FROM card_batches WHERE id = $1").bind(plain).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(langs, "en");
+
+    // All five full texts cannot fit one card: back to the form, saying so, ticks kept.
+    let location = app
+        .post_batch_form(&[
+            ("label", "Too many"), ("area", ""), ("quantity", "1"), ("expires_on", ""),
+            ("lang_en", "on"), ("lang_cy", "on"), ("lang_pl", "on"), ("lang_ro", "on"), ("lang_ar", "on"),
+        ])
+        .await;
+    assert!(location.starts_with("/admin/cards/new?"), "{location}");
+    let page = app.get(&location).await.text().await.unwrap();
+    assert!(page.contains("does not fit on one card"), "{page}");
+    assert!(page.contains(r#"id="lang_ar" name="lang_ar" value="on" checked"#), "ticks kept: {page}");
+}

@@ -136,3 +136,93 @@ fn a_report_piped_into_head_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
 }
+
+/// `pdftotext -raw` of a file (text in the order it is drawn, not in columns as
+/// pdftotext guesses them from an A4 sheet of cards), whitespace collapsed.
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = Command::new("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(pdf).arg("-").output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn cards_in_welsh_and_english_print_each_wording_welsh_first_and_every_qr_decodes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cy.db", tmp.path().display());
+    let body = tmp.path().join("cy.txt");
+    std::fs::write(&body, "Paragraff cyntaf: ŵyr, ŷd a'r heddlu.\n\nAil baragraff gyda ŵ ac ŷ.").unwrap();
+    let out = scrutiny()
+        .args(["cards", "wording", "--lang", "cy", "--heading", "Eich hawliau: ŵyr ac ŷd", "--invitation", "Ymunwch â'r panel ŵyr", "--body-file"])
+        .arg(&body)
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(shown.starts_with("Eich hawliau: ŵyr ac ŷd") && shown.contains("Ail baragraff gyda ŵ ac ŷ."), "{shown}");
+    // The English wording is untouched by a Welsh change.
+    let en = scrutiny().args(["cards", "wording", "--lang", "en"]).env("DATABASE_URL", &db).output().unwrap();
+    assert!(String::from_utf8(en.stdout).unwrap().starts_with("Stopped and searched? Know your rights"));
+
+    let pdf = tmp.path().join("cy.pdf");
+    // Asked English first: Welsh is still printed first.
+    let out = scrutiny()
+        .args(["cards", "create", "--label", "Bilingual", "--count", "12", "--languages", "en,cy", "--out"])
+        .arg(&pdf)
+        .env("DATABASE_URL", &db)
+        .env("SCRUTINY_BASE_URL", "https://panel.example.police.uk")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cy,en"));
+    let text = pdf_text(&pdf);
+    let (cy, en) = (text.find("Eich hawliau: ŵyr ac ŷd").expect(&text), text.find("Stopped and searched?").expect(&text));
+    assert!(cy < en, "Welsh first: {text}");
+    for want in ["Paragraff cyntaf: ŵyr, ŷd a'r heddlu.", "Ail baragraff gyda ŵ ac ŷ.", "Ymunwch â'r panel ŵyr"] {
+        assert!(text.contains(want), "{want:?} not in {text}");
+    }
+    // Every card's QR code still scans (12 cards: two A4 sheets).
+    let status = Command::new("pdftoppm").args(["-r", "300", "-png"]).arg(&pdf).arg(tmp.path().join("p")).status().unwrap();
+    assert!(status.success());
+    let mut urls = Vec::new();
+    for e in std::fs::read_dir(tmp.path()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "png") {
+            let out = Command::new("zbarimg").args(["--raw", "-q"]).arg(&p).output().unwrap();
+            urls.extend(String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).map(String::from));
+        }
+    }
+    urls.sort();
+    urls.dedup();
+    assert_eq!(urls.len(), 12, "{urls:?}");
+    assert!(urls.iter().all(|u| u.starts_with("https://panel.example.police.uk/j/")));
+}
+
+#[test]
+fn card_languages_and_wording_refuse_bad_input_naming_the_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/bad.db", tmp.path().display());
+    let run = |args: &[&str]| {
+        let mut c = scrutiny();
+        c.args(args).env("DATABASE_URL", &db);
+        c.output().unwrap()
+    };
+    let pdf = tmp.path().join("x.pdf");
+    let out = run(&["cards", "create", "--label", "X", "--count", "1", "--languages", "en,fr", "--out", pdf.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--languages") && err.contains("fr"), "{err}");
+    // Five languages' full text cannot fit one card: refused before any batch is made.
+    let out = run(&["cards", "create", "--label", "X", "--count", "1", "--languages", "en,cy,pl,ro,ar", "--out", pdf.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not fit"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["cards", "wording", "--lang", "de", "--heading", "Hallo"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--lang"));
+    let out = run(&["cards", "wording", "--lang", "pl", "--heading", "   "]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--heading"));
+    // Nothing was saved by the refused commands.
+    let out = run(&["cards", "wording", "--lang", "pl"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Zatrzymanie i przeszukanie?"), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = run(&["cards", "void", "1"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no batch 1"), "no batch was made");
+}
