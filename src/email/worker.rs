@@ -124,7 +124,19 @@ async fn render(
 ) -> anyhow::Result<Option<Outgoing>> {
     let Some(recruit_id) = item.recruit_id else { return Ok(None) };
     let Some(person) = repo::recipient(&state.db, recruit_id).await? else { return Ok(None) };
-    let lang = Lang::parse(&person.language).unwrap_or(Lang::En);
+    let lang = Lang::parse(&person.language).unwrap_or(state.settings.default_language);
+    // A bilingual force (SCRUTINY_BILINGUAL_MESSAGES) sends its own language first, then
+    // the person's, in one message.
+    let second = (state.settings.bilingual_messages && lang != state.settings.default_language).then_some(lang);
+    let first = if second.is_some() { state.settings.default_language } else { lang };
+    let subject_of = |key: &str| match second {
+        Some(l) => format!("{} / {}", t(first, key), t(l, key)),
+        None => t(first, key).to_string(),
+    };
+    let body_of = |key: &str, args: &[(&str, &str)]| match second {
+        Some(l) => format!("{}\n\n\u{2014}\u{2014}\u{2014}\n\n{}", tf(first, key, args), tf(l, key, args)),
+        None => tf(first, key, args),
+    };
     let base = &state.base_url;
     let force = state.settings.force_name.as_str();
     let contact = state.settings.panel_email.as_str();
@@ -147,7 +159,7 @@ async fn render(
         let text = match item.kind.as_str() {
             "confirm" => {
                 let confirm = repo::NewToken::push_short(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS, None);
-                tf(lang, "sms.confirm", &[("force", force), ("url", &format!("{base}/c/{confirm}"))])
+                body_of("sms.confirm", &[("force", force), ("url", &format!("{base}/c/{confirm}"))])
             }
             _ => {
                 let withdraw = repo::NewToken::push_short(tokens, recruit_id, "withdraw", WITHDRAW_TTL_SECS, None);
@@ -165,8 +177,8 @@ async fn render(
             let confirm = repo::NewToken::push(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS);
             let confirm_url = format!("{base}/confirm/{confirm}{lang_q}");
             (
-                t(lang, "email.confirm.subject").to_string(),
-                tf(lang, "email.confirm.body", &[
+                subject_of("email.confirm.subject"),
+                body_of("email.confirm.body", &[
                     ("name", &person.name),
                     ("force", force),
                     ("confirm_url", &confirm_url),
@@ -184,8 +196,8 @@ async fn render(
             let confirm = repo::NewToken::push_for(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS, Some(pending_id));
             let confirm_url = format!("{base}/confirm/{confirm}{lang_q}");
             (
-                t(lang, "email.update.subject").to_string(),
-                tf(lang, "email.update.body", &[
+                subject_of("email.update.subject"),
+                body_of("email.update.body", &[
                     ("name", &person.name),
                     ("answers", &answers),
                     ("force", force),

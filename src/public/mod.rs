@@ -139,7 +139,8 @@ impl PublicPage {
              <header class=\"top\"><span class=\"brand\">{site}</span></header>\
              {default_button}{switcher}<main id=\"main\">{body}</main>\
              <footer><ul><li><a href=\"/privacy?lang={code}\">{privacy}</a></li>\
-             <li><a href=\"/rights?lang={code}\">{rights}</a></li></ul></footer></body></html>",
+             <li><a href=\"/rights?lang={code}\">{rights}</a></li>\
+             <li><a href=\"/accessibility?lang={code}\">{a11y}</a></li></ul></footer></body></html>",
             html_lang = lang.html_lang(),
             dir = lang.dir(),
             title = html_escape(&self.title),
@@ -147,6 +148,7 @@ impl PublicPage {
             skip = html_escape(t(lang, "nav.skip")),
             privacy = html_escape(t(lang, "privacy.title")),
             rights = html_escape(t(lang, "rights.link")),
+            a11y = html_escape(t(lang, "a11y.link")),
             switcher = switcher_html(lang, self.switcher),
             default_button = default_button(lang, self.switcher),
             css = PUBLIC_CSS,
@@ -177,8 +179,11 @@ impl IntoResponse for PublicPage {
 }
 
 /// The language for a GET request: `?lang=`, then the `lang` cookie, then the browser's
-/// Accept-Language, then English. The bool says whether `?lang=` chose it.
-pub fn request_lang(query_lang: Option<&str>, headers: &axum::http::HeaderMap) -> (Lang, bool) {
+/// Accept-Language, then the force's default (`SCRUTINY_DEFAULT_LANGUAGE`). A browser
+/// that only says English gets the default: in Wales most phones are set to English,
+/// and the Welsh Language Standards ask for Welsh first. The bool says whether `?lang=`
+/// chose it.
+pub fn request_lang(query_lang: Option<&str>, headers: &axum::http::HeaderMap, default: Lang) -> (Lang, bool) {
     if let Some(lang) = query_lang.and_then(Lang::parse) {
         return (lang, true);
     }
@@ -195,7 +200,7 @@ pub fn request_lang(query_lang: Option<&str>, headers: &axum::http::HeaderMap) -
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(Lang::from_accept_language);
-    (accept.unwrap_or(Lang::En), false)
+    (accept.filter(|&l| l != Lang::En).unwrap_or(default), false)
 }
 
 /// Control characters other than line breaks and tabs: never part of text a person
@@ -258,5 +263,6 @@ pub fn routes() -> Vec<crate::routes::Route> {
         Route::public("/", get(info::home)),
         Route::public("/privacy", get(info::privacy)),
         Route::public("/rights", get(info::rights)),
+        Route::public("/accessibility", get(info::accessibility)),
     ]
 }

@@ -85,6 +85,30 @@ pub async fn list_call_back() -> Result<Vec<super::CallBack>, ServerFnError> {
 /// The least role each server function here needs, declared beside them: the access
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
+/// For the invitation form: the force's default language and, per language the selected
+/// people chose, how many chose it (most first). `ids` are public ids separated by commas.
+#[server]
+pub async fn invite_languages(ids: String) -> Result<super::InviteNeeds, ServerFnError> {
+    require(Role::Coordinator)?;
+    let state = expect_context::<AppState>();
+    let ids: Vec<String> = ids.split(',').filter(|s| !s.is_empty()).take(1000).map(str::to_string).collect();
+    let people = super::repo::recipients(state.db.pool(), &ids).await.map_err(AppError::into_server_error)?;
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    for p in people {
+        let code = crate::i18n::Lang::parse(&p.language).unwrap_or(state.settings.default_language).code().to_string();
+        match counts.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((code, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(super::InviteNeeds {
+        default: state.settings.default_language.code().to_string(),
+        welsh_force: state.settings.default_language == crate::i18n::Lang::Cy,
+        counts,
+    })
+}
+
 #[cfg(feature = "ssr")]
 pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
     (<ListRecruits as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
@@ -92,4 +116,5 @@ pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
     (<EraseRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
     (<ListCallBack as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
     (<ToDo as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+    (<InviteLanguages as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
 ];

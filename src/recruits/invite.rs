@@ -6,10 +6,12 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
+use super::repo::{self, Recipient};
 use crate::{
     auth::{repo::audit, CurrentUser},
     db::now_unix,
     error::AppError,
+    i18n::Lang,
     public::{form_field, form_fields, form_pairs},
     startup::AppState,
 };
@@ -26,61 +28,160 @@ fn channel(state: &AppState, email: Option<&str>, phone: Option<&str>, method: &
     }
 }
 
-/// Before sending: how many go by email and by text, and the text message as it will be
-/// read, with its length in fragments (a long message costs several).
-async fn preview(state: &AppState, ids: &[String], subject: &str, message: &str) -> Result<Response, AppError> {
+/// One version of the message: its language, subject and text.
+struct Version {
+    lang: Lang,
+    subject: String,
+    message: String,
+}
+
+/// The versions written on the form: the force's default language in `subject` and
+/// `message` (required), any other in `subject_<code>` and `message_<code>` (both or
+/// neither). Err: the problem code for the form, and the language it is about.
+fn versions(form: &[(String, String)], default: Lang) -> Result<Vec<Version>, (&'static str, Option<Lang>)> {
+    let check = |subject: &str, message: &str, lang: Lang| -> Result<(), (&'static str, Option<Lang>)> {
+        if subject.is_empty() || subject.chars().count() > 150 || subject.chars().any(char::is_control) {
+            return Err(if lang == default { ("subject", None) } else { ("version", Some(lang)) });
+        }
+        if message.is_empty() || message.chars().count() > 5000 || crate::public::has_control_chars(message) {
+            return Err(if lang == default { ("message", None) } else { ("version", Some(lang)) });
+        }
+        Ok(())
+    };
+    let (subject, message) = (form_field(form, "subject").trim(), form_field(form, "message").trim());
+    check(subject, message, default)?;
+    let mut out = vec![Version { lang: default, subject: subject.into(), message: message.into() }];
+    for lang in Lang::ALL.into_iter().filter(|&l| l != default) {
+        let s = form_field(form, &format!("subject_{}", lang.code())).trim();
+        let m = form_field(form, &format!("message_{}", lang.code())).trim();
+        if s.is_empty() && m.is_empty() {
+            continue;
+        }
+        check(s, m, lang)?;
+        out.push(Version { lang, subject: s.into(), message: m.into() });
+    }
+    Ok(out)
+}
+
+/// A recipient's language (their choice, or the force's default if unreadable).
+fn lang_of(state: &AppState, r: &Recipient) -> Lang {
+    Lang::parse(&r.language).unwrap_or(state.settings.default_language)
+}
+
+/// What one person receives: their language's version, or the default one when none
+/// was written; with `SCRUTINY_BILINGUAL_MESSAGES`, the default language first and then
+/// theirs. Payload form: "subject\n\nbody".
+fn payload_for(state: &AppState, versions: &[Version], lang: Lang) -> String {
+    let default = &versions[0];
+    match versions.iter().find(|v| v.lang == lang) {
+        Some(own) if own.lang != default.lang && state.settings.bilingual_messages => format!(
+            "{} / {}\n\n{}\n\n\u{2014}\u{2014}\u{2014}\n\n{}",
+            default.subject, own.subject, default.message, own.message
+        ),
+        Some(own) => format!("{}\n\n{}", own.subject, own.message),
+        None => format!("{}\n\n{}", default.subject, default.message),
+    }
+}
+
+/// Before sending: how many go by email and by text, each language's version and who
+/// gets it (with a warning for anyone who would get another language), and the text
+/// message as it will be read, with its length in fragments (a long message costs several).
+async fn preview(state: &AppState, ids: &[String], versions: &[Version], people: &[Recipient]) -> Result<Response, AppError> {
     let (mut by_email, mut by_text, mut unreachable) = (0, 0, 0);
-    for id in ids {
-        let row: Option<(Option<String>, Option<String>, String)> =
-            sqlx::query_as("SELECT email, phone, contact_method FROM recruits WHERE public_id = $1")
-                .bind(id)
-                .fetch_optional(state.db.pool())
-                .await?;
-        match row.as_ref().and_then(|(e, p, m)| channel(state, e.as_deref(), p.as_deref(), m)) {
+    let mut per_lang: Vec<(Lang, i64)> = Vec::new();
+    for r in people {
+        match channel(state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method) {
             Some("email") => by_email += 1,
             Some(_) => by_text += 1,
-            None => unreachable += 1,
+            None => {
+                unreachable += 1;
+                continue;
+            }
+        }
+        let lang = lang_of(state, r);
+        match per_lang.iter_mut().find(|(l, _)| *l == lang) {
+            Some((_, n)) => *n += 1,
+            None => per_lang.push((lang, 1)),
         }
     }
-    // The text as sent: the message and the footer with a withdraw link (a 22-character token).
-    let footer = crate::i18n::tf(crate::i18n::Lang::En, "sms.footer", &[("url", &format!("{}/w/{}", state.base_url, "x".repeat(22)))]);
-    let text = format!("{message}\n{footer}");
-    let fragments = crate::email::notify::sms_fragments(&text);
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let hidden: String = ids.iter().map(|id| format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", esc(id))).collect();
-    let text_part = if by_text > 0 {
-        format!(
-            "<h2>The text message</h2><p>{by_text} people will get this by text. It is {} characters: \
-             <strong>{fragments} text message fragment{}</strong> each (Notify charges by fragment; one holds 160 plain \
-             characters, or 70 with letters such as ŵ, ą or Arabic).</p><pre class=\"sms\">{}</pre>",
-            text.chars().count(),
-            if fragments == 1 { "" } else { "s" },
-            esc(&text)
-        )
-    } else {
+    let default = versions[0].lang;
+    let mut warnings = String::new();
+    let mut parts = String::new();
+    for &(lang, n) in &per_lang {
+        let who = if n == 1 { "1 person".to_string() } else { format!("{n} people") };
+        if !versions.iter().any(|v| v.lang == lang) {
+            warnings.push_str(&format!(
+                "<li>{who} chose {} but there is no {} version: they will get the {} version.</li>",
+                lang.native_name(),
+                lang.native_name(),
+                default.native_name()
+            ));
+            continue;
+        }
+        let payload = payload_for(state, versions, lang);
+        let (subject, message) = payload.split_once("\n\n").unwrap_or((&payload, ""));
+        // The text as sent: the message and the footer with a withdraw link (a 22-character token).
+        let footer = crate::i18n::tf(lang, "sms.footer", &[("url", &format!("{}/w/{}", state.base_url, "x".repeat(22)))]);
+        let text = format!("{message}\n{footer}");
+        let fragments = crate::email::notify::sms_fragments(&text);
+        let sms = if by_text > 0 {
+            format!(
+                "<p>As a text message (with the link to leave the list): {} characters, <strong>{fragments} text message \
+                 fragment{}</strong> each (Notify charges by fragment; one holds 160 plain characters, or 70 with letters \
+                 such as ŵ, ą or Arabic).</p><pre class=\"sms\" lang=\"{hl}\" dir=\"{dir}\">{}</pre>",
+                text.chars().count(),
+                if fragments == 1 { "" } else { "s" },
+                esc(&text),
+                hl = lang.html_lang(),
+                dir = lang.dir(),
+            )
+        } else {
+            String::new()
+        };
+        parts.push_str(&format!(
+            "<h2>{} ({who})</h2><p><strong lang=\"{hl}\" dir=\"{dir}\">{}</strong></p><pre lang=\"{hl}\" dir=\"{dir}\">{}</pre>{sms}",
+            lang.native_name(),
+            esc(subject),
+            esc(message),
+            hl = lang.html_lang(),
+            dir = lang.dir(),
+        ));
+    }
+    let hidden: String = ids
+        .iter()
+        .map(|id| format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", esc(id)))
+        .chain(versions.iter().map(|v| {
+            let suffix = if v.lang == default { String::new() } else { format!("_{}", v.lang.code()) };
+            format!(
+                "<input type=\"hidden\" name=\"subject{suffix}\" value=\"{}\"><input type=\"hidden\" name=\"message{suffix}\" value=\"{}\">",
+                esc(&v.subject),
+                esc(&v.message)
+            )
+        }))
+        .collect();
+    let warning = if warnings.is_empty() {
         String::new()
+    } else {
+        format!("<div class=\"warning\" role=\"alert\"><h2>Not everyone gets their own language</h2><ul>{warnings}</ul>\
+                 <p>Go back to write those versions, or send anyway.</p></div>")
     };
     let html = format!(
-        "<h1>Check the invitation</h1><p>{by_email} by email, {by_text} by text message{}.</p>\
-         <h2>The email</h2><p><strong>{}</strong></p><pre>{}</pre>{text_part}\
+        "<h1>Check the invitation</h1><p>{by_email} by email, {by_text} by text message{}.</p>{warning}{parts}\
          <form method=\"post\" action=\"/admin/recruits/invite\">{hidden}\
-         <input type=\"hidden\" name=\"subject\" value=\"{}\"><input type=\"hidden\" name=\"message\" value=\"{}\">\
          <button type=\"submit\" name=\"action\" value=\"send\" class=\"button\">Send invitation</button></form>",
         if unreachable > 0 { format!(", {unreachable} cannot be reached (no email, and no text service)") } else { String::new() },
-        esc(subject),
-        esc(message),
-        esc(subject),
-        esc(message),
     );
-    let page = crate::public::PublicPage::raw(crate::i18n::Lang::En, "Check the invitation", html)
-        .with_switcher(crate::public::Switcher::None);
+    let page = crate::public::PublicPage::raw(Lang::En, "Check the invitation", html).with_switcher(crate::public::Switcher::None);
     let mut response = page.into_response();
     response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
     Ok(response)
 }
 
-/// `POST /admin/recruits/invite`: `subject`, `message`, `id`…; `action=send` sends,
-/// anything else shows the preview first.
+/// `POST /admin/recruits/invite`: `subject`, `message` (the force's default language),
+/// `subject_<code>`, `message_<code>` (other languages), `id`…; `action=send` sends,
+/// anything else shows the preview first. A Welsh force sends nothing until every
+/// recipient's language is written.
 pub async fn send(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
@@ -88,41 +189,42 @@ pub async fn send(
 ) -> Result<Response, AppError> {
     let form = form_pairs(&body);
     let ids: Vec<String> = form_fields(&form, "id").take(1000).map(str::to_string).collect();
-    let (subject, message) = (form_field(&form, "subject").trim(), form_field(&form, "message").trim());
     let query: String = ids.iter().map(|id| format!("&id={}", id)).collect();
-    let problem = if ids.is_empty() {
-        Some("none")
-    } else if subject.is_empty() || subject.chars().count() > 150 || subject.chars().any(char::is_control) {
-        Some("subject")
-    } else if message.is_empty() || message.chars().count() > 5000 || crate::public::has_control_chars(message) {
-        Some("message")
-    } else {
-        None
+    let back = |problem: &str, lang: Option<Lang>| {
+        let lang = lang.map(|l| format!("&lang={}", l.code())).unwrap_or_default();
+        Ok(Redirect::to(&format!("/admin/recruits/invite?error={problem}{lang}{query}")).into_response())
     };
-    if let Some(p) = problem {
-        return Ok(Redirect::to(&format!("/admin/recruits/invite?error={p}{query}")).into_response());
+    if ids.is_empty() {
+        return back("none", None);
+    }
+    let versions = match versions(&form, state.settings.default_language) {
+        Ok(v) => v,
+        Err((problem, lang)) => return back(problem, lang),
+    };
+    let people = repo::recipients(state.db.pool(), &ids).await?;
+    if state.settings.default_language == Lang::Cy {
+        let reachable = people.iter().filter(|r| channel(&state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method).is_some());
+        if let Some(missing) = reachable.map(|r| lang_of(&state, r)).find(|l| !versions.iter().any(|v| v.lang == *l)) {
+            return back("missing", Some(missing));
+        }
     }
     if form_field(&form, "action") != "send" {
-        return preview(&state, &ids, subject, message).await;
+        return preview(&state, &ids, &versions, &people).await;
     }
+    let subject = versions[0].subject.clone();
     let mut tx = state.db.begin_write().await?;
     let mut queued = 0;
-    for id in &ids {
-        let row: Option<(i64, Option<String>, Option<String>, String)> =
-            sqlx::query_as("SELECT id, email, phone, contact_method FROM recruits WHERE public_id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((recruit_id, email, phone, method)) = row else { continue };
-        if channel(&state, email.as_deref(), phone.as_deref(), &method).is_none() {
+    for r in &people {
+        if channel(&state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method).is_none() {
             continue;
         }
-        crate::email::repo::queue(&mut tx, recruit_id, "message", &format!("{subject}\n\n{message}")).await?;
+        let payload = payload_for(&state, &versions, lang_of(&state, r));
+        crate::email::repo::queue(&mut tx, r.id, "message", &payload).await?;
         sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'note', $4)")
-            .bind(recruit_id)
+            .bind(r.id)
             .bind(now_unix())
             .bind(&user.email)
-            .bind(format!("Invitation sent: {subject}"))
+            .bind(format!("Invitation sent: {}", payload.split_once("\n\n").map_or(subject.as_str(), |(s, _)| s)))
             .execute(&mut *tx)
             .await?;
         queued += 1;

@@ -61,6 +61,17 @@ pub struct RecruitList {
     pub batches: Vec<(i64, String)>,
 }
 
+/// The languages an invitation must be written in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InviteNeeds {
+    /// The force's default language code: its version is the `subject`/`message` fields.
+    pub default: String,
+    /// A Welsh force (default `cy`) sends nobody a message in another language than theirs.
+    pub welsh_force: bool,
+    /// (language code, people who chose it), most first.
+    pub counts: Vec<(String, i64)>,
+}
+
 /// Everything held about one person (also the subject access export).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecruitDetail {

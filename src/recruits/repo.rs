@@ -321,3 +321,32 @@ pub async fn to_do(db: &Db) -> Result<super::ToDo, AppError> {
     .await?;
     Ok(super::ToDo { new_this_week, waiting_for_call, to_contact })
 }
+
+/// How a coordinator's message reaches one person: their ids, contacts and language.
+pub struct Recipient {
+    pub id: i64,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub contact_method: String,
+    pub language: String,
+}
+
+/// The people behind `public_ids` (unknown ids skipped), in the order given.
+pub async fn recipients<'e, E>(db: E, public_ids: &[String]) -> Result<Vec<Recipient>, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
+{
+    let mut out = Vec::with_capacity(public_ids.len());
+    for id in public_ids {
+        let row: Option<(i64, Option<String>, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT id, email, phone, contact_method, language FROM recruits WHERE public_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+        if let Some((id, email, phone, contact_method, language)) = row {
+            out.push(Recipient { id, email, phone, contact_method, language });
+        }
+    }
+    Ok(out)
+}

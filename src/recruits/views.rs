@@ -311,24 +311,85 @@ pub fn RecruitPage() -> impl IntoView {
 pub fn InvitePage() -> impl IntoView {
     let q = use_query_map();
     let ids = q.with_untracked(|q| q.get_all("id").unwrap_or_default());
-    let error = q.with_untracked(|q| q.get("error"));
+    let error = q.with_untracked(|q| q.get("error")).unwrap_or_default();
+    let error_lang = q.with_untracked(|q| q.get("lang")).and_then(|c| crate::i18n::Lang::parse(&c));
     let count = ids.len();
+    let joined = ids.join(",");
+    let needs = Resource::new(move || joined.clone(), super::api::invite_languages);
+    let error_text = match error.as_str() {
+        "" => None,
+        "none" => Some("Select at least one person on the recruits page".to_string()),
+        "subject" => Some("Enter a subject of 150 characters or fewer, on one line".to_string()),
+        "message" => Some("Enter a message of 5,000 characters or fewer, without special control characters".to_string()),
+        "missing" => Some(format!(
+            "Write the message in {} too: people who chose it would otherwise get another language",
+            error_lang.map(|l| l.native_name()).unwrap_or("every language")
+        )),
+        _ => Some(format!(
+            "Enter a subject and a message in {}, or leave both empty",
+            error_lang.map(|l| l.native_name()).unwrap_or("that language")
+        )),
+    };
     view! {
         <Title text="Write an invitation – Scrutiny panel"/>
         <h1>"Write an invitation"</h1>
-        {error.map(|e| view! { <div class="error-summary" role="alert"><h2>"There is a problem"</h2><p>{match e.as_str() {
-            "none" => "Select at least one person on the recruits page",
-            "subject" => "Enter a subject of 150 characters or fewer, on one line",
-            _ => "Enter a message of 5,000 characters or fewer, without special control characters",
-        }}</p></div> })}
+        {error_text.map(|e| view! { <div class="error-summary" role="alert"><h2>"There is a problem"</h2><p>{e}</p></div> })}
         <p>{format!("To {count} selected people, each by the way they chose to be contacted: email, or a text message when they chose the phone and texts can be sent. Every message includes a link to leave the list. You will see the email and the text message, with its length, before anything is sent.")}</p>
         <form method="post" action="/admin/recruits/invite" novalidate>
             {ids.into_iter().map(|id| view! { <input type="hidden" name="id" value=id/> }).collect_view()}
-            <div class="field"><label for="subject">"Subject"</label>
-                <input type="text" id="subject" name="subject" value="Community scrutiny panel: next meeting"/></div>
-            <div class="field"><label for="message">"Message"</label>
-                <p class="hint" id="message-hint">"Say when and where the meeting is, and how to reply."</p>
-                <textarea id="message" name="message" rows="8" aria-describedby="message-hint"></textarea></div>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let needs = match needs.await {
+                        Ok(n) => n,
+                        Err(e) => return view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
+                    };
+                    let default = crate::i18n::Lang::parse(&needs.default).unwrap_or(crate::i18n::Lang::En);
+                    let mut langs: Vec<(crate::i18n::Lang, i64)> = needs
+                        .counts
+                        .iter()
+                        .filter_map(|(c, n)| crate::i18n::Lang::parse(c).map(|l| (l, *n)))
+                        .collect();
+                    // The force's own language first (it is the one everybody else falls back to).
+                    if !langs.iter().any(|(l, _)| *l == default) {
+                        langs.insert(0, (default, 0));
+                    }
+                    langs.sort_by_key(|(l, _)| *l != default);
+                    let others = langs.len() > 1;
+                    view! {
+                        {others.then(|| view! {
+                            <p>{format!(
+                                "The selected people chose {} languages. Write the message in each: everyone gets their own language. {}",
+                                langs.len(),
+                                if needs.welsh_force {
+                                    "As a Welsh force, nothing is sent until every language is written."
+                                } else {
+                                    "Anyone whose language you leave empty gets the first version, and the preview warns you first."
+                                }
+                            )}</p>
+                        })}
+                        {langs.into_iter().map(|(lang, n)| {
+                            let (subject, message) = if lang == default {
+                                ("subject".to_string(), "message".to_string())
+                            } else {
+                                (format!("subject_{}", lang.code()), format!("message_{}", lang.code()))
+                            };
+                            let people = match n { 0 => "nobody selected".to_string(), 1 => "1 person".to_string(), n => format!("{n} people") };
+                            let hint_id = format!("{message}-hint");
+                            let default_subject = (lang == crate::i18n::Lang::En && lang == default).then_some("Community scrutiny panel: next meeting");
+                            view! {
+                                <fieldset class="field">
+                                    <legend>{format!("{} ({people})", lang.native_name())}</legend>
+                                    <div class="field"><label for=subject.clone()>"Subject"</label>
+                                        <input type="text" id=subject.clone() name=subject value=default_subject lang=lang.html_lang() dir=lang.dir()/></div>
+                                    <div class="field"><label for=message.clone()>"Message"</label>
+                                        <p class="hint" id=hint_id.clone()>"Say when and where the meeting is, and how to reply."</p>
+                                        <textarea id=message.clone() name=message rows="8" aria-describedby=hint_id lang=lang.html_lang() dir=lang.dir()></textarea></div>
+                                </fieldset>
+                            }
+                        }).collect_view()}
+                    }.into_any()
+                })}
+            </Suspense>
             <button type="submit" name="action" value="preview" class="button">"Preview"</button>
         </form>
     }

@@ -72,7 +72,7 @@ mod handlers {
         Path(raw): Path<String>,
         Query(q): Query<LangQuery>,
     ) -> Result<Response, AppError> {
-        let (lang, chosen) = request_lang(q.lang.as_deref(), &headers);
+        let (lang, chosen) = request_lang(q.lang.as_deref(), &headers, state.settings.default_language);
         let client = Client::identify(peer, &headers, state.settings.trust_proxy);
         match card(&state, &raw, &client).await? {
             Card::Valid { code, batch_id } => {

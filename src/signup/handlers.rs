@@ -148,7 +148,7 @@ pub async fn start_from_card(
     Query(q): Query<StepQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (lang, chosen) = request_lang(q.lang.as_deref(), &headers);
+    let (lang, chosen) = request_lang(q.lang.as_deref(), &headers, state.settings.default_language);
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     match card(&state, &raw, &client).await? {
         Card::Valid { code, batch_id } => {
@@ -171,7 +171,7 @@ pub async fn start_without_card(
     Query(q): Query<StepQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (lang, chosen) = request_lang(q.lang.as_deref(), &headers);
+    let (lang, chosen) = request_lang(q.lang.as_deref(), &headers, state.settings.default_language);
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     let sealed = opened(&state, q.s.as_deref());
     if sealed.is_none() && state.counted_once.first(&client, "start:") {
@@ -190,7 +190,7 @@ pub async fn answer_from_card(
     body: String,
 ) -> Result<Response, AppError> {
     let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs);
+    let lang = form_lang(&pairs, state.settings.default_language);
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     match card(&state, &raw, &client).await? {
         Card::Valid { code, batch_id } => {
@@ -209,14 +209,14 @@ pub async fn answer_without_card(
     body: String,
 ) -> Result<Response, AppError> {
     let pairs = form_pairs(&body);
-    let j = journey(&state, form_lang(&pairs), "/join".into());
+    let j = journey(&state, form_lang(&pairs, state.settings.default_language), "/join".into());
     answer(&state, j, pairs, None, Client::identify(peer, &headers, state.settings.trust_proxy).key()).await
 }
 
-fn form_lang(pairs: &[(String, String)]) -> Lang {
+fn form_lang(pairs: &[(String, String)], default: Lang) -> Lang {
     Lang::parse(field(pairs, "switch_lang"))
         .or_else(|| Lang::parse(field(pairs, "lang")))
-        .unwrap_or(Lang::En)
+        .unwrap_or(default)
 }
 
 async fn answer(
@@ -360,7 +360,7 @@ pub async fn sent(
     Query(q): Query<SentQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (lang, _) = request_lang(q.lang.as_deref(), &headers);
+    let (lang, _) = request_lang(q.lang.as_deref(), &headers, state.settings.default_language);
     let Some(r) = repo::receipt(&state.db, &receipt).await? else {
         return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
     };
@@ -386,7 +386,7 @@ pub async fn resend(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, AppError> {
-    let lang = form_lang(&form_pairs(&body));
+    let lang = form_lang(&form_pairs(&body), state.settings.default_language);
     if !state.signup_limiter.allow(&Client::identify(peer, &headers, state.settings.trust_proxy).key()) {
         return Err(AppError::RateLimited);
     }
@@ -413,7 +413,7 @@ async fn link_lang(state: &AppState, query_lang: Option<&str>, token: &str, head
     }
     Ok(match repo::token_language(&state.db, token).await? {
         Some(l) => l,
-        None => request_lang(None, headers).0,
+        None => request_lang(None, headers, state.settings.default_language).0,
     })
 }
 
@@ -455,7 +455,7 @@ pub async fn withdraw_page(
 
 /// `POST /withdraw/<token>`: removes the person's data.
 pub async fn withdraw(State(state): State<AppState>, Path(token): Path<String>, body: String) -> Result<Response, AppError> {
-    let lang = form_lang(&form_pairs(&body));
+    let lang = form_lang(&form_pairs(&body), state.settings.default_language);
     if repo::withdraw(&state.db, &token).await? {
         Ok(pages::message(lang, "withdraw.done_title", &["withdraw.done"]).into_response())
     } else {

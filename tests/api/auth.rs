@@ -7,7 +7,7 @@ use crate::helpers::{new_client, spawn_app, TEST_PASSWORD};
 
 /// Routes anyone may use. Adding a public route means adding it here, on purpose.
 const PUBLIC: &[&str] = &[
-    "/", "/health", "/privacy", "/rights", "/join", "/j/{code}", "/j/{code}/join",
+    "/", "/health", "/privacy", "/rights", "/accessibility", "/join", "/j/{code}", "/j/{code}/join",
     "/signup/sent/{receipt}", "/confirm/{token}", "/withdraw/{token}", "/admin/login", "/admin/logout",
     "/c/{token}", "/w/{token}", "/notify/callback",
 ];

@@ -12,6 +12,7 @@ mod cli;
 mod crash;
 mod foundation;
 mod insight;
+mod languages;
 mod notify;
 mod outage;
 mod recruits;

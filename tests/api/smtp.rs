@@ -119,3 +119,65 @@ pub fn link_in(message: &str, path: &str) -> Option<String> {
         .find(|w| w.contains(path))
         .map(|w| w.to_string())
 }
+
+/// A message as a person reads it: encoded words in headers (RFC 2047) and the body's
+/// quoted-printable or base64 transfer encoding undone, so non-English text can be
+/// checked letter for letter.
+pub fn decoded(message: &str) -> String {
+    use base64::Engine;
+    let message = message.replace("\r\n", "\n");
+    let (head, body) = message.split_once("\n\n").unwrap_or((&message, ""));
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.decode(s.trim()).unwrap_or_default();
+    // Headers: unfold, then decode =?utf-8?b?…?= and =?utf-8?q?…?= words.
+    let head = head.replace("\n ", " ").replace("\n\t", " ");
+    let mut out = String::new();
+    let mut rest = head.as_str();
+    while let Some(start) = rest.find("=?") {
+        out.push_str(&rest[..start]);
+        let word = &rest[start + 2..];
+        let parts: Vec<&str> = word.splitn(3, '?').collect();
+        let end = parts.get(2).and_then(|p| p.find("?=")).unwrap_or(0);
+        if parts.len() < 3 || end == 0 && !parts[2].starts_with("?=") {
+            out.push_str("=?");
+            rest = word;
+            continue;
+        }
+        let text = &parts[2][..end];
+        let bytes = if parts[1].eq_ignore_ascii_case("b") { b64(text) } else { qp(&text.replace('_', " ")) };
+        out.push_str(&String::from_utf8_lossy(&bytes));
+        rest = &parts[2][end + 2..];
+        // Whitespace between two encoded words is not part of the text.
+        if rest.trim_start_matches(' ').starts_with("=?") {
+            rest = rest.trim_start_matches(' ');
+        }
+    }
+    out.push_str(rest);
+    let lower = head.to_ascii_lowercase();
+    let body = if lower.contains("content-transfer-encoding: base64") {
+        String::from_utf8_lossy(&b64(&body.replace('\n', ""))).into_owned()
+    } else if lower.contains("content-transfer-encoding: quoted-printable") {
+        String::from_utf8_lossy(&qp(body)).into_owned()
+    } else {
+        body.to_string()
+    };
+    format!("{out}\n\n{body}")
+}
+
+fn qp(s: &str) -> Vec<u8> {
+    let s = s.replace("=\n", "");
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
