@@ -64,12 +64,14 @@ pub async fn create_batch(
     let languages_p = match CardLanguages::parse(&ticked.join(","), &super::wording::default_languages(&state)) {
         Ok(langs) => {
             let text = super::wording::card_text(&state, &langs).await.map_err(AppError::into_server_error)?;
-            match super::print::check_fit(&text) {
+            let sample = super::download::card_url(&state.base_url, &crate::domain::CardCode::generate());
+            match super::print::check_fit(&text, &sample) {
                 Ok(_) => Ok(langs),
-                Err(_) => Err(format!(
-                    "The text in {} languages does not fit on one card: choose fewer languages",
+                Err(e) if langs.langs().len() > 1 => Err(format!(
+                    "The text in {} languages does not fit on one card: choose fewer languages ({e})",
                     langs.langs().len()
                 )),
+                Err(e) => Err(format!("The card wording cannot be printed: {e}")),
             }
         }
         Err(e) => Err(e),

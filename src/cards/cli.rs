@@ -1,15 +1,41 @@
 //! `scrutiny cards …`: the same operations as the dashboard, for scripts and print rooms.
-use std::io::Write;
+use std::{
+    io::{Read, Write},
+    path::{Path, PathBuf},
+};
 
 use anyhow::{anyhow, Context};
 
 use super::{download, print, repo, wording};
 use crate::{
     cli::{CardsCommand, LayoutArg},
-    domain::{BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea},
+    domain::{BatchLabel, BatchQuantity, CardCode, CardLanguages, ExpiryDate, OptionalArea},
     i18n::Lang,
     startup::AppState,
 };
+
+/// `<out>.partial-<pid>` in the same folder (so the final rename stays on one disk).
+fn partial_path(out: &Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cards.pdf".into());
+    out.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+/// A print file written over the SQLite database (or its journal) would destroy it.
+fn refuse_database_file(out: &Path, database_url: &str) -> anyhow::Result<()> {
+    let Some(rest) = database_url.strip_prefix("sqlite:") else { return Ok(()) };
+    let db = PathBuf::from(rest.trim_start_matches("//").split('?').next().unwrap_or(""));
+    let canonical = |p: &Path| -> Option<PathBuf> {
+        let parent = p.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+    };
+    let (Some(out), Some(db)) = (canonical(out), canonical(&db)) else { return Ok(()) };
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        if out.as_os_str() == format!("{}{suffix}", db.display()).as_str() {
+            anyhow::bail!("--out: {} is the database; choose another file for the cards", out.display());
+        }
+    }
+    Ok(())
+}
 
 pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> {
     match command {
@@ -25,26 +51,61 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
                 languages: languages.clone(),
                 created_by: "cli".into(),
             };
-            // Open the output first so a bad path fails before anything is saved.
-            let file = std::fs::File::create(&out)
-                .with_context(|| format!("--out: cannot write {}", out.display()))?;
-            // The wording must fit before a batch is made of it.
+            // Everything is checked before anything is saved or any file touched: the
+            // wording must print and fit, and --out must not be the database.
             let text = wording::card_text(state, &languages).await?;
-            let (size, short) = print::check_fit(&text).map_err(|e| anyhow!("--languages: {e}"))?;
+            let sample = download::card_url(&state.base_url, &CardCode::generate());
+            let (size, short) = print::check_fit(&text, &sample).map_err(|e| anyhow!("--languages: {e}"))?;
+            refuse_database_file(&out, &state.settings.database_url)?;
+            // A file is written beside --out under another name and renamed when
+            // complete, so a failure never leaves a half file, nor empties a file that was
+            // there. A device or pipe (/dev/stdout, a printer's FIFO) is written directly.
+            let special = std::fs::metadata(&out).is_ok_and(|m| !m.is_file() && !m.is_dir());
+            let partial = if special { out.clone() } else { partial_path(&out) };
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true);
+            if !special {
+                options.create_new(true);
+            }
+            let file = options
+                .open(&partial)
+                .with_context(|| format!("--out: cannot write {}", out.display()))?;
             let id = repo::create_batch(&state.db, new).await?;
-            let cards = download::print_cards(state, id).await?;
             let layout = match layout {
                 LayoutArg::A4 => print::Layout::A4,
                 LayoutArg::Cr80 => print::Layout::Cr80,
             };
-            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-                let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
-                print::write_pdf(&mut w, layout, &text, &cards).map_err(|e| anyhow!("{e}"))?;
-                w.flush()?;
-                Ok(())
-            })
-            .await??;
+            let written = async {
+                let cards = download::print_cards(state, id).await?;
+                tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                    let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
+                    print::write_pdf(&mut w, layout, &text, &cards).map_err(|e| anyhow!("{e}"))?;
+                    w.flush()?;
+                    let file = w.into_inner().map_err(|e| e.into_error())?;
+                    if !special {
+                        file.sync_all()?;
+                    }
+                    Ok(())
+                })
+                .await??;
+                if !special {
+                    std::fs::rename(&partial, &out)?;
+                }
+                anyhow::Ok(())
+            }
+            .await;
+            if let Err(e) = written {
+                // No print file, no batch: cards nobody can print must not exist.
+                if !special {
+                    let _ = std::fs::remove_file(&partial);
+                }
+                repo::delete_unprinted_batch(&state.db, id).await?;
+                anyhow::bail!("--out: could not write {}: {e:#}. No batch was made.", out.display());
+            }
             println!("{id}");
+            if size < 6.0 {
+                eprintln!("note: the front text is {size} pt, hard to read; fewer languages make it larger");
+            }
             eprintln!(
                 "batch {id}: {} cards ({languages}, front text {size} pt{}) written to {}",
                 count.trim(),
@@ -61,20 +122,41 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
             // Check everything before saving anything.
             let body = match &body_file {
                 Some(path) => {
-                    let body = std::fs::read_to_string(path)
-                        .with_context(|| format!("--body-file: cannot read {} (it must be UTF-8 text)", path.display()))?;
-                    if print::split_paragraphs(&body).is_empty() {
+                    let body = read_body(path)?;
+                    let paragraphs = print::split_paragraphs(&body);
+                    if paragraphs.is_empty() {
                         anyhow::bail!("--body-file: {} has no text", path.display());
+                    }
+                    for (i, p) in paragraphs.iter().enumerate() {
+                        print::check_printable(p)
+                            .map_err(|e| anyhow!("--body-file: paragraph {} of {}: {e}", i + 1, path.display()))?;
                     }
                     Some(body)
                 }
                 None => None,
             };
             for (flag, value) in [("--heading", &heading), ("--invitation", &invitation)] {
-                if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                let Some(v) = value else { continue };
+                if v.chars().all(|c| c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')) {
                     anyhow::bail!("{flag} is empty: leave it out to keep the current text, or use --reset");
                 }
+                print::check_printable(v).map_err(|e| anyhow!("{flag}: {e}"))?;
             }
+            // The new wording must still make a card on its own (one language).
+            let mut trial = wording::card_language(state, lang).await?;
+            if let Some(h) = &heading {
+                trial.heading = h.trim().to_string();
+            }
+            if let Some(b) = &body {
+                trial.body = print::split_paragraphs(b);
+                trial.short_body = trial.body.clone();
+            }
+            if let Some(i) = &invitation {
+                trial.invitation = i.trim().to_string();
+            }
+            let text = print::CardText { force_name: state.settings.force_name.clone(), languages: vec![trial] };
+            let sample = download::card_url(&state.base_url, &CardCode::generate());
+            print::check_fit(&text, &sample).map_err(|e| anyhow!("{e}; nothing was saved"))?;
             if reset {
                 for part in wording::PARTS {
                     settings::delete(&state.db, &wording::key(lang, part)).await?;
@@ -107,4 +189,22 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+/// Card text is short: a body file of more than 16 KB is not card text (and a device
+/// such as /dev/zero would never end).
+fn read_body(path: &Path) -> anyhow::Result<String> {
+    const MAX: u64 = 16 * 1024;
+    if path.is_dir() {
+        anyhow::bail!("--body-file: {} is a folder, not a text file", path.display());
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("--body-file: cannot open {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX + 1).read_to_end(&mut bytes).with_context(|| format!("--body-file: cannot read {}", path.display()))?;
+    if bytes.len() as u64 > MAX {
+        anyhow::bail!("--body-file: {} is longer than 16 KB; card text must be short", path.display());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!("--body-file: {} is not UTF-8 text (byte {} is not valid); save it as UTF-8", path.display(), e.utf8_error().valid_up_to())
+    })
 }

@@ -111,13 +111,22 @@ impl CardLanguage {
     }
 }
 
-/// Paragraphs separated by blank lines, each with its whitespace collapsed.
+/// Paragraphs separated by blank lines (spaces on them are ignored), each with its
+/// whitespace collapsed; a byte-order mark at the start is dropped.
 pub fn split_paragraphs(body: &str) -> Vec<String> {
-    body.replace("\r\n", "\n")
-        .split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect()
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in body.trim_start_matches('\u{FEFF}').lines().chain([""]) {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(current.join(" ").split_whitespace().collect::<Vec<_>>().join(" "));
+                current.clear();
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    out
 }
 
 impl CardText {
@@ -455,6 +464,8 @@ fn show(c: &mut Content, used: &mut Used, line: &font::Shaped, x: f32, baseline:
 struct FrontBlock {
     font: Font,
     heading: Vec<String>,
+    /// The heading needed more than its two lines and was cut ("…").
+    heading_cut: bool,
     heading_size: f32,
     body: Fitted,
 }
@@ -464,6 +475,7 @@ impl FrontBlock {
         let heading_size = size + 1.0;
         let bold = Font::BOLD.with_rtl(l.rtl());
         let heading = wrap_clamped(bold, &l.heading, heading_size, w, 2);
+        let heading_cut = text::wrap(bold, &l.heading, heading_size, w).len() > 2;
         let font = Font::REGULAR.with_rtl(l.rtl());
         let body = if short { &l.short_body } else { &l.body };
         let room = max_h - heading.len() as f32 * heading_size * LEADING - RULE_GAP;
@@ -471,6 +483,7 @@ impl FrontBlock {
         FrontBlock {
             font,
             heading,
+            heading_cut,
             heading_size,
             body,
         }
@@ -571,19 +584,86 @@ fn layout_front(text: &CardText) -> FrontLayout {
     }
 }
 
-/// How the front will look: the body size in points and whether the languages'
-/// shorter texts were used, or why the wording does not fit.
-pub fn check_fit(text: &CardText) -> Result<(f32, bool), String> {
-    let l = layout_front(text);
-    if l.truncated() {
-        let codes: Vec<&str> = text.languages.iter().map(|l| l.lang.code()).collect();
+/// How a card will look, checked before a batch is made: the front's body size in
+/// points and whether the languages' shorter default texts were used; or why the
+/// wording cannot be printed (characters the fonts lack, a heading cut short, text
+/// that does not fit on the front or the back). `sample_url` is a card address as it
+/// will be printed.
+pub fn check_fit(text: &CardText, sample_url: &str) -> Result<(f32, bool), String> {
+    if text.languages.is_empty() {
+        return Err("no language chosen".into());
+    }
+    for l in &text.languages {
+        for (what, value) in [("heading", &l.heading), ("invitation", &l.invitation)] {
+            check_printable(value).map_err(|e| format!("the {} {what}: {e}", l.lang.native_name()))?;
+        }
+        for p in l.body.iter().chain(&l.short_body) {
+            check_printable(p).map_err(|e| format!("the {} text: {e}", l.lang.native_name()))?;
+        }
+    }
+    check_printable(&text.force_name).map_err(|e| format!("the force name: {e}"))?;
+    let codes: Vec<&str> = text.languages.iter().map(|l| l.lang.code()).collect();
+    let advice = if codes.len() > 1 {
+        "choose fewer languages or shorten the text (scrutiny cards wording --lang …)"
+    } else {
+        "shorten the text (scrutiny cards wording --lang …)"
+    };
+    let front = layout_front(text);
+    if let Some((_, l)) = front.blocks.iter().zip(&text.languages).find(|(b, _)| b.heading_cut) {
+        return Err(format!("the {} heading is longer than two lines on a card: shorten it", l.lang.native_name()));
+    }
+    if front.truncated() {
         return Err(format!(
-            "the wording in {} does not fit on one card even at {BODY_MIN} pt: choose fewer \
-             languages or shorten the text (scrutiny cards wording --lang …)",
+            "the wording in {} does not fit on one card even at {BODY_MIN} pt: {advice}",
             codes.join(", ")
         ));
     }
-    Ok((l.body_size(), l.short))
+    let mut used = Used::new();
+    let (_, template_h) = back_template(text, &mut used);
+    let w = CARD_W - MARGIN - BACK_TEXT_X;
+    let card = PrintCard { code: "WWWWWWWWW".into(), url: sample_url.to_string() };
+    let back = BackText::new(&card, &text.labels(|l| &l.code, w), template_h);
+    if back.url.truncated || template_h + back.height() > CARD_H - 2.0 * MARGIN + 1e-3 {
+        return Err(format!(
+            "the back of the card (the invitation in {} with the web address and card code) does not fit: {advice}",
+            codes.join(", ")
+        ));
+    }
+    let short = front.short && text.languages.iter().any(|l| l.short_body != l.body);
+    Ok((front.body_size(), short))
+}
+
+/// Letters the card fonts can print: refuses control characters, direction overrides
+/// (they make printed text read differently from what was typed), piles of accents on
+/// one letter, and characters neither Noto Sans nor Noto Sans Arabic has.
+pub fn check_printable(s: &str) -> Result<(), String> {
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err("it contains control characters".into());
+    }
+    if s.contains(['\u{202D}', '\u{202E}']) {
+        return Err("it contains a direction override (U+202D or U+202E), which would print the text in another order than typed".into());
+    }
+    let mut marks = 0;
+    for c in s.chars() {
+        if font::is_mark(c) {
+            marks += 1;
+            if marks > 3 {
+                return Err("it has more than three accents on one letter".into());
+            }
+        } else {
+            marks = 0;
+        }
+    }
+    let mut missing: Vec<char> = s.chars().filter(|&c| !font::printable(c)).collect();
+    missing.dedup();
+    if !missing.is_empty() {
+        let shown: String = missing.iter().take(8).map(|c| format!("{c} (U+{:04X}) ", *c as u32)).collect();
+        return Err(format!(
+            "the card fonts cannot print {}: they cover Latin letters (with Welsh, Polish and Romanian) and Arabic",
+            shown.trim_end()
+        ));
+    }
+    Ok(())
 }
 
 fn front_content(text: &CardText, used: &mut Used) -> Vec<u8> {
@@ -650,36 +730,41 @@ fn layout_back(text: &CardText) -> BackLayout {
     let scan = text.labels(|l| &l.scan, w);
     let fixed = 3.0 + labels_height(&scan);
     let avail = CARD_H - 2.0 * MARGIN - back_tail_reserve(text, w) - fixed;
-    let gaps = text.languages.len().saturating_sub(1) as f32 * 2.5;
-    let mut size = INVITE_MAX;
-    loop {
-        let blocks: Vec<(Font, Fitted, Fitted)> = text
-            .languages
-            .iter()
-            .map(|l| {
-                let bold = Font::BOLD.with_rtl(l.rtl());
-                let regular = Font::REGULAR.with_rtl(l.rtl());
-                let small = (size * 0.75).max(INVITE_MIN * 0.9);
-                (
-                    regular,
-                    fit_paragraphs(bold, &[&l.invitation], w, f32::INFINITY, size, size),
-                    fit_paragraphs(regular, &[&l.independent], w, f32::INFINITY, small, small),
-                )
-            })
-            .collect();
-        let total: f32 = blocks
-            .iter()
-            .map(|(_, a, b)| a.height() + 1.0 + b.height())
-            .sum::<f32>()
-            + gaps;
-        if total <= avail + 1e-3 || size - 0.25 < INVITE_MIN - 1e-3 {
-            return BackLayout {
-                blocks,
-                scan,
-            };
+    let n = text.languages.len();
+    let gaps = n.saturating_sub(1) as f32 * 2.5;
+    // Who runs the panel is said in every language if it fits, else in the first only,
+    // else not at all (the invitations come first).
+    let passes: Vec<usize> = if n > 1 { vec![n, 1, 0] } else { vec![1, 0] };
+    let mut last = None;
+    for keep in passes {
+        let mut size = INVITE_MAX;
+        while size >= INVITE_MIN - 1e-3 {
+            let blocks: Vec<(Font, Fitted, Fitted)> = text
+                .languages
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let bold = Font::BOLD.with_rtl(l.rtl());
+                    let regular = Font::REGULAR.with_rtl(l.rtl());
+                    let small = (size * 0.75).max(INVITE_MIN * 0.9);
+                    let independent: &[&String] = if i < keep { &[&l.independent] } else { &[] };
+                    (
+                        regular,
+                        fit_paragraphs(bold, &[&l.invitation], w, f32::INFINITY, size, size),
+                        fit_paragraphs(regular, independent, w, f32::INFINITY, small, small),
+                    )
+                })
+                .collect();
+            let total: f32 = blocks.iter().map(|(_, a, b)| a.height() + 1.0 + b.height()).sum::<f32>() + gaps;
+            if total <= avail + 1e-3 {
+                return BackLayout { blocks, scan };
+            }
+            last = Some(blocks);
+            size -= 0.25;
         }
-        size -= 0.25;
     }
+    // Does not fit: `check_fit` refuses such wording before a batch is made.
+    BackLayout { blocks: last.unwrap_or_default(), scan }
 }
 
 /// The part of the back common to every card, drawn once as a Form XObject
@@ -1359,6 +1444,23 @@ mod tests {
                 all.contains("Kent Police") && all.contains("policeconduct.gov.uk"),
                 "{lang:?}"
             );
+        }
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines_even_with_spaces_on_them() {
+        assert_eq!(split_paragraphs("\u{feff}One\ntwo.\n   \n\nThree."), ["One two.", "Three."]);
+        assert!(split_paragraphs(" \n\t\n").is_empty());
+    }
+
+    #[test]
+    fn only_printable_wording_passes() {
+        for ok in ["Ŵyr ŷd", "Zażółć gęślą", "ședință", "اعرف حقوقك", "ab\u{301}c", "5 × 3 – “quoted” …"] {
+            assert!(check_printable(ok).is_ok(), "{ok}");
+        }
+        for (bad, says) in [("中文", "中"), ("a\u{7}", "control"), ("\u{202E}x", "override"), ("e\u{301}\u{301}\u{301}\u{301}", "accents"), ("😀", "U+1F600")] {
+            let e = check_printable(bad).unwrap_err();
+            assert!(e.contains(says), "{bad:?}: {e}");
         }
     }
 

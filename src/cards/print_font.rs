@@ -126,6 +126,22 @@ fn is_arabic(c: char) -> bool {
         | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
 }
 
+/// Combining marks (accents typed as separate characters, Arabic vowel signs).
+pub(crate) fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}' | '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}')
+}
+
+/// Whether the embedded fonts can draw `c` (white space always can).
+pub(crate) fn printable(c: char) -> bool {
+    if c.is_whitespace() || matches!(c, '\u{200C}' | '\u{200D}') {
+        return true;
+    }
+    let all = faces();
+    [FaceId::Sans, FaceId::Arabic].iter().any(|&id| all.get(id).face.glyph_index(c).is_some())
+}
+
 /// One glyph, positioned in 1/1000 em of the text size.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Glyph {

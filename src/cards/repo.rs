@@ -252,3 +252,13 @@ pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), A
     tx.commit().await?;
     Ok(())
 }
+
+/// Removes a batch whose print file could not be written (its cards were never handed
+/// out, so nothing else refers to them).
+pub async fn delete_unprinted_batch(db: &Db, id: i64) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM cards WHERE batch_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM card_batches WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

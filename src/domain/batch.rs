@@ -236,6 +236,9 @@ impl CardLanguages {
             langs.push(lang);
         }
         if langs.is_empty() {
+            if !raw.trim().is_empty() {
+                return Err("no language given: use en, cy, pl, ro or ar, separated by commas".into());
+            }
             return Ok(default.clone());
         }
         Ok(Self::ordered(langs))

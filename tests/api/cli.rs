@@ -226,3 +226,118 @@ fn card_languages_and_wording_refuse_bad_input_naming_the_flag() {
     let out = run(&["cards", "void", "1"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no batch 1"), "no batch was made");
 }
+
+#[test]
+fn cards_create_never_harms_the_database_or_an_existing_file_and_leaves_no_batch_on_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db_path = tmp.path().join("keep.db");
+    let db = format!("sqlite://{}", db_path.display());
+    let run = |args: &[&str]| scrutiny().args(args).env("DATABASE_URL", &db).current_dir(tmp.path()).output().unwrap();
+    let good = tmp.path().join("good.pdf");
+    assert!(run(&["cards", "create", "--label", "Kept", "--count", "5", "--out", good.to_str().unwrap()]).status.success());
+    let count = || -> String {
+        let out = Command::new("sqlite3").arg(&db_path).arg("SELECT COUNT(*) FROM cards").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(count(), "5");
+    // --out naming the database itself (relative or absolute): refused, database intact.
+    for target in ["keep.db", db_path.to_str().unwrap(), "keep.db-wal"] {
+        let out = run(&["cards", "create", "--label", "X", "--count", "5", "--out", target]);
+        assert!(!out.status.success(), "{target}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("is the database"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(count(), "5", "{target}");
+    }
+    // A refused create leaves a file that was already there as it was.
+    let before = std::fs::read(&good).unwrap();
+    let out = run(&["cards", "create", "--label", "X", "--count", "1", "--languages", "en,cy,pl,ro,ar", "--out", good.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(&good).unwrap(), before, "the old print file is untouched");
+    // A disk that fills up: an error naming --out, and no batch of unprintable cards.
+    if std::path::Path::new("/dev/full").exists() {
+        let out = run(&["cards", "create", "--label", "Full", "--count", "50", "--out", "/dev/full"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--out") && err.contains("No batch was made"), "{err}");
+        assert_eq!(count(), "5", "the 50 cards were not kept");
+    }
+    assert!(std::fs::read_dir(tmp.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains(".partial-")), "no half files left");
+}
+
+#[test]
+fn card_wording_that_cannot_print_is_refused_naming_the_flag_and_nothing_is_saved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/w.db", tmp.path().display());
+    let run = |args: &[&str]| scrutiny().args(args).env("DATABASE_URL", &db).output().unwrap();
+    let stacked = format!("Z{}a", "\u{301}".repeat(20));
+    let long = "Know your rights ".repeat(40);
+    let word = "A".repeat(500);
+    for (flag, value, says) in [
+        ("--heading", "CJK 中文 test", "cannot print 中"),
+        ("--heading", "Thai ภาษาไทย", "cannot print"),
+        ("--invitation", "Hello \u{7} bell", "control characters"),
+        ("--heading", "evil \u{202E}live", "direction override"),
+        ("--heading", stacked.as_str(), "accents"),
+        ("--heading", long.as_str(), "two lines"),
+        ("--heading", word.as_str(), "two lines"),
+        ("--heading", "\u{200B}\u{200B}", "empty"),
+    ] {
+        let out = run(&["cards", "wording", "--lang", "en", flag, value]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{flag} {value:?} accepted");
+        assert!(err.contains(says), "{flag} {value:?}: {err}");
+    }
+    let out = run(&["cards", "wording", "--lang", "en"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Stopped and searched? Know your rights"), "nothing saved");
+    // Body files: endless, binary, a folder: each refused with what is wrong.
+    let folder = tmp.path().to_str().unwrap();
+    let latin1 = tmp.path().join("latin1.txt");
+    std::fs::write(&latin1, b"Caf\xe9").unwrap();
+    for (path, says) in [("/dev/zero", "16 KB"), (latin1.to_str().unwrap(), "not UTF-8"), (folder, "a folder")] {
+        let out = run(&["cards", "wording", "--lang", "en", "--body-file", path]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("--body-file") && err.contains(says), "{path}: {err}");
+    }
+    // A line of spaces separates paragraphs; a byte-order mark is not text.
+    let bom = tmp.path().join("bom.txt");
+    std::fs::write(&bom, "\u{feff}First.\n   \nSecond.").unwrap();
+    let out = run(&["cards", "wording", "--lang", "en", "--body-file", bom.to_str().unwrap()]);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("\nFirst.\n\nSecond.\n") && !shown.contains('\u{feff}'), "{shown:?}");
+}
+
+#[test]
+fn three_languages_keep_the_address_and_code_on_the_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/three.db", tmp.path().display());
+    let pdf = tmp.path().join("three.pdf");
+    let out = scrutiny()
+        .args(["cards", "create", "--label", "Three", "--count", "1", "--languages", "cy,en,ar", "--layout", "cr80", "--out"])
+        .arg(&pdf)
+        .env("DATABASE_URL", &db)
+        .env("SCRUTINY_BASE_URL", "https://panel.example.police.uk")
+        .output()
+        .unwrap();
+    if out.status.success() {
+        let text = pdf_text(&pdf);
+        assert!(text.contains("https://panel.example.police.uk/j/"), "the address is printed: {text}");
+        let (code,): (String,) = (Command::new("sqlite3").arg(tmp.path().join("three.db")).arg("SELECT code FROM cards").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap(),);
+        assert!(text.contains(&code), "the card code is printed: {text}");
+    } else {
+        // If it cannot fit, it is refused before anything is made.
+        assert!(String::from_utf8_lossy(&out.stderr).contains("does not fit"));
+        assert!(!pdf.exists());
+    }
+    // A long invitation that cannot fit on the back: refused, not printed without a code.
+    let long = "Ymunwch â'n panel craffu cymunedol ".repeat(9);
+    let out = scrutiny().args(["cards", "wording", "--lang", "cy", "--invitation", &long]).env("DATABASE_URL", &db).output().unwrap();
+    if out.status.success() {
+        let out = scrutiny()
+            .args(["cards", "create", "--label", "Long", "--count", "1", "--languages", "cy,en,ar", "--out"])
+            .arg(tmp.path().join("long.pdf"))
+            .env("DATABASE_URL", &db)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "a back without room for the code is refused");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("back of the card"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
