@@ -1,6 +1,7 @@
 // Browser tests against the release build, in Debian's chromium (never a downloaded browser).
 // .ci/test sets SCRUTINY_BIN (the server binary) and E2E_PORT; the server runs on a fresh
-// SQLite file in a temp folder.
+// SQLite file in a temp folder. A second server, one port up, is a "Welsh force"
+// (SCRUTINY_DEFAULT_LANGUAGE=cy) on its own fresh SQLite file (tests/languages.spec.mjs).
 import { defineConfig, devices } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,12 @@ const bin = process.env.SCRUTINY_BIN || resolve('../target/release/scrutiny');
 const dataDir = process.env.E2E_DATA_DIR || mkdtempSync(join(tmpdir(), 'scrutiny-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
 export const baseURL = `http://127.0.0.1:${port}`;
+// The Welsh force: same binary, Welsh before anyone chooses a language, no admin account.
+const welshPort = String(Number(port) + 1);
+const welshDataDir = process.env.E2E_WELSH_DATA_DIR || mkdtempSync(join(tmpdir(), 'scrutiny-e2e-cy-'));
+process.env.E2E_WELSH_DATA_DIR = welshDataDir;
+export const welshBaseURL = `http://127.0.0.1:${welshPort}`;
+process.env.E2E_WELSH_BASE_URL = welshBaseURL;
 export const adminEmail = 'e2e-admin@test.example';
 export const adminPassword = 'e2e correct horse battery';
 process.env.E2E_ADMIN_EMAIL = adminEmail;
@@ -34,7 +41,7 @@ export default defineConfig({
     { name: 'desktop', use: { browserName: 'chromium', viewport: { width: 1280, height: 800 } } },
     { name: 'mobile-360', use: { browserName: 'chromium', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } },
   ],
-  webServer: {
+  webServer: [{
     // A fresh database with one admin account, then the server.
     command: `sh -c '"${bin}" user add --email ${adminEmail} --role admin && exec "${bin}" serve'`,
     url: `${baseURL}/health`,
@@ -51,5 +58,22 @@ export default defineConfig({
       SCRUTINY_PASSWORD: adminPassword,
       SCRUTINY_MAIL_POLL_SECONDS: '1',
     },
-  },
+  }, {
+    // The Welsh force: a fresh database (created by `serve`), Welsh as the default language.
+    command: `exec "${bin}" serve`,
+    url: `${welshBaseURL}/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    cwd: resolve('..'),
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${welshPort}`,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT || resolve('../target/site'),
+      DATABASE_URL: `sqlite://${welshDataDir}/scrutiny.db`,
+      SCRUTINY_DATA_DIR: welshDataDir,
+      RUST_LOG: 'warn',
+      SCRUTINY_MIN_FILL_SECONDS: '0',
+      SCRUTINY_MAIL_POLL_SECONDS: '1',
+      SCRUTINY_DEFAULT_LANGUAGE: 'cy',
+    },
+  }],
 });

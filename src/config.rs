@@ -29,6 +29,10 @@ pub struct Settings {
     /// visitor gets before choosing, and the first language of cards and messages.
     /// Welsh forces set `cy`.
     pub default_language: crate::i18n::Lang,
+    /// `SCRUTINY_PANEL_RUN_BY` (`pcc`, default, or `panel`) and `SCRUTINY_EXPENSES` (`paid`,
+    /// default, or `none`): what the public pages say about who runs the panel and whether
+    /// members' costs are paid back.
+    pub panel: PanelFacts,
     /// `SCRUTINY_BILINGUAL_MESSAGES=1`: every email and text carries the default language
     /// first and then the person's own (for a Welsh force: Welsh, then English).
     pub bilingual_messages: bool,
@@ -72,6 +76,14 @@ pub struct Settings {
     pub site_pkg_dir: String,
     /// `LEPTOS_OUTPUT_NAME`: base name of the bundle files.
     pub output_name: String,
+}
+
+/// What people considering joining ask about: who runs the panel, and whether costs are
+/// paid back (each force's own arrangement).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PanelFacts {
+    pub run_by_panel: bool,
+    pub expenses_paid: bool,
 }
 
 /// GOV.UK Notify: an API key (`{key_name}-{service_id}-{secret}`, the last two UUIDs),
@@ -204,6 +216,18 @@ impl Settings {
                     .into_iter()
                     .find(|l| l.code() == code.trim().to_ascii_lowercase())
                     .ok_or_else(|| anyhow!("SCRUTINY_DEFAULT_LANGUAGE must be one of en, cy, pl, ro, ar"))?,
+            },
+            panel: PanelFacts {
+                run_by_panel: match get("SCRUTINY_PANEL_RUN_BY").as_deref() {
+                    None | Some("pcc") => false,
+                    Some("panel") => true,
+                    Some(_) => return Err(anyhow!("SCRUTINY_PANEL_RUN_BY must be pcc or panel")),
+                },
+                expenses_paid: match get("SCRUTINY_EXPENSES").as_deref() {
+                    None | Some("paid") => true,
+                    Some("none") => false,
+                    Some(_) => return Err(anyhow!("SCRUTINY_EXPENSES must be paid or none")),
+                },
             },
             bilingual_messages: match get("SCRUTINY_BILINGUAL_MESSAGES").as_deref() {
                 None | Some("0") | Some("") => false,

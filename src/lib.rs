@@ -14,6 +14,7 @@ pub mod email;
 pub mod health;
 pub mod i18n;
 pub mod insight;
+pub mod labels;
 pub mod recruits;
 pub mod retention;
 pub mod scan;

@@ -126,10 +126,10 @@ pub fn AuditPage() -> impl IntoView {
                 <input type="text" id="actor" name="actor" value=actor/></div>
             <div class="field"><label for="action">"Action"</label>
                 <select id="action" name="action">
-                    {["", "login", "login_failed", "logout", "user_added", "user_disabled", "user_enabled", "password_changed",
-                      "password_reset", "batch_created", "batch_voided", "purge", "purge_dry_run", "audit_viewed"]
-                        .into_iter()
-                        .map(|a| view! { <option value=a selected=a == action>{if a.is_empty() { "Any" } else { a }}</option> })
+                    <option value="" selected=action.is_empty()>"Any"</option>
+                    {crate::labels::AUDIT_ACTIONS
+                        .iter()
+                        .map(|(code, words)| view! { <option value=*code selected=*code == action>{*words}</option> })
                         .collect_view()}
                 </select></div>
             <button type="submit" class="button">"Filter"</button>
@@ -143,7 +143,7 @@ pub fn AuditPage() -> impl IntoView {
                             <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"About"</th><th scope="col">"Details"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|e| view! {
-                                    <tr><td>{date_time(e.at)}</td><td>{e.actor}</td><td>{e.action}</td>
+                                    <tr><td>{date_time(e.at)}</td><td>{e.actor}</td><td>{crate::labels::audit_action(&e.action)}</td>
                                         <td>{e.subject.unwrap_or_default()}</td><td>{e.details.unwrap_or_default()}</td></tr>
                                 }).collect_view()}
                             </tbody>

@@ -132,6 +132,29 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     text
 }
 
+/// Answers joined into one phrase as the language writes a list: after the first item,
+/// a capital that only marks the start of an answer becomes small in Welsh, Polish and
+/// Romanian ("Mieszkam tutaj, uczę się tutaj"; English keeps "I live here, I work here"),
+/// and Arabic separates with its own comma.
+pub fn join_list(lang: Lang, items: &[&str]) -> String {
+    let sep = if lang == Lang::Ar { "\u{060C} " } else { ", " };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            if i == 0 || !matches!(lang, Lang::Cy | Lang::Pl | Lang::Ro) {
+                return item.to_string();
+            }
+            let mut chars = item.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +191,15 @@ mod tests {
         assert_eq!(Lang::from_accept_language("fr-FR,ro;q=0.8,en;q=0.5"), Some(Lang::Ro));
         assert_eq!(Lang::from_accept_language("de"), None);
         assert_eq!(Lang::Ar.dir(), "rtl");
+    }
+
+    #[test]
+    fn lists_read_as_each_language_writes_them() {
+        assert_eq!(join_list(Lang::Pl, &["Mieszkam tutaj", "Uczę się tutaj"]), "Mieszkam tutaj, uczę się tutaj");
+        assert_eq!(join_list(Lang::Ro, &["Locuiesc aici", "Studiez aici"]), "Locuiesc aici, studiez aici");
+        assert_eq!(join_list(Lang::En, &["I live here", "I work here"]), "I live here, I work here");
+        assert_eq!(join_list(Lang::Ar, &["أعيش هنا", "أعمل هنا"]), "أعيش هنا، أعمل هنا");
+        assert_eq!(join_list(Lang::Cy, &["Rwy'n byw yma"]), "Rwy'n byw yma");
     }
 
     #[test]

@@ -13,35 +13,7 @@ fn pct(v: Option<f64>) -> String {
 }
 
 fn category_label(c: &str) -> String {
-    match c {
-        "white" => "White".into(),
-        "mixed" => "Mixed or Multiple".into(),
-        "asian" => "Asian".into(),
-        "black" => "Black".into(),
-        "other" => "Other".into(),
-        "not_stated" => "Not stated".into(),
-        "not_recognised" => "Not recognised (see the imports page)".into(),
-        "white_british" => "White: English, Welsh, Scottish, Northern Irish or British".into(),
-        "white_irish" => "White: Irish".into(),
-        "white_gypsy_traveller" => "White: Gypsy or Irish Traveller".into(),
-        "white_roma" => "White: Roma".into(),
-        "white_other" => "White: any other".into(),
-        "mixed_white_black_caribbean" => "Mixed: White and Black Caribbean".into(),
-        "mixed_white_black_african" => "Mixed: White and Black African".into(),
-        "mixed_white_asian" => "Mixed: White and Asian".into(),
-        "mixed_other" => "Mixed: any other".into(),
-        "asian_indian" => "Asian: Indian".into(),
-        "asian_pakistani" => "Asian: Pakistani".into(),
-        "asian_bangladeshi" => "Asian: Bangladeshi".into(),
-        "asian_chinese" => "Asian: Chinese".into(),
-        "asian_other" => "Asian: any other".into(),
-        "black_caribbean" => "Black: Caribbean".into(),
-        "black_african" => "Black: African".into(),
-        "black_other" => "Black: any other".into(),
-        "other_arab" => "Other: Arab".into(),
-        "other_any" => "Other: any other".into(),
-        other => other.into(),
-    }
+    crate::labels::ethnic(c)
 }
 
 #[component]

@@ -98,16 +98,7 @@ pub struct RecruitDetail {
 }
 
 /// The pipeline, in order; the last two end it.
-pub const STATUSES: [(&str, &str); 8] = [
-    ("new", "New (email not confirmed)"),
-    ("confirmed", "Confirmed"),
-    ("contacted", "Contacted"),
-    ("interviewed", "Interviewed"),
-    ("vetted", "Vetted"),
-    ("member", "Member"),
-    ("declined", "Declined"),
-    ("withdrawn", "Withdrawn"),
-];
+pub use crate::labels::STATUSES;
 
 /// Could this be a recruit's public id? (Anything else is not looked up at all.)
 pub fn plausible_public_id(s: &str) -> bool {

@@ -25,7 +25,7 @@ fn field_error(problems: &[(&'static str, String)], name: &str) -> Option<impl I
 }
 
 fn status_label(code: &str) -> String {
-    super::STATUSES.iter().find(|(c, _)| *c == code).map(|(_, l)| l.to_string()).unwrap_or_else(|| code.to_string())
+    crate::labels::status(code)
 }
 
 #[component]
@@ -213,14 +213,14 @@ pub fn RecruitPage() -> impl IntoView {
                             <Title text=format!("{} – recruit – Scrutiny panel", r.name)/>
                             <h1>{r.name.clone()}</h1>
                             <dl class="summary">
-                                <dt>"Status"</dt><dd>{r.status.clone()}</dd>
+                                <dt>"Status"</dt><dd>{crate::labels::status(&r.status)}</dd>
                                 <dt>"Email"</dt><dd>{r.email.clone().unwrap_or_else(|| "–".into())}</dd>
                                 <dt>"Phone"</dt><dd>{r.phone.clone().unwrap_or_else(|| "–".into())}</dd>
-                                <dt>"Contact by"</dt><dd>{r.contact_method.clone()}</dd>
-                                <dt>"Age band"</dt><dd>{r.age_band.clone()}</dd>
-                                <dt>"Lives, works or studies in the area"</dt><dd>{r.area_connection.clone()}</dd>
+                                <dt>"Contact by"</dt><dd>{crate::labels::contact_method(&r.contact_method)}</dd>
+                                <dt>"Age band"</dt><dd>{crate::labels::age_band(&r.age_band)}</dd>
+                                <dt>"Lives, works or studies in the area"</dt><dd>{crate::labels::area_connection(&r.area_connection)}</dd>
                                 <dt>"Postcode"</dt><dd>{r.postcode.clone().unwrap_or_else(|| "–".into())}</dd>
-                                <dt>"Language"</dt><dd>{r.language.clone()}</dd>
+                                <dt>"Language"</dt><dd>{crate::labels::language(&r.language)}</dd>
                                 <dt>"Card batch"</dt><dd>{r.batch.clone().unwrap_or_else(|| "No card".into())}</dd>
                                 <dt>"Signed up"</dt><dd>{date_of(r.created_at)}</dd>
                                 <dt>"Confirmed"</dt><dd>{r.confirmed_at.map(date_of).unwrap_or_else(|| "Not yet".into())}</dd>
@@ -230,7 +230,7 @@ pub fn RecruitPage() -> impl IntoView {
                                 None => view! { <p>"Not given (no consent)."</p> }.into_any(),
                                 Some(e) => view! {
                                     <dl class="summary">
-                                        <dt>"Ethnic group"</dt><dd>{e.ethnic_detail.or(e.ethnic_group).unwrap_or_else(|| "–".into())}</dd>
+                                        <dt>"Ethnic group"</dt><dd>{e.ethnic_detail.or(e.ethnic_group).map(|c| crate::labels::ethnic(&c)).unwrap_or_else(|| "–".into())}</dd>
                                         <dt>"Described as"</dt><dd>{e.ethnic_other.unwrap_or_else(|| "–".into())}</dd>
                                         <dt>"Gender"</dt><dd>{e.gender.unwrap_or_else(|| "–".into())}</dd>
                                         <dt>"Disability"</dt><dd>{e.disability.unwrap_or_else(|| "–".into())}</dd>

@@ -38,12 +38,19 @@ mod handlers {
     const CODE_SLOT: &str = "CARDCODESLOT";
 
     impl LandingPages {
-        pub fn page(&self, lang: crate::i18n::Lang, force: &str, code: &str, remember_lang: bool) -> Response {
+        pub fn page(
+            &self,
+            lang: crate::i18n::Lang,
+            force: &str,
+            facts: crate::config::PanelFacts,
+            code: &str,
+            remember_lang: bool,
+        ) -> Response {
             let documents = self.documents.get_or_init(|| {
                 crate::i18n::Lang::ALL
                     .into_iter()
                     .map(|l| {
-                        let html = pages::landing(l, force, &format!("/j/{CODE_SLOT}/join")).html();
+                        let html = pages::landing(l, force, &format!("/j/{CODE_SLOT}/join"), facts).html();
                         (l, html.split(CODE_SLOT).map(str::to_owned).collect())
                     })
                     .collect()
@@ -85,7 +92,7 @@ mod handlers {
                 {
                     state.scans.record(code.as_str(), batch_id).await;
                 }
-                Ok(state.landing_pages.page(lang, &state.settings.force_name, code.as_str(), chosen))
+                Ok(state.landing_pages.page(lang, &state.settings.force_name, state.settings.panel, code.as_str(), chosen))
             }
             other => Ok(card_problem_page(lang, &other)),
         }

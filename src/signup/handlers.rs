@@ -374,6 +374,9 @@ pub async fn sent(
         &format!("/signup/sent/{receipt}"),
         q.resent.is_some(),
         can_resend,
+        r.status == "new" && r.resends >= MAX_RESENDS && (r.email.is_some() || by_text),
+        state.settings.panel,
+        &state.settings.panel_email,
     )
     .into_response())
 }

@@ -254,8 +254,8 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
             "none" => Some(t(lang, "eligibility.none")),
             _ => None,
         })
-        .collect::<Vec<_>>()
-        .join(", ");
+        .collect::<Vec<_>>();
+    let connection = crate::i18n::join_list(lang, &connection);
     let mut rows: Vec<(&'static str, String, Step)> = vec![
         ("about.name", or_none(&d.name), Step::About),
         ("about.email", or_none(&d.email), Step::About),
@@ -306,8 +306,20 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
     }
 }
 
+/// What people worry about before joining: vetting, costs, who runs the panel.
+fn before_you_join(lang: Lang, facts: crate::config::PanelFacts) -> impl IntoView {
+    view! {
+        <h2>{t(lang, "landing.join_title")}</h2>
+        <ul>
+            <li>{t(lang, "landing.vetting")}</li>
+            <li>{t(lang, if facts.expenses_paid { "landing.expenses_paid" } else { "landing.expenses_none" })}</li>
+            <li>{t(lang, if facts.run_by_panel { "landing.run_by_panel" } else { "landing.run_by_pcc" })}</li>
+        </ul>
+    }
+}
+
 /// The landing page without its body (filled in from `scan::LandingPages`).
-pub fn landing(lang: Lang, force: &str, start: &str) -> PublicPage {
+pub fn landing(lang: Lang, force: &str, start: &str, facts: crate::config::PanelFacts) -> PublicPage {
     let start = format!("{start}?lang={}", lang.code());
     PublicPage::new(lang, t(lang, "landing.title"), view! {
         <h1>{t(lang, "landing.title")}</h1>
@@ -321,6 +333,7 @@ pub fn landing(lang: Lang, force: &str, start: &str) -> PublicPage {
             <li>{t(lang, "landing.commit_review")}</li>
         </ul>
         <p>{t(lang, "landing.independent")}</p>
+        {before_you_join(lang, facts)}
         <h2>{t(lang, "landing.data_title")}</h2>
         <p>{t(lang, "landing.data")}</p>
         <p><a href=format!("/privacy?lang={}", lang.code())>{t(lang, "privacy.title")}</a></p>
@@ -351,8 +364,17 @@ pub fn sent(
     resend_action: &str,
     resent: bool,
     can_resend: bool,
+    limit_reached: bool,
+    facts: crate::config::PanelFacts,
+    contact: &str,
 ) -> PublicPage {
     let action = resend_action.to_string();
+    let limit = limit_reached.then(|| {
+        let mailto = format!("mailto:{contact}");
+        let text = tf(lang, "sent.resend_limit", &[("email", "\u{0}")]);
+        let (before, after) = text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
+        view! { <p>{before}<a href=mailto>{contact.to_string()}</a>{after}</p> }
+    });
     if email.is_none() && by_text {
         let phone = phone.unwrap_or("").to_string();
         return PublicPage::new(lang, t(lang, "sent.text_title"), view! {
@@ -369,8 +391,10 @@ pub fn sent(
                     <button type="submit" class="button secondary">{t(lang, "sent.text_resend")}</button>
                 </form>
             })}
+            {limit}
             <h2>{t(lang, "sent.next_title")}</h2>
             <p>{t(lang, "sent.next")}</p>
+            {before_you_join(lang, facts)}
         });
     }
     let body = match email {
@@ -388,6 +412,7 @@ pub fn sent(
                     <button type="submit" class="button secondary">{t(lang, "sent.resend")}</button>
                 </form>
             })}
+            {limit}
         }.into_any(),
         None => view! {
             <div class="panel-confirm"><h1>{t(lang, "sent.phone_title")}</h1></div>
@@ -398,6 +423,7 @@ pub fn sent(
         {body}
         <h2>{t(lang, "sent.next_title")}</h2>
         <p>{t(lang, "sent.next")}</p>
+        {before_you_join(lang, facts)}
     })
 }
 

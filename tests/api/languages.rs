@@ -189,3 +189,43 @@ async fn a_bilingual_force_sends_welsh_first_then_the_persons_language() {
     let to_welsh = mail.iter().find(|m| m.contains("cymraeg@example.org")).unwrap();
     assert!(to_welsh.contains(&format!("Subject: {cy_subject}\n")) && !to_welsh.contains("Thank you"), "{to_welsh}");
 }
+
+#[tokio::test]
+async fn the_landing_and_sent_pages_answer_what_people_worry_about() {
+    let app = spawn_app_with(&[("SCRUTINY_EXPENSES", "none"), ("SCRUTINY_PANEL_RUN_BY", "panel")]).await;
+    let batch = app.create_batch("Worries", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    let landing = app.get(&format!("/j/{code}")).await.text().await.unwrap();
+    for want in ["Before you join", "vetting check", "A past conviction does not automatically stop you", "not paid", "run by its own members"] {
+        assert!(landing.contains(want), "{want} not on the landing page");
+    }
+    let welsh = app.get(&format!("/j/{code}?lang=cy")).await.text().await.unwrap();
+    assert!(welsh.contains("Cyn i chi ymuno") && welsh.contains("fetio"), "in Welsh too");
+    let default = spawn_app_with(&[]).await;
+    let b = default.create_batch("Worries", 1).await;
+    let c = default.codes_of(b).await[0].clone();
+    let landing = default.get(&format!("/j/{c}")).await.text().await.unwrap();
+    assert!(landing.contains("paid back") && landing.contains("Police and Crime Commissioner"), "the defaults");
+    assert!(landing.len() < 14 * 1024, "{} bytes", landing.len());
+
+    // After sending: the same facts, and when the resend limit is reached, why the button is gone.
+    let person = person_client("worried@example.org");
+    let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
+    let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
+    let fields = [
+        ("name", "Sam Jones"), ("email", "worried@example.org"), ("contact_method", "email"), ("age_band", "18-24"),
+        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
+        ("step", "check"), ("action", "continue"), ("lang", "en"),
+    ];
+    let r = person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
+    let sent = r.headers()["location"].to_str().unwrap().to_string();
+    let page = person.get(app.url(&sent)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Before you join") && page.contains("vetting"), "{page}");
+    let action = sent.split('?').next().unwrap().to_string();
+    for _ in 0..2 {
+        person.post(app.url(&action)).form(&[("lang", "en")]).send().await.unwrap();
+    }
+    let page = person.get(app.url(&sent)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("Send the email again") && page.contains("as many times as we can in one day"), "{page}");
+    assert!(page.contains("mailto:"), "a way on: the panel's address");
+}

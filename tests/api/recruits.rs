@@ -229,3 +229,24 @@ async fn the_list_searches_filters_sorts_and_pages() {
     assert_eq!(bad.status(), 422);
     assert!(bad.text().await.unwrap().contains("Choose an ethnic group from the list"));
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_words_not_codes() {
+    let app = crate::helpers::spawn_app().await;
+    let batch = app.create_batch("Words", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    crate::insight::sign_up_named(&app, &code, "Wren Words", "wren@example.org", "65plus", Some(("white", "white_other", "woman"))).await;
+    let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits").fetch_one(app.db.pool()).await.unwrap();
+    sqlx::query("UPDATE recruits SET status = 'vetted', language = 'cy', area_connection = 'live,study'").execute(app.db.pool()).await.unwrap();
+    let page = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
+    for want in ["Vetted", "65 or over", "Lives here, studies here", "Cymraeg (Welsh)", "White: any other", "Email"] {
+        assert!(page.contains(want), "{want} missing");
+    }
+    for code in ["65plus", "live,study", "white_other", ">vetted<", ">cy<"] {
+        assert!(!page.contains(code), "raw code {code} shown");
+    }
+    app.get("/admin/recruits").await;
+    let audit = app.get("/admin/audit").await.text().await.unwrap();
+    assert!(audit.contains("Recruits list viewed") && audit.contains("Recruit&#x27;s record viewed") || audit.contains("Recruit's record viewed"), "{audit}");
+    assert!(!audit.contains("<td>recruits_listed</td>"));
+}

@@ -36,8 +36,8 @@ async fn admins_add_and_disable_users_in_the_dashboard() {
     assert_eq!(viewer.get(app.url("/admin")).send().await.unwrap().status(), 303, "disabled: signed out");
     let audit = app.get("/admin/audit?action=user_added").await.text().await.unwrap();
     assert!(audit.contains("new.viewer@force.example"));
-    assert!(audit.contains("<td>user_added</td>"));
-    assert!(!audit.contains("<td>login</td>"), "filtered by action");
+    assert!(audit.contains("<td>User added</td>"), "actions in words");
+    assert!(!audit.contains("<td>Signed in</td>"), "filtered by action");
 }
 
 #[tokio::test]
