@@ -32,6 +32,8 @@ pub fn ImportsPage() -> impl IntoView {
                             <thead><tr><th scope="col">"Force"</th><th scope="col">"Month"</th><th scope="col" class="num">"Searches"</th><th scope="col">"File"</th><th scope="col">"Values not taken as written"</th></tr></thead>
                             <tbody>{list.into_iter().map(|(force, month, rows, file, notes)| {
                                 let notes: Vec<String> = notes.lines().map(|l| l.to_string()).collect();
+                                // The file's name, not where it was on the server that imported it.
+                                let file = file.rsplit(['/', '\\']).next().unwrap_or_default().to_string();
                                 view! {
                                     <tr><td>{force}</td><td>{month}</td><td class="num">{rows}</td><td>{file}</td>
                                     <td>{if notes.is_empty() { view! { "None" }.into_any() } else {

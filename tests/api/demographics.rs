@@ -58,6 +58,11 @@ async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_
         assert_eq!(got, expected, "{name}");
     }
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected_total);
+    // The imports page names the files, not where they were on the server.
+    let page = app.get("/admin/imports").await.text().await.unwrap();
+    let first = files[0].file_name().unwrap().to_str().unwrap();
+    assert!(page.contains(&format!("<td>{first}</td>")), "{first} not listed by name");
+    assert!(!page.contains(dir.to_str().unwrap()), "server paths are not shown");
 
     // Importing the same force-month again replaces it.
     let again = scrutiny(&app.database_url, &["import", "police-uk", files[0].to_str().unwrap()]).await;
