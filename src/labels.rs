@@ -91,7 +91,32 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("purge", "Retention purge"),
     ("purge_dry_run", "Retention purge (dry run)"),
     ("audit_viewed", "Audit log viewed"),
+    ("equality_viewed", "Equality answers viewed"),
+    ("equality_access_granted", "Equality data access given"),
+    ("equality_access_withdrawn", "Equality data access withdrawn"),
 ];
+
+const GENDER: &[(&str, &str)] = &[
+    ("woman", "Woman"),
+    ("man", "Man"),
+    ("non_binary", "Non-binary"),
+    ("another", "Another way"),
+    ("prefer_not", "Prefer not to say"),
+];
+
+const DISABILITY: &[(&str, &str)] = &[
+    ("yes", "Yes"),
+    ("no", "No"),
+    ("prefer_not", "Prefer not to say"),
+];
+
+pub fn gender(code: &str) -> String {
+    or_code(GENDER, code)
+}
+
+pub fn disability(code: &str) -> String {
+    or_code(DISABILITY, code)
+}
 
 fn find(table: &[(&str, &'static str)], code: &str) -> Option<&'static str> {
     table.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
@@ -179,6 +204,12 @@ mod tests {
         }
         for d in EthnicDetail::ALL {
             assert!(find(ETHNIC, d.code()).is_some(), "{}", d.code());
+        }
+        for g in crate::domain::Gender::ALL {
+            assert!(find(GENDER, g.code()).is_some(), "{}", g.code());
+        }
+        for d in crate::domain::Disability::ALL {
+            assert!(find(DISABILITY, d.code()).is_some(), "{}", d.code());
         }
     }
 }

@@ -13,6 +13,9 @@ pub struct UserSummary {
     pub role: String,
     pub disabled: bool,
     pub created_at: i64,
+    /// May see equality answers beside a person's name.
+    #[serde(default)]
+    pub equality_access: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,7 +40,13 @@ pub async fn list_users() -> Result<Vec<UserSummary>, ServerFnError> {
     let rows = repo::list_users(&state.db).await.map_err(AppError::into_server_error)?;
     Ok(rows
         .into_iter()
-        .map(|r| UserSummary { email: r.email, role: r.role, disabled: r.disabled, created_at: r.created_at })
+        .map(|r| UserSummary {
+            email: r.email,
+            role: r.role,
+            disabled: r.disabled,
+            created_at: r.created_at,
+            equality_access: r.equality_access,
+        })
         .collect())
 }
 
@@ -82,6 +91,28 @@ pub async fn set_user_disabled(email: String, disabled: bool) -> Result<(), Serv
     let action = if disabled { "user_disabled" } else { "user_enabled" };
     repo::audit(&state.db, &admin.email, action, Some(email.trim()), None).await.map_err(AppError::into_server_error)?;
     back_to("/admin/users", &[("done", format!("Updated {}", email.trim()))]);
+    Ok(())
+}
+
+/// Gives or withdraws equality data access (admins only; audited). Only coordinators
+/// and admins see people at all, so it is refused for viewers.
+#[server]
+pub async fn set_equality_access(email: String, on: bool) -> Result<(), ServerFnError> {
+    let admin = require(Role::Admin)?;
+    let state = expect_context::<AppState>();
+    let user = repo::find_by_email(&state.db, &email).await.map_err(AppError::into_server_error)?;
+    match user {
+        None => back_to("/admin/users", &[("error", "There is no user with that email address".into())]),
+        Some(u) if on && u.role == Role::Viewer => {
+            back_to("/admin/users", &[("error", "Viewers see no people, so they cannot have equality data access".into())])
+        }
+        Some(u) => {
+            repo::set_equality_access(&state.db, &u.email, on).await.map_err(AppError::into_server_error)?;
+            let action = if on { "equality_access_granted" } else { "equality_access_withdrawn" };
+            repo::audit(&state.db, &admin.email, action, Some(&u.email), None).await.map_err(AppError::into_server_error)?;
+            back_to("/admin/users", &[("done", format!("Updated {}", u.email))]);
+        }
+    }
     Ok(())
 }
 
@@ -154,6 +185,7 @@ pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
     (<ListUsers as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
     (<AddUser as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
     (<SetUserDisabled as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
+    (<SetEqualityAccess as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
     (<ChangePassword as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer),
     (<ListAudit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
 ];

@@ -114,17 +114,42 @@ pub struct UserListRow {
     pub role: String,
     pub disabled: bool,
     pub created_at: i64,
+    pub equality_access: bool,
 }
 
 pub async fn list_users(db: &Db) -> Result<Vec<UserListRow>, AppError> {
-    let rows: Vec<(String, String, i64, i64)> =
-        sqlx::query_as("SELECT email, role, disabled, created_at FROM users ORDER BY email_lower")
+    let rows: Vec<(String, String, i64, i64, i64)> =
+        sqlx::query_as("SELECT email, role, disabled, created_at, equality_access FROM users ORDER BY email_lower")
             .fetch_all(db.pool())
             .await?;
     Ok(rows
         .into_iter()
-        .map(|(email, role, disabled, created_at)| UserListRow { email, role, disabled: disabled != 0, created_at })
+        .map(|(email, role, disabled, created_at, equality)| UserListRow {
+            email,
+            role,
+            disabled: disabled != 0,
+            created_at,
+            equality_access: equality != 0,
+        })
         .collect())
+}
+
+/// Whether this user may see equality answers beside a person's name.
+pub async fn has_equality_access(db: &Db, user_id: i64) -> Result<bool, AppError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT equality_access FROM users WHERE id = $1 AND disabled = 0").bind(user_id).fetch_optional(db.pool()).await?;
+    Ok(row.is_some_and(|(a,)| a != 0))
+}
+
+/// Grants or withdraws equality data access; false when there is no such user.
+pub async fn set_equality_access(db: &Db, email: &str, on: bool) -> Result<bool, AppError> {
+    let done = sqlx::query("UPDATE users SET equality_access = $1 WHERE email_lower = $2")
+        .bind(i64::from(on))
+        .bind(email.trim().to_lowercase())
+        .execute(db.writer())
+        .await?
+        .rows_affected();
+    Ok(done == 1)
 }
 
 pub struct AuditRow {

@@ -4,7 +4,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{list_audit, list_users, AddUser, ChangePassword, SetUserDisabled};
+use super::api::{list_audit, list_users, AddUser, ChangePassword, SetEqualityAccess, SetUserDisabled};
 
 fn date_time(unix: i64) -> String {
     let date = crate::domain::ExpiryDate::of_unix(unix);
@@ -41,7 +41,7 @@ pub fn UsersPage() -> impl IntoView {
                     Ok(list) => view! {
                         <table>
                             <caption class="visually-hidden">"Dashboard users"</caption>
-                            <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Added"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
+                            <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Added"</th><th scope="col">"Status"</th><th scope="col">"Equality data"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| {
                                     let label = if u.disabled { "Enable" } else { "Disable" };
@@ -52,6 +52,20 @@ pub fn UsersPage() -> impl IntoView {
                                             <td>{u.role.clone()}</td>
                                             <td>{date_time(u.created_at)}</td>
                                             <td>{if u.disabled { "Disabled" } else { "Active" }}</td>
+                                            <td>
+                                                {if u.equality_access { "Can see" } else { "Counts only" }}
+                                                {(u.role != "viewer" || u.equality_access).then(|| view! {
+                                                    " "
+                                                    <form method="post" action=SetEqualityAccess::url() class="inline">
+                                                        <input type="hidden" name="email" value=u.email.clone()/>
+                                                        <input type="hidden" name="on" value=(!u.equality_access).to_string()/>
+                                                        <button type="submit" class="link-button dark">
+                                                            {if u.equality_access { "Withdraw" } else { "Give access" }}
+                                                            <span class="visually-hidden">{format!(" to equality data for {}", u.email)}</span>
+                                                        </button>
+                                                    </form>
+                                                })}
+                                            </td>
                                             <td>
                                                 <form method="post" action=SetUserDisabled::url()>
                                                     <input type="hidden" name="email" value=u.email.clone()/>

@@ -29,13 +29,35 @@ pub async fn list_recruits(filter: RecruitFilter) -> Result<RecruitList, ServerF
 pub async fn get_recruit(public_id: String) -> Result<Option<RecruitDetail>, ServerFnError> {
     let user = require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
-    let detail = super::repo::detail(&state.db, &public_id).await.map_err(AppError::into_server_error)?;
-    if detail.is_some() {
+    let mut detail = super::repo::detail(&state.db, &public_id).await.map_err(AppError::into_server_error)?;
+    if let Some(d) = detail.as_mut() {
         audit(&state.db, &user.email, "recruit_viewed", Some(&format!("recruit:{public_id}")), None)
             .await
             .map_err(AppError::into_server_error)?;
+        equality_for(&state, &user, d, &public_id).await.map_err(AppError::into_server_error)?;
     }
     Ok(detail)
+}
+
+/// Equality answers beside a name only for users an admin named for it (audited);
+/// for everyone else they are hidden and the page says they exist.
+#[cfg(feature = "ssr")]
+pub async fn equality_for(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    d: &mut RecruitDetail,
+    public_id: &str,
+) -> Result<(), AppError> {
+    if d.equality.is_none() {
+        return Ok(());
+    }
+    if crate::auth::repo::has_equality_access(&state.db, user.id).await? {
+        audit(&state.db, &user.email, "equality_viewed", Some(&format!("recruit:{public_id}")), None).await?;
+    } else {
+        d.equality = None;
+        d.equality_hidden = true;
+    }
+    Ok(())
 }
 
 /// Erases a person (their request, or a coordinator's decision). Needs the

@@ -16,12 +16,18 @@ pub async fn export_json(
     Extension(user): Extension<CurrentUser>,
     Path(public_id): Path<String>,
 ) -> Result<Response, AppError> {
-    let detail = super::repo::detail(&state.db, &public_id).await?.ok_or(AppError::NotFound)?;
+    let mut detail = super::repo::detail(&state.db, &public_id).await?.ok_or(AppError::NotFound)?;
     audit(&state.db, &user.email, "recruit_exported", Some(&format!("recruit:{public_id}")), None).await?;
+    // A complete answer includes the equality answers: only a user with equality data
+    // access can download them; anyone else's file says they are held.
+    super::api::equality_for(&state, &user, &mut detail, &public_id).await?;
     let body = serde_json::to_string_pretty(&serde_json::json!({
         "about": "Everything the community scrutiny panel holds about this person.",
         "controller": state.settings.force_name,
         "contact": state.settings.panel_email,
+        "equality_not_included": detail.equality_hidden.then_some(
+            "This person gave equality answers. They are not in this file: ask a user with equality data access to download it for a complete response."
+        ),
         "person": detail,
     }))
     .map_err(|e| AppError::Internal(e.into()))?;

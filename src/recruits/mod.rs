@@ -89,8 +89,12 @@ pub struct RecruitDetail {
     pub created_at: i64,
     pub updated_at: i64,
     pub confirmed_at: Option<i64>,
-    /// Present only if they consented to equality monitoring.
+    /// Present only if they consented to equality monitoring and the reader has equality
+    /// data access.
     pub equality: Option<EqualityDetail>,
+    /// They gave equality answers, but the reader may not see them beside their name.
+    #[serde(default)]
+    pub equality_hidden: bool,
     /// Emails queued or sent to them: (kind, status, created_at).
     pub emails: Vec<(String, String, i64)>,
     /// Status changes and notes: (at, actor, kind, detail).

@@ -167,6 +167,7 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, A
     Ok(Some(RecruitDetail {
         public_id, name, email, phone, contact_method, postcode, area_connection, age_band, language, status, batch,
         created_at, updated_at, confirmed_at,
+        equality_hidden: false,
         equality: equality.map(|(consented_at, ethnic_group, ethnic_detail, ethnic_other, gender, disability)| {
             EqualityDetail { consented_at, ethnic_group, ethnic_detail, ethnic_other, gender, disability }
         }),

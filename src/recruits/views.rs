@@ -227,13 +227,16 @@ pub fn RecruitPage() -> impl IntoView {
                             </dl>
                             <h2>"Equality monitoring"</h2>
                             {match eq {
+                                None if r.equality_hidden => view! {
+                                    <p>"Given, with their consent. Equality answers are kept apart from names: they are shown beside a person only to users an admin has given equality data access (each view is in the audit log). Counts by group are on the insight page."</p>
+                                }.into_any(),
                                 None => view! { <p>"Not given (no consent)."</p> }.into_any(),
                                 Some(e) => view! {
                                     <dl class="summary">
                                         <dt>"Ethnic group"</dt><dd>{e.ethnic_detail.or(e.ethnic_group).map(|c| crate::labels::ethnic(&c)).unwrap_or_else(|| "–".into())}</dd>
                                         <dt>"Described as"</dt><dd>{e.ethnic_other.unwrap_or_else(|| "–".into())}</dd>
-                                        <dt>"Gender"</dt><dd>{e.gender.unwrap_or_else(|| "–".into())}</dd>
-                                        <dt>"Disability"</dt><dd>{e.disability.unwrap_or_else(|| "–".into())}</dd>
+                                        <dt>"Gender"</dt><dd>{e.gender.map(|c| crate::labels::gender(&c)).unwrap_or_else(|| "–".into())}</dd>
+                                        <dt>"Disability"</dt><dd>{e.disability.map(|c| crate::labels::disability(&c)).unwrap_or_else(|| "–".into())}</dd>
                                     </dl>
                                 }.into_any(),
                             }}

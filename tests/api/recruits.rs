@@ -238,8 +238,24 @@ async fn the_dashboard_shows_words_not_codes() {
     crate::insight::sign_up_named(&app, &code, "Wren Words", "wren@example.org", "65plus", Some(("white", "white_other", "woman"))).await;
     let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits").fetch_one(app.db.pool()).await.unwrap();
     sqlx::query("UPDATE recruits SET status = 'vetted', language = 'cy', area_connection = 'live,study'").execute(app.db.pool()).await.unwrap();
+    // Equality answers beside a name: hidden until an admin gives this user access.
     let page = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
-    for want in ["Vetted", "65 or over", "Lives here, studies here", "Cymraeg (Welsh)", "White: any other", "Email"] {
+    assert!(page.contains("Given, with their consent") && !page.contains("White: any other") && !page.contains("Woman"), "{page}");
+    let sar = app.get(&format!("/admin/recruits/{id}/export.json")).await.text().await.unwrap();
+    assert!(sar.contains("equality_not_included") && !sar.contains("white_other"), "{sar}");
+    let r = app
+        .client
+        .post(app.url(<scrutiny::auth::api::SetEqualityAccess as leptos::server_fn::ServerFn>::PATH))
+        .header("accept", "text/html")
+        .form(&[("email", "admin@test.example"), ("on", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection());
+    let users = app.get("/admin/users").await.text().await.unwrap();
+    assert!(users.contains("Can see"), "the users page says who can");
+    let page = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
+    for want in ["Vetted", "65 or over", "Lives here, studies here", "Cymraeg (Welsh)", "White: any other", "Woman", "Email"] {
         assert!(page.contains(want), "{want} missing");
     }
     for code in ["65plus", "live,study", "white_other", ">vetted<", ">cy<"] {
@@ -249,4 +265,18 @@ async fn the_dashboard_shows_words_not_codes() {
     let audit = app.get("/admin/audit").await.text().await.unwrap();
     assert!(audit.contains("Recruits list viewed") && audit.contains("Recruit&#x27;s record viewed") || audit.contains("Recruit's record viewed"), "{audit}");
     assert!(!audit.contains("<td>recruits_listed</td>"));
+    assert!(audit.contains("Equality data access given") && audit.contains("Equality answers viewed"), "both audited");
+    let sar = app.get(&format!("/admin/recruits/{id}/export.json")).await.text().await.unwrap();
+    assert!(sar.contains("white_other") && !sar.contains("\"equality_not_included\": \"This"), "complete with access: {sar}");
+    // A viewer sees no people, so cannot be given access.
+    app.sign_in(&crate::helpers::new_client(), scrutiny::auth::Role::Viewer).await;
+    let r = app
+        .client
+        .post(app.url(<scrutiny::auth::api::SetEqualityAccess as leptos::server_fn::ServerFn>::PATH))
+        .header("accept", "text/html")
+        .form(&[("email", "viewer@test.example"), ("on", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().contains("error="));
 }
