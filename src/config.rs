@@ -33,6 +33,9 @@ pub struct Settings {
     /// default, or `none`): what the public pages say about who runs the panel and whether
     /// members' costs are paid back.
     pub panel: PanelFacts,
+    /// `SCRUTINY_POLICE_UK_FORCE`: the panel's force as data.police.uk names it
+    /// (`cambridgeshire`); unset: found from `SCRUTINY_FORCE_NAME` among imported forces.
+    pub police_uk_force: Option<String>,
     /// `SCRUTINY_BILINGUAL_MESSAGES=1`: every email and text carries the default language
     /// first and then the person's own (for a Welsh force: Welsh, then English).
     pub bilingual_messages: bool,
@@ -229,6 +232,7 @@ impl Settings {
                     Some(_) => return Err(anyhow!("SCRUTINY_EXPENSES must be paid or none")),
                 },
             },
+            police_uk_force: get("SCRUTINY_POLICE_UK_FORCE").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty()),
             bilingual_messages: match get("SCRUTINY_BILINGUAL_MESSAGES").as_deref() {
                 None | Some("0") | Some("") => false,
                 Some("1") => true,

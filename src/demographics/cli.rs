@@ -71,7 +71,8 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
                     bail!("no force \"{f}\" in the imported data; the forces are: {}", known.join(", "));
                 }
             }
-            let rows = repo::comparison(&state.db, force.as_deref().unwrap_or("")).await?;
+            let scope = repo::Scope { force: force.as_deref().unwrap_or(""), from: "", to: "" };
+            let rows = repo::comparison(&state.db, scope).await?;
             // The same protection as the insight page: small counts and whatever would
             // give them away are withheld ("[c]").
             let shown = super::suppress::protect_comparison(

@@ -143,18 +143,47 @@ pub struct ComparisonRow {
     pub population: Option<i64>,
 }
 
-/// Runs a `category, count` query; `force` is bound as `$1` when the query uses it.
-async fn grouped(db: &Db, sql: &str, force: &str) -> Result<BTreeMap<String, i64>, AppError> {
+/// The place and time a comparison describes: one force (or "" for every force with
+/// imported searches) and the months of searches (`YYYY-MM`, "" for no bound).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub force: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+}
+
+/// Runs a `category, count` query; the scope's force, from and to are bound as `$1`,
+/// `$2`, `$3`, as many as the query uses.
+async fn grouped(db: &Db, sql: &str, scope: Scope<'_>) -> Result<BTreeMap<String, i64>, AppError> {
     let mut query = sqlx::query_as::<_, (String, i64)>(sql);
-    if sql.contains("$1") {
-        query = query.bind(force);
+    for (i, value) in [scope.force, scope.from, scope.to].into_iter().enumerate() {
+        if sql.contains(&format!("${}", i + 1)) {
+            query = query.bind(value);
+        }
     }
     Ok(query.fetch_all(db.pool()).await?.into_iter().collect())
 }
 
+/// The forces with searches imported in the scope's months (the scope's force only,
+/// when it names one), each with its first and last month.
+pub async fn imported_in(db: &Db, scope: Scope<'_>) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT force, MIN(month), MAX(month) FROM search_imports WHERE ($1 = '' OR force = $1) \
+         AND ($2 = '' OR month >= $2) AND ($3 = '' OR month <= $3) GROUP BY force ORDER BY force",
+    )
+    .bind(scope.force)
+    .bind(scope.from)
+    .bind(scope.to)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// Recruits and members vs people searched vs population, by ethnic group, age and gender.
-/// `force` filters searches and population (empty: everything imported).
-pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppError> {
+/// Searches and population describe the same place: the scope's force, or (no force)
+/// exactly the forces with searches imported in the scope's months; searches are those
+/// months'. Population is None when any of those forces has none (never a partial sum).
+pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>, AppError> {
+    let force = scope.force;
     // Recruits and members come from the running tally (see insight::tally), never a
     // scan of every recruit: the same counts, read from a few hundred rows.
     let tally = |case: &str, members_only: bool| {
@@ -164,36 +193,61 @@ pub async fn comparison(db: &Db, force: &str) -> Result<Vec<ComparisonRow>, AppE
         )
     };
     let eth_case = "CASE WHEN ethnic_group IS NULL OR ethnic_group = 'prefer_not' THEN 'not_stated' ELSE ethnic_group END";
-    let recruits_eth = grouped(db, &tally(eth_case, false), force).await?;
-    let members_eth = grouped(db, &tally(eth_case, true), force).await?;
+    let recruits_eth = grouped(db, &tally(eth_case, false), scope).await?;
+    let members_eth = grouped(db, &tally(eth_case, true), scope).await?;
     let searched = |dimension: &str| {
         format!(
             "SELECT category, CAST(SUM(n) AS BIGINT) FROM search_counts WHERE dimension = '{dimension}' \
-             AND ($1 = '' OR force = $1) GROUP BY category"
+             AND ($1 = '' OR force = $1) AND ($2 = '' OR month >= $2) AND ($3 = '' OR month <= $3) GROUP BY category"
         )
     };
-    let searched_eth = grouped(db, &searched("ethnic_group"), force).await?;
-    let pop_eth = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'ethnic_group' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
+    // The population of the same place: the force, or the forces searched in those months.
+    let population = |dimension: &str| {
+        format!(
+            "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = '{dimension}' \
+             AND (force = $1 OR ($1 = '' AND force IN (SELECT force FROM search_imports \
+             WHERE ($2 = '' OR month >= $2) AND ($3 = '' OR month <= $3)))) GROUP BY category"
+        )
+    };
+    let searched_eth = grouped(db, &searched("ethnic_group"), scope).await?;
+    let pop_eth = grouped(db, &population("ethnic_group"), scope).await?;
 
     let detail_case = "CASE WHEN ethnic_detail IS NULL OR ethnic_detail = 'prefer_not' THEN 'not_stated' ELSE ethnic_detail END";
-    let recruits_detail = grouped(db, &tally(detail_case, false), force).await?;
-    let members_detail = grouped(db, &tally(detail_case, true), force).await?;
-    let searched_detail = grouped(db, &searched("ethnic_detail"), force).await?;
-    let pop_detail = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'ethnic_detail' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
+    let recruits_detail = grouped(db, &tally(detail_case, false), scope).await?;
+    let members_detail = grouped(db, &tally(detail_case, true), scope).await?;
+    let searched_detail = grouped(db, &searched("ethnic_detail"), scope).await?;
+    let pop_detail = grouped(db, &population("ethnic_detail"), scope).await?;
 
     let age_case = "CASE WHEN age_band IN ('under16', '16-17') THEN '10-17' WHEN age_band IN ('18-24', '25-34') THEN age_band ELSE 'over 34' END";
-    let recruits_age = grouped(db, &tally(age_case, false), force).await?;
-    let members_age = grouped(db, &tally(age_case, true), force).await?;
-    let searched_age = grouped(db, &searched("age"), force).await?;
+    let recruits_age = grouped(db, &tally(age_case, false), scope).await?;
+    let members_age = grouped(db, &tally(age_case, true), scope).await?;
+    let searched_age = grouped(db, &searched("age"), scope).await?;
 
     let gender_case = "CASE sex WHEN 'woman' THEN 'Female' WHEN 'man' THEN 'Male' WHEN 'non_binary' THEN 'Other' WHEN 'another' THEN 'Other' ELSE 'not_stated' END";
-    let recruits_gender = grouped(db, &tally(gender_case, false), force).await?;
-    let members_gender = grouped(db, &tally(gender_case, true), force).await?;
-    let searched_gender = grouped(db, &searched("gender"), force).await?;
-    let pop_gender = grouped(db, "SELECT category, CAST(SUM(people) AS BIGINT) FROM population WHERE dimension = 'gender' AND ($1 = '' OR force = $1) GROUP BY category", force).await?;
+    let recruits_gender = grouped(db, &tally(gender_case, false), scope).await?;
+    let members_gender = grouped(db, &tally(gender_case, true), scope).await?;
+    let searched_gender = grouped(db, &searched("gender"), scope).await?;
+    let pop_gender = grouped(db, &population("gender"), scope).await?;
 
-    // A force whose population is unavailable shows none, never a partial number.
-    let population_known = force.is_empty() || population_unavailable(db, force).await?.is_none();
+    // Every force of the place needs its own census figures: a force whose population is
+    // unavailable or was never imported means none is shown, never a partial number.
+    let places: Vec<String> = if force.is_empty() {
+        imported_in(db, scope).await?.into_iter().map(|(f, _, _)| f).collect()
+    } else {
+        vec![force.to_string()]
+    };
+    let mut population_known = !places.is_empty();
+    for f in &places {
+        let (has,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM population WHERE force = $1 AND dimension = 'ethnic_group'",
+        )
+        .bind(f)
+        .fetch_one(db.pool())
+        .await?;
+        if has == 0 || population_unavailable(db, f).await?.is_some() {
+            population_known = false;
+        }
+    }
     let mut out = Vec::new();
     let mut add = |dimension: &'static str, cats: &[&str], r: &BTreeMap<String, i64>, m: &BTreeMap<String, i64>, s: &BTreeMap<String, i64>, p: Option<&BTreeMap<String, i64>>| {
         for c in cats {

@@ -3,16 +3,42 @@ use leptos::prelude::*;
 use super::Insight;
 
 /// Everything on the insight page. Viewers may see it: it holds no person's details.
+/// `force` (a police.uk slug, "all" for every imported force) and the months `from`–`to`
+/// (`YYYY-MM`) choose the place and time the comparison describes; anything else, or
+/// nothing, means the panel's own force and every month imported.
 #[server]
-pub async fn load_insight() -> Result<Insight, ServerFnError> {
+pub async fn load_insight(force: Option<String>, from: Option<String>, to: Option<String>) -> Result<Insight, ServerFnError> {
     use super::Comparison;
-    use crate::{auth::{require, Role}, demographics::repo::comparison, error::AppError, startup::AppState};
+    use crate::{auth::{require, Role}, demographics::repo::{comparison, imported_in, Scope}, error::AppError, startup::AppState};
     require(Role::Viewer)?;
     let state = expect_context::<AppState>();
     let db = &state.db;
     let funnel = super::repo::funnel(db).await.map_err(AppError::into_server_error)?;
     let trend = super::repo::trend(db).await.map_err(AppError::into_server_error)?;
-    let rows = comparison(db, "").await.map_err(AppError::into_server_error)?;
+    let month = |m: Option<String>| {
+        m.map(|m| m.trim().to_string())
+            .filter(|m| m.len() == 7 && crate::domain::ExpiryDate::parse_iso(&format!("{m}-01")).is_some())
+            .unwrap_or_default()
+    };
+    let (from, to) = (month(from), month(to));
+    let all = imported_in(db, Scope { force: "", from: "", to: "" }).await.map_err(AppError::into_server_error)?;
+    let forces: Vec<String> = all.iter().map(|(f, _, _)| f.clone()).collect();
+    let panel_force = panel_force(&state.settings, &forces);
+    let force = match force.as_deref() {
+        Some("all") => String::new(),
+        Some(f) if forces.iter().any(|x| x == f) => f.to_string(),
+        _ => match &panel_force {
+            Some(p) if forces.contains(p) => p.clone(),
+            _ if forces.len() == 1 => forces[0].clone(),
+            _ => String::new(),
+        },
+    };
+    let scope = Scope { force: &force, from: &from, to: &to };
+    let recruits_here = match &panel_force {
+        Some(p) => *p == force,
+        None => forces.len() <= 1,
+    };
+    let rows = comparison(db, scope).await.map_err(AppError::into_server_error)?;
     let shown = crate::demographics::suppress::protect_comparison(
         &rows.iter().map(|r| (r.dimension, r.category.as_str(), r.recruits, r.members)).collect::<Vec<_>>(),
     );
@@ -31,15 +57,16 @@ pub async fn load_insight() -> Result<Insight, ServerFnError> {
             // withheld (so the share cannot give it away), else of those who said.
             let unstated_withheld = rows.iter().zip(&shown).any(|(x, s)| x.dimension == r.dimension && !crate::demographics::is_stated(&x.category) && s.0.is_withheld());
             let rec_total = of_dimension(&|x| x.recruits, !unstated_withheld);
+            let hidden = || "–".to_string();
             Comparison {
                 dimension: r.dimension.to_string(),
                 category: r.category.clone(),
-                recruits: recruits.text(),
-                members: members.text(),
+                recruits: if recruits_here { recruits.text() } else { hidden() },
+                members: if recruits_here { members.text() } else { hidden() },
                 searched: r.searched,
                 population: r.population,
                 // A withheld count never has a percentage.
-                recruits_pct: (stated && !recruits.is_withheld()).then(|| share(r.recruits, rec_total)).flatten(),
+                recruits_pct: (recruits_here && stated && !recruits.is_withheld()).then(|| share(r.recruits, rec_total)).flatten(),
                 searched_pct: stated.then(|| share(r.searched, of_dimension(&|x| x.searched, true))).flatten(),
                 population_pct: r.population.filter(|_| stated)
                     .and_then(|p| share(p, of_dimension(&|x| x.population.unwrap_or(0), true))),
@@ -48,11 +75,52 @@ pub async fn load_insight() -> Result<Insight, ServerFnError> {
         .collect();
     let funnel = super::protect_funnel(&funnel);
     let trend = super::protect_trend(&trend);
-    let rates = crate::demographics::repo::disproportionality(db, "", "", "", crate::demographics::rates::Basis::SelfDefined)
+    let rates = crate::demographics::repo::disproportionality(db, &force, &from, &to, crate::demographics::rates::Basis::SelfDefined)
         .await
         .map_err(AppError::into_server_error)?;
-    let watch = crate::demographics::repo::watch_by_month(db).await.map_err(AppError::into_server_error)?;
-    Ok(Insight { funnel, trend, comparison, rates, watch })
+    let mut watch = crate::demographics::repo::watch_by_month(db).await.map_err(AppError::into_server_error)?;
+    watch.retain(|w| {
+        (force.is_empty() || w.force == force) && (from.is_empty() || w.month >= from) && (to.is_empty() || w.month <= to)
+    });
+    // In words: which forces and months each column is.
+    let covered = imported_in(db, scope).await.map_err(AppError::into_server_error)?;
+    let mut describes = Vec::new();
+    if covered.is_empty() {
+        describes.push("Searched: no searches are imported for this place and these months.".to_string());
+    } else {
+        let first = covered.iter().map(|c| c.1.as_str()).min().unwrap_or_default();
+        let last = covered.iter().map(|c| c.2.as_str()).max().unwrap_or_default();
+        let names: Vec<&str> = covered.iter().map(|c| c.0.as_str()).collect();
+        describes.push(format!("Searched: {}, searches from {first} to {last} (data.police.uk).", names.join(", ")));
+    }
+    describes.push(if rows.iter().any(|r| r.population.is_some()) {
+        "Population: Census 2021, the same force area.".to_string()
+    } else {
+        "Population: not available for this place (no census import for it, or its census area is shared with another force), so no population shares are shown.".to_string()
+    });
+    describes.push(if recruits_here {
+        format!("Recruits and members: everyone who has signed up to this panel ({}), at any time.", state.settings.force_name)
+    } else {
+        format!(
+            "Recruits and members: not shown, because they are this panel's ({}) and this place is not its force area{}.",
+            state.settings.force_name,
+            panel_force.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
+        )
+    });
+    let place = super::Place { force, from, to, forces, describes, recruits_here };
+    Ok(Insight { place, funnel, trend, comparison, rates, watch })
+}
+
+/// The panel's own force among data.police.uk slugs: `SCRUTINY_POLICE_UK_FORCE`, or the
+/// imported force whose slug the force's name contains ("Cambridgeshire Constabulary" →
+/// `cambridgeshire`), the longest if several do.
+#[cfg(feature = "ssr")]
+fn panel_force(settings: &crate::config::Settings, imported: &[String]) -> Option<String> {
+    if let Some(f) = &settings.police_uk_force {
+        return Some(f.clone());
+    }
+    let name = crate::demographics::force_slug(&settings.force_name);
+    imported.iter().filter(|f| name.contains(f.as_str())).max_by_key(|f| f.len()).cloned()
 }
 
 /// The least role each server function here needs, declared beside them: the access

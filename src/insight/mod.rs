@@ -132,6 +132,8 @@ pub fn count_with_share(part: Shown, whole: Shown) -> String {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Insight {
+    /// The place and time the comparison, rates and watch tables describe.
+    pub place: Place,
     pub funnel: Vec<FunnelShown>,
     pub trend: Vec<TrendShown>,
     pub comparison: Vec<Comparison>,
@@ -139,6 +141,35 @@ pub struct Insight {
     pub rates: Vec<crate::demographics::rates::RateRow>,
     /// Per force and month: under-18s, strip searches, Section 60.
     pub watch: Vec<crate::demographics::rates::WatchRow>,
+}
+
+/// Which force and months the comparison describes, and the choices.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// The force chosen; "" is every force with searches imported in those months.
+    pub force: String,
+    pub from: String,
+    pub to: String,
+    /// Forces with imported searches, to choose from.
+    pub forces: Vec<String>,
+    /// What each column covers, in words.
+    pub describes: Vec<String>,
+    /// Recruits and members are this panel's, so they are compared only when the place
+    /// is the panel's own force.
+    pub recruits_here: bool,
+}
+
+/// 1234567 → "1,234,567".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 pub fn percent(part: i64, whole: i64) -> String {

@@ -30,8 +30,8 @@ fn FunnelTable(rows: Vec<FunnelShown>) -> impl IntoView {
                 {rows.into_iter().map(|r| view! {
                     <tr>
                         <th scope="row">{r.label.clone()}</th>
-                        <td class="num">{r.printed}</td>
-                        <td class="num">{format!("{} ({})", r.scanned, percent(r.scanned, r.printed))}</td>
+                        <td class="num">{super::thousands(r.printed)}</td>
+                        <td class="num">{format!("{} ({})", super::thousands(r.scanned), percent(r.scanned, r.printed))}</td>
                         <td class="num">{r.started.text()}</td>
                         <td class="num">{count_with_share(r.submitted, r.started)}</td>
                         <td class="num">{count_with_share(r.confirmed, r.submitted)}</td>
@@ -62,13 +62,14 @@ fn ComparisonTable(caption: &'static str, rows: Vec<Comparison>) -> impl IntoVie
                         <th scope="row">{category_label(&c.category)}</th>
                         <td class="num">{c.recruits.clone()}</td>
                         <td class="num">{c.members.clone()}</td>
-                        <td class="num">{c.searched}</td>
-                        <td class="num">{c.population.map(|p| p.to_string()).unwrap_or_else(|| "–".into())}</td>
+                        <td class="num">{super::thousands(c.searched)}</td>
+                        <td class="num">{c.population.map(super::thousands).unwrap_or_else(|| "–".into())}</td>
                         <td class="num">{pct(c.recruits_pct)}</td>
                         <td class="num">{pct(c.searched_pct)}</td>
                         <td class="num">{pct(c.population_pct)}</td>
                         <td class="num">{c.gap_points().map(|g| format!("{g:+.1}")).unwrap_or_else(|| "–".into())}</td>
-                        <td class="num">{c.representation_ratio().map(|r| format!("{r:.2}")).unwrap_or_else(|| "–".into())}</td>
+                        // A ratio over a handful of searches says nothing: only from 20 up.
+                        <td class="num">{c.representation_ratio().filter(|_| c.searched >= 20).map(|r| format!("{r:.2}")).unwrap_or_else(|| "–".into())}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -115,8 +116,8 @@ fn RatesSection(rows: Vec<crate::demographics::rates::RateRow>) -> impl IntoView
             <thead><tr><th scope="col">"Force"</th><th scope="col">"Ethnic group"</th><th scope="col" class="num">"Searches"</th>
                 <th scope="col" class="num">"Population"</th><th scope="col" class="num">"Per 1,000"</th><th scope="col" class="num">"Ratio to White"</th></tr></thead>
             <tbody>{rows.into_iter().map(|r| view! {
-                <tr><td>{r.force}</td><td>{category_label(&r.ethnic_group)}</td><td class="num">{r.searches}</td>
-                    <td class="num">{r.population.map(|p| p.to_string()).unwrap_or_else(|| "–".into())}</td>
+                <tr><td>{r.force}</td><td>{category_label(&r.ethnic_group)}</td><td class="num">{super::thousands(r.searches)}</td>
+                    <td class="num">{r.population.map(super::thousands).unwrap_or_else(|| "–".into())}</td>
                     <td class="num">{rate(r.rate_per_1000)}</td><td class="num">{rate(r.ratio_to_white)}</td></tr>
             }).collect_view()}</tbody>
         </table>
@@ -133,7 +134,7 @@ fn WatchTable(rows: Vec<crate::demographics::rates::WatchRow>) -> impl IntoView 
             <thead><tr><th scope="col">"Force"</th><th scope="col">"Month"</th><th scope="col" class="num">"Searches"</th>
                 <th scope="col" class="num">"Under 18"</th><th scope="col" class="num">"More than outer clothing"</th><th scope="col" class="num">"Section 60"</th></tr></thead>
             <tbody>{rows.into_iter().map(|r| view! {
-                <tr><td>{r.force}</td><td>{r.month}</td><td class="num">{r.searches}</td><td class="num">{r.under_18}</td>
+                <tr><td>{r.force}</td><td>{r.month}</td><td class="num">{super::thousands(r.searches)}</td><td class="num">{r.under_18}</td>
                     <td class="num">{r.strip}</td><td class="num">{r.section_60}</td></tr>
             }).collect_view()}</tbody>
         </table>
@@ -157,9 +158,34 @@ fn summary(rows: &[Comparison]) -> String {
     }
 }
 
+/// Choose the force and months the comparison describes (a plain GET form).
+#[component]
+fn PlaceForm(place: super::Place) -> impl IntoView {
+    let selected = if place.force.is_empty() { "all".to_string() } else { place.force.clone() };
+    view! {
+        <form method="get" action="/admin/insight" class="filters">
+            <div class="field"><label for="force">"Force area"</label>
+                <select id="force" name="force">
+                    {place.forces.iter().map(|f| {
+                        let f = f.clone();
+                        view! { <option value=f.clone() selected=f == selected>{f.clone()}</option> }
+                    }).collect_view()}
+                    <option value="all" selected=selected == "all">"All forces with imported searches"</option>
+                </select></div>
+            <div class="field"><label for="from">"Searches from (month)"</label>
+                <input type="month" id="from" name="from" value=place.from.clone() placeholder="2025-01"/></div>
+            <div class="field"><label for="to">"to (month)"</label>
+                <input type="month" id="to" name="to" value=place.to.clone() placeholder="2025-12"/></div>
+            <button type="submit" class="button">"Show"</button>
+        </form>
+    }
+}
+
 #[component]
 pub fn InsightPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_insight());
+    let q = leptos_router::hooks::use_query_map();
+    let args = q.with_untracked(|q| (q.get("force"), q.get("from"), q.get("to")));
+    let data = Resource::new(move || args.clone(), |(force, from, to)| load_insight(force, from, to));
     view! {
         <Title text="Insight – Scrutiny panel"/>
         <h1>"Insight"</h1>
@@ -186,6 +212,8 @@ pub fn InsightPage() -> impl IntoView {
                                 <tbody>{trend_rows.into_iter().map(|(m, n)| view! { <tr><td>{m}</td><td class="num">{n}</td></tr> }).collect_view()}</tbody>
                             </table>
                             <h2>"Does the panel look like the people searched?"</h2>
+                            <PlaceForm place=d.place.clone()/>
+                            <ul data-testid="place" class="place">{d.place.describes.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
                             <p data-testid="ethnic-summary">{sentence}</p>
                             <BarChart id="ethnic" title="Ethnic group: share of recruits, people searched and population (%)".into()
                                 series=vec!["Recruits".into(), "Searched".into(), "Population".into()] categories=bars/>
@@ -195,7 +223,7 @@ pub fn InsightPage() -> impl IntoView {
                             <ComparisonTable caption="Gender" rows=by("gender")/>
                             <RatesSection rows=d.rates.clone()/>
                             <WatchTable rows=d.watch.clone()/>
-                            <p class="hint">"[c]: withheld, because it is fewer than 5 people or would let such a small number be worked out from the totals; withheld numbers have no percentage. In the sign-ups chart a withheld month is drawn as 0. Gap: recruits' share minus searched people's share. Ratio: recruits' share divided by searched people's share (1.00 = the same)."</p>
+                            <p class="hint">"[c]: withheld, because it is fewer than 5 people or would let such a small number be worked out from the totals; withheld numbers have no percentage. In the sign-ups chart a withheld month is drawn as 0. Gap: recruits' share minus searched people's share. Ratio: recruits' share divided by searched people's share (1.00 = the same), shown when at least 20 people of that group were searched."</p>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),

@@ -408,3 +408,83 @@ async fn disproportionality_agrees_with_an_independent_count_of_the_files() {
     assert!(page.contains(&format!("<td class=\"num\">{}</td><td class=\"num\">{}</td>", black[4], black[5])), "{page}");
     assert!(page.contains("Searches to watch, by month"));
 }
+
+/// The sums of the "Searched" and "Population" columns of the insight page's
+/// ethnic-group table (thousands separators removed).
+fn ethnic_columns(page: &str) -> (i64, Option<i64>, bool) {
+    let table = page.split("<caption>Ethnic group (ONS 2021 groups)</caption>").nth(1).unwrap().split("</table>").next().unwrap();
+    let (mut searched, mut population, mut any_pop, mut recruits_shown) = (0, 0, false, false);
+    for row in table.split("<tr>").skip(2) {
+        let cells: Vec<String> = row
+            .split("<td class=\"num\">")
+            .skip(1)
+            .map(|c| c.split("</td>").next().unwrap().replace(',', ""))
+            .collect();
+        recruits_shown |= cells[0] != "–";
+        searched += cells[2].parse::<i64>().unwrap();
+        if let Ok(p) = cells[3].parse::<i64>() {
+            population += p;
+            any_pop = true;
+        }
+    }
+    (searched, any_pop.then_some(population), recruits_shown)
+}
+
+#[tokio::test]
+async fn the_insight_columns_describe_the_same_force_and_months() {
+    let app = crate::helpers::spawn_app_with(&[("SCRUTINY_FORCE_NAME", "Bedfordshire Police")]).await;
+    let data = shared_data();
+    let census = data.join("census/census2021-ethnic19-by-sex-LA.csv");
+    let lookup = data.join("census/blackthrive-la_to_force_2020.csv");
+    assert!(scrutiny(&app.database_url, &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]).await.status.success());
+    let beds: Vec<String> = ["2023-01", "2023-02", "2023-03"]
+        .iter()
+        .map(|m| data.join(format!("police-uk/{m}-bedfordshire-stop-and-search.csv")).display().to_string())
+        .collect();
+    let met = data.join("police-uk/2022-09-metropolitan-stop-and-search.csv").display().to_string();
+    let mut args = vec!["import", "police-uk", met.as_str()];
+    args.extend(beds.iter().map(String::as_str));
+    assert!(scrutiny(&app.database_url, &args).await.status.success());
+    let sql = |s: &'static str| count(&app.db, s);
+
+    // By default: the panel's own force (Bedfordshire Police → bedfordshire), all its months.
+    let page = app.get("/admin/insight").await.text().await.unwrap();
+    let (searched, population, recruits_shown) = ethnic_columns(&page);
+    assert_eq!(searched, sql("SELECT COUNT(*) FROM searches WHERE force = 'bedfordshire'").await);
+    let beds_pop = sql("SELECT CAST(SUM(people) AS BIGINT) FROM population WHERE force = 'bedfordshire' AND dimension = 'ethnic_group'").await;
+    assert_eq!(population, Some(beds_pop), "Bedfordshire's own census population");
+    assert!(recruits_shown, "the panel's recruits are compared with its own force");
+    assert!(page.contains("bedfordshire, searches from 2023-01 to 2023-03"), "the place and months in words");
+
+    // All imported forces: population of exactly those two forces (not England and Wales),
+    // and this panel's recruits are not set against London's searches.
+    let page = app.get("/admin/insight?force=all").await.text().await.unwrap();
+    let (searched, population, recruits_shown) = ethnic_columns(&page);
+    assert_eq!(searched, sql("SELECT COUNT(*) FROM searches").await);
+    let two = sql("SELECT CAST(SUM(people) AS BIGINT) FROM population WHERE force IN ('bedfordshire', 'metropolitan') AND dimension = 'ethnic_group'").await;
+    assert_eq!(population, Some(two));
+    assert!(two < 15_000_000, "not the population of every force: {two}");
+    assert!(!recruits_shown && page.contains("Recruits and members: not shown"));
+
+    // A period: searches of those months only, for each force in them.
+    let page = app.get("/admin/insight?force=all&from=2023-02&to=2023-03").await.text().await.unwrap();
+    let (searched, population, _) = ethnic_columns(&page);
+    assert_eq!(searched, sql("SELECT COUNT(*) FROM searches WHERE month IN ('2023-02', '2023-03')").await);
+    assert_eq!(population, Some(beds_pop), "only Bedfordshire was searched in those months");
+
+    // A force with no census figures: no population, and no ratio built on it.
+    sqlx::query("DELETE FROM population WHERE force = 'metropolitan'").execute(app.db.pool()).await.unwrap();
+    let page = app.get("/admin/insight?force=metropolitan").await.text().await.unwrap();
+    let (_, population, _) = ethnic_columns(&page);
+    assert_eq!(population, None);
+    assert!(page.contains("Population: not available for this place"));
+    // Large numbers have thousands separators.
+    let page = app.get("/admin/insight?force=bedfordshire").await.text().await.unwrap();
+    let white = sql("SELECT CAST(SUM(people) AS BIGINT) FROM population WHERE force = 'bedfordshire' AND dimension = 'ethnic_group' AND category = 'white'").await;
+    let shown = crate::demographics::with_commas(white);
+    assert!(shown.contains(',') && page.contains(&format!("<td class=\"num\">{shown}</td>")), "{white} shown as {shown}");
+}
+
+pub fn with_commas(n: i64) -> String {
+    scrutiny::insight::thousands(n)
+}

@@ -105,7 +105,7 @@ async fn running_counts_match_a_recount_through_every_change() {
     batches_match(&app).await;
 
     let insight_before = scrutiny::insight::repo::funnel(&app.db).await.unwrap();
-    let comparison_before = scrutiny::demographics::repo::comparison(&app.db, "").await.unwrap();
+    let comparison_before = scrutiny::demographics::repo::comparison(&app.db, scrutiny::demographics::repo::Scope { force: "", from: "", to: "" }).await.unwrap();
     let (raw_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruit_tally").fetch_one(app.db.pool()).await.unwrap();
     scrutiny::insight::tally::fold(&app.db).await.unwrap();
     let (folded_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruit_tally").fetch_one(app.db.pool()).await.unwrap();
@@ -114,7 +114,7 @@ async fn running_counts_match_a_recount_through_every_change() {
     assert_eq!(tally_cells(&app).await, before);
     batches_match(&app).await;
     assert_eq!(scrutiny::insight::repo::funnel(&app.db).await.unwrap(), insight_before);
-    assert_eq!(scrutiny::demographics::repo::comparison(&app.db, "").await.unwrap(), comparison_before);
+    assert_eq!(scrutiny::demographics::repo::comparison(&app.db, scrutiny::demographics::repo::Scope { force: "", from: "", to: "" }).await.unwrap(), comparison_before);
 
     // The comparison reads what people answered: one Black African man (member), one
     // White Roma woman; the withdrawn Pakistani woman is still a recruit, not a member.
