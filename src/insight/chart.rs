@@ -62,26 +62,38 @@ pub fn BarChart(
     }
 }
 
-/// A line over months.
+/// A line over months. A month whose count is withheld (`None`) is a gap in the line,
+/// never drawn as 0.
 #[component]
-pub fn LineChart(id: &'static str, title: String, points: Vec<(String, i64)>) -> impl IntoView {
-    let (w, h, left, bottom) = (640.0_f64, 220.0_f64, 40.0_f64, 40.0_f64);
-    let max = points.iter().map(|(_, v)| *v).max().unwrap_or(1).max(1) as f64;
+pub fn LineChart(id: &'static str, title: String, points: Vec<(String, Option<i64>)>) -> impl IntoView {
+    // Room on the right as well as the left, so the last month's label is not cut off.
+    let (w, h, left, right, bottom) = (640.0_f64, 220.0_f64, 40.0_f64, 40.0_f64, 40.0_f64);
+    let max = points.iter().filter_map(|(_, v)| *v).max().unwrap_or(1).max(1) as f64;
     let n = points.len().max(2) as f64;
-    let x = move |i: usize| left + i as f64 * (w - left - 20.0) / (n - 1.0);
+    let x = move |i: usize| left + i as f64 * (w - left - right) / (n - 1.0);
     let y = move |v: i64| (h - bottom) - v as f64 / max * (h - bottom - 20.0);
-    let path: String = points.iter().enumerate().map(|(i, (_, v))| format!("{},{} ", x(i), y(*v))).collect();
+    // One polyline per run of shown months.
+    let mut runs: Vec<String> = vec![String::new()];
+    for (i, (_, v)) in points.iter().enumerate() {
+        match v {
+            Some(v) => runs.last_mut().expect("one run").push_str(&format!("{},{} ", x(i), y(*v))),
+            None if !runs.last().expect("one run").is_empty() => runs.push(String::new()),
+            None => {}
+        }
+    }
     let title_id = format!("{id}-title");
     let labelled_by = title_id.clone();
     view! {
         <figure class="chart">
             <svg viewBox=format!("0 0 {w} {h}") role="img" aria-labelledby=labelled_by width="100%">
                 <title id=title_id>{title}</title>
-                <line x1=left y1=y(0) x2=w y2=y(0) stroke="#0b0c0c"/>
+                <line x1=left y1=y(0) x2=w - right / 2.0 y2=y(0) stroke="#0b0c0c"/>
                 <text x="0" y=y(max as i64) font-size="12">{format!("{max}")}</text>
-                <polyline points=path fill="none" stroke="#1d70b8" stroke-width="3"/>
+                {runs.into_iter().filter(|r| !r.is_empty()).map(|path| view! {
+                    <polyline points=path fill="none" stroke="#1d70b8" stroke-width="3"/>
+                }).collect_view()}
                 {points.iter().enumerate().map(|(i, (m, v))| view! {
-                    <circle cx=x(i) cy=y(*v) r="4" fill="#1d70b8"/>
+                    {v.map(|v| view! { <circle cx=x(i) cy=y(v) r="4" fill="#1d70b8"/> })}
                     <text x=x(i) y=h - bottom + 16.0 font-size="11" text-anchor="middle">{m.clone()}</text>
                 }).collect_view()}
             </svg>

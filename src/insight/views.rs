@@ -198,8 +198,8 @@ pub fn InsightPage() -> impl IntoView {
                         let bars: Vec<(String, Vec<Option<f64>>)> = ethnic.iter().filter(|c| crate::demographics::is_stated(&c.category))
                             .map(|c| (category_label(&c.category), vec![c.recruits_pct, c.searched_pct, c.population_pct])).collect();
                         let sentence = summary(&ethnic);
-                        // The chart draws shown months only; the table says "[c]" for the others.
-                        let trend: Vec<(String, i64)> = d.trend.iter().map(|p| (p.month.clone(), p.submitted.value().unwrap_or(0))).collect();
+                        // The chart draws shown months only (a withheld month is a gap); the table says "[c]".
+                        let trend: Vec<(String, Option<i64>)> = d.trend.iter().map(|p| (p.month.clone(), p.submitted.value())).collect();
                         let trend_rows: Vec<(String, String)> = d.trend.iter().map(|p| (p.month.clone(), p.submitted.text())).collect();
                         view! {
                             <h2>"Funnel"</h2>
@@ -223,7 +223,7 @@ pub fn InsightPage() -> impl IntoView {
                             <ComparisonTable caption="Gender" rows=by("gender")/>
                             <RatesSection rows=d.rates.clone()/>
                             <WatchTable rows=d.watch.clone()/>
-                            <p class="hint">"[c]: withheld, because it is fewer than 5 people or would let such a small number be worked out from the totals; withheld numbers have no percentage. In the sign-ups chart a withheld month is drawn as 0. Gap: recruits' share minus searched people's share. Ratio: recruits' share divided by searched people's share (1.00 = the same), shown when at least 20 people of that group were searched."</p>
+                            <p class="hint">"[c]: withheld, because it is fewer than 5 people or would let such a small number be worked out from the totals; withheld numbers have no percentage. In the sign-ups chart a withheld month is a gap in the line. Gap: recruits' share minus searched people's share. Ratio: recruits' share divided by searched people's share (1.00 = the same), shown when at least 20 people of that group were searched."</p>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
