@@ -142,8 +142,9 @@ for (const l of LANGS) {
       await expect(page.locator('html')).toHaveAttribute('dir', l.dir);
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(l.a11yTitle);
       await expect(page.locator('h1')).toHaveCount(1);
-      // The statement's content, whatever the language: the standard and the enforcer.
-      await expect(page.locator('main')).toContainText('WCAG 2.2');
+      // The statement's content, whatever the language: the standard (WCAG 2.2, level AA;
+      // the English text spells it out as GOV.UK's model statement does) and the enforcer.
+      await expect(page.locator('main')).toContainText(/(WCAG|Web Content Accessibility Guidelines version) 2\.2 AA/);
       await expect(page.locator('main')).toContainText('EHRC');
       expect(html.toString('utf8')).not.toMatch(/<script/i);
       await expect(page.locator('script')).toHaveCount(0);
@@ -234,10 +235,19 @@ test('a batch of bilingual cards: Welsh first on the card; five languages do not
   expect(welsh, 'the Welsh heading comes before the English one').toBeLessThan(english);
   // On every card that carries the headings, Welsh comes first.
   const pages = text.split('\f').filter((p) => p.includes('Stopped and searched?') || p.includes('Stopio a chwilio'));
-  expect(pages.length, 'both cards carry the headings').toBeGreaterThanOrEqual(2);
+  // Two cards: a front and a back each; the headings are on the fronts.
+  expect(text.split('\f').filter((p) => p.trim()).length, 'pages in the CR80 file').toBe(4);
+  expect(pages.length, 'both cards carry the headings').toBe(2);
   for (const p of pages) {
     expect(p.indexOf('Stopio a chwilio'), `a page with both headings:\n${p}`).toBeGreaterThanOrEqual(0);
     expect(p.indexOf('Stopio a chwilio'), `Welsh first on:\n${p}`).toBeLessThan(p.indexOf('Stopped and searched?'));
+  }
+  // And on the backs: "scan the QR code" in Welsh, then in English.
+  const backs = text.split('\f').filter((p) => p.includes('Scan the QR code'));
+  expect(backs.length, 'both cards have a back').toBe(2);
+  for (const p of backs) {
+    expect(p.indexOf('Sganiwch y cod QR'), `Welsh first on:\n${p}`).toBeGreaterThanOrEqual(0);
+    expect(p.indexOf('Sganiwch y cod QR'), `Welsh first on:\n${p}`).toBeLessThan(p.indexOf('Scan the QR code'));
   }
 
   // Five languages: refused, with the ticks kept.
@@ -310,7 +320,10 @@ function outboxMail(email, text) {
 test('an invitation in English and Welsh: a warning until the Welsh version is written', async ({ page }, info) => {
   test.setTimeout(90_000);
   const errors = watchErrors(page);
-  const tag = `lang${info.project.name.replace(/\W/g, '')}${Date.now()}`;
+  // A short word, like a real name: one long unbroken word makes the recruits table wider
+  // than a 360 px screen and its tick boxes cannot be tapped there (a layout problem of
+  // its own, not what this test is about).
+  const tag = `${info.project.name[0]}${Date.now().toString(36)}`;
   const cy = { name: `Rhian ${tag}`, email: `e2e-${tag}-cy@example.org`, lang: 'cy' };
   const en = { name: `Ellis ${tag}`, email: `e2e-${tag}-en@example.org`, lang: 'en' };
   await signIn(page);

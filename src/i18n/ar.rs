@@ -31,6 +31,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     // Card problems
     ("card.unknown_title", "لم نتمكن من العثور على هذه البطاقة"),
     ("card.unknown", "تأكد من أن عنوان الموقع مطابق للعنوان المطبوع على بطاقتك. الرمز مكوّن من 9 أحرف وأرقام."),
+    ("card.type_code", "اكتب الرمز المطبوع على بطاقتك"),
+    ("card.type_code_hint", "9 أحرف وأرقام، مثل ABCD23456"),
     ("card.void_title", "هذه البطاقة لم تعد مستخدمة"),
     ("card.void", "تم استبدال البطاقة التي معك."),
     ("card.too_many_title", "يرجى الانتظار قليلًا"),
@@ -58,6 +60,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("about.phone", "رقم الهاتف"),
     ("about.phone_hint", "مثال: \u{2066}07700 900 982\u{2069}."),
     ("about.contact_method", "كيف تفضّل أن نتواصل معك؟"),
+    ("about.contact_method_hint", "فقط إذا أعطيتنا بريدًا إلكترونيًا ورقم هاتف معًا."),
     ("about.contact_email", "عبر البريد الإلكتروني"),
     ("about.contact_phone", "عبر الهاتف"),
     ("about.contact_either", "أي طريقة تناسبني"),
@@ -178,6 +181,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("withdraw.done", "لن نتواصل معك مرة أخرى. يسعدنا أن تسجّل مرة أخرى في أي وقت."),
     ("withdraw.unknown_title", "هذا الرابط لا يعمل"),
     ("withdraw.unknown", "ربما تكون بياناتك قد حُذفت بالفعل. إذا لم تكن متأكدًا، فتواصل مع منسّق اللجنة."),
+    ("withdraw.unknown_contact", "لحذف بياناتك، راسل منسّق اللجنة على {email}."),
     // Validation messages
     ("err.name.required", "أدخل اسمك"),
     ("err.name.too_long", "يجب ألا يزيد اسمك عن 100 حرف"),

@@ -31,6 +31,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     // Card problems
     ("card.unknown_title", "Nid oeddem yn gallu dod o hyd i'r cerdyn hwnnw"),
     ("card.unknown", "Gwiriwch fod y cyfeiriad gwe yr un fath â'r un sydd wedi'i argraffu ar eich cerdyn. Mae gan y cod 9 llythyren a rhif."),
+    ("card.type_code", "Teipiwch y cod sydd wedi'i argraffu ar eich cerdyn"),
+    ("card.type_code_hint", "9 llythyren a rhif, er enghraifft ABCD23456"),
     ("card.void_title", "Nid yw'r cerdyn hwn yn cael ei ddefnyddio mwyach"),
     ("card.void", "Mae cerdyn newydd wedi cymryd lle'r cerdyn sydd gennych."),
     ("card.too_many_title", "Arhoswch funud"),
@@ -58,6 +60,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("about.phone", "Rhif ffôn"),
     ("about.phone_hint", "Er enghraifft 07700 900 982."),
     ("about.contact_method", "Sut dylem gysylltu â chi?"),
+    ("about.contact_method_hint", "Dim ond os ydych chi'n rhoi cyfeiriad e-bost a rhif ffôn."),
     ("about.contact_email", "Drwy e-bost"),
     ("about.contact_phone", "Dros y ffôn"),
     ("about.contact_either", "Mae'r naill neu'r llall yn iawn"),
@@ -178,6 +181,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("withdraw.done", "Fyddwn ni ddim yn cysylltu â chi eto. Mae croeso i chi gofrestru eto ar unrhyw adeg."),
     ("withdraw.unknown_title", "Nid yw'r ddolen hon yn gweithio"),
     ("withdraw.unknown", "Efallai bod eich manylion eisoes wedi cael eu dileu. Os nad ydych yn siŵr, cysylltwch â chydlynydd y panel."),
+    ("withdraw.unknown_contact", "I gael dileu eich manylion, anfonwch e-bost at gydlynydd y panel: {email}."),
     // Validation messages
     ("err.name.required", "Rhowch eich enw"),
     ("err.name.too_long", "Rhaid i'ch enw fod yn 100 nod neu lai"),

@@ -31,6 +31,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     // Card problems
     ("card.unknown_title", "We could not find that card"),
     ("card.unknown", "Check the web address matches the one printed on your card. The code is 9 letters and numbers."),
+    ("card.type_code", "Type the code printed on your card"),
+    ("card.type_code_hint", "9 letters and numbers, for example ABCD23456"),
     ("card.void_title", "This card is no longer in use"),
     ("card.void", "The card you have has been replaced."),
     ("card.too_many_title", "Please wait a moment"),
@@ -58,6 +60,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("about.phone", "Phone number"),
     ("about.phone_hint", "For example 07700 900 982."),
     ("about.contact_method", "How should we contact you?"),
+    ("about.contact_method_hint", "Only if you give both an email address and a phone number."),
     ("about.contact_email", "By email"),
     ("about.contact_phone", "By phone"),
     ("about.contact_either", "Either is fine"),
@@ -178,6 +181,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("withdraw.done", "We will not contact you again. You are welcome to sign up again at any time."),
     ("withdraw.unknown_title", "This link does not work"),
     ("withdraw.unknown", "Your details may already have been deleted. If you are not sure, contact the panel coordinator."),
+    ("withdraw.unknown_contact", "To have your details deleted, email the panel coordinator at {email}."),
     // Validation messages
     ("err.name.required", "Enter your name"),
     ("err.name.too_long", "Your name must be 100 characters or fewer"),

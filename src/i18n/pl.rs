@@ -31,6 +31,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     // Card problems
     ("card.unknown_title", "Nie znaleźliśmy tej karty"),
     ("card.unknown", "Sprawdź, czy adres strony jest taki sam jak ten wydrukowany na karcie. Kod ma 9 znaków (litery i cyfry)."),
+    ("card.type_code", "Wpisz kod wydrukowany na karcie"),
+    ("card.type_code_hint", "9 liter i cyfr, na przykład ABCD23456"),
     ("card.void_title", "Ta karta nie jest już używana"),
     ("card.void", "Twoja karta została zastąpiona nową."),
     ("card.too_many_title", "Proszę chwilę poczekać"),
@@ -58,6 +60,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("about.phone", "Numer telefonu"),
     ("about.phone_hint", "Na przykład 07700 900 982."),
     ("about.contact_method", "Jak mamy się z Tobą kontaktować?"),
+    ("about.contact_method_hint", "Tylko jeśli podasz i adres e-mail, i numer telefonu."),
     ("about.contact_email", "E-mailem"),
     ("about.contact_phone", "Telefonicznie"),
     ("about.contact_either", "Każdy sposób jest dobry"),
@@ -178,6 +181,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("withdraw.done", "Nie będziemy się już z Tobą kontaktować. W każdej chwili możesz zarejestrować się ponownie."),
     ("withdraw.unknown_title", "Ten link nie działa"),
     ("withdraw.unknown", "Twoje dane mogły już zostać usunięte. Jeśli nie masz pewności, skontaktuj się z koordynatorem panelu."),
+    ("withdraw.unknown_contact", "Aby usunąć swoje dane, napisz do koordynatora panelu: {email}."),
     // Validation messages
     ("err.name.required", "Podaj imię i nazwisko"),
     ("err.name.too_long", "Imię i nazwisko może mieć najwyżej 100 znaków"),

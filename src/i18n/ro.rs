@@ -31,6 +31,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     // Card problems
     ("card.unknown_title", "Nu am găsit acest cartonaș"),
     ("card.unknown", "Verificați dacă adresa web este aceeași cu cea tipărită pe cartonaș. Codul are 9 caractere: litere și cifre."),
+    ("card.type_code", "Scrieți codul tipărit pe cartonaș"),
+    ("card.type_code_hint", "9 litere și cifre, de exemplu ABCD23456"),
     ("card.void_title", "Acest cartonaș nu mai este folosit"),
     ("card.void", "Cartonașul pe care îl aveți a fost înlocuit."),
     ("card.too_many_title", "Vă rugăm să așteptați puțin"),
@@ -58,6 +60,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("about.phone", "Numărul de telefon"),
     ("about.phone_hint", "De exemplu 07700 900 982."),
     ("about.contact_method", "Cum doriți să vă contactăm?"),
+    ("about.contact_method_hint", "Doar dacă ne dați și o adresă de e-mail, și un număr de telefon."),
     ("about.contact_email", "Prin e-mail"),
     ("about.contact_phone", "Prin telefon"),
     ("about.contact_either", "Oricare dintre ele"),
@@ -178,6 +181,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("withdraw.done", "Nu vă vom mai contacta. Vă puteți înscrie din nou oricând."),
     ("withdraw.unknown_title", "Acest link nu funcționează"),
     ("withdraw.unknown", "Este posibil ca datele să fi fost deja șterse. Dacă nu știți sigur, contactați coordonatorul grupului."),
+    ("withdraw.unknown_contact", "Pentru a vă șterge datele, scrieți coordonatorului grupului la {email}."),
     // Validation messages
     ("err.name.required", "Introduceți numele"),
     ("err.name.too_long", "Numele trebuie să aibă cel mult 100 de caractere"),

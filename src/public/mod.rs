@@ -136,7 +136,7 @@ impl PublicPage {
              <link rel=\"icon\" href=\"data:,\"><title>{title} – {site}</title>\
              <style>{css}</style></head><body>\
              <a class=\"skip\" href=\"#main\">{skip}</a>\
-             <header class=\"top\"><span class=\"brand\">{site}</span></header>\
+             <header class=\"top\"><a class=\"brand\" href=\"/?lang={code}\">{site}</a></header>\
              {default_button}{switcher}<main id=\"main\">{body}</main>\
              <footer><ul><li><a href=\"/privacy?lang={code}\">{privacy}</a></li>\
              <li><a href=\"/rights?lang={code}\">{rights}</a></li>\

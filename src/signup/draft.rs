@@ -6,8 +6,8 @@ use crate::domain::{
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
-    About,
     Eligibility,
+    About,
     EqualityIntro,
     Equality,
     Ethnicity,
@@ -15,8 +15,11 @@ pub enum Step {
 }
 
 impl Step {
+    /// In journey order: age comes first, so nobody too young to join is asked for a
+    /// name or contact details only to be turned away.
     pub const ALL: [Step; 6] =
-        [Step::About, Step::Eligibility, Step::EqualityIntro, Step::Equality, Step::Ethnicity, Step::Check];
+        [Step::Eligibility, Step::About, Step::EqualityIntro, Step::Equality, Step::Ethnicity, Step::Check];
+    pub const FIRST: Step = Step::Eligibility;
 
     pub fn code(self) -> &'static str {
         match self {
@@ -64,6 +67,18 @@ pub type Problems = Vec<(&'static str, ErrKey)>;
 const FIELD_MAX: usize = 400;
 
 impl Draft {
+    /// With only an email address or only a phone number, that is how to contact them:
+    /// the question is for people who gave both.
+    fn infer_contact_method(&mut self) {
+        if self.contact_method.is_empty() {
+            match (self.email.trim().is_empty(), self.phone.trim().is_empty()) {
+                (false, true) => self.contact_method = "email".into(),
+                (true, false) => self.contact_method = "phone".into(),
+                _ => {}
+            }
+        }
+    }
+
     pub fn from_pairs(pairs: &[(String, String)]) -> Draft {
         let mut d = Draft::default();
         for (k, v) in pairs {
@@ -87,6 +102,7 @@ impl Draft {
                 _ => {}
             }
         }
+        d.infer_contact_method();
         d
     }
 
@@ -116,7 +132,7 @@ impl Draft {
     pub fn fields_of(step: Step) -> &'static [&'static str] {
         match step {
             Step::About => &["name", "email", "phone", "contact_method"],
-            Step::Eligibility => &["age_band", "postcode", "connection"],
+            Step::Eligibility => &["age_band", "connection", "postcode"],
             Step::EqualityIntro => &["equality"],
             Step::Equality => &["gender", "disability", "ethnic_group"],
             Step::Ethnicity => &["ethnic_detail", "ethnic_other"],
@@ -156,12 +172,13 @@ impl Draft {
                     Ok(_) => {}
                 }
             }
+            // Problems are listed in the order the page asks (the error summary's order).
             Step::Eligibility => {
                 check("age_band", AgeBand::parse(&self.age_band).map(drop));
+                check("connection", AreaConnection::parse(&self.connection).map(drop));
                 if !self.postcode.trim().is_empty() {
                     check("postcode", Postcode::parse(&self.postcode).map(drop));
                 }
-                check("connection", AreaConnection::parse(&self.connection).map(drop));
             }
             Step::EqualityIntro => {
                 if !matches!(self.equality.as_str(), "yes" | "no") {
@@ -191,7 +208,7 @@ impl Draft {
                 check("ethnic_other", parse_ethnic_other(&self.ethnic_other).map(drop));
             }
             Step::Check => {
-                for s in [Step::About, Step::Eligibility, Step::EqualityIntro] {
+                for s in [Step::Eligibility, Step::About, Step::EqualityIntro] {
                     p.extend(self.validate(s));
                 }
                 if self.equality == "yes" {
@@ -220,10 +237,10 @@ impl Draft {
                 .is_ok_and(|d| d == EthnicDetail::PreferNot || d.group() == self.detail_group())
         };
         match step {
-            Step::About if returning => Step::Check,
-            Step::About => Step::Eligibility,
             Step::Eligibility if returning => Step::Check,
-            Step::Eligibility => Step::EqualityIntro,
+            Step::Eligibility => Step::About,
+            Step::About if returning => Step::Check,
+            Step::About => Step::EqualityIntro,
             Step::EqualityIntro if self.equality == "yes" => {
                 if returning && !self.gender.is_empty() { Step::Check } else { Step::Equality }
             }
@@ -237,8 +254,8 @@ impl Draft {
     /// The page before `step` (for "Back").
     pub fn previous(&self, step: Step) -> Step {
         match step {
-            Step::About | Step::Eligibility => Step::About,
-            Step::EqualityIntro => Step::Eligibility,
+            Step::Eligibility | Step::About => Step::Eligibility,
+            Step::EqualityIntro => Step::About,
             Step::Equality => Step::EqualityIntro,
             Step::Ethnicity => Step::Equality,
             Step::Check if self.equality != "yes" => Step::EqualityIntro,

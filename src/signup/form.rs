@@ -16,8 +16,13 @@ pub fn ErrorSummary(lang: Lang, problems: Problems) -> impl IntoView {
             <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
                 <h2 id="error-summary-title">{t(lang, "form.problem")}</h2>
                 <ul>
-                    {problems.into_iter().map(|(field, key)| view! {
-                        <li><a href=format!("#{field}")>{t(lang, key)}</a></li>
+                    // Each links to its question's first input: radios and checkboxes are
+                    // numbered `<name>-0`, text boxes are `<name>`.
+                    {problems.into_iter().map(|(field, key)| {
+                        let choice = matches!(field, "contact_method" | "age_band" | "connection" | "equality"
+                            | "gender" | "disability" | "ethnic_group" | "ethnic_detail");
+                        let target = if choice { format!("#{field}-0") } else { format!("#{field}") };
+                        view! { <li><a href=target>{t(lang, key)}</a></li> }
                     }).collect_view()}
                 </ul>
             </div>

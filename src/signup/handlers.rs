@@ -78,7 +78,7 @@ fn journey(state: &AppState, lang: Lang, action: String) -> Journey {
 /// Unknown (404) or void/expired (410) card: say so kindly, and still offer to join.
 pub fn card_problem_page(lang: Lang, card: &Card) -> Response {
     let (title, text, status) = match card {
-        Card::Unknown => ("card.unknown_title", "card.unknown", StatusCode::NOT_FOUND),
+        Card::Unknown => return pages::unknown_card(lang).with_status(StatusCode::NOT_FOUND).into_response(),
         Card::Throttled => {
             return pages::message(lang, "card.too_many_title", &["card.too_many"])
                 .with_status(StatusCode::TOO_MANY_REQUESTS)
@@ -135,7 +135,7 @@ fn to_step(state: &AppState, j: &Journey, lang: Lang, step: Step, draft: &Draft,
 fn step_from_address(state: &AppState, j: &Journey, sealed: Option<(Step, Draft, bool)>, chosen: bool) -> Response {
     let page = match sealed {
         Some((step, draft, returning)) => pages::step_page(j, step, &draft, vec![], returning, None),
-        None => pages::step_page(j, Step::About, &new_draft(state), vec![], false, None),
+        None => pages::step_page(j, Step::FIRST, &new_draft(state), vec![], false, None),
     };
     if chosen { page.remember_lang().into_response() } else { page.into_response() }
 }
@@ -226,7 +226,7 @@ async fn answer(
     card: Option<(CardCode, i64)>,
     client: String,
 ) -> Result<Response, AppError> {
-    let step = Step::parse(field(&pairs, "step")).unwrap_or(Step::About);
+    let step = Step::parse(field(&pairs, "step")).unwrap_or(Step::FIRST);
     let returning = field(&pairs, "returning") == "1";
     let action = field(&pairs, "action").to_string();
     let mut draft = Draft::from_pairs(&pairs);
@@ -286,7 +286,7 @@ async fn answer(
         let step = Step::ALL
             .into_iter()
             .find(|s| Draft::fields_of(*s).contains(field_name))
-            .unwrap_or(Step::About);
+            .unwrap_or(Step::FIRST);
         let own: Vec<_> = problems.iter().copied().filter(|(f, _)| Draft::fields_of(step).contains(f)).collect();
         return Ok(show(step, &draft, own, true).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response());
     }
@@ -434,10 +434,8 @@ pub async fn confirm(
         TokenOutcome::Done => pages::message(lang, "confirm.done_title", &["confirm.done", "sent.next"]),
         TokenOutcome::Updated => pages::message(lang, "confirm.updated_title", &["confirm.updated", "sent.next"]),
         TokenOutcome::AlreadyDone => pages::message(lang, "confirm.already_title", &["confirm.already"]),
-        TokenOutcome::Expired => pages::message(lang, "confirm.expired_title", &["confirm.expired", "card.still_join"])
-            .with_status(StatusCode::GONE),
-        TokenOutcome::Unknown => pages::message(lang, "confirm.unknown_title", &["confirm.unknown", "card.still_join"])
-            .with_status(StatusCode::NOT_FOUND),
+        TokenOutcome::Expired => pages::broken_confirm(lang, "confirm.expired_title", "confirm.expired").with_status(StatusCode::GONE),
+        TokenOutcome::Unknown => pages::broken_confirm(lang, "confirm.unknown_title", "confirm.unknown").with_status(StatusCode::NOT_FOUND),
     };
     Ok(page.into_response())
 }
@@ -451,7 +449,7 @@ pub async fn withdraw_page(
 ) -> Result<Response, AppError> {
     let lang = link_lang(&state, q.lang.as_deref(), &token, &headers).await?;
     if !repo::withdraw_token_valid(&state.db, &token).await? {
-        return Ok(pages::message(lang, "withdraw.unknown_title", &["withdraw.unknown"]).with_status(StatusCode::NOT_FOUND).into_response());
+        return Ok(pages::broken_withdraw(lang, &state.settings.panel_email).with_status(StatusCode::NOT_FOUND).into_response());
     }
     Ok(pages::withdraw_form(lang, &format!("/withdraw/{token}?lang={}", lang.code())).into_response())
 }
@@ -462,6 +460,20 @@ pub async fn withdraw(State(state): State<AppState>, Path(token): Path<String>, 
     if repo::withdraw(&state.db, &token).await? {
         Ok(pages::message(lang, "withdraw.done_title", &["withdraw.done"]).into_response())
     } else {
-        Ok(pages::message(lang, "withdraw.unknown_title", &["withdraw.unknown"]).with_status(StatusCode::NOT_FOUND).into_response())
+        Ok(pages::broken_withdraw(lang, &state.settings.panel_email).with_status(StatusCode::NOT_FOUND).into_response())
     }
+}
+
+/// `GET /card?code=…`: the code typed from a card, as printed (spaces, dashes and small
+/// letters allowed), sent on to that card's page.
+pub async fn typed_card(Query(q): Query<TypedCard>) -> axum::response::Redirect {
+    let code: String = q.code.unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric()).take(32).collect::<String>().to_ascii_uppercase();
+    let lang = q.lang.as_deref().and_then(Lang::parse).map(|l| format!("?lang={}", l.code())).unwrap_or_default();
+    axum::response::Redirect::to(&format!("/j/{code}{lang}"))
+}
+
+#[derive(serde::Deserialize)]
+pub struct TypedCard {
+    code: Option<String>,
+    lang: Option<String>,
 }

@@ -33,5 +33,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
         // Short forms for links in text messages (every character is paid for).
         Route::public("/c/{token}", get(handlers::confirm)),
         Route::public("/w/{token}", get(handlers::withdraw_page)),
+        // A card code typed into the box on the unknown-card page.
+        Route::public("/card", get(handlers::typed_card)),
     ]
 }

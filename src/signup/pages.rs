@@ -72,7 +72,7 @@ pub fn step_page(j: &Journey, step: Step, draft: &Draft, problems: Problems, ret
     let hidden = hidden_fields(draft, except);
     let action = j.action.clone();
     let submit_label = t(lang, if step == Step::Check { "check.submit" } else { "form.continue" });
-    let back = (step != Step::About).then(|| view! {
+    let back = (step != Step::FIRST).then(|| view! {
         <button type="submit" name="action" value="back" class="link-button back">{t(lang, "form.back")}</button>
     });
     PublicPage::new(lang, title, view! {
@@ -102,7 +102,7 @@ fn about(j: &Journey, d: &Draft, p: &Problems) -> impl IntoView {
             error=error_for(p, "email") kind="email" autocomplete="email" optional=true/>
         <TextField lang name="phone" label="about.phone" hint="about.phone_hint" value=d.phone.clone()
             error=error_for(p, "phone") kind="tel" autocomplete="tel" optional=true width="w-half"/>
-        <Choices lang name="contact_method" legend="about.contact_method" selected=vec![d.contact_method.clone()]
+        <Choices lang name="contact_method" legend="about.contact_method" hint="about.contact_method_hint" selected=vec![d.contact_method.clone()]
             error=error_for(p, "contact_method")
             options=vec![("email", "about.contact_email", None), ("phone", "about.contact_phone", None), ("either", "about.contact_either", None)]/>
     }
@@ -256,14 +256,15 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
         })
         .collect::<Vec<_>>();
     let connection = crate::i18n::join_list(lang, &connection);
+    // In the order they were asked.
     let mut rows: Vec<(&'static str, String, Step)> = vec![
+        ("eligibility.age", label_of(AgeBand::parse(&d.age_band).ok().map(age_label)), Step::Eligibility),
+        ("eligibility.connection", or_none(&connection), Step::Eligibility),
+        ("eligibility.postcode", or_none(&Postcode::parse(&d.postcode).map(|p| p.as_str().to_string()).unwrap_or(d.postcode.clone())), Step::Eligibility),
         ("about.name", or_none(&d.name), Step::About),
         ("about.email", or_none(&d.email), Step::About),
         ("about.phone", or_none(&d.phone), Step::About),
         ("about.contact_method", label_of(contact), Step::About),
-        ("eligibility.age", label_of(AgeBand::parse(&d.age_band).ok().map(age_label)), Step::Eligibility),
-        ("eligibility.connection", or_none(&connection), Step::Eligibility),
-        ("eligibility.postcode", or_none(&Postcode::parse(&d.postcode).map(|p| p.as_str().to_string()).unwrap_or(d.postcode.clone())), Step::Eligibility),
         ("equality_intro.question", label_of(match d.equality.as_str() { "yes" => Some("equality_intro.yes"), _ => Some("equality_intro.no") }), Step::EqualityIntro),
     ];
     if d.equality == "yes" {
@@ -352,6 +353,7 @@ pub fn youth(j: &Journey) -> PublicPage {
         <p>{t(lang, "youth.engagement")}</p>
         <p>{t(lang, "youth.adult")}" "<a href=mailto>{j.panel_email.clone()}</a>"."</p>
         <p>{t(lang, "youth.nothing_kept")}</p>
+        <p><a class="back" href=format!("{}?lang={}", j.action, lang.code())>{t(lang, "form.back")}</a></p>
     })
 }
 
@@ -453,5 +455,43 @@ pub fn join_anyway(lang: Lang, title_key: &'static str, text_key: &'static str) 
         <h1>{t(lang, title_key)}</h1>
         <p>{t(lang, text_key)}</p>
         <p><a class="button" href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
+    })
+}
+
+/// An unknown card: a box to type the code as printed (a mistyped address is the usual
+/// cause), and the way to join without a card.
+pub fn unknown_card(lang: Lang) -> PublicPage {
+    PublicPage::new(lang, t(lang, "card.unknown_title"), view! {
+        <h1>{t(lang, "card.unknown_title")}</h1>
+        <p>{t(lang, "card.unknown")}</p>
+        <form method="get" action="/card">
+            <input type="hidden" name="lang" value=lang.code()/>
+            <div class="field">
+                <label for="code">{t(lang, "card.type_code")}</label>
+                <p class="hint" id="code-hint">{t(lang, "card.type_code_hint")}</p>
+                <input type="text" id="code" name="code" class="w-half" dir="ltr" autocomplete="off" autocapitalize="characters"
+                    spellcheck="false" aria-describedby="code-hint"/>
+            </div>
+            <button type="submit" class="button">{t(lang, "form.continue")}</button>
+        </form>
+        <p>{t(lang, "card.still_join")}</p>
+        <p><a href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
+    })
+}
+
+/// A confirm link that no longer works: say so, and offer the start of the journey.
+pub fn broken_confirm(lang: Lang, title_key: &'static str, text_key: &'static str) -> PublicPage {
+    join_anyway(lang, title_key, text_key)
+}
+
+/// A withdraw link that no longer works: how else to have details deleted.
+pub fn broken_withdraw(lang: Lang, email: &str) -> PublicPage {
+    let mailto = format!("mailto:{email}");
+    let text = tf(lang, "withdraw.unknown_contact", &[("email", "\u{0}")]);
+    let (before, after) = text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
+    PublicPage::new(lang, t(lang, "withdraw.unknown_title"), view! {
+        <h1>{t(lang, "withdraw.unknown_title")}</h1>
+        <p>{t(lang, "withdraw.unknown")}</p>
+        <p>{before}<a href=mailto><bdi dir="ltr">{email.to_string()}</bdi></a>{after}</p>
     })
 }

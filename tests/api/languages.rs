@@ -229,3 +229,43 @@ async fn the_landing_and_sent_pages_answer_what_people_worry_about() {
     assert!(!page.contains("Send the email again") && page.contains("as many times as we can in one day"), "{page}");
     assert!(page.contains("mailto:"), "a way on: the panel's address");
 }
+
+#[tokio::test]
+async fn every_end_page_offers_a_way_on() {
+    let app = spawn_app_with(&[("SCRUTINY_PANEL_EMAIL", "panel@pcc.example")]).await;
+    let batch = app.create_batch("Ways on", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    // An unknown card: a box to type the code, which leads to the card typed.
+    let r = app.get("/j/NOTACODE1").await;
+    assert_eq!(r.status(), 404);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(r#"action="/card""#) && page.contains(r#"name="code""#), "{page}");
+    let typed = format!("{} {}", code[..4].to_lowercase(), &code[4..]);
+    let r = app.get(&format!("/card?code={}&lang=cy", typed.replace(' ', "+"))).await;
+    assert_eq!(r.headers()["location"], format!("/j/{code}?lang=cy").as_str());
+    // A broken confirm link leads to the start; a broken withdraw link gives the address.
+    let page = app.get("/confirm/nonsense-token-that-is-not-real").await.text().await.unwrap();
+    assert!(page.contains(r#"href="/join?lang=en""#), "{page}");
+    let page = app.get("/withdraw/nonsense-token-that-is-not-real").await.text().await.unwrap();
+    assert!(page.contains("mailto:panel@pcc.example"), "{page}");
+    // Too young: a way back; and the site title always leads home.
+    let person = person_client("young@example.org");
+    let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"<a class="brand" href="/?lang=en">"#));
+    let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
+    let r = person
+        .post(app.url(&format!("/j/{code}/join")))
+        .form(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("age_band", "under16"), ("connection", "live"), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    let page = if r.status() == 303 {
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        person.get(app.url(&to)).send().await.unwrap().text().await.unwrap()
+    } else {
+        r.text().await.unwrap()
+    };
+    assert!(page.contains(&format!(r#"href="/j/{code}/join?lang=en""#)) && page.contains(">Back<"), "{page}");
+    assert!(!page.contains("Email address"), "nothing personal was asked before age");
+}

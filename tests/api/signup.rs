@@ -85,26 +85,30 @@ impl Journey {
 async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     let j = journey().await;
     let (key, started) = j.start().await;
-    // About you
-    let page = j
-        .step(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org"), ("contact_method", "email")])
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("How old are you?"), "{page}");
-    assert_eq!(hidden(&page, "name"), "Jordan Okafor", "answers ride along");
+    // The journey opens with age (nobody too young is asked for their details first).
+    let first = j.app.get(&format!("/j/{}/join", j.code)).await.text().await.unwrap();
+    assert!(first.contains("How old are you?") && !first.contains("Email address"), "{first}");
     // Who can join
     let page = j
         .step(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org"), ("contact_method", "email"),
                 ("age_band", "18-24"), ("connection", "live"), ("postcode", "cb11aa")])
         .await
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Will you answer the equality questions?"));
+    assert!(page.contains("Email address"), "{page}");
+    assert_eq!(hidden(&page, "age_band"), "18-24", "answers ride along");
+    // About you: only an email, so no need to say how to contact them.
+    let page = j
+        .step(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("age_band", "18-24"), ("connection", "live"), ("postcode", "cb11aa"),
+                ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Will you answer the equality questions?"), "{page}");
+    assert_eq!(hidden(&page, "contact_method"), "email", "one contact given: that is how");
     // Equality: consent, then group, then detail
     let mut fields = answers(&key, &started);
     fields.extend([("step", "equality-intro"), ("action", "continue")]);
@@ -153,14 +157,18 @@ async fn errors_keep_everything_typed_and_link_to_the_fields() {
     let (key, started) = j.start().await;
     let response = j
         .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("name", "Siân <b>Jones</b>"), ("email", "sian@@example"), ("contact_method", "")])
+                ("name", "Siân <b>Jones</b>"), ("email", "sian@@example"), ("phone", "07700 900 982"), ("contact_method", "")])
         .await;
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
     assert!(page.contains("There is a problem"));
     assert!(page.contains(r##"href="#email""##));
     assert!(page.contains("Enter an email address in the correct format"));
+    // Both given: they must say how; the summary links to the question's first radio.
     assert!(page.contains("Select how we should contact you"));
+    assert!(page.contains(r##"href="#contact_method-0""##), "{page}");
+    // In the order the page asks: email before the contact question.
+    assert!(page.find(r##"href="#email""##) < page.find(r##"href="#contact_method-0""##));
     assert!(page.contains(r#"value="sian@@example""#), "typed email kept");
     assert!(page.contains("Siân &lt;b&gt;Jones&lt;/b&gt;"), "typed name kept, escaped");
     assert!(!page.contains("<b>Jones"), "never echoed unescaped");
@@ -484,28 +492,28 @@ async fn every_step_has_an_address_that_back_and_reload_can_use() {
     let j = journey().await;
     let (key, started) = j.start().await;
     let first = j
-        .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org"), ("contact_method", "email")])
+        .post(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("age_band", "18-24"), ("connection", "live"), ("postcode", "cb11aa")])
         .await;
     assert_eq!(first.status(), 303);
-    let eligibility = first.headers()["location"].to_str().unwrap().to_string();
+    let about = first.headers()["location"].to_str().unwrap().to_string();
     // Reload: the same page again, as often as wanted.
     for _ in 0..2 {
-        let page = j.app.get(&eligibility).await;
+        let page = j.app.get(&about).await;
         assert_eq!(page.status(), 200);
         let page = page.text().await.unwrap();
-        assert!(page.contains("How old are you?"));
-        assert_eq!(hidden(&page, "name"), "Jordan Okafor");
+        assert!(page.contains("Email address"));
+        assert_eq!(hidden(&page, "postcode"), "cb11aa");
     }
     // The language switch on that address is an ordinary page load too.
-    let welsh = j.app.get(&eligibility.replace("lang=en", "lang=cy")).await.text().await.unwrap();
-    assert!(welsh.contains("<html lang=\"cy\"") && welsh.contains("Jordan Okafor"));
+    let welsh = j.app.get(&about.replace("lang=en", "lang=cy")).await.text().await.unwrap();
+    assert!(welsh.contains("<html lang=\"cy\"") && welsh.contains("cb11aa"));
     // An altered address is not trusted: a new journey, nothing of anyone's answers.
-    let mut altered = eligibility.clone();
+    let mut altered = about.clone();
     altered.pop();
-    altered.push(if eligibility.ends_with('A') { 'B' } else { 'A' });
+    altered.push(if about.ends_with('A') { 'B' } else { 'A' });
     let page = j.app.get(&altered).await;
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
-    assert!(page.contains("About you") && !page.contains("Jordan"), "{page}");
+    assert!(page.contains("How old are you?") && !page.contains("cb11aa"), "{page}");
 }
