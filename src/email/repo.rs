@@ -255,3 +255,24 @@ pub async fn record_receipt(db: &Db, reference: &str, provider_id: &str, status:
         .rows_affected();
     Ok(done == 1)
 }
+
+/// The outbox at a glance, for `/health`: messages waiting, how long the oldest has
+/// waited, and messages given up on in the last day.
+pub struct OutboxState {
+    pub pending: i64,
+    pub oldest_pending_seconds: i64,
+    pub failed_last_day: i64,
+}
+
+pub async fn outbox_state(db: &Db) -> Result<OutboxState, AppError> {
+    let now = now_unix();
+    let (pending, oldest): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending'")
+            .fetch_one(db.pool())
+            .await?;
+    let (failed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND created_at >= $1")
+        .bind(now - 86_400)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(OutboxState { pending, oldest_pending_seconds: oldest.map_or(0, |t| (now - t).max(0)), failed_last_day: failed })
+}

@@ -52,12 +52,20 @@ mod handler {
     use crate::startup::AppState;
 
     /// `GET /health`: 200 with `{"status":"ok",…}` when the database answers, 503 otherwise.
+    /// The outbox is reported (waiting messages, the oldest one's age, failures in the
+    /// last day) but never fails the check: mail trouble is not a reason to stop serving.
     pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
         let reachable = state.db.is_reachable().await;
+        let outbox = if reachable { crate::email::repo::outbox_state(&state.db).await.ok() } else { None };
         let body = serde_json::json!({
             "status": if reachable { "ok" } else { "unavailable" },
             "database": state.db.backend().name(),
             "version": env!("CARGO_PKG_VERSION"),
+            "outbox": outbox.map(|o| serde_json::json!({
+                "pending": o.pending,
+                "oldest_pending_seconds": o.oldest_pending_seconds,
+                "failed_last_day": o.failed_last_day,
+            })),
         });
         let code = if reachable { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
         (code, Json(body))

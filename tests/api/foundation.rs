@@ -111,3 +111,20 @@ async fn the_health_server_function_answers() {
     let expected = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
     assert_eq!(body["backend"], expected);
 }
+
+#[tokio::test]
+async fn health_reports_the_outbox_without_failing_for_it() {
+    // Mail to a port nobody listens on: messages wait in the outbox.
+    let app = crate::helpers::spawn_app_with(&[("SCRUTINY_SMTP_URL", "smtp://127.0.0.1:9")]).await;
+    let batch = app.create_batch("Health", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    crate::retention::sign_up(&app, &code, "health@example.org").await;
+    let r = app.get("/health").await;
+    assert_eq!(r.status(), 200, "the service is up even when mail is not");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert!(body["outbox"]["pending"].as_i64().unwrap() >= 1, "{body}");
+    assert!(body["outbox"]["oldest_pending_seconds"].as_i64().unwrap() >= 0);
+    assert_eq!(body["outbox"]["failed_last_day"], 0);
+    assert!(!body.to_string().contains("health@example.org"), "nothing personal");
+}
