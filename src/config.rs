@@ -36,6 +36,9 @@ pub struct Settings {
     /// `SCRUTINY_POLICE_UK_FORCE`: the panel's force as data.police.uk names it
     /// (`cambridgeshire`); unset: found from `SCRUTINY_FORCE_NAME` among imported forces.
     pub police_uk_force: Option<String>,
+    /// `SCRUTINY_METRICS_TOKEN` (16+ characters): `GET /metrics` answers requests that send
+    /// it as `Authorization: Bearer …`; unset, `/metrics` does not exist (404).
+    pub metrics_token: Option<String>,
     /// `SCRUTINY_BILINGUAL_MESSAGES=1`: every email and text carries the default language
     /// first and then the person's own (for a Welsh force: Welsh, then English).
     pub bilingual_messages: bool,
@@ -231,6 +234,11 @@ impl Settings {
                     Some("none") => false,
                     Some(_) => return Err(anyhow!("SCRUTINY_EXPENSES must be paid or none")),
                 },
+            },
+            metrics_token: match get("SCRUTINY_METRICS_TOKEN") {
+                None => None,
+                Some(t) if t.trim().len() >= 16 => Some(t.trim().to_string()),
+                Some(_) => return Err(anyhow!("SCRUTINY_METRICS_TOKEN must be at least 16 characters")),
             },
             police_uk_force: get("SCRUTINY_POLICE_UK_FORCE").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty()),
             bilingual_messages: match get("SCRUTINY_BILINGUAL_MESSAGES").as_deref() {

@@ -86,6 +86,8 @@ pub struct AppStateInner {
     pub password_gate: Arc<PasswordGate>,
     /// Scans and journey starts count once per client and card per 30 minutes.
     pub counted_once: Arc<OncePerWindow>,
+    /// Requests by route template and status, for `/metrics`.
+    pub requests: Arc<crate::metrics::RequestCounts>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -176,6 +178,7 @@ impl AppState {
             card_miss_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60))),
             card_cache: Arc::default(),
             landing_pages: Arc::default(),
+            requests: Arc::default(),
             signups: (db.backend() == crate::db::Backend::Sqlite)
                 .then(|| crate::signup::committer::SignupCommitter::spawn(db.clone())),
             login_throttle: Arc::new(LoginThrottle::new(5, std::time::Duration::from_secs(60))),
@@ -338,6 +341,7 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(
             ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(())),
         )
+        .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::count_requests))
         .layer(request_log())
         // Public forms are small; refuse anything larger before reading it.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
@@ -353,6 +357,7 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route("/j/{code}", get(scan::landing))
+                .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::count_requests))
                 .layer(request_log())
                 .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
                 .layer(security::security_headers())

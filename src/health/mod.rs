@@ -43,7 +43,7 @@ fn HealthCheck() -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-pub use handler::health;
+pub use handler::{health, metrics};
 
 #[cfg(feature = "ssr")]
 mod handler {
@@ -70,10 +70,61 @@ mod handler {
         let code = if reachable { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
         (code, Json(body))
     }
+
+    /// `GET /metrics`: Prometheus text format, for a monitoring system holding the token
+    /// (`SCRUTINY_METRICS_TOKEN`); 404 when no token is set, 401 without the right one.
+    /// Counts only: nothing personal, routes by template.
+    pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> axum::response::Response {
+        use std::fmt::Write;
+        let Some(expected) = state.settings.metrics_token.as_deref() else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if !given.is_some_and(|g| crate::signup::guard::same_secret(expected, g)) {
+            return (StatusCode::UNAUTHORIZED, [(axum::http::header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+        }
+        let mut out = String::new();
+        let _ = writeln!(out, "# HELP scrutiny_http_requests_total HTTP requests answered, by route template and status.");
+        let _ = writeln!(out, "# TYPE scrutiny_http_requests_total counter");
+        for (route, status, n) in state.requests.snapshot() {
+            let _ = writeln!(out, "scrutiny_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}", crate::metrics::label(&route));
+        }
+        let db = &state.db;
+        let scalar = |sql: &'static str| async move {
+            sqlx::query_as::<_, (i64,)>(sql).fetch_one(db.pool()).await.map(|(n,)| n).unwrap_or(0)
+        };
+        let signups = scalar("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM signup_events WHERE kind = 'submitted'").await;
+        let scans = scalar("SELECT CAST(COALESCE(SUM(scans), 0) AS BIGINT) FROM card_batches").await;
+        let failed = scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").await;
+        let gauges: [(&str, &str, &str, i64); 3] = [
+            ("scrutiny_signups_total", "counter", "Sign-ups sent (the journey's last step).", signups),
+            ("scrutiny_card_scans_total", "counter", "Card landing pages counted as scans.", scans),
+            ("scrutiny_email_failures_total", "counter", "Messages given up on after every retry.", failed),
+        ];
+        for (name, kind, help, v) in gauges {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+        }
+        if let Ok(o) = crate::email::repo::outbox_state(db).await {
+            let _ = writeln!(out, "# HELP scrutiny_outbox_pending Messages waiting to be sent.\n# TYPE scrutiny_outbox_pending gauge\nscrutiny_outbox_pending {}", o.pending);
+            let _ = writeln!(out, "# HELP scrutiny_outbox_oldest_pending_seconds Age of the oldest waiting message.\n# TYPE scrutiny_outbox_oldest_pending_seconds gauge\nscrutiny_outbox_oldest_pending_seconds {}", o.oldest_pending_seconds);
+        }
+        let pool = db.pool();
+        let (size, idle) = (pool.size(), pool.num_idle() as u32);
+        let _ = writeln!(out, "# HELP scrutiny_db_connections Database connections of the read pool, by state.\n# TYPE scrutiny_db_connections gauge");
+        let _ = writeln!(out, "scrutiny_db_connections{{state=\"idle\"}} {idle}\nscrutiny_db_connections{{state=\"in_use\"}} {}", size.saturating_sub(idle));
+        ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+    }
 }
 
 /// Public: load balancers and monitors ask it.
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::routes::Route> {
-    vec![crate::routes::Route::public("/health", axum::routing::get(health))]
+    vec![
+        crate::routes::Route::public("/health", axum::routing::get(health)),
+        // Token-protected inside (SCRUTINY_METRICS_TOKEN); absent when no token is set.
+        crate::routes::Route::public("/metrics", axum::routing::get(metrics)),
+    ]
 }

@@ -9,7 +9,7 @@ use crate::helpers::{new_client, spawn_app, TEST_PASSWORD};
 const PUBLIC: &[&str] = &[
     "/", "/health", "/privacy", "/rights", "/accessibility", "/join", "/j/{code}", "/j/{code}/join",
     "/signup/sent/{receipt}", "/confirm/{token}", "/withdraw/{token}", "/admin/login", "/admin/logout",
-    "/c/{token}", "/w/{token}", "/notify/callback", "/card",
+    "/c/{token}", "/w/{token}", "/notify/callback", "/card", "/metrics",
 ];
 
 /// Every route the server has, with the access it declared: the features' plain routes,

@@ -128,3 +128,32 @@ async fn health_reports_the_outbox_without_failing_for_it() {
     assert_eq!(body["outbox"]["failed_last_day"], 0);
     assert!(!body.to_string().contains("health@example.org"), "nothing personal");
 }
+
+#[tokio::test]
+async fn metrics_need_the_token_and_count_by_route_template() {
+    let token = "metrics-token-for-tests-0123456789";
+    let app = crate::helpers::spawn_app_with(&[("SCRUTINY_METRICS_TOKEN", token)]).await;
+    let batch = app.create_batch("Metrics", 1).await;
+    let code = app.codes_of(batch).await[0].clone();
+    for _ in 0..3 {
+        assert_eq!(reqwest::get(app.url(&format!("/j/{code}"))).await.unwrap().status(), 200);
+    }
+    reqwest::get(app.url("/j/NOPENOPE2")).await.unwrap();
+    let anonymous = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let wrong = reqwest::Client::new().get(app.url("/metrics")).bearer_auth("not-the-token-at-all").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let r = reqwest::Client::new().get(app.url("/metrics")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = r.text().await.unwrap();
+    assert!(text.contains(r#"scrutiny_http_requests_total{route="/j/{code}",status="200"} 3"#), "{text}");
+    assert!(text.contains(r#"scrutiny_http_requests_total{route="/j/{code}",status="404"} 1"#), "{text}");
+    for metric in ["scrutiny_signups_total", "scrutiny_card_scans_total", "scrutiny_outbox_pending", "scrutiny_email_failures_total", "scrutiny_db_connections{state=\"idle\"}"] {
+        assert!(text.contains(metric), "{metric} missing");
+    }
+    assert!(!text.contains(&code), "no card code in the metrics");
+    // Without a token set, there is no such page.
+    let plain = crate::helpers::spawn_app().await;
+    assert_eq!(reqwest::get(plain.url("/metrics")).await.unwrap().status(), 404);
+}

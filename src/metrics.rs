@@ -1,0 +1,69 @@
+//! Request counts for `GET /metrics`: by route template (never the URL, which can carry
+//! card codes and tokens) and status. Counting takes one uncontended lock per request
+//! and allocates only the first time a route and status are seen.
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::{
+    extract::{MatchedPath, Request, State},
+    middleware::Next,
+    response::Response,
+};
+
+#[derive(Default)]
+pub struct RequestCounts {
+    by_route: Mutex<HashMap<String, HashMap<u16, u64>>>,
+}
+
+impl RequestCounts {
+    pub fn count(&self, route: &str, status: u16) {
+        let mut map = self.by_route.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(route) {
+            Some(statuses) => *statuses.entry(status).or_default() += 1,
+            None => {
+                map.insert(route.to_string(), HashMap::from([(status, 1)]));
+            }
+        }
+    }
+
+    /// (route, status, count), sorted.
+    pub fn snapshot(&self) -> Vec<(String, u16, u64)> {
+        let map = self.by_route.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<(String, u16, u64)> =
+            map.iter().flat_map(|(r, s)| s.iter().map(move |(code, n)| (r.clone(), *code, *n))).collect();
+        out.sort();
+        out
+    }
+}
+
+/// Middleware: counts each answered request under its route template.
+pub async fn count_requests(State(counts): State<std::sync::Arc<RequestCounts>>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let response = next.run(request).await;
+    counts.count(route.as_ref().map_or("(unmatched)", |p| p.as_str()), response.status().as_u16());
+    response
+}
+
+/// A label value in the Prometheus text format (backslash, quote and newline escaped).
+pub fn label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_by_route_and_status() {
+        let c = RequestCounts::default();
+        c.count("/j/{code}", 200);
+        c.count("/j/{code}", 200);
+        c.count("/j/{code}", 404);
+        c.count("/health", 200);
+        assert_eq!(
+            c.snapshot(),
+            [("/health".into(), 200, 1), ("/j/{code}".into(), 200, 2), ("/j/{code}".into(), 404, 1)]
+        );
+        assert_eq!(label("a\"b\\c"), "a\\\"b\\\\c");
+    }
+}
