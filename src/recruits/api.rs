@@ -16,8 +16,15 @@ use crate::{
 pub async fn list_recruits(filter: RecruitFilter) -> Result<RecruitList, ServerFnError> {
     let user = require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
-    let filter = filter.valid();
-    let list = super::repo::list(&state.db, &filter).await.map_err(AppError::into_server_error)?;
+    let mut filter = filter.valid();
+    // Filtering by ethnic group names each listed person's group: only for users with
+    // equality data access (the page offers the filter to no one else).
+    let equality_access = crate::auth::repo::has_equality_access(&state.db, user.id).await.map_err(AppError::into_server_error)?;
+    if !equality_access {
+        filter.eth.clear();
+    }
+    let mut list = super::repo::list(&state.db, &filter).await.map_err(AppError::into_server_error)?;
+    list.equality_access = equality_access;
     // That a search happened, never what was typed (search text holds names, emails and
     // phone numbers, and the audit log is kept for good).
     let detail = format!("page {}{}", filter.page, if filter.is_filtered() { "; with search or filters" } else { "" });

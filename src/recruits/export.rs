@@ -66,6 +66,11 @@ pub async fn export_csv(
     if let Some((_, problem)) = filter.problems().into_iter().next() {
         return Err(AppError::Invalid(problem));
     }
+    if !filter.eth.is_empty() && !crate::auth::repo::has_equality_access(&state.db, user.id).await? {
+        return Err(AppError::Invalid(
+            "Exporting by ethnic group needs equality data access (it would show each person's group)".into(),
+        ));
+    }
     let rows = super::repo::export_rows(&state.db, &filter).await?;
     let mut out = cols.iter().map(|(_, h)| csv_cell(h)).collect::<Vec<_>>().join(",");
     out.push_str("\r\n");
@@ -75,7 +80,8 @@ pub async fn export_csv(
         out.push_str("\r\n");
     }
     let names: Vec<&str> = cols.iter().map(|(c, _)| *c).collect();
-    audit(&state.db, &user.email, "recruits_exported", None, Some(&format!("{} rows; columns {}", rows.len(), names.join(" ")))).await?;
+    let by_group = if filter.eth.is_empty() { String::new() } else { "; filtered by ethnic group".to_string() };
+    audit(&state.db, &user.email, "recruits_exported", None, Some(&format!("{} rows; columns {}{by_group}", rows.len(), names.join(" ")))).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -59,6 +59,10 @@ pub struct RecruitList {
     pub total: i64,
     /// Every card batch (id, label), newest first, for the filter.
     pub batches: Vec<(i64, String)>,
+    /// The reader may filter by ethnic group (equality data access): without it, a list
+    /// filtered by group would tell them each person's group.
+    #[serde(default)]
+    pub equality_access: bool,
 }
 
 /// The languages an invitation must be written in.

@@ -119,6 +119,7 @@ pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, AppError> {
             .collect(),
         total,
         batches,
+        equality_access: false,
     })
 }
 

@@ -42,6 +42,7 @@ pub fn RecruitsPage() -> impl IntoView {
     let rows = Resource::new(move || f.clone(), list_recruits);
     let f = filter.clone();
     let p = problems.clone();
+    let eth_problem: Option<String> = problems.iter().find(|(k, _)| *k == "eth").map(|(_, m)| m.clone());
     let valid = filter.valid();
     let back = format!("/admin/recruits?{}", valid.query_string(valid.page));
     view! {
@@ -77,15 +78,8 @@ pub fn RecruitsPage() -> impl IntoView {
                 <select id="age" name="age">
                     <option value="" selected=f.age.is_empty()>"Any"</option>
                     {AgeBand::ALL.iter().map(|a| { let c = a.code(); view! {
-                        <option value=c selected=c == f.age>{c}</option>
+                        <option value=c selected=c == f.age>{crate::labels::age_band(c)}</option>
                     }}).collect_view()}
-                </select></div>
-            <div class=field_class(&p, "eth")><label for="eth">"Ethnic group"</label>
-                {field_error(&p, "eth")}
-                <select id="eth" name="eth">
-                    <option value="" selected=f.eth.is_empty()>"Any"</option>
-                    {[("white", "White"), ("mixed", "Mixed or multiple"), ("asian", "Asian"), ("black", "Black"), ("other", "Other"), ("not_stated", "Not stated")]
-                        .into_iter().map(|(v, label)| view! { <option value=v selected=v == f.eth>{label}</option> }).collect_view()}
                 </select></div>
             <div class=field_class(&p, "from")><label for="from">"Signed up from"</label>
                 {field_error(&p, "from")}
@@ -94,10 +88,25 @@ pub fn RecruitsPage() -> impl IntoView {
                 {field_error(&p, "to")}
                 <input type="date" id="to" name="to" value=f.to.clone()/></div>
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let batches = rows.await.map(|l| l.batches).unwrap_or_default();
+                {move || { let eth_problem = eth_problem.clone(); Suspend::new(async move {
+                    let (batches, equality_access) = rows.await.map(|l| (l.batches, l.equality_access)).unwrap_or_default();
                     let current = use_query_map().with_untracked(|q| q.get("batch").unwrap_or_default());
+                    let eth = use_query_map().with_untracked(|q| q.get("eth").unwrap_or_default());
                     view! {
+                        // Only users with equality data access can filter by group: a list
+                        // filtered by group tells the reader each listed person's group.
+                        {equality_access.then(|| view! {
+                            <div class=if eth_problem.is_some() { "field field-error" } else { "field" }><label for="eth">"Ethnic group"</label>
+                                {eth_problem.clone().map(|m| view! { <p class="error-message">{m}</p> })}
+                                <select id="eth" name="eth">
+                                    <option value="" selected=eth.is_empty()>"Any"</option>
+                                    {[("white", "White"), ("mixed", "Mixed or multiple"), ("asian", "Asian"), ("black", "Black"), ("other", "Other"), ("not_stated", "Not stated")]
+                                        .into_iter().map(|(v, label)| view! { <option value=v selected=v == eth>{label}</option> }).collect_view()}
+                                </select></div>
+                        })}
+                        {(!equality_access && !eth.is_empty()).then(|| view! {
+                            <p class="notice" role="status">"Filtering by ethnic group needs equality data access (ask an admin): the list is not filtered by group."</p>
+                        })}
                         <div class="field"><label for="batch">"Card batch"</label>
                             <select id="batch" name="batch">
                                 <option value="" selected=current.is_empty()>"Any"</option>
@@ -107,7 +116,7 @@ pub fn RecruitsPage() -> impl IntoView {
                                 }}).collect_view()}
                             </select></div>
                     }
-                })}
+                })}}
             </Suspense>
             <div class=field_class(&p, "sort")><label for="sort">"Order"</label>
                 {field_error(&p, "sort")}

@@ -171,6 +171,8 @@ async fn the_list_searches_filters_sorts_and_pages() {
     sign_up_named(&app, &code, "Zebedee O'Neil", "zeb@example.org", "16-17", Some(("black", "black_caribbean", "man"))).await;
     sign_up_named(&app, &code, "Aaron Able", "aaron_b@example.org", "18-24", None).await;
 
+    // This coordinator may filter by ethnic group (equality data access, given by an admin).
+    sqlx::query("UPDATE users SET equality_access = 1").execute(app.db.pool()).await.unwrap();
     let (total, names) = list_summary(&app.get("/admin/recruits").await.text().await.unwrap());
     assert_eq!(total, 132);
     assert_eq!(names.len(), 50);
@@ -243,6 +245,12 @@ async fn the_dashboard_shows_words_not_codes() {
     assert!(page.contains("Given, with their consent") && !page.contains("White: any other") && !page.contains("Woman"), "{page}");
     let sar = app.get(&format!("/admin/recruits/{id}/export.json")).await.text().await.unwrap();
     assert!(sar.contains("equality_not_included") && !sar.contains("white_other"), "{sar}");
+    // Nor by filtering: a list filtered by group would name each listed person's group.
+    let list = app.get("/admin/recruits?eth=black").await.text().await.unwrap();
+    assert!(list.contains("Wren Words") && list.contains("needs equality data access") && !list.contains(r#"id="eth""#), "{list}");
+    let csv = app.get("/admin/recruits/export.csv?col=name&eth=white").await;
+    assert_eq!(csv.status(), 422);
+    assert!(csv.text().await.unwrap().contains("equality data access"));
     let r = app
         .client
         .post(app.url(<scrutiny::auth::api::SetEqualityAccess as leptos::server_fn::ServerFn>::PATH))
@@ -254,6 +262,8 @@ async fn the_dashboard_shows_words_not_codes() {
     assert!(r.status().is_redirection());
     let users = app.get("/admin/users").await.text().await.unwrap();
     assert!(users.contains("Can see"), "the users page says who can");
+    let list = app.get("/admin/recruits?eth=black").await.text().await.unwrap();
+    assert!(!list.contains("Wren Words") && list.contains(r#"id="eth""#), "with access the filter applies");
     let page = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
     for want in ["Vetted", "65 or over", "Lives here, studies here", "Cymraeg (Welsh)", "White: any other", "Woman", "Email"] {
         assert!(page.contains(want), "{want} missing");
