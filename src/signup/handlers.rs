@@ -106,15 +106,20 @@ pub struct StepQuery {
 /// The step a sealed `s` describes, with its answers (None: absent, altered or not ours).
 /// An address older than a journey may be (a day) opens nothing: answers do not live on
 /// in a browser's history.
-fn opened(state: &AppState, sealed: Option<&str>) -> Option<(Step, Draft, bool)> {
-    let pairs = state.stamper.open(sealed?)?;
-    let step = Step::parse(field(&pairs, "step"))?;
+/// Once the answers have been sent, the journey's addresses open nothing either: someone
+/// with the same phone or browser history must not read them (or send them again).
+async fn opened(state: &AppState, sealed: Option<&str>) -> Result<Option<(Step, Draft, bool)>, AppError> {
+    let Some(pairs) = sealed.and_then(|s| state.stamper.open(s)) else { return Ok(None) };
+    let Some(step) = Step::parse(field(&pairs, "step")) else { return Ok(None) };
     let draft = Draft::from_pairs(&pairs);
     // The journey's own stamp decides (no minimum fill time for showing a page).
     if state.stamper.check(&draft.started, &draft.key, now_unix(), 0) != StampCheck::Fine {
-        return None;
+        return Ok(None);
     }
-    Some((step, draft, field(&pairs, "returning") == "1"))
+    if repo::journey_sent(&state.db, &draft.key).await? {
+        return Ok(None);
+    }
+    Ok(Some((step, draft, field(&pairs, "returning") == "1")))
 }
 
 /// After a step is sent: post/redirect/get to the next step's own address, which carries
@@ -152,7 +157,7 @@ pub async fn start_from_card(
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     match card(&state, &raw, &client).await? {
         Card::Valid { code, batch_id } => {
-            let sealed = opened(&state, q.s.as_deref());
+            let sealed = opened(&state, q.s.as_deref()).await?;
             // A start is a person: counted once per client and card per half hour.
             if sealed.is_none() && state.counted_once.first(&client, &format!("start:{code}")) {
                 repo::record_event(&state.db, Some(batch_id), "started").await?;
@@ -173,7 +178,7 @@ pub async fn start_without_card(
 ) -> Result<Response, AppError> {
     let (lang, chosen) = request_lang(q.lang.as_deref(), &headers, state.settings.default_language);
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
-    let sealed = opened(&state, q.s.as_deref());
+    let sealed = opened(&state, q.s.as_deref()).await?;
     if sealed.is_none() && state.counted_once.first(&client, "start:") {
         repo::record_event(&state.db, None, "started").await?;
     }

@@ -655,3 +655,16 @@ pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<
     }
     Ok(())
 }
+
+/// Whether a journey (its idempotency key) has been sent already: its step addresses
+/// then open nothing, so answers do not live on in a browser's history.
+pub async fn journey_sent(db: &Db, key: &str) -> Result<bool, AppError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM signup_submissions WHERE idempotency_key = $1 \
+         UNION ALL SELECT 1 FROM pending_answers WHERE idempotency_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.is_some())
+}

@@ -517,3 +517,22 @@ async fn every_step_has_an_address_that_back_and_reload_can_use() {
     let page = page.text().await.unwrap();
     assert!(page.contains("How old are you?") && !page.contains("cb11aa"), "{page}");
 }
+
+/// Once sent, a journey's step addresses (in the browser's history) open nothing.
+#[tokio::test]
+async fn after_sending_the_steps_addresses_show_no_answers() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    let mut fields = answers(&key, &started);
+    fields.extend([("step", "ethnicity"), ("action", "continue")]);
+    let r = j.post(&fields).await;
+    assert_eq!(r.status(), 303);
+    let check_address = r.headers()["location"].to_str().unwrap().to_string();
+    let before = j.app.get(&check_address).await.text().await.unwrap();
+    assert!(before.contains("jordan.okafor@example.org"), "the check page, before sending");
+    assert_eq!(j.submit(&key, &started).await.status(), 303);
+    // Someone else with the same phone, no cookies: a fresh start, nothing of the answers.
+    let after = reqwest::Client::new().get(j.app.url(&check_address)).send().await.unwrap().text().await.unwrap();
+    assert!(after.contains("How old are you?"), "{after}");
+    assert!(!after.contains("jordan.okafor@example.org") && !after.contains("Jordan Okafor"), "{after}");
+}
