@@ -67,16 +67,20 @@ pub type Problems = Vec<(&'static str, ErrKey)>;
 const FIELD_MAX: usize = 400;
 
 impl Draft {
-    /// With only an email address or only a phone number, that is how to contact them:
-    /// the question is for people who gave both.
-    fn infer_contact_method(&mut self) {
-        if self.contact_method.is_empty() {
-            match (self.email.trim().is_empty(), self.phone.trim().is_empty()) {
-                (false, true) => self.contact_method = "email".into(),
-                (true, false) => self.contact_method = "phone".into(),
-                _ => {}
-            }
+    /// How to contact them: their choice, or with only an email address or only a phone
+    /// number, that one (the question is for people who gave both). Worked out afresh each
+    /// time, never stored as if they had chosen it: changing the contact changes it.
+    pub fn effective_contact_method(&self) -> String {
+        match (self.email.trim().is_empty(), self.phone.trim().is_empty()) {
+            (false, true) => "email".into(),
+            (true, false) => "phone".into(),
+            _ => self.contact_method.clone(),
         }
+    }
+
+    /// Whether "how should we contact you?" is a question for them (they gave both).
+    pub fn asks_contact_method(&self) -> bool {
+        !self.email.trim().is_empty() && !self.phone.trim().is_empty()
     }
 
     pub fn from_pairs(pairs: &[(String, String)]) -> Draft {
@@ -102,7 +106,6 @@ impl Draft {
                 _ => {}
             }
         }
-        d.infer_contact_method();
         d
     }
 
@@ -161,7 +164,7 @@ impl Draft {
                 if let Some(r) = phone {
                     check("phone", r.map(drop));
                 }
-                match ContactMethod::parse(&self.contact_method) {
+                match ContactMethod::parse(&self.effective_contact_method()) {
                     Err(e) => check("contact_method", Err(e)),
                     Ok(ContactMethod::Email) if self.email.trim().is_empty() => {
                         check("contact_method", Err("err.contact_method.needs_email"))
@@ -338,8 +341,12 @@ mod tests {
     #[test]
     fn the_journey_branches() {
         let mut d = filled();
-        assert_eq!(d.next(Step::About, false), Step::Eligibility);
-        assert_eq!(d.next(Step::Eligibility, false), Step::EqualityIntro);
+        // Age first: who can join, then about you.
+        assert_eq!(Step::FIRST, Step::Eligibility);
+        assert_eq!(d.next(Step::Eligibility, false), Step::About);
+        assert_eq!(d.next(Step::About, false), Step::EqualityIntro);
+        assert_eq!(d.previous(Step::About), Step::Eligibility);
+        assert_eq!(d.previous(Step::EqualityIntro), Step::About);
         assert_eq!(d.next(Step::EqualityIntro, false), Step::Equality);
         assert_eq!(d.next(Step::Equality, false), Step::Ethnicity);
         assert_eq!(d.next(Step::Ethnicity, false), Step::Check);

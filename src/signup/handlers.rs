@@ -342,7 +342,7 @@ fn to_submission(draft: &Draft, lang: Lang, batch_id: Option<i64>) -> Option<Sub
         name: PersonName::parse(&d.name).ok()?,
         email: opt(&d.email, Email::parse),
         phone: opt(&d.phone, Phone::parse),
-        contact_method: ContactMethod::parse(&d.contact_method).ok()?,
+        contact_method: ContactMethod::parse(&d.effective_contact_method()).ok()?,
         postcode: opt(&d.postcode, Postcode::parse),
         connection: AreaConnection::parse(&d.connection).ok()?,
         age_band: AgeBand::parse(&d.age_band).ok()?,

@@ -256,7 +256,7 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
         })
         .collect::<Vec<_>>();
     let connection = crate::i18n::join_list(lang, &connection);
-    // In the order they were asked.
+    // In the order they were asked ("how to contact you" only if they were asked it).
     let mut rows: Vec<(&'static str, String, Step)> = vec![
         ("eligibility.age", label_of(AgeBand::parse(&d.age_band).ok().map(age_label)), Step::Eligibility),
         ("eligibility.connection", or_none(&connection), Step::Eligibility),
@@ -264,9 +264,13 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
         ("about.name", or_none(&d.name), Step::About),
         ("about.email", or_none(&d.email), Step::About),
         ("about.phone", or_none(&d.phone), Step::About),
-        ("about.contact_method", label_of(contact), Step::About),
-        ("equality_intro.question", label_of(match d.equality.as_str() { "yes" => Some("equality_intro.yes"), _ => Some("equality_intro.no") }), Step::EqualityIntro),
     ];
+    if d.asks_contact_method() {
+        rows.push(("about.contact_method", label_of(contact), Step::About));
+    }
+    rows.extend([
+        ("equality_intro.question", label_of(match d.equality.as_str() { "yes" => Some("equality_intro.yes"), _ => Some("equality_intro.no") }), Step::EqualityIntro),
+    ]);
     if d.equality == "yes" {
         let detail = EthnicDetail::parse(&d.ethnic_detail).ok().map(detail_label);
         let group = EthnicGroup::parse(&d.ethnic_group).ok().map(group_label);

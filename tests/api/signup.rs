@@ -107,8 +107,14 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Will you answer the equality questions?"), "{page}");
-    assert_eq!(hidden(&page, "contact_method"), "email", "one contact given: that is how");
+    assert!(page.contains("Will you answer the equality questions?"), "one contact given, no need to choose: {page}");
+    // Changing the only contact later changes how they are contacted (nothing was stored
+    // as if they had chosen it): a phone number instead of the email goes through too.
+    let changed = j
+        .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
+                ("age_band", "18-24"), ("connection", "live"), ("name", "Jordan Okafor"), ("phone", "07700 900 982")])
+        .await;
+    assert_eq!(changed.status(), 303, "{}", changed.text().await.unwrap());
     // Equality: consent, then group, then detail
     let mut fields = answers(&key, &started);
     fields.extend([("step", "equality-intro"), ("action", "continue")]);
