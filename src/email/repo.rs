@@ -276,3 +276,17 @@ pub async fn outbox_state(db: &Db) -> Result<OutboxState, AppError> {
         .await?;
     Ok(OutboxState { pending, oldest_pending_seconds: oldest.map_or(0, |t| (now - t).max(0)), failed_last_day: failed })
 }
+
+/// Whether this exact message was queued for this person since `since` (a second press
+/// of Send is not a second invitation).
+pub async fn queued_recently(tx: &mut Transaction<'_, Any>, recruit_id: i64, payload: &str, since: i64) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM outbox WHERE recruit_id = $1 AND kind = 'message' AND payload = $2 AND created_at >= $3",
+    )
+    .bind(recruit_id)
+    .bind(payload)
+    .bind(since)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.is_some())
+}

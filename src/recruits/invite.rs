@@ -36,31 +36,78 @@ struct Version {
 }
 
 /// The versions written on the form: the force's default language in `subject` and
-/// `message` (required), any other in `subject_<code>` and `message_<code>` (both or
-/// neither). Err: the problem code for the form, and the language it is about.
-fn versions(form: &[(String, String)], default: Lang) -> Result<Vec<Version>, (&'static str, Option<Lang>)> {
-    let check = |subject: &str, message: &str, lang: Lang| -> Result<(), (&'static str, Option<Lang>)> {
-        if subject.is_empty() || subject.chars().count() > 150 || subject.chars().any(char::is_control) {
-            return Err(if lang == default { ("subject", None) } else { ("version", Some(lang)) });
-        }
-        if message.is_empty() || message.chars().count() > 5000 || crate::public::has_control_chars(message) {
-            return Err(if lang == default { ("message", None) } else { ("version", Some(lang)) });
-        }
-        Ok(())
-    };
-    let (subject, message) = (form_field(form, "subject").trim(), form_field(form, "message").trim());
-    check(subject, message, default)?;
-    let mut out = vec![Version { lang: default, subject: subject.into(), message: message.into() }];
-    for lang in Lang::ALL.into_iter().filter(|&l| l != default) {
-        let s = form_field(form, &format!("subject_{}", lang.code())).trim();
-        let m = form_field(form, &format!("message_{}", lang.code())).trim();
+/// `message`, any other in `subject_<code>` and `message_<code>`; each both or neither.
+/// The default language's version comes first when written (the one anybody without a
+/// version of their own gets). Err: what is wrong, in words.
+fn versions(form: &[(String, String)], default: Lang) -> Result<Vec<Version>, String> {
+    let mut out = Vec::new();
+    for lang in std::iter::once(default).chain(Lang::ALL.into_iter().filter(|&l| l != default)) {
+        let suffix = if lang == default { String::new() } else { format!("_{}", lang.code()) };
+        let s = form_field(form, &format!("subject{suffix}")).trim();
+        let m = form_field(form, &format!("message{suffix}")).trim();
+        let name = lang.native_name();
         if s.is_empty() && m.is_empty() {
             continue;
         }
-        check(s, m, lang)?;
+        if s.is_empty() || m.is_empty() {
+            return Err(format!("Write both a subject and a message in {name}, or leave both empty"));
+        }
+        if s.chars().count() > 150 || s.chars().any(char::is_control) {
+            return Err(format!("The {name} subject must be 150 characters or fewer, on one line"));
+        }
+        if m.chars().count() > 5000 || crate::public::has_control_chars(m) {
+            return Err(format!("The {name} message must be 5,000 characters or fewer, without special control characters"));
+        }
         out.push(Version { lang, subject: s.into(), message: m.into() });
     }
+    if out.is_empty() {
+        return Err("Write a subject and a message".into());
+    }
     Ok(out)
+}
+
+/// The form again, with everything typed and what is wrong (never lost on an error).
+fn compose_again(state: &AppState, ids: &[String], form: &[(String, String)], people: &[Recipient], error: &str) -> Response {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let default = state.settings.default_language;
+    let mut counts: Vec<(Lang, usize)> = vec![(default, 0)];
+    for r in people {
+        let l = lang_of(state, r);
+        match counts.iter_mut().find(|(x, _)| *x == l) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((l, 1)),
+        }
+    }
+    let mut fields = String::new();
+    for (lang, n) in counts {
+        let suffix = if lang == default { String::new() } else { format!("_{}", lang.code()) };
+        let who = match n { 0 => "nobody selected".to_string(), 1 => "1 person".to_string(), n => format!("{n} people") };
+        fields.push_str(&format!(
+            "<fieldset class=\"field\"><legend>{} ({who})</legend>\
+             <div class=\"field\"><label for=\"subject{suffix}\">Subject</label>\
+             <input type=\"text\" id=\"subject{suffix}\" name=\"subject{suffix}\" value=\"{}\" lang=\"{hl}\" dir=\"{dir}\"></div>\
+             <div class=\"field\"><label for=\"message{suffix}\">Message</label>\
+             <textarea id=\"message{suffix}\" name=\"message{suffix}\" rows=\"8\" lang=\"{hl}\" dir=\"{dir}\">{}</textarea></div></fieldset>",
+            lang.native_name(),
+            esc(form_field(form, &format!("subject{suffix}"))),
+            esc(form_field(form, &format!("message{suffix}"))),
+            hl = lang.html_lang(),
+            dir = lang.dir(),
+        ));
+    }
+    let hidden: String = ids.iter().map(|id| format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", esc(id))).collect();
+    let html = format!(
+        "<h1>Write an invitation</h1><div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><p>{}</p></div>\
+         <form method=\"post\" action=\"/admin/recruits/invite\">{hidden}{fields}\
+         <button type=\"submit\" name=\"action\" value=\"preview\" class=\"button\">Preview</button></form>",
+        esc(error)
+    );
+    let page = crate::public::PublicPage::raw(Lang::En, "Error: Write an invitation", html)
+        .with_switcher(crate::public::Switcher::None)
+        .with_status(http::StatusCode::UNPROCESSABLE_ENTITY);
+    let mut response = page.into_response();
+    response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    response
 }
 
 /// A recipient's language (their choice, or the force's default if unreadable).
@@ -160,6 +207,7 @@ async fn preview(state: &AppState, ids: &[String], versions: &[Version], people:
             )
         }))
         .collect();
+    let fallback_ok = if warnings.is_empty() { "" } else { "<input type=\"hidden\" name=\"fallback_ok\" value=\"1\">" };
     let warning = if warnings.is_empty() {
         String::new()
     } else {
@@ -168,7 +216,7 @@ async fn preview(state: &AppState, ids: &[String], versions: &[Version], people:
     };
     let html = format!(
         "<h1>Check the invitation</h1><p>{by_email} by email, {by_text} by text message{}.</p>{warning}{parts}\
-         <form method=\"post\" action=\"/admin/recruits/invite\">{hidden}\
+         <form method=\"post\" action=\"/admin/recruits/invite\">{hidden}{fallback_ok}\
          <button type=\"submit\" name=\"action\" value=\"send\" class=\"button\">Send invitation</button></form>",
         if unreachable > 0 { format!(", {unreachable} cannot be reached (no email, and no text service)") } else { String::new() },
     );
@@ -197,15 +245,29 @@ pub async fn send(
     if ids.is_empty() {
         return back("none", None);
     }
+    let people = repo::recipients(state.db.pool(), &ids).await?;
     let versions = match versions(&form, state.settings.default_language) {
         Ok(v) => v,
-        Err((problem, lang)) => return back(problem, lang),
+        Err(problem) => return Ok(compose_again(&state, &ids, &form, &people, &problem)),
     };
-    let people = repo::recipients(state.db.pool(), &ids).await?;
-    if state.settings.default_language == Lang::Cy {
-        let reachable = people.iter().filter(|r| channel(&state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method).is_some());
-        if let Some(missing) = reachable.map(|r| lang_of(&state, r)).find(|l| !versions.iter().any(|v| v.lang == *l)) {
-            return back("missing", Some(missing));
+    let reachable: Vec<&Recipient> =
+        people.iter().filter(|r| channel(&state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method).is_some()).collect();
+    let missing: Vec<Lang> = {
+        let mut m: Vec<Lang> = reachable.iter().map(|r| lang_of(&state, r)).filter(|l| !versions.iter().any(|v| v.lang == *l)).collect();
+        m.dedup();
+        m
+    };
+    if let Some(lang) = missing.first() {
+        // A Welsh force sends nobody another language; elsewhere the preview warns first,
+        // and sending needs the preview's say-so.
+        if state.settings.default_language == Lang::Cy {
+            return Ok(compose_again(&state, &ids, &form, &people, &format!(
+                "Write the message in {} too: people who chose it would otherwise get another language",
+                lang.native_name()
+            )));
+        }
+        if form_field(&form, "action") == "send" && form_field(&form, "fallback_ok") != "1" {
+            return preview(&state, &ids, &versions, &people).await;
         }
     }
     if form_field(&form, "action") != "send" {
@@ -219,6 +281,11 @@ pub async fn send(
             continue;
         }
         let payload = payload_for(&state, &versions, lang_of(&state, r));
+        // The same message to the same person within ten minutes is a second press of
+        // Send (or a resent form), not a new invitation.
+        if crate::email::repo::queued_recently(&mut tx, r.id, &payload, now_unix() - 600).await? {
+            continue;
+        }
         crate::email::repo::queue(&mut tx, r.id, "message", &payload).await?;
         sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'note', $4)")
             .bind(r.id)

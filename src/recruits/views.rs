@@ -366,16 +366,17 @@ pub fn InvitePage() -> impl IntoView {
                         langs.insert(0, (default, 0));
                     }
                     langs.sort_by_key(|(l, _)| *l != default);
+                    let chosen = langs.iter().filter(|(_, n)| *n > 0).count();
                     let others = langs.len() > 1;
                     view! {
                         {others.then(|| view! {
                             <p>{format!(
                                 "The selected people chose {} languages. Write the message in each: everyone gets their own language. {}",
-                                langs.len(),
+                                chosen,
                                 if needs.welsh_force {
                                     "As a Welsh force, nothing is sent until every language is written."
                                 } else {
-                                    "Anyone whose language you leave empty gets the first version, and the preview warns you first."
+                                    "Anyone whose language you leave empty gets the first version written, and the preview warns you first."
                                 }
                             )}</p>
                         })}
