@@ -178,6 +178,19 @@ pub fn protect_comparison(rows: &[Row]) -> Vec<(Shown, Shown)> {
                 }
             }
         }
+        // A withheld count among zeros is no secret: "0, 0, [c], 0" says everyone who
+        // answered is in that one group. Where a dimension withholds anything, its zeros
+        // are withheld too, so a withheld cell could be any of them.
+        for dim in &dimensions {
+            let idx: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].0 == *dim).collect();
+            if idx.iter().any(|i| get(&out, *i).is_withheld()) {
+                for i in idx {
+                    if value(i) == 0 {
+                        set(&mut out, i, Shown::Withheld);
+                    }
+                }
+            }
+        }
     }
     out
 }
@@ -196,6 +209,21 @@ impl Shown {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zeros_beside_a_withheld_count_are_withheld_too() {
+        let rows: Vec<Row> = vec![
+            ("ethnic_group", "white", 0, 0),
+            ("ethnic_group", "black", 1, 0),
+            ("ethnic_group", "asian", 0, 0),
+            ("ethnic_group", "not_stated", 40, 0),
+        ];
+        let shown = protect_comparison(&rows);
+        assert!(shown.iter().take(3).all(|(r, _)| r.is_withheld()), "{shown:?}");
+        // Nothing withheld in a dimension: zeros are shown as zeros.
+        let rows: Vec<Row> = vec![("gender", "Female", 20, 0), ("gender", "Male", 30, 0), ("gender", "Other", 0, 0)];
+        assert_eq!(protect_comparison(&rows)[2].0.text(), "0");
+    }
 
     fn texts(s: &[Shown]) -> Vec<String> {
         s.iter()

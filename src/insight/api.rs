@@ -15,12 +15,23 @@ pub async fn load_insight(force: Option<String>, from: Option<String>, to: Optio
     let db = &state.db;
     let funnel = super::repo::funnel(db).await.map_err(AppError::into_server_error)?;
     let trend = super::repo::trend(db).await.map_err(AppError::into_server_error)?;
-    let month = |m: Option<String>| {
-        m.map(|m| m.trim().to_string())
-            .filter(|m| m.len() == 7 && crate::domain::ExpiryDate::parse_iso(&format!("{m}-01")).is_some())
-            .unwrap_or_default()
+    // Values that make no sense are left out, and the page says so.
+    let mut notes: Vec<String> = Vec::new();
+    let mut month = |m: Option<String>, which: &str| {
+        let m = m.map(|m| m.trim().to_string()).unwrap_or_default();
+        if m.is_empty() || (m.len() == 7 && crate::domain::ExpiryDate::parse_iso(&format!("{m}-01")).is_some()) {
+            m
+        } else {
+            notes.push(format!("The {which} month must look like 2025-01, so it was left out."));
+            String::new()
+        }
     };
-    let (from, to) = (month(from), month(to));
+    let (mut from, mut to) = (month(from, "first"), month(to, "last"));
+    if !from.is_empty() && !to.is_empty() && from > to {
+        std::mem::swap(&mut from, &mut to);
+        notes.push("The months were the wrong way round, so they were swapped.".into());
+    }
+    let asked_force = force.clone();
     let all = imported_in(db, Scope { force: "", from: "", to: "" }).await.map_err(AppError::into_server_error)?;
     let forces: Vec<String> = all.iter().map(|(f, _, _)| f.clone()).collect();
     let panel_force = panel_force(&state.settings, &forces);
@@ -33,6 +44,10 @@ pub async fn load_insight(force: Option<String>, from: Option<String>, to: Optio
             _ => String::new(),
         },
     };
+    if let Some(f) = asked_force.as_deref().filter(|f| !f.is_empty() && *f != "all" && !forces.iter().any(|x| x == f)) {
+        let shown = if force.is_empty() { "all forces with imported searches".to_string() } else { force.clone() };
+        notes.push(format!("No searches are imported for \u{201c}{}\u{201d}, so this shows {shown}.", f.chars().take(40).collect::<String>()));
+    }
     let scope = Scope { force: &force, from: &from, to: &to };
     let recruits_here = match &panel_force {
         Some(p) => *p == force,
@@ -88,10 +103,13 @@ pub async fn load_insight(force: Option<String>, from: Option<String>, to: Optio
     if covered.is_empty() {
         describes.push("Searched: no searches are imported for this place and these months.".to_string());
     } else {
-        let first = covered.iter().map(|c| c.1.as_str()).min().unwrap_or_default();
-        let last = covered.iter().map(|c| c.2.as_str()).max().unwrap_or_default();
-        let names: Vec<&str> = covered.iter().map(|c| c.0.as_str()).collect();
-        describes.push(format!("Searched: {}, searches from {first} to {last} (data.police.uk).", names.join(", ")));
+        // Each force with its own months: forces imported for different months are not
+        // the same period, and the page must not suggest they are.
+        let each: Vec<String> = covered
+            .iter()
+            .map(|(f, a, b)| if a == b { format!("{f} {a}") } else { format!("{f}, searches from {a} to {b}") })
+            .collect();
+        describes.push(format!("Searched: {} (data.police.uk).", each.join("; ")));
     }
     describes.push(if rows.iter().any(|r| r.population.is_some()) {
         "Population: Census 2021, the same force area.".to_string()
@@ -107,6 +125,7 @@ pub async fn load_insight(force: Option<String>, from: Option<String>, to: Optio
             panel_force.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
         )
     });
+    describes.extend(notes);
     let place = super::Place { force, from, to, forces, describes, recruits_here };
     Ok(Insight { place, funnel, trend, comparison, rates, watch })
 }
