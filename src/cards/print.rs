@@ -603,11 +603,7 @@ pub fn check_fit(text: &CardText, sample_url: &str) -> Result<(f32, bool), Strin
     }
     check_printable(&text.force_name).map_err(|e| format!("the force name: {e}"))?;
     let codes: Vec<&str> = text.languages.iter().map(|l| l.lang.code()).collect();
-    let advice = if codes.len() > 1 {
-        "choose fewer languages or shorten the text (scrutiny cards wording --lang …)"
-    } else {
-        "shorten the text (scrutiny cards wording --lang …)"
-    };
+    let advice = if codes.len() > 1 { "choose fewer languages or shorten the text" } else { "shorten the text" };
     let front = layout_front(text);
     if let Some((_, l)) = front.blocks.iter().zip(&text.languages).find(|(b, _)| b.heading_cut) {
         return Err(format!("the {} heading is longer than two lines on a card: shorten it", l.lang.native_name()));

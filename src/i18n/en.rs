@@ -271,7 +271,7 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("a11y.title", "Accessibility statement"),
     ("a11y.intro", "This statement covers the sign-up pages of the community scrutiny panel for {force}, the pages you reach from a stop and search card. We want as many people as possible to be able to use them. You should be able to: zoom in up to 400% without text spilling off the screen; use every page with only a keyboard or with speech recognition; listen to every page with a screen reader; read the pages in English, Welsh, Polish, Romanian or Arabic; and use them without JavaScript, on a small phone screen."),
     ("a11y.status_title", "Compliance status"),
-    ("a11y.status", "These pages are partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, because of the issues listed below."),
+    ("a11y.status", "These pages are partially compliant with the Web Content Accessibility Guidelines (WCAG) version 2.2 AA standard, because of the issues listed below."),
     ("a11y.issues_title", "What is not accessible"),
     ("a11y.issue_card", "The printed card has a QR code. If you cannot scan it, type the web address printed under the code, or ask us for the link by email."),
     ("a11y.issue_translation", "The Welsh, Polish, Romanian and Arabic pages have not yet been checked by a professional translator, so some wording may be unclear. Tell us and we will fix it."),

@@ -23,6 +23,7 @@ pub async fn home(State(state): State<AppState>, Query(q): Query<LangQuery>, hea
         <h1>{t(lang, "home.title")}</h1>
         <p>{tf(lang, "home.intro", &[("force", &force)])}</p>
         <p>{t(lang, "home.card")}</p>
+        {crate::signup::pages::before_you_join(lang, state.settings.panel)}
         <p><a class="button" href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
     });
     if chosen { page.remember_lang() } else { page }

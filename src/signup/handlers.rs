@@ -474,6 +474,10 @@ pub async fn withdraw(State(state): State<AppState>, Path(token): Path<String>, 
 pub async fn typed_card(Query(q): Query<TypedCard>) -> axum::response::Redirect {
     let code: String = q.code.unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric()).take(32).collect::<String>().to_ascii_uppercase();
     let lang = q.lang.as_deref().and_then(Lang::parse).map(|l| format!("?lang={}", l.code())).unwrap_or_default();
+    if code.is_empty() {
+        // Nothing that could be a code: the way to join without one.
+        return axum::response::Redirect::to(&format!("/join{lang}"));
+    }
     axum::response::Redirect::to(&format!("/j/{code}{lang}"))
 }
 

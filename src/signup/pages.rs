@@ -312,7 +312,7 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
 }
 
 /// What people worry about before joining: vetting, costs, who runs the panel.
-fn before_you_join(lang: Lang, facts: crate::config::PanelFacts) -> impl IntoView {
+pub fn before_you_join(lang: Lang, facts: crate::config::PanelFacts) -> impl IntoView {
     view! {
         <h2>{t(lang, "landing.join_title")}</h2>
         <ul>

@@ -171,3 +171,18 @@ async fn dashboard_forms_and_filters_survive_hostile_input() {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_batches").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(n, 1, "no hostile batch was created");
 }
+
+#[tokio::test]
+async fn a_line_break_in_a_return_address_is_not_a_server_error() {
+    let app = crate::helpers::spawn_app().await;
+    let r = app
+        .client
+        .post(app.url("/admin/recruits/status"))
+        .form(&[("status", "contacted"), ("id", "nobody"), ("back", "/admin/recruits\r\nX-Injected: 1")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert!(!r.headers().contains_key("x-injected"));
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/admin/recruits?"));
+}

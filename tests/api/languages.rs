@@ -246,6 +246,12 @@ async fn every_end_page_offers_a_way_on() {
     let typed = format!("{} {}", code[..4].to_lowercase(), &code[4..]);
     let r = app.get(&format!("/card?code={}&lang=cy", typed.replace(' ', "+"))).await;
     assert_eq!(r.headers()["location"], format!("/j/{code}?lang=cy").as_str());
+    // Nothing that could be a code: the way to join without one, not a 404.
+    let r = app.get("/card?code=%EF%BC%A1%E2%80%AE&lang=pl").await;
+    assert_eq!(r.headers()["location"], "/join?lang=pl");
+    // People who come without a card read the same facts before joining.
+    let home = app.get("/").await.text().await.unwrap();
+    assert!(home.contains("Before you join") && home.contains("vetting"), "{home}");
     // A broken confirm link leads to the start; a broken withdraw link gives the address.
     let page = app.get("/confirm/nonsense-token-that-is-not-real").await.text().await.unwrap();
     assert!(page.contains(r#"href="/join?lang=en""#), "{page}");
