@@ -164,14 +164,14 @@ async function signUp(page, info, what) {
   const name = `Dana ${what} ${info.project.name}`;
   const email = `e2e-dl-${what.toLowerCase()}-${info.project.name}-${Date.now()}@example.org`;
   await page.goto(`/j/${batch.codes[0]}/join`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Who can join');
+  await page.getByLabel('25 to 34').check();
+  await page.getByLabel('I work here').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('About you');
   await page.getByLabel('Your name').fill(name);
   await page.getByLabel('Email address (optional)').fill(email);
   await page.getByLabel('By email').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Who can join');
-  await page.getByLabel('25 to 34').check();
-  await page.getByLabel('I work here').check();
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByLabel('No, skip these questions').check();
   await page.getByRole('button', { name: 'Continue' }).click();

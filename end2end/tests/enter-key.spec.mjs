@@ -111,6 +111,22 @@ for (const js of [false, true]) {
         await page.goto(`/j/${code}/join?lang=${l.code}`);
         await expect(page.locator('html')).toHaveAttribute('lang', l.html);
 
+        // Who can join comes first: no age yet (the same step with the errors, and the
+        // postcode typed is still there), then answered.
+        await enterEverywhere(page, {
+          ...common, step: 'eligibility', expected: 'eligibility', mustHave: ['postcode'],
+          fill: async () => { await page.locator('#postcode').fill('CB1 1AA'); },
+        });
+        await expect(page.locator('#postcode')).toHaveValue('CB1 1AA');
+        await enterEverywhere(page, {
+          ...common, step: 'eligibility', expected: 'about', mustHave: ['postcode'],
+          fill: async () => {
+            await radio('age_band', '18-24').check();
+            await radio('connection', 'live').check();
+            await page.locator('#postcode').fill('CB1 1AA');
+          },
+        });
+
         // About you. A required answer missing (no name, no way of contacting chosen):
         // the same step with the errors, and what was typed is still there.
         await enterEverywhere(page, {
@@ -121,28 +137,14 @@ for (const js of [false, true]) {
           },
         });
         await expect(page.locator('#email')).toHaveValue(email);
-        // All answered: on to "Who can join", from every field.
+        // All answered: on to the equality questions, from every field.
         await enterEverywhere(page, {
-          ...common, step: 'about', expected: 'eligibility', mustHave: ['name', 'email', 'phone'],
+          ...common, step: 'about', expected: 'equality-intro', mustHave: ['name', 'email', 'phone'],
           fill: async () => {
             await page.locator('#name').fill('Omar Haddad');
             await page.locator('#email').fill(email);
             await page.locator('#phone').fill('07700 900 982');
             await radio('contact_method', 'either').check();
-          },
-        });
-
-        // Who can join: no age yet, then answered.
-        await enterEverywhere(page, {
-          ...common, step: 'eligibility', expected: 'eligibility', mustHave: ['postcode'],
-          fill: async () => { await page.locator('#postcode').fill('CB1 1AA'); },
-        });
-        await enterEverywhere(page, {
-          ...common, step: 'eligibility', expected: 'equality-intro', mustHave: ['postcode'],
-          fill: async () => {
-            await radio('age_band', '18-24').check();
-            await radio('connection', 'live').check();
-            await page.locator('#postcode').fill('CB1 1AA');
           },
         });
 
@@ -251,18 +253,18 @@ for (const js of [false, true]) {
     test('Back after two steps shows the previous step, not "Confirm Form Resubmission"', async ({ page }, info) => {
       const code = await newCardCode(page, `Back ${info.project.name} ${js}`);
       await page.goto(`/j/${code}/join`);
+      await page.locator('#signup input[name=age_band][value="25-34"]').check();
+      await page.locator('#signup input[name=connection][value=work]').check();
+      await continueWith(page);
+      expect(await stepOf(page)).toBe('about');
       await page.locator('#name').fill('Omar Haddad');
       await page.locator('#email').fill(`back-${info.project.name}-${js}-${Date.now()}@example.org`);
       await page.locator('#signup input[name=contact_method][value=email]').check();
       await continueWith(page);
-      expect(await stepOf(page)).toBe('eligibility');
-      await page.locator('#signup input[name=age_band][value="25-34"]').check();
-      await page.locator('#signup input[name=connection][value=work]').check();
-      await continueWith(page);
       expect(await stepOf(page)).toBe('equality-intro');
 
       const seen = [];
-      for (const expected of ['eligibility', 'about']) {
+      for (const expected of ['about', 'eligibility']) {
         let error = null;
         try {
           await page.goBack();

@@ -143,8 +143,10 @@ for (const l of LANGS) {
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(l.a11yTitle);
       await expect(page.locator('h1')).toHaveCount(1);
       // The statement's content, whatever the language: the standard (WCAG 2.2, level AA;
-      // the English text spells it out as GOV.UK's model statement does) and the enforcer.
-      await expect(page.locator('main')).toContainText(/(WCAG|Web Content Accessibility Guidelines version) 2\.2 AA/);
+      // the English text spells it out as GOV.UK's model statement does, with the
+      // abbreviation: "Web Content Accessibility Guidelines (WCAG) version 2.2 AA") and
+      // the enforcer.
+      await expect(page.locator('main')).toContainText(/(WCAG|Web Content Accessibility Guidelines (\(WCAG\) )?version) 2\.2 AA/);
       await expect(page.locator('main')).toContainText('EHRC');
       expect(html.toString('utf8')).not.toMatch(/<script/i);
       await expect(page.locator('script')).toHaveCount(0);

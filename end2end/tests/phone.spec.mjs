@@ -259,19 +259,20 @@ for (const j of JOURNEYS) {
     await expect(page.locator('html')).toHaveAttribute('lang', j.html);
     await go(page.locator('a.button.start'));
 
-    await expect(step()).toHaveValue('about');
+    // Who can join comes first.
+    await expect(step()).toHaveValue('eligibility');
+    await radio('age_band', '25-34').check();
+    await radio('connection', 'live').check();
+    await cont();
+
+    await expect(step(), 'no errors on Who can join').toHaveValue('about');
     await page.locator('#name').fill('Kwame Boateng');
     await expect(page.locator('#email')).toHaveValue('');
     await page.locator('#phone').fill('07700 900 982');
     await radio('contact_method', 'phone').check(); // "By phone"
     await cont();
 
-    await expect(step(), 'no errors on About you').toHaveValue('eligibility');
-    await radio('age_band', '25-34').check();
-    await radio('connection', 'live').check();
-    await cont();
-
-    await expect(step()).toHaveValue('equality-intro');
+    await expect(step(), 'no errors on About you').toHaveValue('equality-intro');
     await radio('equality', 'no').check();
     await cont();
 

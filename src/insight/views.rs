@@ -19,7 +19,7 @@ fn category_label(c: &str) -> String {
 #[component]
 fn FunnelTable(rows: Vec<FunnelShown>) -> impl IntoView {
     view! {
-        <table>
+        <table tabindex="0">
             <caption>"From cards to members"</caption>
             <thead><tr>
                 <th scope="col">"Batch"</th><th scope="col" class="num">"Printed"</th><th scope="col" class="num">"Scanned"</th>
@@ -47,7 +47,7 @@ fn FunnelTable(rows: Vec<FunnelShown>) -> impl IntoView {
 #[component]
 fn ComparisonTable(caption: &'static str, rows: Vec<Comparison>) -> impl IntoView {
     view! {
-        <table>
+        <table tabindex="0">
             <caption>{caption}</caption>
             <thead><tr>
                 <th scope="col">"Group"</th><th scope="col" class="num">"Recruits"</th><th scope="col" class="num">"Members"</th>
@@ -111,7 +111,7 @@ fn RatesSection(rows: Vec<crate::demographics::rates::RateRow>) -> impl IntoView
             <BarChart id="rates" title="Rate of search compared with White people (ratio; 1 = the same rate)".into()
                 series=series categories=bars unit="" decimals=1 floor=2.0/>
         })}
-        <table>
+        <table tabindex="0">
             <caption>"Searches per 1,000 people and ratio to White, by force"</caption>
             <thead><tr><th scope="col">"Force"</th><th scope="col">"Ethnic group"</th><th scope="col" class="num">"Searches"</th>
                 <th scope="col" class="num">"Population"</th><th scope="col" class="num">"Per 1,000"</th><th scope="col" class="num">"Ratio to White"</th></tr></thead>
@@ -129,7 +129,7 @@ fn RatesSection(rows: Vec<crate::demographics::rates::RateRow>) -> impl IntoView
 fn WatchTable(rows: Vec<crate::demographics::rates::WatchRow>) -> impl IntoView {
     view! {
         <h2>"Searches to watch, by month"</h2>
-        <table>
+        <table tabindex="0">
             <caption>"Under-18s, removal of more than outer clothing, and Section 60 (no suspicion needed)"</caption>
             <thead><tr><th scope="col">"Force"</th><th scope="col">"Month"</th><th scope="col" class="num">"Searches"</th>
                 <th scope="col" class="num">"Under 18"</th><th scope="col" class="num">"More than outer clothing"</th><th scope="col" class="num">"Section 60"</th></tr></thead>
@@ -206,7 +206,7 @@ pub fn InsightPage() -> impl IntoView {
                             <FunnelTable rows=d.funnel.clone()/>
                             <h2>"Sign-ups by month"</h2>
                             <LineChart id="trend" title="Sign-ups sent per month".into() points=trend.clone()/>
-                            <table>
+                            <table tabindex="0">
                                 <caption class="visually-hidden">"Sign-ups sent per month"</caption>
                                 <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"Sign-ups"</th></tr></thead>
                                 <tbody>{trend_rows.into_iter().map(|(m, n)| view! { <tr><td>{m}</td><td class="num">{n}</td></tr> }).collect_view()}</tbody>

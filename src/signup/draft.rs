@@ -164,7 +164,12 @@ impl Draft {
                 if let Some(r) = phone {
                     check("phone", r.map(drop));
                 }
+                // Asked only of people who gave both (with one, it is that one; with
+                // none, the missing contact is the problem to fix first).
+                let no_contact = self.email.trim().is_empty() && self.phone.trim().is_empty();
                 match ContactMethod::parse(&self.effective_contact_method()) {
+                    _ if no_contact => {}
+                    Err(_) if !self.asks_contact_method() => {}
                     Err(e) => check("contact_method", Err(e)),
                     Ok(ContactMethod::Email) if self.email.trim().is_empty() => {
                         check("contact_method", Err("err.contact_method.needs_email"))
@@ -316,11 +321,16 @@ mod tests {
         let mut d = filled();
         d.email.clear();
         let p = d.validate(Step::About);
-        assert!(p.contains(&("email", "err.contact.required")));
-        assert!(p.contains(&("contact_method", "err.contact_method.needs_email")));
+        // No contact at all: that is the problem, not how to use the contact.
+        assert_eq!(p, vec![("email", "err.contact.required")]);
+        // Only a phone, even with "email" left over from before: the phone it is.
         d.phone = "07700 900123".into();
-        d.contact_method = "phone".into();
         assert_eq!(d.validate(Step::About), vec![]);
+        assert_eq!(d.effective_contact_method(), "phone");
+        // Both: they must say how.
+        d.email = "a@example.org".into();
+        d.contact_method.clear();
+        assert_eq!(d.validate(Step::About), vec![("contact_method", "err.contact_method.required")]);
     }
 
     #[test]
