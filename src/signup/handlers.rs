@@ -101,6 +101,8 @@ fn new_draft(state: &AppState) -> Draft {
 pub struct StepQuery {
     lang: Option<String>,
     s: Option<String>,
+    /// Set by the redirect after an under-age answer: the youth page, as a page of its own.
+    youth: Option<String>,
 }
 
 /// The step a sealed `s` describes, with its answers (None: absent, altered or not ours).
@@ -108,7 +110,7 @@ pub struct StepQuery {
 /// in a browser's history.
 /// Once the answers have been sent, the journey's addresses open nothing either: someone
 /// with the same phone or browser history must not read them (or send them again).
-async fn opened(state: &AppState, sealed: Option<&str>) -> Result<Option<(Step, Draft, bool)>, AppError> {
+async fn opened(state: &AppState, sealed: Option<&str>) -> Result<Option<(Step, Draft, bool, bool)>, AppError> {
     let Some(pairs) = sealed.and_then(|s| state.stamper.open(s)) else { return Ok(None) };
     let Some(step) = Step::parse(field(&pairs, "step")) else { return Ok(None) };
     let draft = Draft::from_pairs(&pairs);
@@ -119,17 +121,26 @@ async fn opened(state: &AppState, sealed: Option<&str>) -> Result<Option<(Step, 
     if repo::journey_sent(&state.db, &draft.key).await? {
         return Ok(None);
     }
-    Ok(Some((step, draft, field(&pairs, "returning") == "1")))
+    Ok(Some((step, draft, field(&pairs, "returning") == "1", field(&pairs, "errors") == "1")))
 }
 
 /// After a step is sent: post/redirect/get to the next step's own address, which carries
 /// the answers sealed. Back, reload and the language switch are then ordinary page loads
 /// (a phone's Back button showed "Confirm form resubmission").
 fn to_step(state: &AppState, j: &Journey, lang: Lang, step: Step, draft: &Draft, returning: bool) -> Response {
+    to_address(state, j, lang, step, draft, returning, false)
+}
+
+/// The same, for a step whose answers have problems: its address shows them (so Back and
+/// reload after an error are ordinary page loads too, never "Confirm form resubmission").
+fn to_address(state: &AppState, j: &Journey, lang: Lang, step: Step, draft: &Draft, returning: bool, errors: bool) -> Response {
     let mut pairs = draft.pairs();
     pairs.push(("step", step.code().to_string()));
     if returning {
         pairs.push(("returning", "1".to_string()));
+    }
+    if errors {
+        pairs.push(("errors", "1".to_string()));
     }
     let sealed = state.stamper.seal(&pairs);
     Redirect::to(&format!("{}?lang={}&s={sealed}", j.action, lang.code())).into_response()
@@ -137,9 +148,18 @@ fn to_step(state: &AppState, j: &Journey, lang: Lang, step: Step, draft: &Draft,
 
 /// A step's page from its address: the first question for a new journey, or the step a
 /// sealed `s` names, with its answers.
-fn step_from_address(state: &AppState, j: &Journey, sealed: Option<(Step, Draft, bool)>, chosen: bool) -> Response {
+fn step_from_address(state: &AppState, j: &Journey, sealed: Option<(Step, Draft, bool, bool)>, chosen: bool, youth: bool) -> Response {
+    if youth {
+        return pages::youth(j).into_response();
+    }
     let page = match sealed {
-        Some((step, draft, returning)) => pages::step_page(j, step, &draft, vec![], returning, None),
+        Some((step, draft, returning, true)) => {
+            // The problems are worked out again from the answers the address carries.
+            let problems: Vec<_> = draft.validate(step).into_iter().filter(|(f, _)| Draft::fields_of(step).contains(f)).collect();
+            let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            pages::step_page(j, step, &draft, problems, returning, None).with_status(status)
+        }
+        Some((step, draft, returning, false)) => pages::step_page(j, step, &draft, vec![], returning, None),
         None => pages::step_page(j, Step::FIRST, &new_draft(state), vec![], false, None),
     };
     if chosen { page.remember_lang().into_response() } else { page.into_response() }
@@ -163,7 +183,7 @@ pub async fn start_from_card(
                 repo::record_event(&state.db, Some(batch_id), "started").await?;
             }
             let j = journey(&state, lang, format!("/j/{code}/join"));
-            Ok(step_from_address(&state, &j, sealed, chosen))
+            Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some()))
         }
         other => Ok(card_problem_page(lang, &other)),
     }
@@ -183,7 +203,7 @@ pub async fn start_without_card(
         repo::record_event(&state.db, None, "started").await?;
     }
     let j = journey(&state, lang, "/join".into());
-    Ok(step_from_address(&state, &j, sealed, chosen))
+    Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some()))
 }
 
 /// `POST /j/<code>/join`.
@@ -241,9 +261,6 @@ async fn answer(
         draft.key = tokens::new_token();
         draft.started.clear();
     }
-    let show = |step: Step, draft: &Draft, problems, returning| {
-        pages::step_page(&j, step, draft, problems, returning, None)
-    };
 
     if !field(&pairs, "switch_lang").is_empty() {
         return Ok(to_step(state, &j, j.lang, step, &draft, returning));
@@ -257,11 +274,12 @@ async fn answer(
     if step != Step::Check {
         let problems = draft.validate(step);
         if !problems.is_empty() {
-            return Ok(show(step, &draft, problems, returning).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response());
+            return Ok(to_address(state, &j, j.lang, step, &draft, returning, true));
         }
         if step == Step::Eligibility && draft.is_under_age(j.min_age) {
-            // The youth route keeps nothing: the answers are simply not carried on.
-            return Ok(pages::youth(&j).into_response());
+            // The youth route keeps nothing: the answers are simply not carried on (and
+            // its page is an address of its own, like every other).
+            return Ok(Redirect::to(&format!("{}?lang={}&youth=1", j.action, j.lang.code())).into_response());
         }
         let next = draft.next(step, returning);
         return Ok(to_step(state, &j, j.lang, next, &draft, returning && next != Step::Check));
@@ -292,8 +310,7 @@ async fn answer(
             .into_iter()
             .find(|s| Draft::fields_of(*s).contains(field_name))
             .unwrap_or(Step::FIRST);
-        let own: Vec<_> = problems.iter().copied().filter(|(f, _)| Draft::fields_of(step).contains(f)).collect();
-        return Ok(show(step, &draft, own, true).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response());
+        return Ok(to_address(state, &j, j.lang, step, &draft, true, true));
     }
     // Only sign-ups that would be saved count against the card's and the address's
     // hourly budget: junk posts must not use up a real card holder's.

@@ -248,7 +248,9 @@ async fn concurrent_status_changes_keep_the_counts_exact() {
 /// The cells of the insight page's tables, as a viewer sees them: for each table (by its
 /// caption), rows of (label, cells as text).
 fn tables(page: &str) -> Vec<(String, Vec<(String, Vec<String>)>)> {
-    page.split("<table>").skip(1).map(|t| {
+    // `<table>` or `<table tabindex="0">` (tables that scroll on phones take focus).
+    page.split("<table").skip(1).map(|t| {
+        let t = t.split_once('>').map_or(t, |(_, rest)| rest);
         let t = t.split("</table>").next().unwrap();
         let caption = t.split("<caption").nth(1).and_then(|c| c.split('>').nth(1)).map(|c| c.split('<').next().unwrap().to_string()).unwrap_or_default();
         let rows = t.split("<tr>").skip(1).filter(|r| r.contains("<td")).map(|r| {

@@ -69,6 +69,18 @@ impl Journey {
         self.app.get(&to).await
     }
 
+    /// Posts a step and, when answered with a redirect (the next step, the same step with
+    /// its problems, or the youth page: every page has an address of its own), fetches it.
+    async fn post_follow(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        let r = self.post(fields).await;
+        if r.status() != 303 {
+            return r;
+        }
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(!to.contains("Siân") && !to.contains("kid@"), "nothing typed in the address: {to}");
+        self.app.get(&to).await
+    }
+
     async fn submit(&self, key: &str, started: &str) -> reqwest::Response {
         let mut fields = answers(key, started);
         fields.extend([("step", "check"), ("action", "continue")]);
@@ -162,10 +174,13 @@ async fn errors_keep_everything_typed_and_link_to_the_fields() {
     let j = journey().await;
     let (key, started) = j.start().await;
     let response = j
-        .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
+        .post_follow(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
                 ("name", "Siân <b>Jones</b>"), ("email", "sian@@example"), ("phone", "07700 900 982"), ("contact_method", "")])
         .await;
+    // The page with the problems is an address of its own (Back and reload are plain loads).
     assert_eq!(response.status(), 422);
+    let raw = j.post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started), ("name", "")]).await;
+    assert_eq!(raw.status(), 303, "an answer with problems is redirected too, never a page only a POST shows");
     let page = response.text().await.unwrap();
     assert!(page.contains("There is a problem"));
     assert!(page.contains(r##"href="#email""##));
@@ -367,7 +382,7 @@ async fn under_the_minimum_age_leads_to_the_youth_route_and_keeps_nothing() {
     let j = journey().await;
     let (key, started) = j.start().await;
     let page = j
-        .post(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
+        .post_follow(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
                 ("name", "Kid"), ("email", "kid@example.org"), ("contact_method", "email"),
                 ("age_band", "under16"), ("connection", "study")])
         .await
