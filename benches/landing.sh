@@ -29,7 +29,11 @@ http {
   server { listen 127.0.0.1:3972; root $TMP/nginx/html; }
 }
 CONF
+# nginx's workers run as an unprivileged user: the temporary folder must be readable, or
+# every request is a fast 403 and the comparison means nothing.
+chmod 755 "$TMP" && chmod -R a+rX "$TMP/nginx/html"
 nginx -p "$TMP/nginx" -c nginx.conf
+test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:3972/j/$CODE")" = 200 || { echo "nginx does not serve the page"; exit 1; }
 sleep 0.5
 echo "== scrutiny /j/<code> (counts a scan per request)"
 APP=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:3971/j/$CODE" | tee "$TMP/app.txt" | awk '/Requests\/sec/ {print $2}')
