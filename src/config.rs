@@ -218,9 +218,7 @@ impl Settings {
             },
             default_language: match get("SCRUTINY_DEFAULT_LANGUAGE") {
                 None => crate::i18n::Lang::En,
-                Some(code) => crate::i18n::Lang::ALL
-                    .into_iter()
-                    .find(|l| l.code() == code.trim().to_ascii_lowercase())
+                Some(code) => crate::i18n::Lang::from_code(&code)
                     .ok_or_else(|| anyhow!("SCRUTINY_DEFAULT_LANGUAGE must be one of en, cy, pl, ro, ar"))?,
             },
             panel: PanelFacts {

@@ -115,9 +115,7 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
         }
         CardsCommand::Wording { lang, heading, body_file, invitation, reset } => {
             use crate::settings::repo as settings;
-            let lang = Lang::ALL
-                .into_iter()
-                .find(|l| l.code() == lang.trim().to_ascii_lowercase())
+            let lang = Lang::from_code(&lang)
                 .ok_or_else(|| anyhow!("--lang: \u{201c}{lang}\u{201d} is not a card language: use en, cy, pl, ro or ar"))?;
             // Check everything before saving anything.
             let body = match &body_file {

@@ -227,7 +227,7 @@ impl CardLanguages {
         use crate::i18n::Lang;
         let mut langs: Vec<Lang> = Vec::new();
         for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-            let lang = Lang::ALL.into_iter().find(|l| l.code() == code.to_ascii_lowercase()).ok_or_else(|| {
+            let lang = Lang::from_code(code).ok_or_else(|| {
                 format!("\u{201c}{code}\u{201d} is not a card language: use en, cy, pl, ro or ar, separated by commas")
             })?;
             if langs.contains(&lang) {

@@ -67,6 +67,13 @@ impl Lang {
         }
     }
 
+    /// Exactly one of our codes (`cy`, any case, spaces around ignored): for settings and
+    /// command-line flags, where `cy-GB` would be a mistake rather than a preference.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let code = code.trim().to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
     pub fn parse(code: &str) -> Option<Lang> {
         let code = code.trim().to_ascii_lowercase();
         let primary = code.split(['-', '_']).next().unwrap_or("");

@@ -83,7 +83,8 @@ pub fn render(view: impl IntoView + 'static) -> String {
     owner.with(|| view.into_view().to_html())
 }
 
-fn html_escape(text: &str) -> String {
+/// Text for HTML written by hand (attribute values included).
+pub fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -68,7 +68,7 @@ fn versions(form: &[(String, String)], default: Lang) -> Result<Vec<Version>, St
 
 /// The form again, with everything typed and what is wrong (never lost on an error).
 fn compose_again(state: &AppState, ids: &[String], form: &[(String, String)], people: &[Recipient], error: &str) -> Response {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let esc = crate::public::html_escape;
     let default = state.settings.default_language;
     let mut counts: Vec<(Lang, usize)> = vec![(default, 0)];
     for r in people {
@@ -151,7 +151,7 @@ async fn preview(state: &AppState, ids: &[String], versions: &[Version], people:
             None => per_lang.push((lang, 1)),
         }
     }
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let esc = crate::public::html_escape;
     let default = versions[0].lang;
     let mut warnings = String::new();
     let mut parts = String::new();

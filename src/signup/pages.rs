@@ -375,12 +375,7 @@ pub fn sent(
     contact: &str,
 ) -> PublicPage {
     let action = resend_action.to_string();
-    let limit = limit_reached.then(|| {
-        let mailto = format!("mailto:{contact}");
-        let text = tf(lang, "sent.resend_limit", &[("email", "\u{0}")]);
-        let (before, after) = text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
-        view! { <p>{before}<a href=mailto>{contact.to_string()}</a>{after}</p> }
-    });
+    let limit = limit_reached.then(|| with_email_link(lang, "sent.resend_limit", contact));
     if email.is_none() && by_text {
         let phone = phone.unwrap_or("").to_string();
         return PublicPage::new(lang, t(lang, "sent.text_title"), view! {
@@ -490,12 +485,17 @@ pub fn broken_confirm(lang: Lang, title_key: &'static str, text_key: &'static st
 
 /// A withdraw link that no longer works: how else to have details deleted.
 pub fn broken_withdraw(lang: Lang, email: &str) -> PublicPage {
-    let mailto = format!("mailto:{email}");
-    let text = tf(lang, "withdraw.unknown_contact", &[("email", "\u{0}")]);
-    let (before, after) = text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
     PublicPage::new(lang, t(lang, "withdraw.unknown_title"), view! {
         <h1>{t(lang, "withdraw.unknown_title")}</h1>
         <p>{t(lang, "withdraw.unknown")}</p>
-        <p>{before}<a href=mailto><bdi dir="ltr">{email.to_string()}</bdi></a>{after}</p>
+        {with_email_link(lang, "withdraw.unknown_contact", email)}
     })
+}
+
+/// A paragraph whose `{email}` is a mailto link (kept left to right on Arabic pages).
+fn with_email_link(lang: Lang, key: &'static str, email: &str) -> impl IntoView {
+    let text = tf(lang, key, &[("email", "\u{0}")]);
+    let (before, after) = text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
+    let mailto = format!("mailto:{email}");
+    view! { <p>{before}<a href=mailto><bdi dir="ltr">{email.to_string()}</bdi></a>{after}</p> }
 }

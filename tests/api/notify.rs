@@ -292,6 +292,13 @@ async fn notify_errors_follow_the_retry_rules() {
     let sent = notify.wait_for(1, 20).await;
     assert_eq!(sent.len(), 1);
     assert!(notify.requests() >= 4, "three refusals, then accepted");
+    // The worker records the send just after Notify has it: give it a moment under load.
+    for _ in 0..50 {
+        if count(&app, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 1);
     // A 400 is never retried: the message is marked failed at once.
     notify.fail_next(&[400]);
