@@ -22,8 +22,8 @@ fn main() {
     let total: usize = std::env::var("SIGNUPS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
     let concurrency: usize = std::env::var("CONCURRENCY").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
     let tmp = tempfile::tempdir().unwrap();
-    let database_url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", tmp.path().display()));
+    let database_url =
+        std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}/bench.db", tmp.path().display()));
     let bin = env!("CARGO_BIN_EXE_scrutiny");
     let pdf = tmp.path().join("c.pdf");
     let out = Command::new(bin)
@@ -76,9 +76,17 @@ fn main() {
                     let email = format!("bench{i}@example.org");
                     let key = format!("bench-key-{i:08}-0000000000000000000000000000");
                     let fields = [
-                        ("name", "Bench Mark"), ("email", email.as_str()), ("contact_method", "email"),
-                        ("age_band", "18-24"), ("connection", "live"), ("equality", "no"), ("key", key.as_str()),
-                        ("started", started.as_str()), ("step", "check"), ("action", "continue"), ("lang", "en"),
+                        ("name", "Bench Mark"),
+                        ("email", email.as_str()),
+                        ("contact_method", "email"),
+                        ("age_band", "18-24"),
+                        ("connection", "live"),
+                        ("equality", "no"),
+                        ("key", key.as_str()),
+                        ("started", started.as_str()),
+                        ("step", "check"),
+                        ("action", "continue"),
+                        ("lang", "en"),
                     ];
                     let t = Instant::now();
                     let r = client.post(&url).form(&fields).send().await.unwrap();
@@ -110,7 +118,10 @@ fn main() {
     if smtp_url == sink.url() {
         let sent = Instant::now();
         let got = rt.block_on(sink.wait_for(total, 120)).len();
-        println!("confirmation emails received by SMTP: {got} ({:.1} s after the last sign-up)", sent.elapsed().as_secs_f64());
+        println!(
+            "confirmation emails received by SMTP: {got} ({:.1} s after the last sign-up)",
+            sent.elapsed().as_secs_f64()
+        );
     }
     server.kill().ok();
 }

@@ -43,14 +43,11 @@ pub const PAGE_ROLES: &[(&str, crate::auth::Role)] = {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::MetaTags;
     leptos::nonce::provide_nonce();
-    let nonce = leptos::nonce::use_nonce()
-        .map(|n| n.as_inner().to_string())
-        .unwrap_or_default();
+    let nonce = leptos::nonce::use_nonce().map(|n| n.as_inner().to_string()).unwrap_or_default();
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.insert_header(
             http::header::CONTENT_SECURITY_POLICY,
-            http::HeaderValue::from_str(&crate::security::dashboard_csp(&nonce))
-                .expect("nonce is url-safe base64"),
+            http::HeaderValue::from_str(&crate::security::dashboard_csp(&nonce)).expect("nonce is url-safe base64"),
         );
     }
     let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
@@ -124,18 +121,21 @@ fn DashboardNav() -> impl IntoView {
 #[component]
 fn SignedIn() -> impl IntoView {
     let user = use_context::<crate::auth::CurrentUser>();
-    user.map(|u| view! {
-        <form method="post" action="/admin/logout" class="signed-in">
-            <span>{u.email}" ("{u.role.code()}")"</span>
-            <button type="submit" class="link-button">"Sign out"</button>
-        </form>
+    user.map(|u| {
+        view! {
+            <form method="post" action="/admin/logout" class="signed-in">
+                <span>{u.email}" ("{u.role.code()}")"</span>
+                <button type="submit" class="link-button">"Sign out"</button>
+            </form>
+        }
     })
 }
 
 #[component]
 fn AdminHome() -> impl IntoView {
     // Coordinators land on what needs doing; everyone sees where the numbers are.
-    let coordinator = use_context::<crate::auth::CurrentUser>().is_some_and(|u| u.role >= crate::auth::Role::Coordinator);
+    let coordinator =
+        use_context::<crate::auth::CurrentUser>().is_some_and(|u| u.role >= crate::auth::Role::Coordinator);
     let todo = coordinator.then(|| Resource::new(|| (), |_| crate::recruits::api::to_do()));
     view! {
         <Title text="Dashboard – Scrutiny panel"/>

@@ -42,9 +42,7 @@ pub enum Command {
     },
     /// Write a consistent copy of the SQLite database to FILE while the app runs
     /// (restore: stop the app, use the copy as DATABASE_URL). PostgreSQL: use pg_dump.
-    Backup {
-        file: std::path::PathBuf,
-    },
+    Backup { file: std::path::PathBuf },
     /// Fill an empty database with made-up recruits, cards and scans (and optionally
     /// real data.police.uk files) for benchmarks and demonstrations.
     Seed(crate::seed::SeedArgs),

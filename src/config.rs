@@ -112,7 +112,10 @@ pub struct NotifySettings {
 impl std::fmt::Debug for NotifySettings {
     // Never the secret, in any log.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NotifySettings").field("service_id", &self.service_id).field("base_url", &self.base_url).finish()
+        f.debug_struct("NotifySettings")
+            .field("service_id", &self.service_id)
+            .field("base_url", &self.base_url)
+            .finish()
     }
 }
 
@@ -125,7 +128,8 @@ pub fn is_uuid(s: &str) -> bool {
 fn notify(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<NotifySettings>> {
     let Some(key) = get("SCRUTINY_NOTIFY_API_KEY") else { return Ok(None) };
     let key = key.trim();
-    let bad = || anyhow!("SCRUTINY_NOTIFY_API_KEY must look like {{key_name}}-{{service_id}}-{{secret}}, as Notify shows it");
+    let bad =
+        || anyhow!("SCRUTINY_NOTIFY_API_KEY must look like {{key_name}}-{{service_id}}-{{secret}}, as Notify shows it");
     if key.len() < 74 {
         return Err(bad());
     }
@@ -181,9 +185,10 @@ impl Settings {
             .parse()
             .context("LEPTOS_SITE_ADDR must look like 127.0.0.1:3000")?;
         let data_dir = PathBuf::from(get("SCRUTINY_DATA_DIR").unwrap_or_else(|| "data".into()));
-        let database_url = get("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("scrutiny.db").display()));
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://")
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", data_dir.join("scrutiny.db").display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
         {
             return Err(anyhow!("DATABASE_URL must start with sqlite:// or postgres://"));
@@ -206,8 +211,7 @@ impl Settings {
             database_url,
             base_url,
             smtp_url,
-            mail_from: get("SCRUTINY_MAIL_FROM")
-                .unwrap_or_else(|| "Community Scrutiny Panel <panel@localhost>".into()),
+            mail_from: get("SCRUTINY_MAIL_FROM").unwrap_or_else(|| "Community Scrutiny Panel <panel@localhost>".into()),
             data_dir,
             force_name: get("SCRUTINY_FORCE_NAME").unwrap_or_else(|| "Example Constabulary".into()),
             panel_email: get("SCRUTINY_PANEL_EMAIL").unwrap_or_else(|| "panel@localhost".into()),
@@ -263,14 +267,16 @@ impl Settings {
             trust_proxy: match get("SCRUTINY_TRUST_PROXY").as_deref().map(str::trim) {
                 None | Some("0" | "false" | "no") => 0,
                 Some("true" | "yes") => 1,
-                Some(n) => n
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|n| *n <= 10)
-                    .ok_or_else(|| anyhow!("SCRUTINY_TRUST_PROXY must be the number of proxies in front (0 to 10)"))?,
+                Some(n) => {
+                    n.parse::<u8>().ok().filter(|n| *n <= 10).ok_or_else(|| {
+                        anyhow!("SCRUTINY_TRUST_PROXY must be the number of proxies in front (0 to 10)")
+                    })?
+                }
             },
             header_timeout: std::time::Duration::from_secs(number(&get, "SCRUTINY_HEADER_TIMEOUT_SECONDS", 10)?.max(1)),
-            request_timeout: std::time::Duration::from_secs(number(&get, "SCRUTINY_REQUEST_TIMEOUT_SECONDS", 60)?.max(1)),
+            request_timeout: std::time::Duration::from_secs(
+                number(&get, "SCRUTINY_REQUEST_TIMEOUT_SECONDS", 60)?.max(1),
+            ),
             notify: notify(&get)?,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
@@ -294,8 +300,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -329,7 +334,11 @@ mod tests {
     #[test]
     fn notify_keys_are_split_into_service_and_secret() {
         let key = "scrutiny_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0";
-        let s = settings(&[("SCRUTINY_NOTIFY_API_KEY", key), ("SCRUTINY_NOTIFY_SMS_TEMPLATE", "f33517ff-2a88-4f6e-b855-c550268ce08a")]).unwrap();
+        let s = settings(&[
+            ("SCRUTINY_NOTIFY_API_KEY", key),
+            ("SCRUTINY_NOTIFY_SMS_TEMPLATE", "f33517ff-2a88-4f6e-b855-c550268ce08a"),
+        ])
+        .unwrap();
         let n = s.notify.unwrap();
         assert_eq!(n.service_id, "26785a09-ab16-4eb0-8407-a37497a57506");
         assert_eq!(n.secret, "3d844edf-8d35-48ac-975b-e847b4f122b0");

@@ -104,11 +104,7 @@ const GENDER: &[(&str, &str)] = &[
     ("prefer_not", "Prefer not to say"),
 ];
 
-const DISABILITY: &[(&str, &str)] = &[
-    ("yes", "Yes"),
-    ("no", "No"),
-    ("prefer_not", "Prefer not to say"),
-];
+const DISABILITY: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No"), ("prefer_not", "Prefer not to say")];
 
 pub fn gender(code: &str) -> String {
     or_code(GENDER, code)

@@ -165,7 +165,12 @@ struct Failures {
 
 impl LoginThrottle {
     pub fn new(free: u32, max_delay: Duration) -> Self {
-        LoginThrottle { accounts: Mutex::new(HashMap::new()), free, max_delay, forget_after: Duration::from_secs(15 * 60) }
+        LoginThrottle {
+            accounts: Mutex::new(HashMap::new()),
+            free,
+            max_delay,
+            forget_after: Duration::from_secs(15 * 60),
+        }
     }
 
     fn delay_after(&self, count: u32) -> Duration {

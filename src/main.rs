@@ -48,7 +48,8 @@ async fn main() -> anyhow::Result<()> {
             let report = scrutiny::retention::purge(&state.db, schedule, dry_run).await?;
             println!("{}", if dry_run { "would delete:" } else { "deleted:" });
             println!("{report}");
-            scrutiny::auth::repo::audit(&state.db, "cli", if dry_run { "purge_dry_run" } else { "purge" }, None, None).await?;
+            scrutiny::auth::repo::audit(&state.db, "cli", if dry_run { "purge_dry_run" } else { "purge" }, None, None)
+                .await?;
         }
         Command::Backup { file } => {
             let db = Db::connect(&settings.database_url).await?;

@@ -37,7 +37,11 @@ impl RequestCounts {
 }
 
 /// Middleware: counts each answered request under its route template.
-pub async fn count_requests(State(counts): State<std::sync::Arc<RequestCounts>>, request: Request, next: Next) -> Response {
+pub async fn count_requests(
+    State(counts): State<std::sync::Arc<RequestCounts>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
     counts.count(route.as_ref().map_or("(unmatched)", |p| p.as_str()), response.status().as_u16());

@@ -80,7 +80,11 @@ const DAY: i64 = 86_400;
 macro_rules! insert_rows {
     ($conn:expr, $table_cols:expr, $cols:expr, $rows:expr, |$q:ident, $row:ident| $bind:expr) => {{
         let rows: Vec<_> = $rows.into_iter().collect();
-        let sql = format!("INSERT INTO {} VALUES {}", $table_cols, values_placeholders(crate::db::Backend::of($conn), rows.len(), $cols));
+        let sql = format!(
+            "INSERT INTO {} VALUES {}",
+            $table_cols,
+            values_placeholders(crate::db::Backend::of($conn), rows.len(), $cols)
+        );
         let mut $q = sqlx::query(&sql);
         for $row in rows {
             $q = $bind;
@@ -160,21 +164,38 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
             card_rows.push((code, batch_id, position + 1, count, first));
             // Cards before their scans (card_scans refers to cards).
             if card_rows.len() == rows_per_insert(5) || scan_rows.len() >= rows_per_insert(3) {
-                insert_rows!(&mut *tx, "cards (code, batch_id, position, scan_count, first_scanned_at)", 5, card_rows.drain(..),
-                    |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4));
+                insert_rows!(
+                    &mut *tx,
+                    "cards (code, batch_id, position, scan_count, first_scanned_at)",
+                    5,
+                    card_rows.drain(..),
+                    |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4)
+                );
             }
             if scan_rows.len() >= rows_per_insert(3) {
-                insert_rows!(&mut *tx, "card_scans (card_code, batch_id, scanned_at)", 3, scan_rows.drain(..),
-                    |q, r| q.bind(r.0).bind(r.1).bind(r.2));
+                insert_rows!(
+                    &mut *tx,
+                    "card_scans (card_code, batch_id, scanned_at)",
+                    3,
+                    scan_rows.drain(..),
+                    |q, r| q.bind(r.0).bind(r.1).bind(r.2)
+                );
             }
         }
         if !card_rows.is_empty() {
-            insert_rows!(&mut *tx, "cards (code, batch_id, position, scan_count, first_scanned_at)", 5, card_rows.drain(..),
-                |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4));
+            insert_rows!(
+                &mut *tx,
+                "cards (code, batch_id, position, scan_count, first_scanned_at)",
+                5,
+                card_rows.drain(..),
+                |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4)
+            );
         }
         if !scan_rows.is_empty() {
-            insert_rows!(&mut *tx, "card_scans (card_code, batch_id, scanned_at)", 3, scan_rows.drain(..),
-                |q, r| q.bind(r.0).bind(r.1).bind(r.2));
+            insert_rows!(&mut *tx, "card_scans (card_code, batch_id, scanned_at)", 3, scan_rows.drain(..), |q, r| q
+                .bind(r.0)
+                .bind(r.1)
+                .bind(r.2));
         }
         let (scanned, scans) = batch_counts.get(&batch_id).copied().unwrap_or_default();
         sqlx::query("UPDATE card_batches SET scanned_cards = $1, scans = $2 WHERE id = $3")
@@ -189,15 +210,38 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
 
     // Recruits: 90% came from a card, the rest from /join. Younger people and the
     // groups searched most are over-represented, as the panel hopes.
-    let statuses = [("new", 25), ("confirmed", 35), ("contacted", 12), ("interviewed", 9), ("vetted", 6), ("member", 8), ("declined", 3), ("withdrawn", 2)];
-    let ages = [("under16", 2), ("16-17", 8), ("18-24", 30), ("25-34", 25), ("35-44", 15), ("45-54", 10), ("55-64", 6), ("65plus", 4)];
+    let statuses = [
+        ("new", 25),
+        ("confirmed", 35),
+        ("contacted", 12),
+        ("interviewed", 9),
+        ("vetted", 6),
+        ("member", 8),
+        ("declined", 3),
+        ("withdrawn", 2),
+    ];
+    let ages = [
+        ("under16", 2),
+        ("16-17", 8),
+        ("18-24", 30),
+        ("25-34", 25),
+        ("35-44", 15),
+        ("45-54", 10),
+        ("55-64", 6),
+        ("65plus", 4),
+    ];
     let details: Vec<(&str, u64)> = EthnicDetail::ALL
         .iter()
         .map(|d| {
             let w = match d.code() {
                 "white_british" => 40,
                 "white_other" | "black_african" | "black_caribbean" | "asian_pakistani" => 7,
-                "prefer_not" | "asian_indian" | "asian_bangladeshi" | "black_other" | "mixed_white_black_caribbean" | "asian_other" => 4,
+                "prefer_not"
+                | "asian_indian"
+                | "asian_bangladeshi"
+                | "black_other"
+                | "mixed_white_black_caribbean"
+                | "asian_other" => 4,
                 _ => 1,
             };
             (d.code(), w)
@@ -227,7 +271,11 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
                 status = "member";
             }
             let confirmed = (status != "new").then(|| (created + rng.below(3 * DAY as u64) as i64).min(now));
-            let updated = if ended && status != "member" { now - rng.below(80 * DAY as u64) as i64 } else { confirmed.unwrap_or(created) };
+            let updated = if ended && status != "member" {
+                now - rng.below(80 * DAY as u64) as i64
+            } else {
+                confirmed.unwrap_or(created)
+            };
             let month = crate::insight::tally::month_start;
             let batch_id = batch.map(|b| b.0);
             *events.entry((batch_id, "submitted", month(created))).or_default() += 1;
@@ -237,11 +285,22 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
                 *events.entry((batch_id, "confirmed", month(c))).or_default() += 1;
             }
             let age = rng.pick(&ages);
-            rows.push((i as i64 + 1, format!("seed{i:09}"), batch_id, format!("Seed person {}", i + 1),
-                format!("seed{i}@example.invalid"), age, status, created, updated, confirmed));
+            rows.push((
+                i as i64 + 1,
+                format!("seed{i:09}"),
+                batch_id,
+                format!("Seed person {}", i + 1),
+                format!("seed{i}@example.invalid"),
+                age,
+                status,
+                created,
+                updated,
+                confirmed,
+            ));
             if rng.below(10) < 7 {
                 let detail = rng.pick(&details);
-                let group = EthnicDetail::ALL.iter().find(|d| d.code() == detail).and_then(|d| d.group()).map(|g| g.code());
+                let group =
+                    EthnicDetail::ALL.iter().find(|d| d.code() == detail).and_then(|d| d.group()).map(|g| g.code());
                 let group = group.unwrap_or("prefer_not");
                 let detail = (detail != "prefer_not").then_some(detail);
                 equality.push((i as i64 + 1, created, group, detail, rng.pick(&sexes)));
@@ -261,8 +320,11 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
     crate::insight::tally::rebuild(&mut tx).await?;
     let events: Vec<_> = events.into_iter().collect();
     for chunk in events.chunks(rows_per_insert(4)) {
-        insert_rows!(&mut *tx, "signup_events (batch_id, kind, at, n)", 4, chunk,
-            |q, r| q.bind(r.0 .0).bind(r.0 .1).bind(r.0 .2).bind(r.1));
+        insert_rows!(&mut *tx, "signup_events (batch_id, kind, at, n)", 4, chunk, |q, r| q
+            .bind(r.0 .0)
+            .bind(r.0 .1)
+            .bind(r.0 .2)
+            .bind(r.1));
     }
     tx.commit().await?;
 
@@ -314,14 +376,37 @@ async fn insert_recruits(
     equality: &mut Vec<EqualityRow>,
 ) -> anyhow::Result<()> {
     if !rows.is_empty() {
-        insert_rows!(&mut **tx, "recruits (id, public_id, batch_id, name, email, email_lower, contact_method, area_connection, \
-             age_band, language, status, created_at, updated_at, confirmed_at)", 14, rows.drain(..),
-            |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4.clone()).bind(r.4).bind("email").bind("live")
-                .bind(r.5).bind("en").bind(r.6).bind(r.7).bind(r.8).bind(r.9));
+        insert_rows!(
+            &mut **tx,
+            "recruits (id, public_id, batch_id, name, email, email_lower, contact_method, area_connection, \
+             age_band, language, status, created_at, updated_at, confirmed_at)",
+            14,
+            rows.drain(..),
+            |q, r| q
+                .bind(r.0)
+                .bind(r.1)
+                .bind(r.2)
+                .bind(r.3)
+                .bind(r.4.clone())
+                .bind(r.4)
+                .bind("email")
+                .bind("live")
+                .bind(r.5)
+                .bind("en")
+                .bind(r.6)
+                .bind(r.7)
+                .bind(r.8)
+                .bind(r.9)
+        );
     }
     if !equality.is_empty() {
-        insert_rows!(&mut **tx, "recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, sex)", 5, equality.drain(..),
-            |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4));
+        insert_rows!(
+            &mut **tx,
+            "recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, sex)",
+            5,
+            equality.drain(..),
+            |q, r| q.bind(r.0).bind(r.1).bind(r.2).bind(r.3).bind(r.4)
+        );
     }
     Ok(())
 }

@@ -27,8 +27,8 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use crate::{
     app::{shell, App},
     auth::{self, access::IDLE_TIMEOUT_SECS, password::PasswordGate, store::DbSessionStore, CurrentUser, Role},
-    config::Settings,
     cards,
+    config::Settings,
     db::Db,
     email::{transport::Transport, worker},
     health,
@@ -108,9 +108,9 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let db = Db::connect(&settings.database_url).await?;
         db.migrate().await?;
-        let listener = TcpListener::bind(settings.site_addr).await.map_err(|e| {
-            anyhow::anyhow!("could not listen on {} (LEPTOS_SITE_ADDR): {e}", settings.site_addr)
-        })?;
+        let listener = TcpListener::bind(settings.site_addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("could not listen on {} (LEPTOS_SITE_ADDR): {e}", settings.site_addr))?;
         let address = listener.local_addr()?;
         let base_url: Arc<str> = settings.public_base_url(address).into();
         let state = AppState::new(settings, db, address, base_url).await?;
@@ -338,9 +338,7 @@ pub fn router(state: AppState) -> Router {
     plain
         .merge(pages)
         .nest_service(&pkg_route, ServeDir::new(pkg_dir))
-        .fallback_service(
-            ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(())),
-        )
+        .fallback_service(ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(())))
         .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::count_requests))
         .layer(request_log())
         // Public forms are small; refuse anything larger before reading it.

@@ -4,8 +4,7 @@
 use tracing_subscriber::{fmt, EnvFilter};
 
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let json = std::env::var("SCRUTINY_LOG_FORMAT").map(|v| v == "json").unwrap_or(false);
     use std::io::IsTerminal;
     // Colours only for people at a terminal; log files and collectors get plain text.

@@ -31,10 +31,7 @@ fn from_this_site(request: &Request) -> bool {
     }
     let headers = request.headers();
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
-    let source = headers
-        .get(header::ORIGIN)
-        .or_else(|| headers.get(header::REFERER))
-        .and_then(|v| v.to_str().ok());
+    let source = headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER)).and_then(|v| v.to_str().ok());
     match source {
         // Non-browser clients (scripts, the CLI) send neither; browsers always do.
         None => true,

@@ -69,7 +69,10 @@ pub async fn add_user(email: String, role: String, password: String) -> Result<(
     let role = Role::parse(&role).expect("checked above");
     let hash = password::hash(password).await.map_err(|e| AppError::Internal(e).into_server_error())?;
     if !repo::add(&state.db, &email, role, &hash).await.map_err(AppError::into_server_error)? {
-        back_to("/admin/users", &[("error", "There is already a user with that email address".into()), ("email", email)]);
+        back_to(
+            "/admin/users",
+            &[("error", "There is already a user with that email address".into()), ("email", email)],
+        );
         return Ok(());
     }
     repo::audit(&state.db, &admin.email, "user_added", Some(email.trim()), Some(role.code()))
@@ -89,7 +92,9 @@ pub async fn set_user_disabled(email: String, disabled: bool) -> Result<(), Serv
     }
     repo::set_disabled(&state.db, &email, disabled).await.map_err(AppError::into_server_error)?;
     let action = if disabled { "user_disabled" } else { "user_enabled" };
-    repo::audit(&state.db, &admin.email, action, Some(email.trim()), None).await.map_err(AppError::into_server_error)?;
+    repo::audit(&state.db, &admin.email, action, Some(email.trim()), None)
+        .await
+        .map_err(AppError::into_server_error)?;
     back_to("/admin/users", &[("done", format!("Updated {}", email.trim()))]);
     Ok(())
 }
@@ -103,13 +108,16 @@ pub async fn set_equality_access(email: String, on: bool) -> Result<(), ServerFn
     let user = repo::find_by_email(&state.db, &email).await.map_err(AppError::into_server_error)?;
     match user {
         None => back_to("/admin/users", &[("error", "There is no user with that email address".into())]),
-        Some(u) if on && u.role == Role::Viewer => {
-            back_to("/admin/users", &[("error", "Viewers see no people, so they cannot have equality data access".into())])
-        }
+        Some(u) if on && u.role == Role::Viewer => back_to(
+            "/admin/users",
+            &[("error", "Viewers see no people, so they cannot have equality data access".into())],
+        ),
         Some(u) => {
             repo::set_equality_access(&state.db, &u.email, on).await.map_err(AppError::into_server_error)?;
             let action = if on { "equality_access_granted" } else { "equality_access_withdrawn" };
-            repo::audit(&state.db, &admin.email, action, Some(&u.email), None).await.map_err(AppError::into_server_error)?;
+            repo::audit(&state.db, &admin.email, action, Some(&u.email), None)
+                .await
+                .map_err(AppError::into_server_error)?;
             back_to("/admin/users", &[("done", format!("Updated {}", u.email))]);
         }
     }
@@ -127,12 +135,17 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     // The current password is guessed against like a sign-in: reserved, throttled, audited.
     let key = format!("change:{}", user.id);
     if let Err(wait) = state.login_throttle.reserve(&key) {
-        back_to("/admin/account", &[("error", format!("Too many wrong passwords. Wait {} seconds, then try again.", wait.as_secs().max(1)))]);
+        back_to(
+            "/admin/account",
+            &[("error", format!("Too many wrong passwords. Wait {} seconds, then try again.", wait.as_secs().max(1)))],
+        );
         return Ok(());
     }
     let right = state.password_gate.verify(current, hash).await.map_err(|_| busy())?;
     if !right {
-        repo::audit(&state.db, &user.email, "password_change_failed", None, None).await.map_err(AppError::into_server_error)?;
+        repo::audit(&state.db, &user.email, "password_change_failed", None, None)
+            .await
+            .map_err(AppError::into_server_error)?;
     } else {
         state.login_throttle.succeeded(&key);
     }
@@ -147,7 +160,12 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         back_to("/admin/account", &[("error", message)]);
         return Ok(());
     }
-    let hash = state.password_gate.hash(new).await.map_err(|_| busy())?.map_err(|e| AppError::Internal(e).into_server_error())?;
+    let hash = state
+        .password_gate
+        .hash(new)
+        .await
+        .map_err(|_| busy())?
+        .map_err(|e| AppError::Internal(e).into_server_error())?;
     let epoch = repo::set_password(&state.db, &user.email, &hash).await.map_err(AppError::into_server_error)?;
     // Every other session of this user ends; this one carries on in the new epoch.
     if let Some(epoch) = epoch {
@@ -169,7 +187,8 @@ pub async fn list_audit(actor: String, action: String) -> Result<Vec<AuditEntry>
     let admin = require(Role::Admin)?;
     let state = expect_context::<AppState>();
     let clean = |s: &str| s.trim().chars().filter(|c| !c.is_control()).collect::<String>();
-    let rows = repo::list_audit(&state.db, &clean(&actor), &clean(&action), 500).await.map_err(AppError::into_server_error)?;
+    let rows =
+        repo::list_audit(&state.db, &clean(&actor), &clean(&action), 500).await.map_err(AppError::into_server_error)?;
     repo::audit(&state.db, &admin.email, "audit_viewed", None, None).await.map_err(AppError::into_server_error)?;
     Ok(rows
         .into_iter()

@@ -15,8 +15,8 @@ use crate::{
     db::now_unix,
     error::AppError,
     i18n::Lang,
-    public::{PublicPage, Switcher},
     limits::Client,
+    public::{PublicPage, Switcher},
     startup::AppState,
 };
 
@@ -45,7 +45,8 @@ impl ReturnTo {
     pub fn parse(raw: &str) -> ReturnTo {
         let safe_chars = raw.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'\\' | b'"' | b'<' | b'>'));
         let ours = raw == "/admin" || raw.starts_with("/admin/") || raw.starts_with("/admin?");
-        let dot_segment = raw.split(['/', '?']).any(|seg| seg == ".." || seg == "." || seg.contains("%2e") || seg.contains("%2E"));
+        let dot_segment =
+            raw.split(['/', '?']).any(|seg| seg == ".." || seg == "." || seg.contains("%2e") || seg.contains("%2E"));
         if ours && safe_chars && !dot_segment && !raw.contains("//") && raw.len() <= 512 {
             ReturnTo(raw.to_string())
         } else {
@@ -61,27 +62,31 @@ impl ReturnTo {
 fn login_page(email: &str, next: &str, error: Option<String>) -> PublicPage {
     let email = email.to_string();
     let next = next.to_string();
-    PublicPage::new(Lang::En, if error.is_some() { "Error: Sign in" } else { "Sign in" }, view! {
-        <h1>"Sign in to the panel dashboard"</h1>
-        {error.map(|e| view! {
-            <div class="error-summary" role="alert" tabindex="-1">
-                <h2>"There is a problem"</h2>
-                <p><a href="#email">{e}</a></p>
-            </div>
-        })}
-        <form method="post" action="/admin/login" novalidate>
-            <div class="field">
-                <label for="email">"Email address"</label>
-                <input type="email" id="email" name="email" value=email autocomplete="username" spellcheck="false"/>
-            </div>
-            <div class="field">
-                <label for="password">"Password"</label>
-                <input type="password" id="password" name="password" autocomplete="current-password"/>
-            </div>
-            <input type="hidden" name="next" value=next/>
-            <button type="submit" class="button">"Sign in"</button>
-        </form>
-    })
+    PublicPage::new(
+        Lang::En,
+        if error.is_some() { "Error: Sign in" } else { "Sign in" },
+        view! {
+            <h1>"Sign in to the panel dashboard"</h1>
+            {error.map(|e| view! {
+                <div class="error-summary" role="alert" tabindex="-1">
+                    <h2>"There is a problem"</h2>
+                    <p><a href="#email">{e}</a></p>
+                </div>
+            })}
+            <form method="post" action="/admin/login" novalidate>
+                <div class="field">
+                    <label for="email">"Email address"</label>
+                    <input type="email" id="email" name="email" value=email autocomplete="username" spellcheck="false"/>
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input type="password" id="password" name="password" autocomplete="current-password"/>
+                </div>
+                <input type="hidden" name="next" value=next/>
+                <button type="submit" class="button">"Sign in"</button>
+            </form>
+        },
+    )
     .with_switcher(Switcher::None)
 }
 
@@ -187,8 +192,14 @@ pub async fn login(
             state.login_account_throttle.succeeded(&account_key);
             session.cycle_id().await.map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             let now = now_unix();
-            let current =
-                CurrentUser { id: u.id, email: u.email.clone(), role: u.role, login_at: now, epoch: u.session_epoch, seen_at: now };
+            let current = CurrentUser {
+                id: u.id,
+                email: u.email.clone(),
+                role: u.role,
+                login_at: now,
+                epoch: u.session_epoch,
+                seen_at: now,
+            };
             session
                 .insert(SESSION_USER, current)
                 .await

@@ -100,8 +100,8 @@ mod tests {
 /// Signing in and out are public (they are how one gets a session).
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::routes::Route> {
-    use axum::routing::{get, post};
     use crate::routes::Route;
+    use axum::routing::{get, post};
     vec![
         // A sign-in form is a few hundred bytes; 60 KB bodies in parallel cost memory.
         Route::public(

@@ -96,7 +96,13 @@ pub async fn session_state(db: &Db, id: i64) -> Result<Option<SessionState>, App
 /// `details` beyond what identifies the subject (an id).
 /// Writes one audit entry. Text that came from a form (a mistyped sign-in email) is
 /// kept to 500 characters without control characters, so any input can be recorded.
-pub async fn audit(db: &Db, actor: &str, action: &str, subject: Option<&str>, details: Option<&str>) -> Result<(), AppError> {
+pub async fn audit(
+    db: &Db,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    details: Option<&str>,
+) -> Result<(), AppError> {
     let clean = |s: &str| s.chars().filter(|c| !c.is_control()).take(500).collect::<String>();
     sqlx::query("INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)")
         .bind(now_unix())
@@ -136,8 +142,10 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserListRow>, AppError> {
 
 /// Whether this user may see equality answers beside a person's name.
 pub async fn has_equality_access(db: &Db, user_id: i64) -> Result<bool, AppError> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT equality_access FROM users WHERE id = $1 AND disabled = 0").bind(user_id).fetch_optional(db.pool()).await?;
+    let row: Option<(i64,)> = sqlx::query_as("SELECT equality_access FROM users WHERE id = $1 AND disabled = 0")
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?;
     Ok(row.is_some_and(|(a,)| a != 0))
 }
 

@@ -21,8 +21,7 @@ pub async fn list_batches() -> Result<Vec<BatchSummary>, ServerFnError> {
 pub async fn get_batch(id: i64) -> Result<Option<BatchDetail>, ServerFnError> {
     auth::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
-    let Some(batch) = super::repo::get_batch(&state.db, id).await.map_err(AppError::into_server_error)?
-    else {
+    let Some(batch) = super::repo::get_batch(&state.db, id).await.map_err(AppError::into_server_error)? else {
         return Ok(None);
     };
     let codes = super::repo::batch_codes(&state.db, id).await.map_err(AppError::into_server_error)?;
@@ -78,14 +77,8 @@ pub async fn create_batch(
     };
     match (label_p, area_p, quantity_p, expires_p, languages_p) {
         (Ok(label), Ok(area), Ok(quantity), Ok(expires_on), Ok(languages)) => {
-            let new = super::repo::NewBatch {
-                label,
-                area,
-                quantity,
-                expires_on,
-                languages,
-                created_by: user.email.clone(),
-            };
+            let new =
+                super::repo::NewBatch { label, area, quantity, expires_on, languages, created_by: user.email.clone() };
             let quantity = new.quantity.get().to_string();
             let id = super::repo::create_batch(&state.db, new).await.map_err(AppError::into_server_error)?;
             audit(&state.db, &user.email, "batch_created", Some(&format!("batch:{id}")), Some(&quantity))
@@ -104,11 +97,21 @@ pub async fn create_batch(
             for code in &ticked {
                 query.push(("lang", code.to_string()));
             }
-            if let Err(m) = l { query.push(("err_label", m)); }
-            if let Err(m) = a { query.push(("err_area", m)); }
-            if let Err(m) = q { query.push(("err_quantity", m)); }
-            if let Err(m) = e { query.push(("err_expires_on", m)); }
-            if let Err(m) = langs { query.push(("err_languages", m)); }
+            if let Err(m) = l {
+                query.push(("err_label", m));
+            }
+            if let Err(m) = a {
+                query.push(("err_area", m));
+            }
+            if let Err(m) = q {
+                query.push(("err_quantity", m));
+            }
+            if let Err(m) = e {
+                query.push(("err_expires_on", m));
+            }
+            if let Err(m) = langs {
+                query.push(("err_languages", m));
+            }
             let qs = serde_urlencoded::to_string(&query).unwrap_or_default();
             leptos_axum::redirect(&format!("/admin/cards/new?{qs}"));
             Ok(())

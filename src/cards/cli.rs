@@ -46,8 +46,7 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
                 label: BatchLabel::parse(&label).map_err(|e| anyhow!("--label: {e}"))?,
                 area: OptionalArea::parse(&area).map_err(|e| anyhow!("--area: {e}"))?,
                 quantity: BatchQuantity::parse(&count).map_err(|e| anyhow!("--count: {e}"))?,
-                expires_on: ExpiryDate::parse(&expires, ExpiryDate::today())
-                    .map_err(|e| anyhow!("--expires: {e}"))?,
+                expires_on: ExpiryDate::parse(&expires, ExpiryDate::today()).map_err(|e| anyhow!("--expires: {e}"))?,
                 languages: languages.clone(),
                 created_by: "cli".into(),
             };
@@ -67,9 +66,7 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
             if !special {
                 options.create_new(true);
             }
-            let file = options
-                .open(&partial)
-                .with_context(|| format!("--out: cannot write {}", out.display()))?;
+            let file = options.open(&partial).with_context(|| format!("--out: cannot write {}", out.display()))?;
             let id = repo::create_batch(&state.db, new).await?;
             let layout = match layout {
                 LayoutArg::A4 => print::Layout::A4,
@@ -115,8 +112,9 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
         }
         CardsCommand::Wording { lang, heading, body_file, invitation, reset } => {
             use crate::settings::repo as settings;
-            let lang = Lang::from_code(&lang)
-                .ok_or_else(|| anyhow!("--lang: \u{201c}{lang}\u{201d} is not a card language: use en, cy, pl, ro or ar"))?;
+            let lang = Lang::from_code(&lang).ok_or_else(|| {
+                anyhow!("--lang: \u{201c}{lang}\u{201d} is not a card language: use en, cy, pl, ro or ar")
+            })?;
             // Check everything before saving anything.
             let body = match &body_file {
                 Some(path) => {
@@ -135,7 +133,9 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
             };
             for (flag, value) in [("--heading", &heading), ("--invitation", &invitation)] {
                 let Some(v) = value else { continue };
-                if v.chars().all(|c| c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')) {
+                if v.chars()
+                    .all(|c| c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'))
+                {
                     anyhow::bail!("{flag} is empty: leave it out to keep the current text, or use --reset");
                 }
                 print::check_printable(v).map_err(|e| anyhow!("{flag}: {e}"))?;
@@ -198,11 +198,17 @@ fn read_body(path: &Path) -> anyhow::Result<String> {
     }
     let file = std::fs::File::open(path).with_context(|| format!("--body-file: cannot open {}", path.display()))?;
     let mut bytes = Vec::new();
-    file.take(MAX + 1).read_to_end(&mut bytes).with_context(|| format!("--body-file: cannot read {}", path.display()))?;
+    file.take(MAX + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("--body-file: cannot read {}", path.display()))?;
     if bytes.len() as u64 > MAX {
         anyhow::bail!("--body-file: {} is longer than 16 KB; card text must be short", path.display());
     }
     String::from_utf8(bytes).map_err(|e| {
-        anyhow!("--body-file: {} is not UTF-8 text (byte {} is not valid); save it as UTF-8", path.display(), e.utf8_error().valid_up_to())
+        anyhow!(
+            "--body-file: {} is not UTF-8 text (byte {} is not valid); save it as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
     })
 }

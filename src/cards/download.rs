@@ -34,10 +34,7 @@ pub async fn cr80_pdf(State(state): State<AppState>, Path(id): Path<i64>) -> Res
 pub async fn print_cards(state: &AppState, id: i64) -> Result<Vec<PrintCard>, AppError> {
     repo::get_batch(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let codes = repo::batch_codes(&state.db, id).await?;
-    Ok(codes
-        .into_iter()
-        .map(|c| PrintCard { url: card_url(&state.base_url, &c), code: c.to_string() })
-        .collect())
+    Ok(codes.into_iter().map(|c| PrintCard { url: card_url(&state.base_url, &c), code: c.to_string() }).collect())
 }
 
 pub fn card_url(base_url: &str, code: &CardCode) -> String {

@@ -68,8 +68,8 @@ pub struct BatchDetail {
 /// Print files and QR images: coordinators.
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::routes::Route> {
-    use axum::routing::get;
     use crate::{auth::Role, routes::Route};
+    use axum::routing::get;
     vec![
         Route::signed(Role::Coordinator, "/admin/cards/{id}/cards-a4.pdf", get(download::a4_pdf)),
         Route::signed(Role::Coordinator, "/admin/cards/{id}/cards-cr80.pdf", get(download::cr80_pdf)),

@@ -94,11 +94,7 @@ impl CardLanguage {
             lang,
             heading: t("cardprint.heading"),
             body: split_paragraphs(&i18n::tf(lang, "cardprint.body", &[("force", force_name)])),
-            short_body: split_paragraphs(&i18n::tf(
-                lang,
-                "cardprint.body_short",
-                &[("force", force_name)],
-            )),
+            short_body: split_paragraphs(&i18n::tf(lang, "cardprint.body_short", &[("force", force_name)])),
             invitation: t("cardprint.invitation"),
             independent: t("cardprint.independent"),
             scan: t("cardprint.scan"),
@@ -132,17 +128,10 @@ pub fn split_paragraphs(body: &str) -> Vec<String> {
 impl CardText {
     /// Default wording in each of `langs` (English if none), in that order.
     pub fn default_for(force_name: &str, langs: &[Lang]) -> CardText {
-        let langs = if langs.is_empty() {
-            &[Lang::En][..]
-        } else {
-            langs
-        };
+        let langs = if langs.is_empty() { &[Lang::En][..] } else { langs };
         CardText {
             force_name: force_name.to_string(),
-            languages: langs
-                .iter()
-                .map(|&l| CardLanguage::default_for(l, force_name))
-                .collect(),
+            languages: langs.iter().map(|&l| CardLanguage::default_for(l, force_name)).collect(),
         }
     }
 
@@ -267,20 +256,14 @@ impl Layout {
 
 /// Lower-left corner of the grid of cards, centred on the A4 page.
 fn a4_grid_origin() -> (f32, f32) {
-    (
-        (A4_W - COLS as f32 * CARD_W) / 2.0,
-        (A4_H - ROWS as f32 * CARD_H) / 2.0,
-    )
+    ((A4_W - COLS as f32 * CARD_W) / 2.0, (A4_H - ROWS as f32 * CARD_H) / 2.0)
 }
 
 /// Lower-left corner of slot `slot` (0..10, left-to-right, top-to-bottom).
 fn a4_slot_origin(slot: usize) -> (f32, f32) {
     let (col, row) = (slot % COLS, slot / COLS);
     let (x0, y0) = a4_grid_origin();
-    (
-        x0 + col as f32 * CARD_W,
-        y0 + (ROWS - 1 - row) as f32 * CARD_H,
-    )
+    (x0 + col as f32 * CARD_W, y0 + (ROWS - 1 - row) as f32 * CARD_H)
 }
 
 /// Slot that holds the back of the card whose front is in `slot`. Long-edge
@@ -298,17 +281,13 @@ fn crop_marks(c: &mut Content) {
     let (x1, y1) = (x0 + COLS as f32 * CARD_W, y0 + ROWS as f32 * CARD_H);
     for col in 0..=COLS {
         let x = x0 + col as f32 * CARD_W;
-        c.move_to(x, y1 + CROP_GAP)
-            .line_to(x, y1 + CROP_GAP + CROP_LEN);
-        c.move_to(x, y0 - CROP_GAP)
-            .line_to(x, y0 - CROP_GAP - CROP_LEN);
+        c.move_to(x, y1 + CROP_GAP).line_to(x, y1 + CROP_GAP + CROP_LEN);
+        c.move_to(x, y0 - CROP_GAP).line_to(x, y0 - CROP_GAP - CROP_LEN);
     }
     for row in 0..=ROWS {
         let y = y0 + row as f32 * CARD_H;
-        c.move_to(x0 - CROP_GAP, y)
-            .line_to(x0 - CROP_GAP - CROP_LEN, y);
-        c.move_to(x1 + CROP_GAP, y)
-            .line_to(x1 + CROP_GAP + CROP_LEN, y);
+        c.move_to(x0 - CROP_GAP, y).line_to(x0 - CROP_GAP - CROP_LEN, y);
+        c.move_to(x1 + CROP_GAP, y).line_to(x1 + CROP_GAP + CROP_LEN, y);
     }
     c.set_line_width(0.25).stroke();
 }
@@ -351,12 +330,7 @@ fn draw_qr(c: &mut Content, qr: &QrRuns, x: f32, y: f32) {
     // integers exactly as the QR matrix is stored (compact, compresses well).
     c.transform([m, 0.0, 0.0, -m, x + off, y + off + size]);
     for &(rx, ry, len) in &qr.runs {
-        c.rect(
-            f32::from(rx) + QUIET as f32,
-            f32::from(ry) + QUIET as f32,
-            f32::from(len),
-            1.0,
-        );
+        c.rect(f32::from(rx) + QUIET as f32, f32::from(ry) + QUIET as f32, f32::from(len), 1.0);
     }
     // One fill for the whole symbol: the rasteriser sees a single shape, so
     // there are no anti-aliasing seams between adjacent rows.
@@ -400,11 +374,7 @@ impl Pen<'_> {
             let baseline = self.top - 0.9 * size;
             let shaped = font::shape(font.style, line, font.rtl);
             let w = shaped.width * size / 1000.0;
-            let x = if font.rtl {
-                self.x + self.width - w
-            } else {
-                self.x
-            };
+            let x = if font.rtl { self.x + self.width - w } else { self.x };
             show(self.c, self.used, &shaped, x, baseline, size);
             self.top -= leading;
         }
@@ -480,13 +450,7 @@ impl FrontBlock {
         let body = if short { &l.short_body } else { &l.body };
         let room = max_h - heading.len() as f32 * heading_size * LEADING - RULE_GAP;
         let body = fit_paragraphs(font, body, w, room, size, size);
-        FrontBlock {
-            font,
-            heading,
-            heading_cut,
-            heading_size,
-            body,
-        }
+        FrontBlock { font, heading, heading_cut, heading_size, body }
     }
 
     fn height(&self) -> f32 {
@@ -524,27 +488,15 @@ fn layout_front(text: &CardText) -> FrontLayout {
     let avail = CARD_H - 2.0 * MARGIN - force.len() as f32 * FORCE_SIZE * LEADING;
     let n = text.languages.len();
     let gaps = n.saturating_sub(1) as f32 * LANG_GAP;
-    let passes: &[(bool, f32)] = if n > 1 {
-        &[(false, FULL_TEXT_MIN), (true, BODY_MIN)]
-    } else {
-        &[(false, BODY_MIN)]
-    };
+    let passes: &[(bool, f32)] = if n > 1 { &[(false, FULL_TEXT_MIN), (true, BODY_MIN)] } else { &[(false, BODY_MIN)] };
     for &(short, min) in passes {
         let mut size = BODY_MAX;
         while size >= min - 1e-3 {
-            let blocks: Vec<FrontBlock> = text
-                .languages
-                .iter()
-                .map(|l| FrontBlock::new(l, short, size, w, f32::INFINITY))
-                .collect();
+            let blocks: Vec<FrontBlock> =
+                text.languages.iter().map(|l| FrontBlock::new(l, short, size, w, f32::INFINITY)).collect();
             let total: f32 = blocks.iter().map(FrontBlock::height).sum::<f32>() + gaps;
             if total <= avail + 1e-3 {
-                return FrontLayout {
-                    force,
-                    blocks,
-                    dropped: 0,
-                    short,
-                };
+                return FrontLayout { force, blocks, dropped: 0, short };
             }
             size -= 0.25;
         }
@@ -568,20 +520,9 @@ fn layout_front(text: &CardText) -> FrontLayout {
     let dropped = n - blocks.len();
     if blocks.is_empty() {
         // Not even a heading fits (an absurd heading): show the first language, cut.
-        blocks.push(FrontBlock::new(
-            &text.languages[0],
-            short,
-            BODY_MIN,
-            w,
-            avail,
-        ));
+        blocks.push(FrontBlock::new(&text.languages[0], short, BODY_MIN, w, avail));
     }
-    FrontLayout {
-        force,
-        blocks,
-        dropped,
-        short,
-    }
+    FrontLayout { force, blocks, dropped, short }
 }
 
 /// How a card will look, checked before a batch is made: the front's body size in
@@ -667,13 +608,7 @@ fn front_content(text: &CardText, used: &mut Used) -> Vec<u8> {
     let mut c = Content::new();
     let mut rules = Vec::new();
     let w = CARD_W - 2.0 * MARGIN;
-    let mut pen = Pen {
-        c: &mut c,
-        used,
-        x: MARGIN,
-        width: w,
-        top: CARD_H - MARGIN,
-    };
+    let mut pen = Pen { c: &mut c, used, x: MARGIN, width: w, top: CARD_H - MARGIN };
     let force_font = Font::REGULAR.with_rtl(text.first().rtl());
     pen.lines(force_font, FORCE_SIZE, FORCE_SIZE * LEADING, &l.force);
     for (i, block) in l.blocks.iter().enumerate() {
@@ -682,12 +617,7 @@ fn front_content(text: &CardText, used: &mut Used) -> Vec<u8> {
             pen.gap(LANG_GAP);
         }
         let bold = Font::BOLD.with_rtl(block.font.rtl);
-        pen.lines(
-            bold,
-            block.heading_size,
-            block.heading_size * LEADING,
-            &block.heading,
-        );
+        pen.lines(bold, block.heading_size, block.heading_size * LEADING, &block.heading);
         rules.push((pen.top - RULE_GAP / 2.0, 0.5));
         pen.gap(RULE_GAP);
         for (j, para) in block.body.paragraphs.iter().enumerate() {
@@ -715,10 +645,7 @@ struct BackLayout {
 /// and the code itself.
 fn back_tail_reserve(text: &CardText, w: f32) -> f32 {
     let code_labels = labels_height(&text.labels(|l| &l.code, w));
-    2.0 * URL_SIZE * LEADING
-        + CODE_GAP
-        + code_labels
-        + CODE_MAX_SIZE * LEADING
+    2.0 * URL_SIZE * LEADING + CODE_GAP + code_labels + CODE_MAX_SIZE * LEADING
 }
 
 fn layout_back(text: &CardText) -> BackLayout {
@@ -770,13 +697,7 @@ fn back_template(text: &CardText, used: &mut Used) -> (Vec<u8>, f32) {
     let w = CARD_W - MARGIN - BACK_TEXT_X;
     let mut c = Content::new();
     let top = CARD_H - MARGIN;
-    let mut pen = Pen {
-        c: &mut c,
-        used,
-        x: BACK_TEXT_X,
-        width: w,
-        top,
-    };
+    let mut pen = Pen { c: &mut c, used, x: BACK_TEXT_X, width: w, top };
     for (i, (regular, invite, independent)) in l.blocks.iter().enumerate() {
         if i > 0 {
             pen.gap(2.5);
@@ -820,19 +741,11 @@ impl BackText {
         let tail = CODE_GAP + label_h + code_size * LEADING;
         let url_h = CARD_H - 2.0 * MARGIN - template_h - tail;
         let url = fit_paragraphs(Font::REGULAR, &[&card.url], w, url_h, URL_SIZE, 5.0);
-        BackText {
-            url,
-            code,
-            code_size,
-            label_h,
-        }
+        BackText { url, code, code_size, label_h }
     }
 
     fn height(&self) -> f32 {
-        self.url.height()
-            + CODE_GAP
-            + self.label_h
-            + self.code_size * LEADING
+        self.url.height() + CODE_GAP + self.label_h + self.code_size * LEADING
     }
 }
 
@@ -864,13 +777,7 @@ fn draw_back(
 
     let top = CARD_H - MARGIN - shift - template_h;
     let w = CARD_W - MARGIN - BACK_TEXT_X;
-    let mut pen = Pen {
-        c,
-        used,
-        x: BACK_TEXT_X,
-        width: w,
-        top,
-    };
+    let mut pen = Pen { c, used, x: BACK_TEXT_X, width: w, top };
     for para in &text.url.paragraphs {
         pen.lines(Font::REGULAR, text.url.size, text.url.leading, para);
     }
@@ -878,12 +785,7 @@ fn draw_back(
     for (font, lines) in label {
         pen.lines(*font, LABEL_SIZE, LABEL_SIZE * LEADING, lines);
     }
-    pen.lines(
-        Font::BOLD,
-        text.code_size,
-        text.code_size * LEADING,
-        &text.code,
-    );
+    pen.lines(Font::BOLD, text.code_size, text.code_size * LEADING, &text.code);
     c.restore_state();
     Ok(())
 }
@@ -915,10 +817,7 @@ const FIRST_PAGE: i32 = FRONT_FORM.get() + 4;
 
 /// The objects of face `face`: Type0 font, CID font, descriptor, ToUnicode, file.
 fn font_refs(face: FaceId) -> [Ref; 5] {
-    let i = FaceId::ALL
-        .iter()
-        .position(|&f| f == face)
-        .expect("known face") as i32;
+    let i = FaceId::ALL.iter().position(|&f| f == face).expect("known face") as i32;
     let base = FONT_BASE + i * FONT_OBJECTS;
     [0, 1, 2, 3, 4].map(|k| Ref::new(base + k))
 }
@@ -943,19 +842,11 @@ fn font_resources(mut res: Resources<'_>) {
 /// Writes one face as a Type0 font with an embedded TrueType subset (CIDFontType2,
 /// Identity-H: a glyph's two-byte code is its number in the subset) and a ToUnicode
 /// map, so copied or extracted text reads as written.
-fn write_font<W: Write>(
-    pdf: &mut PdfStream<W>,
-    face: FaceId,
-    used: &Used,
-) -> Result<(), PrintError> {
+fn write_font<W: Write>(pdf: &mut PdfStream<W>, face: FaceId, used: &Used) -> Result<(), PrintError> {
     let [type0, cid, descriptor, to_unicode, file] = font_refs(face);
     let data = used.font(face).map_err(PrintError::Font)?;
     let name = Name(face.subset_name());
-    let system_info = SystemInfo {
-        registry: Str(b"Adobe"),
-        ordering: Str(b"Identity"),
-        supplement: 0,
-    };
+    let system_info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
     pdf.object(type0, |c| {
         c.type0_font(type0)
             .base_font(name)
@@ -983,21 +874,11 @@ fn write_font<W: Write>(
             .ascent(data.ascent)
             .descent(data.descent)
             .cap_height(data.cap_height)
-            .stem_v(if matches!(face, FaceId::SansBold | FaceId::ArabicBold) {
-                140.0
-            } else {
-                80.0
-            })
+            .stem_v(if matches!(face, FaceId::SansBold | FaceId::ArabicBold) { 140.0 } else { 80.0 })
             .font_file2(file);
     })?;
-    let mut cmap = UnicodeCmap::new(
-        Name(b"Custom"),
-        SystemInfo {
-            registry: Str(b"Adobe"),
-            ordering: Str(b"UCS"),
-            supplement: 0,
-        },
-    );
+    let mut cmap =
+        UnicodeCmap::new(Name(b"Custom"), SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"UCS"), supplement: 0 });
     for (cid, text) in &data.unicode {
         cmap.pair_with_multiple(*cid, text.chars());
     }
@@ -1007,9 +888,7 @@ fn write_font<W: Write>(
     })?;
     let compressed = deflate(&data.data);
     pdf.object(file, |c| {
-        c.stream(file, &compressed)
-            .filter(Filter::FlateDecode)
-            .pair(Name(b"Length1"), data.data.len() as i32);
+        c.stream(file, &compressed).filter(Filter::FlateDecode).pair(Name(b"Length1"), data.data.len() as i32);
     })?;
     Ok(())
 }
@@ -1031,12 +910,8 @@ impl<W: Write> PdfStream<W> {
     const FLUSH_AT: usize = 256 * 1024;
 
     fn new(out: W, objects: usize) -> io::Result<Self> {
-        let mut s = PdfStream {
-            out,
-            buf: Vec::with_capacity(Self::FLUSH_AT * 2),
-            pos: 0,
-            offsets: vec![0; objects + 1],
-        };
+        let mut s =
+            PdfStream { out, buf: Vec::with_capacity(Self::FLUSH_AT * 2), pos: 0, offsets: vec![0; objects + 1] };
         // The binary comment tells transfer tools the file is not text.
         s.emit(b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n")?;
         Ok(s)
@@ -1067,17 +942,10 @@ impl<W: Write> PdfStream<W> {
     }
 
     fn finish(mut self) -> io::Result<()> {
-        debug_assert!(
-            self.offsets[1..].iter().all(|&o| o > 0),
-            "object id allocated but never written"
-        );
+        debug_assert!(self.offsets[1..].iter().all(|&o| o > 0), "object id allocated but never written");
         let xref_at = self.pos;
         let mut xref = String::with_capacity(20 * self.offsets.len() + 100);
-        let _ = write!(
-            xref,
-            "xref\n0 {}\n0000000000 65535 f\r\n",
-            self.offsets.len()
-        );
+        let _ = write!(xref, "xref\n0 {}\n0000000000 65535 f\r\n", self.offsets.len());
         for off in &self.offsets[1..] {
             let _ = write!(xref, "{off:010} 00000 n\r\n");
         }
@@ -1100,12 +968,7 @@ impl<W: Write> PdfStream<W> {
 /// Every URL is checked before anything is written, so a `Qr` or `NoCards`
 /// error leaves `out` untouched; after an `Io` error the output is partial
 /// and must be discarded.
-pub fn write_pdf<W: Write>(
-    out: W,
-    layout: Layout,
-    text: &CardText,
-    cards: &[PrintCard],
-) -> Result<(), PrintError> {
+pub fn write_pdf<W: Write>(out: W, layout: Layout, text: &CardText, cards: &[PrintCard]) -> Result<(), PrintError> {
     if cards.is_empty() || text.languages.is_empty() {
         return Err(PrintError::NoCards);
     }
@@ -1131,16 +994,11 @@ pub fn write_pdf<W: Write>(
     }
     pdf.object(PAGE_RESOURCES, |c| {
         let mut res = c.indirect(PAGE_RESOURCES).start::<Resources>();
-        res.x_objects()
-            .pair(Name(b"Fr"), FRONT_FORM)
-            .pair(Name(b"Bk"), BACK_FORM);
+        res.x_objects().pair(Name(b"Fr"), FRONT_FORM).pair(Name(b"Bk"), BACK_FORM);
         font_resources(res);
     })?;
     pdf.object(INFO, |c| {
-        c.indirect(INFO)
-            .start::<DocumentInfo>()
-            .title(TextStr("Stop and search cards"))
-            .creator(TextStr("scrutiny"));
+        c.indirect(INFO).start::<DocumentInfo>().title(TextStr("Stop and search cards")).creator(TextStr("scrutiny"));
     })?;
 
     // QR codes are most of the work: a second thread encodes them, in card order,
@@ -1155,10 +1013,7 @@ pub fn write_pdf<W: Write>(
                 }
             }
         });
-        let next_qr = || {
-            rx.recv()
-                .map_err(|_| PrintError::Qr("encoder stopped".into()))?
-        };
+        let next_qr = || rx.recv().map_err(|_| PrintError::Qr("encoder stopped".into()))?;
         let mut page_no = 0;
         let mut page = |pdf: &mut PdfStream<W>, content: &[u8]| -> io::Result<()> {
             let id = page_ref(page_no);
@@ -1166,9 +1021,7 @@ pub fn write_pdf<W: Write>(
             page_no += 1;
             pdf.object(id, |c| {
                 let mut p = c.page(id);
-                p.parent(PAGES)
-                    .media_box(Rect::new(0.0, 0.0, page_w, page_h))
-                    .contents(content_id);
+                p.parent(PAGES).media_box(Rect::new(0.0, 0.0, page_w, page_h)).contents(content_id);
                 p.pair(Name(b"Resources"), PAGE_RESOURCES);
             })?;
             pdf.stream(content_id, content)
@@ -1197,16 +1050,7 @@ pub fn write_pdf<W: Write>(
                     crop_marks(&mut c);
                     for (slot, card) in sheet.iter().enumerate() {
                         let (x, y) = a4_slot_origin(mirrored_slot(slot));
-                        draw_back(
-                            &mut c,
-                            &mut used,
-                            next_qr()?,
-                            card,
-                            &code_label,
-                            template_h,
-                            x,
-                            y,
-                        )?;
+                        draw_back(&mut c, &mut used, next_qr()?, card, &code_label, template_h, x, y)?;
                     }
                     page(&mut pdf, &deflate(&c.finish()))?;
                 }
@@ -1218,16 +1062,7 @@ pub fn write_pdf<W: Write>(
                 for card in cards {
                     page(&mut pdf, &front)?;
                     let mut c = Content::new();
-                    draw_back(
-                        &mut c,
-                        &mut used,
-                        next_qr()?,
-                        card,
-                        &code_label,
-                        template_h,
-                        0.0,
-                        0.0,
-                    )?;
+                    draw_back(&mut c, &mut used, next_qr()?, card, &code_label, template_h, 0.0, 0.0)?;
                     page(&mut pdf, &deflate(&c.finish()))?;
                 }
             }
@@ -1240,9 +1075,7 @@ pub fn write_pdf<W: Write>(
         // The page tree goes last, once every page has been written: its Kids
         // array is the only thing that grows with the batch (~10 bytes a page).
         pdf.object(PAGES, |c| {
-            c.pages(PAGES)
-                .kids((0..pages).map(page_ref))
-                .count(pages as i32);
+            c.pages(PAGES).kids((0..pages).map(page_ref)).count(pages as i32);
         })?;
         pdf.object(CATALOG, |c| {
             c.indirect(CATALOG).start::<Catalog>().pages(PAGES);
@@ -1273,10 +1106,7 @@ mod tests {
                         ch
                     })
                     .collect();
-                PrintCard {
-                    url: format!("https://panel.example.police.uk/j/{code}"),
-                    code,
-                }
+                PrintCard { url: format!("https://panel.example.police.uk/j/{code}"), code }
             })
             .collect()
     }
@@ -1292,10 +1122,7 @@ mod tests {
         assert!(x0 > CROP_GAP + CROP_LEN && y0 > CROP_GAP + CROP_LEN);
         for slot in 0..PER_SHEET {
             let (x, y) = a4_slot_origin(slot);
-            assert!(
-                x >= 0.0 && y >= 0.0 && x + CARD_W <= A4_W && y + CARD_H <= A4_H,
-                "slot {slot}"
-            );
+            assert!(x >= 0.0 && y >= 0.0 && x + CARD_W <= A4_W && y + CARD_H <= A4_H, "slot {slot}");
         }
         // Slot 0 is top-left, slot 9 bottom-right; neighbours share edges.
         assert!(approx(a4_slot_origin(0).0, x0));
@@ -1308,19 +1135,13 @@ mod tests {
 
     #[test]
     fn backs_are_mirrored_for_long_edge_duplex() {
-        assert_eq!(
-            (0..PER_SHEET).map(mirrored_slot).collect::<Vec<_>>(),
-            [1, 0, 3, 2, 5, 4, 7, 6, 9, 8]
-        );
+        assert_eq!((0..PER_SHEET).map(mirrored_slot).collect::<Vec<_>>(), [1, 0, 3, 2, 5, 4, 7, 6, 9, 8]);
         for slot in 0..PER_SHEET {
             let (fx, fy) = a4_slot_origin(slot);
             let (bx, by) = a4_slot_origin(mirrored_slot(slot));
             // Flipping the sheet about its vertical centre line maps the
             // front's rectangle exactly onto the back's.
-            assert!(
-                approx(bx, A4_W - (fx + CARD_W)) && approx(by, fy),
-                "slot {slot}"
-            );
+            assert!(approx(bx, A4_W - (fx + CARD_W)) && approx(by, fy), "slot {slot}");
         }
     }
 
@@ -1344,20 +1165,11 @@ mod tests {
         let out = String::from_utf8_lossy(&c.finish().into_vec()).into_owned();
         // Subset numbers start at 1 (0 is .notdef) in order of first use: a b space a.
         assert!(out.contains("/F1 10 Tf"), "{out}");
-        assert!(
-            out.contains(r"[(\000\001\000\002\000\003\000\001)] TJ"),
-            "{out}"
-        );
+        assert!(out.contains(r"[(\000\001\000\002\000\003\000\001)] TJ"), "{out}");
     }
 
     fn all_text(l: &CardLanguage) -> String {
-        format!(
-            "{} {} {} {}",
-            l.heading,
-            l.body.join(" "),
-            l.invitation,
-            l.independent
-        )
+        format!("{} {} {} {}", l.heading, l.body.join(" "), l.invitation, l.independent)
     }
 
     #[test]
@@ -1366,25 +1178,13 @@ mod tests {
         sets.push(vec![Lang::Cy, Lang::En]);
         sets.push(vec![Lang::En, Lang::Pl]);
         sets.push(vec![Lang::En, Lang::Ar]);
-        for force in [
-            "Cambridgeshire Constabulary",
-            "Devon and Cornwall Police",
-            "Heddlu Dyfed-Powys Police",
-        ] {
+        for force in ["Cambridgeshire Constabulary", "Devon and Cornwall Police", "Heddlu Dyfed-Powys Police"] {
             for langs in &sets {
                 let text = CardText::default_for(force, langs);
                 let front = layout_front(&text);
-                assert!(
-                    !front.truncated(),
-                    "{force} {langs:?}: body cut at {} pt",
-                    front.body_size()
-                );
+                assert!(!front.truncated(), "{force} {langs:?}: body cut at {} pt", front.body_size());
                 // One language: the 7.5–8 pt the card was asked to use; two: still legible.
-                println!(
-                    "{force} {langs:?}: {} pt, short text: {}",
-                    front.body_size(),
-                    front.short
-                );
+                println!("{force} {langs:?}: {} pt, short text: {}", front.body_size(), front.short);
                 // One language: 6.5 pt or more (English 7.5, as the card issue asked);
                 // two: the full text at 6 pt or more, or the shorter text.
                 let min = match (langs.len(), langs[0]) {
@@ -1392,11 +1192,7 @@ mod tests {
                     (1, _) => 6.5,
                     _ => 5.0,
                 };
-                assert!(
-                    front.body_size() >= min,
-                    "{force} {langs:?}: {} pt",
-                    front.body_size()
-                );
+                assert!(front.body_size() >= min, "{force} {langs:?}: {} pt", front.body_size());
                 let w = CARD_W - 2.0 * MARGIN;
                 for block in &front.blocks {
                     for line in block.body.paragraphs.iter().flatten() {
@@ -1406,12 +1202,10 @@ mod tests {
                 }
                 let mut used = Used::new();
                 let (_, template_h) = back_template(&text, &mut used);
-                let back = BackText::new(&cards(1)[0], &text.labels(|l| &l.code, CARD_W - MARGIN - BACK_TEXT_X), template_h);
+                let back =
+                    BackText::new(&cards(1)[0], &text.labels(|l| &l.code, CARD_W - MARGIN - BACK_TEXT_X), template_h);
                 assert!(!back.url.truncated);
-                assert!(
-                    template_h + back.height() <= CARD_H - 2.0 * MARGIN,
-                    "{force} {langs:?}"
-                );
+                assert!(template_h + back.height() <= CARD_H - 2.0 * MARGIN, "{force} {langs:?}");
             }
         }
         // GOWISELY items, record and complaint routes all present in English.
@@ -1436,10 +1230,7 @@ mod tests {
         // Every language names the force and the IOPC's address.
         for lang in Lang::ALL {
             let all = all_text(&CardText::default_for("Kent Police", &[lang]).languages[0]);
-            assert!(
-                all.contains("Kent Police") && all.contains("policeconduct.gov.uk"),
-                "{lang:?}"
-            );
+            assert!(all.contains("Kent Police") && all.contains("policeconduct.gov.uk"), "{lang:?}");
         }
     }
 
@@ -1451,10 +1242,17 @@ mod tests {
 
     #[test]
     fn only_printable_wording_passes() {
-        for ok in ["Ŵyr ŷd", "Zażółć gęślą", "ședință", "اعرف حقوقك", "ab\u{301}c", "5 × 3 – “quoted” …"] {
+        for ok in ["Ŵyr ŷd", "Zażółć gęślą", "ședință", "اعرف حقوقك", "ab\u{301}c", "5 × 3 – “quoted” …"]
+        {
             assert!(check_printable(ok).is_ok(), "{ok}");
         }
-        for (bad, says) in [("中文", "中"), ("a\u{7}", "control"), ("\u{202E}x", "override"), ("e\u{301}\u{301}\u{301}\u{301}", "accents"), ("😀", "U+1F600")] {
+        for (bad, says) in [
+            ("中文", "中"),
+            ("a\u{7}", "control"),
+            ("\u{202E}x", "override"),
+            ("e\u{301}\u{301}\u{301}\u{301}", "accents"),
+            ("😀", "U+1F600"),
+        ] {
             let e = check_printable(bad).unwrap_err();
             assert!(e.contains(says), "{bad:?}: {e}");
         }
@@ -1478,23 +1276,12 @@ mod tests {
     #[test]
     fn over_long_wording_is_truncated_with_ellipsis() {
         let mut text = CardText::default_for("Cambridgeshire Constabulary", &[Lang::Cy, Lang::En]);
-        text.languages[1]
-            .body
-            .push("Lorem ipsum dolor sit amet. ".repeat(30));
-        text.languages[1]
-            .short_body
-            .push("Lorem ipsum dolor sit amet. ".repeat(30));
+        text.languages[1].body.push("Lorem ipsum dolor sit amet. ".repeat(30));
+        text.languages[1].short_body.push("Lorem ipsum dolor sit amet. ".repeat(30));
         let front = layout_front(&text);
         assert!(front.truncated() && front.body_size() == BODY_MIN);
         let last = front.blocks.last().unwrap();
-        assert!(last
-            .body
-            .paragraphs
-            .last()
-            .unwrap()
-            .last()
-            .unwrap()
-            .ends_with(ELLIPSIS));
+        assert!(last.body.paragraphs.last().unwrap().last().unwrap().ends_with(ELLIPSIS));
         // The Welsh block above it is whole.
         assert!(!front.blocks[0].body.truncated);
     }
@@ -1503,35 +1290,20 @@ mod tests {
     fn qr_svg_is_one_path_with_quiet_zone_viewbox() {
         let url = "https://panel.example.police.uk/j/ABCD23456";
         // Same version as qrcode's own encoder would pick.
-        let n = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::M)
-            .unwrap()
-            .width();
+        let n = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::M).unwrap().width();
         assert_eq!(QrEncoder::default().encode(url).unwrap().n, n);
         assert!((25..=33).contains(&n), "unexpected version: {n} modules");
         let svg = qr_svg(url).unwrap();
-        assert!(
-            svg.contains(&format!("viewBox=\"0 0 {0} {0}\"", n + 8)),
-            "{svg}"
-        );
+        assert!(svg.contains(&format!("viewBox=\"0 0 {0} {0}\"", n + 8)), "{svg}");
         assert_eq!(svg.matches("<path").count(), 1);
         assert!(svg.contains(r##"fill="#fff""##) && !svg.contains("<rect x="));
         assert!(svg.contains("mm\" height=\""));
         // Merged runs: fewer subpaths than dark modules, yet together they
         // cover exactly the dark modules (each run is `h{len}v1h-{len}z`).
-        let dark = QrEncoder::default()
-            .modules(url)
-            .unwrap()
-            .1
-            .iter()
-            .filter(|&&d| d)
-            .count();
+        let dark = QrEncoder::default().modules(url).unwrap().1.iter().filter(|&&d| d).count();
         let d = svg.split(" d=\"").nth(1).unwrap();
-        let covered: usize = d
-            .split('h')
-            .skip(1)
-            .step_by(2)
-            .map(|s| s.split('v').next().unwrap().parse::<usize>().unwrap())
-            .sum();
+        let covered: usize =
+            d.split('h').skip(1).step_by(2).map(|s| s.split('v').next().unwrap().parse::<usize>().unwrap()).sum();
         assert_eq!(covered, dark);
         assert!(svg.matches('M').count() < dark * 3 / 4);
     }
@@ -1547,40 +1319,18 @@ mod tests {
     #[test]
     fn xref_offsets_point_at_objects() {
         let mut pdf = Vec::new();
-        write_pdf(
-            &mut pdf,
-            Layout::A4,
-            &CardText::default_for("Test Police", &[Lang::En]),
-            &cards(12),
-        )
-        .unwrap();
+        write_pdf(&mut pdf, Layout::A4, &CardText::default_for("Test Police", &[Lang::En]), &cards(12)).unwrap();
         assert!(pdf.starts_with(b"%PDF-1.4\n") && pdf.ends_with(b"%%EOF\n"));
         // The tail (xref + trailer) is ASCII; the body may hold binary streams.
         let tail = String::from_utf8_lossy(&pdf[pdf.len() - 40..]).into_owned();
-        let startxref: usize = tail
-            .rsplit("startxref\n")
-            .next()
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let startxref: usize = tail.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
         let xref = std::str::from_utf8(&pdf[startxref..]).unwrap();
         assert!(xref.starts_with("xref\n0 "));
-        let entries: Vec<usize> = xref
-            .lines()
-            .skip(3)
-            .take_while(|l| l.ends_with(" n"))
-            .map(|l| l[..10].parse().unwrap())
-            .collect();
+        let entries: Vec<usize> =
+            xref.lines().skip(3).take_while(|l| l.ends_with(" n")).map(|l| l[..10].parse().unwrap()).collect();
         assert_eq!(entries.len(), FIRST_PAGE as usize - 1 + 2 * 4); // 4 pages, each page + content
         for (i, off) in entries.iter().enumerate() {
-            assert!(
-                pdf[*off..].starts_with(format!("{} 0 obj", i + 1).as_bytes()),
-                "object {}",
-                i + 1
-            );
+            assert!(pdf[*off..].starts_with(format!("{} 0 obj", i + 1).as_bytes()), "object {}", i + 1);
         }
     }
 
@@ -1589,25 +1339,14 @@ mod tests {
         let mut batch = cards(3);
         batch[2].url = format!("https://x.example/j/{}", "a".repeat(3000));
         let mut out = Vec::new();
-        let err = write_pdf(
-            &mut out,
-            Layout::A4,
-            &CardText::default_for("X", &[Lang::En]),
-            &batch,
-        );
+        let err = write_pdf(&mut out, Layout::A4, &CardText::default_for("X", &[Lang::En]), &batch);
         assert!(matches!(err, Err(PrintError::Qr(_))));
         assert!(out.is_empty());
     }
 
     #[test]
     fn empty_batch_is_an_error() {
-        let err = write_pdf(
-            Vec::new(),
-            Layout::Cr80,
-            &CardText::default_for("X", &[Lang::En]),
-            &[],
-        )
-        .unwrap_err();
+        let err = write_pdf(Vec::new(), Layout::Cr80, &CardText::default_for("X", &[Lang::En]), &[]).unwrap_err();
         assert!(matches!(err, PrintError::NoCards));
     }
 
@@ -1625,11 +1364,7 @@ mod tests {
     /// `pdfinfo` fields, e.g. "Pages" -> "4".
     fn pdfinfo(pdf: &Path) -> BTreeMap<String, String> {
         let out = Command::new("pdfinfo").arg(pdf).output().unwrap();
-        assert!(
-            out.status.success(),
-            "pdfinfo failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "pdfinfo failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| l.split_once(':'))
@@ -1639,12 +1374,8 @@ mod tests {
 
     /// Renders every page at 300 dpi and returns all QR payloads found.
     fn decode_all(pdf: &Path, dir: &Path) -> Vec<String> {
-        let status = Command::new("pdftoppm")
-            .args(["-r", "300", "-png"])
-            .arg(pdf)
-            .arg(dir.join("page"))
-            .status()
-            .unwrap();
+        let status =
+            Command::new("pdftoppm").args(["-r", "300", "-png"]).arg(pdf).arg(dir.join("page")).status().unwrap();
         assert!(status.success());
         let mut pngs: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
@@ -1655,21 +1386,9 @@ mod tests {
         let mut urls = Vec::new();
         for png in pngs {
             // Exit status 4 just means "no symbol" (the front pages).
-            let out = Command::new("zbarimg")
-                .args(["--raw", "-q"])
-                .arg(&png)
-                .output()
-                .unwrap();
-            assert!(
-                matches!(out.status.code(), Some(0 | 4)),
-                "zbarimg failed on {png:?}"
-            );
-            urls.extend(
-                String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .filter(|l| !l.is_empty())
-                    .map(String::from),
-            );
+            let out = Command::new("zbarimg").args(["--raw", "-q"]).arg(&png).output().unwrap();
+            assert!(matches!(out.status.code(), Some(0 | 4)), "zbarimg failed on {png:?}");
+            urls.extend(String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).map(String::from));
         }
         urls.sort();
         urls
@@ -1682,10 +1401,9 @@ mod tests {
             return;
         }
         let text = CardText::default_for("Cambridgeshire Constabulary", &[Lang::Cy, Lang::En]);
-        for (layout, n, pages, size) in [
-            (Layout::A4, 12, "4", "595.276 x 841.89 pts (A4)"),
-            (Layout::Cr80, 3, "6", "242.646 x 153.071 pts"),
-        ] {
+        for (layout, n, pages, size) in
+            [(Layout::A4, 12, "4", "595.276 x 841.89 pts (A4)"), (Layout::Cr80, 3, "6", "242.646 x 153.071 pts")]
+        {
             let dir = scratch_dir(&format!("{layout:?}"));
             let pdf = dir.join("cards.pdf");
             let batch = cards(n);
@@ -1706,17 +1424,8 @@ mod tests {
     /// `pdftotext` of a print file, whitespace collapsed (lines wrap anywhere) and
     /// without the direction marks poppler puts around right-to-left lines.
     fn extracted(pdf: &Path) -> String {
-        let out = Command::new("pdftotext")
-            .args(["-enc", "UTF-8"])
-            .arg(pdf)
-            .arg("-")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(pdf).arg("-").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let text: String = String::from_utf8(out.stdout)
             .unwrap()
             .chars()
@@ -1735,11 +1444,7 @@ mod tests {
             println!("skipping: poppler-utils not on PATH");
             return;
         }
-        for langs in [
-            [Lang::Cy, Lang::En],
-            [Lang::Pl, Lang::Ro],
-            [Lang::Ar, Lang::En],
-        ] {
+        for langs in [[Lang::Cy, Lang::En], [Lang::Pl, Lang::Ro], [Lang::Ar, Lang::En]] {
             let mut text = CardText::default_for("Heddlu Dyfed-Powys Police", &langs);
             // Wording a force might set, with letters the PDF standard fonts could not print.
             for l in &mut text.languages {
@@ -1754,22 +1459,11 @@ mod tests {
             let front = layout_front(&text);
             let dir = scratch_dir(&format!("lang-{:?}", langs[0]));
             let pdf = dir.join("cards.pdf");
-            write_pdf(
-                std::fs::File::create(&pdf).unwrap(),
-                Layout::Cr80,
-                &text,
-                &cards(1),
-            )
-            .unwrap();
+            write_pdf(std::fs::File::create(&pdf).unwrap(), Layout::Cr80, &text, &cards(1)).unwrap();
             let got = extracted(&pdf);
             for l in &text.languages {
                 // Headings come back exactly, in every language.
-                assert!(
-                    got.contains(&squash(&l.heading)),
-                    "{:?}: {:?} not in {got}",
-                    l.lang,
-                    l.heading
-                );
+                assert!(got.contains(&squash(&l.heading)), "{:?}: {:?} not in {got}", l.lang, l.heading);
                 let body = if front.short { &l.short_body } else { &l.body };
                 for p in body.iter().chain([&l.invitation, &l.independent]) {
                     if l.lang == Lang::Ar {
@@ -1781,11 +1475,7 @@ mod tests {
                             assert!(got.contains(word), "Ar word {word:?} not in {got}");
                         }
                     } else {
-                        assert!(
-                            got.contains(&squash(p)),
-                            "{:?} paragraph {p:?} not in {got}",
-                            l.lang
-                        );
+                        assert!(got.contains(&squash(p)), "{:?} paragraph {p:?} not in {got}", l.lang);
                     }
                 }
             }
@@ -1805,10 +1495,7 @@ mod tests {
                 .unwrap();
             let bytes = std::fs::read(&pgm).unwrap();
             let dark = bytes.iter().skip(20).filter(|&&b| b < 128).count();
-            assert!(
-                dark > 5_000,
-                "{langs:?}: front nearly blank ({dark} dark pixels)"
-            );
+            assert!(dark > 5_000, "{langs:?}: front nearly blank ({dark} dark pixels)");
             std::fs::remove_dir_all(&dir).unwrap();
         }
     }

@@ -36,12 +36,7 @@ pub(crate) enum FaceId {
 }
 
 impl FaceId {
-    pub(crate) const ALL: [FaceId; 4] = [
-        FaceId::Sans,
-        FaceId::SansBold,
-        FaceId::Arabic,
-        FaceId::ArabicBold,
-    ];
+    pub(crate) const ALL: [FaceId; 4] = [FaceId::Sans, FaceId::SansBold, FaceId::Arabic, FaceId::ArabicBold];
 
     fn index(self) -> usize {
         self as usize
@@ -180,22 +175,14 @@ pub(crate) struct Shaped {
 /// required forms and ligatures (`init`, `medi`, `fina`, `rlig`) are not affected.
 fn features() -> &'static [Feature] {
     static F: OnceLock<Vec<Feature>> = OnceLock::new();
-    F.get_or_init(|| {
-        ["-kern", "-liga", "-clig"]
-            .iter()
-            .map(|f| f.parse().expect("valid feature"))
-            .collect()
-    })
+    F.get_or_init(|| ["-kern", "-liga", "-clig"].iter().map(|f| f.parse().expect("valid feature")).collect())
 }
 
 /// Width of `text` in 1/1000 em (as one line; `rtl` is the paragraph's direction).
 pub(crate) fn width(style: Style, text: &str, rtl: bool) -> f32 {
     if !rtl && text.bytes().all(|b| (32..127).contains(&b)) {
         let f = faces().get(FaceId::for_style(style, false));
-        let units: u32 = text
-            .bytes()
-            .map(|b| u32::from(f.ascii[usize::from(b - 32)].1))
-            .sum();
+        let units: u32 = text.bytes().map(|b| u32::from(f.ascii[usize::from(b - 32)].1)).sum();
         return units as f32 * f.scale;
     }
     shape(style, text, rtl).width
@@ -216,28 +203,13 @@ pub(crate) fn shape(style: Style, text: &str, rtl: bool) -> Shaped {
                 let (gid, adv) = f.ascii[usize::from(b - 32)];
                 let advance = f32::from(adv) * f.scale;
                 width += advance;
-                Glyph {
-                    gid,
-                    advance,
-                    natural: advance,
-                    dx: 0.0,
-                    dy: 0.0,
-                    text: (i as u32, i as u32 + 1),
-                }
+                Glyph { gid, advance, natural: advance, dx: 0.0, dy: 0.0, text: (i as u32, i as u32 + 1) }
             })
             .collect();
         if !glyphs.is_empty() {
-            runs.push(Run {
-                face: id,
-                rtl: false,
-                glyphs,
-            });
+            runs.push(Run { face: id, rtl: false, glyphs });
         }
-        return Shaped {
-            text: text.to_string(),
-            runs,
-            width,
-        };
+        return Shaped { text: text.to_string(), runs, width };
     }
     let level = if rtl { Level::rtl() } else { Level::ltr() };
     let bidi = ParagraphBidiInfo::new(text, Some(level));
@@ -257,11 +229,7 @@ pub(crate) fn shape(style: Style, text: &str, rtl: bool) -> Shaped {
             runs.push(shaped);
         }
     }
-    Shaped {
-        text: text.to_string(),
-        runs,
-        width,
-    }
+    Shaped { text: text.to_string(), runs, width }
 }
 
 /// Splits `s` (starting at byte `base` of the line) into runs that one face can draw:
@@ -285,10 +253,7 @@ fn face_segments(style: Style, s: &str, base: usize) -> Vec<(FaceId, Range<usize
     let mut out: Vec<(FaceId, Range<usize>)> = Vec::new();
     let mut prev: Option<bool> = None;
     for (k, &(i, c, arabic)) in strong.iter().enumerate() {
-        let mut want = arabic
-            .or(prev)
-            .or_else(|| strong[k + 1..].iter().find_map(|x| x.2))
-            .unwrap_or(false);
+        let mut want = arabic.or(prev).or_else(|| strong[k + 1..].iter().find_map(|x| x.2)).unwrap_or(false);
         // Neutral characters the preferred face lacks go to the other one.
         let id = FaceId::for_style(style, want);
         if all.get(id).face.glyph_index(c).is_none() && !c.is_whitespace() {
@@ -309,11 +274,7 @@ fn face_segments(style: Style, s: &str, base: usize) -> Vec<(FaceId, Range<usize
 fn shape_segment(f: &Loaded, id: FaceId, line: &str, seg: Range<usize>, rtl: bool) -> Run {
     let mut buffer = UnicodeBuffer::new();
     buffer.push_str(&line[seg.clone()]);
-    buffer.set_direction(if rtl {
-        Direction::RightToLeft
-    } else {
-        Direction::LeftToRight
-    });
+    buffer.set_direction(if rtl { Direction::RightToLeft } else { Direction::LeftToRight });
     // A mark keeps its own letter (not merged into its base's cluster), so each
     // glyph maps to the letters it draws.
     buffer.set_cluster_level(rustybuzz::BufferClusterLevel::MonotoneCharacters);
@@ -340,9 +301,7 @@ fn shape_segment(f: &Loaded, id: FaceId, line: &str, seg: Range<usize>, rtl: boo
                 (0, 0)
             };
             let gid = info.glyph_id as u16;
-            let natural = f
-                .face
-                .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(gid));
+            let natural = f.face.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(gid));
             Glyph {
                 gid,
                 advance: pos.x_advance as f32 * f.scale,
@@ -353,11 +312,7 @@ fn shape_segment(f: &Loaded, id: FaceId, line: &str, seg: Range<usize>, rtl: boo
             }
         })
         .collect();
-    Run {
-        face: id,
-        rtl,
-        glyphs,
-    }
+    Run { face: id, rtl, glyphs }
 }
 
 /// The glyphs a print file has drawn so far, numbered for the subset, and the text
@@ -369,10 +324,7 @@ pub(crate) struct Used {
 
 impl Used {
     pub(crate) fn new() -> Used {
-        Used {
-            remap: std::array::from_fn(|_| GlyphRemapper::new()),
-            unicode: std::array::from_fn(|_| HashMap::new()),
-        }
+        Used { remap: std::array::from_fn(|_| GlyphRemapper::new()), unicode: std::array::from_fn(|_| HashMap::new()) }
     }
 
     /// The glyph's number in the subset, recording what it reads as.
@@ -402,21 +354,16 @@ impl Used {
         let i = face.index();
         let f = faces().get(face);
         let remap = &self.remap[i];
-        let data = subsetter::subset(face.data(), 0, remap)
-            .map_err(|e| format!("could not subset {:?}: {e:?}", face))?;
+        let data =
+            subsetter::subset(face.data(), 0, remap).map_err(|e| format!("could not subset {:?}: {e:?}", face))?;
         let widths = remap
             .remapped_gids()
             .map(|old| {
-                let adv = f
-                    .face
-                    .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(old));
+                let adv = f.face.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(old));
                 f32::from(adv.unwrap_or(0)) * f.scale
             })
             .collect();
-        let mut unicode: Vec<(u16, String)> = self.unicode[i]
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect();
+        let mut unicode: Vec<(u16, String)> = self.unicode[i].iter().map(|(k, v)| (*k, v.clone())).collect();
         unicode.sort();
         let bbox = f.face.global_bounding_box();
         let s = f.scale;
@@ -467,10 +414,7 @@ mod tests {
         for word in ["ŵyr ŷd", "Zażółć gęślą jaźń", "ședință țară"] {
             let s = shape(Style::Regular, word, false);
             assert!(s.runs.iter().all(|r| r.face == FaceId::Sans));
-            assert!(
-                s.runs.iter().flat_map(|r| &r.glyphs).all(|g| g.gid != 0),
-                "{word}"
-            );
+            assert!(s.runs.iter().flat_map(|r| &r.glyphs).all(|g| g.gid != 0), "{word}");
             assert_eq!(text_of(&s).concat(), word);
         }
     }
@@ -484,10 +428,7 @@ mod tests {
         let glyphs = &s.runs[0].glyphs;
         assert!(glyphs.iter().all(|g| g.gid != 0));
         // Visual order is right to left: the first glyph drawn is the last letter.
-        assert_eq!(
-            &s.text[glyphs[0].text.0 as usize..glyphs[0].text.1 as usize],
-            "م"
-        );
+        assert_eq!(&s.text[glyphs[0].text.0 as usize..glyphs[0].text.1 as usize], "م");
         // Joining forms differ from the isolated letter: ل inside a word is not ل alone.
         let alone = shape(Style::Regular, "ل", true).runs[0].glyphs[0].gid;
         assert!(glyphs.iter().all(|g| g.gid != alone));
@@ -515,12 +456,7 @@ mod tests {
         // glyphs, read right to left, spell it.
         let last = s.runs.last().unwrap();
         assert_eq!(last.face, FaceId::Arabic);
-        let spelled: String = last
-            .glyphs
-            .iter()
-            .rev()
-            .map(|g| &s.text[g.text.0 as usize..g.text.1 as usize])
-            .collect();
+        let spelled: String = last.glyphs.iter().rev().map(|g| &s.text[g.text.0 as usize..g.text.1 as usize]).collect();
         assert_eq!(spelled.trim(), "زوروا");
     }
 
@@ -528,15 +464,8 @@ mod tests {
     fn a_mark_reads_as_its_own_letter() {
         // Shadda on ta: two glyphs, each standing for its own character.
         let s = shape(Style::Regular, "يفتّش", true);
-        let texts: Vec<&str> = s.runs[0]
-            .glyphs
-            .iter()
-            .map(|g| &s.text[g.text.0 as usize..g.text.1 as usize])
-            .collect();
-        assert!(
-            texts.contains(&"\u{651}") && texts.contains(&"ت"),
-            "{texts:?}"
-        );
+        let texts: Vec<&str> = s.runs[0].glyphs.iter().map(|g| &s.text[g.text.0 as usize..g.text.1 as usize]).collect();
+        assert!(texts.contains(&"\u{651}") && texts.contains(&"ت"), "{texts:?}");
     }
 
     #[test]

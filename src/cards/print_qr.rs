@@ -107,10 +107,7 @@ impl QrEncoder {
                 let masked = MASKS.iter().map(|&mask| {
                     let mut c = empty.clone();
                     c.apply_mask(mask); // also draws the format information
-                    c.into_colors()
-                        .into_iter()
-                        .map(|c| c == Color::Dark)
-                        .collect()
+                    c.into_colors().into_iter().map(|c| c == Color::Dark).collect()
                 });
                 self.templates.push((version, masked.collect()));
                 self.templates.len() - 1
@@ -123,9 +120,7 @@ impl QrEncoder {
 /// Fails if `url` cannot be a QR code at all (too long). Cheap (~1 µs), so a
 /// whole batch can be checked before any output is written.
 pub(crate) fn check(url: &str) -> Result<(), PrintError> {
-    qrcode::bits::encode_auto(url.as_bytes(), QR_EC)
-        .map(drop)
-        .map_err(|e| qr_error(url, e))
+    qrcode::bits::encode_auto(url.as_bytes(), QR_EC).map(drop).map_err(|e| qr_error(url, e))
 }
 
 fn qr_error(url: &str, e: qrcode::types::QrError) -> PrintError {
@@ -138,18 +133,13 @@ fn unmasked(url: &str) -> Result<(Version, Vec<bool>), PrintError> {
     let err = |e| qr_error(url, e);
     let bits = qrcode::bits::encode_auto(url.as_bytes(), QR_EC).map_err(err)?;
     let version = bits.version();
-    let (data, ec) =
-        qrcode::ec::construct_codewords(&bits.into_bytes(), version, QR_EC).map_err(err)?;
+    let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, QR_EC).map_err(err)?;
     let mut canvas = Canvas::new(version, QR_EC);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data, &ec);
     let n = version.width();
     let dark = (0..n).flat_map(|y| (0..n).map(move |x| (x, y)));
-    Ok((
-        version,
-        dark.map(|(x, y)| canvas.get(x, y) == Module::Unmasked(Color::Dark))
-            .collect(),
-    ))
+    Ok((version, dark.map(|(x, y)| canvas.get(x, y) == Module::Unmasked(Color::Dark)).collect()))
 }
 
 /// ISO/IEC 18004 mask penalty (rules N1–N4) of an n×n module matrix. Lower is
@@ -217,24 +207,15 @@ mod tests {
             let (version, data_dark) = unmasked(url).unwrap();
             // What qrcode itself produces for each mask.
             let bits = qrcode::bits::encode_auto(url.as_bytes(), QR_EC).unwrap();
-            let (data, ec) =
-                qrcode::ec::construct_codewords(&bits.into_bytes(), version, QR_EC).unwrap();
+            let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, QR_EC).unwrap();
             let mut canvas = Canvas::new(version, QR_EC);
             canvas.draw_all_functional_patterns();
             canvas.draw_data(&data, &ec);
             for (mask, template) in MASKS.iter().zip(enc.templates(version).to_vec()) {
                 let mut c = canvas.clone();
                 c.apply_mask(*mask);
-                let expected: Vec<bool> = c
-                    .into_colors()
-                    .into_iter()
-                    .map(|c| c == Color::Dark)
-                    .collect();
-                let ours: Vec<bool> = template
-                    .iter()
-                    .zip(&data_dark)
-                    .map(|(t, d)| t ^ d)
-                    .collect();
+                let expected: Vec<bool> = c.into_colors().into_iter().map(|c| c == Color::Dark).collect();
+                let ours: Vec<bool> = template.iter().zip(&data_dark).map(|(t, d)| t ^ d).collect();
                 assert!(ours == expected, "{url} {mask:?}");
             }
             // The chosen symbol is one of those, with the lowest penalty.
@@ -242,15 +223,7 @@ mod tests {
             let min = enc
                 .templates(version)
                 .iter()
-                .map(|t| {
-                    mask_penalty(
-                        &t.iter()
-                            .zip(&data_dark)
-                            .map(|(t, d)| t ^ d)
-                            .collect::<Vec<_>>(),
-                        n,
-                    )
-                })
+                .map(|t| mask_penalty(&t.iter().zip(&data_dark).map(|(t, d)| t ^ d).collect::<Vec<_>>(), n))
                 .min();
             assert_eq!(Some(mask_penalty(&best, n)), min);
         }
@@ -271,10 +244,7 @@ mod tests {
         // row 0. N1: rows 1–10 9 each (90), columns 94; N2: 93 blocks;
         // N3: one match (40); N4: 5/121 dark → 4 % → 90.
         let mut m = [false; 121];
-        for (x, d) in [true, false, true, true, true, false, true]
-            .into_iter()
-            .enumerate()
-        {
+        for (x, d) in [true, false, true, true, true, false, true].into_iter().enumerate() {
             m[x] = d;
         }
         assert_eq!(mask_penalty(&m, 11), 184 + 279 + 40 + 90);

@@ -13,14 +13,8 @@ pub(crate) struct Font {
 }
 
 impl Font {
-    pub(crate) const REGULAR: Font = Font {
-        style: Style::Regular,
-        rtl: false,
-    };
-    pub(crate) const BOLD: Font = Font {
-        style: Style::Bold,
-        rtl: false,
-    };
+    pub(crate) const REGULAR: Font = Font { style: Style::Regular, rtl: false };
+    pub(crate) const BOLD: Font = Font { style: Style::Bold, rtl: false };
 
     pub(crate) fn with_rtl(self, rtl: bool) -> Font {
         Font { rtl, ..self }
@@ -97,13 +91,7 @@ pub(crate) fn ellipsize(font: Font, line: &str, size: f32, max_width: f32) -> St
 /// Wraps `text` and keeps at most `max_lines`, ending with "…" if cut. For
 /// short fixed-size items (force name, heading) where shrinking the font
 /// would hurt more than a rare, visible cut.
-pub(crate) fn wrap_clamped(
-    font: Font,
-    text: &str,
-    size: f32,
-    max_width: f32,
-    max_lines: usize,
-) -> Vec<String> {
+pub(crate) fn wrap_clamped(font: Font, text: &str, size: f32, max_width: f32, max_lines: usize) -> Vec<String> {
     let mut lines = wrap(font, text, size, max_width);
     if lines.len() > max_lines {
         lines.truncate(max_lines);
@@ -156,10 +144,7 @@ pub(crate) fn fit_paragraphs<S: AsRef<str>>(
             size,
             leading,
             gap: leading * 0.4,
-            paragraphs: paragraphs
-                .iter()
-                .map(|p| wrap(font, p.as_ref(), size, max_width))
-                .collect(),
+            paragraphs: paragraphs.iter().map(|p| wrap(font, p.as_ref(), size, max_width)).collect(),
             truncated: false,
         }
     };
@@ -221,10 +206,7 @@ mod tests {
             let lines = wrap(Font::BOLD, text, 8.0, max);
             assert!(lines.len() > 1);
             for l in &lines {
-                assert!(
-                    text_width(Font::BOLD, l, 8.0) <= max,
-                    "{l:?} wider than {max}"
-                );
+                assert!(text_width(Font::BOLD, l, 8.0) <= max, "{l:?} wider than {max}");
             }
             // Only whitespace is lost: rejoining gives back every character.
             let joined: String = lines.concat().split_whitespace().collect();

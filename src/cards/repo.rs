@@ -110,13 +110,12 @@ async fn insert_cards(
     let inserted = query.execute(&mut **tx).await?.rows_affected() as usize;
     if inserted != codes.len() {
         // Rare: renumber this chunk's rows so positions stay 0..n without gaps.
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT code FROM cards WHERE batch_id = $1 AND position >= $2 ORDER BY position",
-        )
-        .bind(batch_id)
-        .bind(start as i64)
-        .fetch_all(&mut **tx)
-        .await?;
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT code FROM cards WHERE batch_id = $1 AND position >= $2 ORDER BY position")
+                .bind(batch_id)
+                .bind(start as i64)
+                .fetch_all(&mut **tx)
+                .await?;
         for (offset, (code,)) in rows.iter().enumerate() {
             sqlx::query("UPDATE cards SET position = $1 WHERE code = $2")
                 .bind((start + offset) as i64)
@@ -142,14 +141,11 @@ pub async fn get_batch(db: &Db, id: i64) -> Result<Option<BatchSummary>, AppErro
 
 /// The batch's codes in print order.
 pub async fn batch_codes(db: &Db, id: i64) -> Result<Vec<CardCode>, AppError> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT code FROM cards WHERE batch_id = $1 ORDER BY position")
-            .bind(id)
-            .fetch_all(db.pool())
-            .await?;
-    rows.into_iter()
-        .map(|(c,)| CardCode::parse(&c).map_err(|e| AppError::Internal(anyhow::anyhow!(e))))
-        .collect()
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT code FROM cards WHERE batch_id = $1 ORDER BY position")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.into_iter().map(|(c,)| CardCode::parse(&c).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))).collect()
 }
 
 pub async fn card_in_batch(db: &Db, id: i64, code: &CardCode) -> Result<bool, AppError> {
@@ -164,14 +160,13 @@ pub async fn card_in_batch(db: &Db, id: i64, code: &CardCode) -> Result<bool, Ap
 /// Marks a batch void; its cards then lead to the "card no longer valid" page.
 /// Returns false when there is no such active batch.
 pub async fn void_batch(db: &Db, id: i64) -> Result<bool, AppError> {
-    let done = sqlx::query(
-        "UPDATE card_batches SET status = 'void', voided_at = $1 WHERE id = $2 AND status = 'active'",
-    )
-    .bind(now_unix())
-    .bind(id)
-    .execute(db.writer())
-    .await?
-    .rows_affected();
+    let done =
+        sqlx::query("UPDATE card_batches SET status = 'void', voided_at = $1 WHERE id = $2 AND status = 'active'")
+            .bind(now_unix())
+            .bind(id)
+            .execute(db.writer())
+            .await?
+            .rows_affected();
     Ok(done == 1)
 }
 

@@ -1,9 +1,9 @@
 //! Dashboard pages for card batches. Rendered on the server (they are not islands),
 //! so they work with JavaScript off; forms post straight to the server functions.
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use leptos::server_fn::ServerFn;
 
 use super::{
     api::{get_batch, list_batches, CreateBatch, VoidBatch},

@@ -177,8 +177,7 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     }
     if let Some(parent) = Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("could not create folder {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("could not create folder {}", parent.display()))?;
         }
     }
     Ok(match query {
@@ -216,10 +215,7 @@ mod tests {
 
 /// Seconds since the Unix epoch: every timestamp is stored like this, on both backends.
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// Rows per multi-row INSERT of `cols` columns: about 250 parameters (PostgreSQL and

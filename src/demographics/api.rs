@@ -4,7 +4,11 @@ use leptos::prelude::*;
 /// or not recognised, one per line).
 #[server]
 pub async fn list_imports() -> Result<Vec<(String, String, i64, String, String)>, ServerFnError> {
-    use crate::{auth::{require, Role}, error::AppError, startup::AppState};
+    use crate::{
+        auth::{require, Role},
+        error::AppError,
+        startup::AppState,
+    };
     require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     sqlx::query_as("SELECT force, month, rows, file_name, notes FROM search_imports ORDER BY force, month")
@@ -17,6 +21,5 @@ pub async fn list_imports() -> Result<Vec<(String, String, i64, String, String)>
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
-    (<ListImports as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-];
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] =
+    &[(<ListImports as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator)];

@@ -76,7 +76,10 @@ pub fn aggregate(bytes: &[u8], lookup: &HashMap<String, String>) -> Result<(Popu
     let mut r = reader(bytes);
     let headers = r.headers().map_err(|e| format!("census: line 1: {e}"))?.clone();
     if headers.get(0).map(str::trim) != Some("Geography Code") || headers.get(2).map(str::trim) != Some("Sex") {
-        return Err("census: line 1: expected columns \"Geography Code\", \"Geography Name\", \"Sex\", then ethnic groups".into());
+        return Err(
+            "census: line 1: expected columns \"Geography Code\", \"Geography Name\", \"Sex\", then ethnic groups"
+                .into(),
+        );
     }
     // Each column's detailed code, and the group derived from it (they cannot disagree).
     let groups: Vec<Option<(&'static str, Option<&'static str>)>> = headers
@@ -98,9 +101,12 @@ pub fn aggregate(bytes: &[u8], lookup: &HashMap<String, String>) -> Result<(Popu
             report.aggregate_rows += 1;
             continue;
         }
-        let merged = MERGED_AREAS.iter().find(|(c, census_name, _, _)| *c == code && name.eq_ignore_ascii_case(census_name));
+        let merged =
+            MERGED_AREAS.iter().find(|(c, census_name, _, _)| *c == code && name.eq_ignore_ascii_case(census_name));
         if let Some((_, census_name, _, without)) = merged {
-            let why = format!("the census publishes it merged with another force's area ({census_name}), counted for that force");
+            let why = format!(
+                "the census publishes it merged with another force's area ({census_name}), counted for that force"
+            );
             if !report.unavailable.iter().any(|(f, _)| f == without) {
                 report.unavailable.push((without.to_string(), why));
             }
@@ -129,7 +135,8 @@ pub fn aggregate(bytes: &[u8], lookup: &HashMap<String, String>) -> Result<(Popu
             let n: i64 = if cell.is_empty() {
                 0
             } else {
-                cell.parse().map_err(|_| format!("census: line {line}, column {}: \"{cell}\" is not a number", col + 1))?
+                cell.parse()
+                    .map_err(|_| format!("census: line {line}, column {}: \"{cell}\" is not a number", col + 1))?
             };
             *population.entry((force.clone(), "ethnic_group".into(), group.to_string())).or_default() += n;
             *population.entry((force.clone(), "gender".into(), sex.to_string())).or_default() += n;
@@ -170,12 +177,16 @@ mod tests {
     fn merged_areas_and_new_councils_in_the_real_files() {
         let root = crate::demographics::shared_data().join("census");
         let lookup = parse_lookup(&std::fs::read(root.join("blackthrive-la_to_force_2020.csv")).unwrap()).unwrap();
-        let (pop, report) = aggregate(&std::fs::read(root.join("census2021-ethnic19-by-sex-LA.csv")).unwrap(), &lookup).unwrap();
+        let (pop, report) =
+            aggregate(&std::fs::read(root.join("census2021-ethnic19-by-sex-LA.csv")).unwrap(), &lookup).unwrap();
         let total = |force: &str| -> i64 {
             pop.iter().filter(|((f, d, _), _)| f == force && d == "gender").map(|(_, n)| *n).sum()
         };
         assert_eq!(total("city-of-london"), 0);
-        assert!(report.unavailable.iter().any(|(f, why)| f == "city-of-london" && why.contains("Westminster")), "{report:?}");
+        assert!(
+            report.unavailable.iter().any(|(f, why)| f == "city-of-london" && why.contains("Westminster")),
+            "{report:?}"
+        );
         let met = total("metropolitan");
         assert!((8_500_000..9_000_000).contains(&met), "Metropolitan Police: {met}");
         let northants = total("northamptonshire");

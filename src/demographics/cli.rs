@@ -28,11 +28,23 @@ pub async fn import(state: &AppState, command: ImportCommand) -> anyhow::Result<
                 println!("{line}");
             }
             let total: usize = parsed.iter().map(|f| f.file.searches.len()).sum();
-            audit(&state.db, "cli", "import_police_uk", None, Some(&format!("{} files, {total} searches", parsed.len()))).await?;
-            println!("imported {total} searches from {} file{}", parsed.len(), if parsed.len() == 1 { "" } else { "s" });
+            audit(
+                &state.db,
+                "cli",
+                "import_police_uk",
+                None,
+                Some(&format!("{} files, {total} searches", parsed.len())),
+            )
+            .await?;
+            println!(
+                "imported {total} searches from {} file{}",
+                parsed.len(),
+                if parsed.len() == 1 { "" } else { "s" }
+            );
         }
         ImportCommand::Census { file, lookup } => {
-            let lookup_bytes = std::fs::read(&lookup).with_context(|| format!("--lookup: cannot read {}", lookup.display()))?;
+            let lookup_bytes =
+                std::fs::read(&lookup).with_context(|| format!("--lookup: cannot read {}", lookup.display()))?;
             let map = census::parse_lookup(&lookup_bytes).map_err(|e| anyhow!(e))?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let (population, found) = census::aggregate(&bytes, &map).map_err(|e| anyhow!(e))?;

@@ -168,7 +168,10 @@ mod tests {
     #[test]
     fn older_coded_labels_decide_by_their_code() {
         assert_eq!(classify("Chinese or other ethnic group - Chinese (O1)"), Ethnicity::Detail("asian_chinese"));
-        assert_eq!(classify("Chinese or other ethnic group - Any other ethnic group (O9)"), Ethnicity::Detail("other_any"));
+        assert_eq!(
+            classify("Chinese or other ethnic group - Any other ethnic group (O9)"),
+            Ethnicity::Detail("other_any")
+        );
         assert_eq!(classify("Chinese or other ethnic group - Any other ethnic group (O9)").group(), Some("other"));
         assert_eq!(classify("White - White British (W1)"), Ethnicity::Detail("white_british"));
         assert_eq!(classify("Black or Black British - African (B2)"), Ethnicity::Detail("black_african"));
@@ -177,7 +180,10 @@ mod tests {
 
     #[test]
     fn current_and_2021_labels() {
-        assert_eq!(classify("White - English/Welsh/Scottish/Northern Irish/British"), Ethnicity::Detail("white_british"));
+        assert_eq!(
+            classify("White - English/Welsh/Scottish/Northern Irish/British"),
+            Ethnicity::Detail("white_british")
+        );
         assert_eq!(classify("White - Gypsy or Irish Traveller"), Ethnicity::Detail("white_gypsy_traveller"));
         assert_eq!(classify("White - Irish"), Ethnicity::Detail("white_irish"));
         assert_eq!(classify("White - Roma"), Ethnicity::Detail("white_roma"));
@@ -190,7 +196,10 @@ mod tests {
             Ethnicity::Detail("black_other"),
             "an 'any other' label that names Caribbean is still 'any other'"
         );
-        assert_eq!(classify("Mixed/Multiple ethnic groups - White and Black Caribbean"), Ethnicity::Detail("mixed_white_black_caribbean"));
+        assert_eq!(
+            classify("Mixed/Multiple ethnic groups - White and Black Caribbean"),
+            Ethnicity::Detail("mixed_white_black_caribbean")
+        );
         assert_eq!(classify("Prefer not to say"), Ethnicity::NotStated);
         assert_eq!(classify("Martian"), Ethnicity::NotRecognised);
     }
@@ -198,10 +207,19 @@ mod tests {
     #[test]
     fn census_headers() {
         assert_eq!(classify("Asian, Asian British or Asian Welsh: Chinese"), Ethnicity::Detail("asian_chinese"));
-        assert_eq!(classify("White: English, Welsh, Scottish, Northern Irish or British"), Ethnicity::Detail("white_british"));
-        assert_eq!(classify("Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups"), Ethnicity::Detail("mixed_other"));
+        assert_eq!(
+            classify("White: English, Welsh, Scottish, Northern Irish or British"),
+            Ethnicity::Detail("white_british")
+        );
+        assert_eq!(
+            classify("Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups"),
+            Ethnicity::Detail("mixed_other")
+        );
         assert_eq!(classify("Other ethnic group: Any other ethnic group"), Ethnicity::Detail("other_any"));
-        assert_eq!(classify("Black, Black British, Black Welsh, Caribbean or African: Other Black"), Ethnicity::Detail("black_other"));
+        assert_eq!(
+            classify("Black, Black British, Black Welsh, Caribbean or African: Other Black"),
+            Ethnicity::Detail("black_other")
+        );
     }
 
     /// Every label in the shared reference lists, and every label seen in the shared
@@ -209,11 +227,15 @@ mod tests {
     #[test]
     fn every_reference_and_observed_label_maps_and_agrees() {
         let root = crate::demographics::shared_data();
-        let reference: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(root.join("reference/ethnic-group-classifications.json")).unwrap())
-                .unwrap();
+        let reference: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("reference/ethnic-group-classifications.json")).unwrap(),
+        )
+        .unwrap();
         let mut labels: Vec<String> = Vec::new();
-        for key in ["police_uk_self_defined_2011_18_plus_not_stated_observed", "police_uk_self_defined_legacy_16_plus_1_observed_met_2016"] {
+        for key in [
+            "police_uk_self_defined_2011_18_plus_not_stated_observed",
+            "police_uk_self_defined_legacy_16_plus_1_observed_met_2016",
+        ] {
             labels.extend(reference[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()));
         }
         let census = &reference["census2021_ew_19_categories"]["by_group"];

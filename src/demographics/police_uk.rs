@@ -6,9 +6,21 @@ use std::path::Path;
 use super::ethnicity::{self, Ethnicity};
 
 pub const HEADER: [&str; 15] = [
-    "Type", "Date", "Part of a policing operation", "Policing operation", "Latitude", "Longitude", "Gender",
-    "Age range", "Self-defined ethnicity", "Officer-defined ethnicity", "Legislation", "Object of search",
-    "Outcome", "Outcome linked to object of search", "Removal of more than just outer clothing",
+    "Type",
+    "Date",
+    "Part of a policing operation",
+    "Policing operation",
+    "Latitude",
+    "Longitude",
+    "Gender",
+    "Age range",
+    "Self-defined ethnicity",
+    "Officer-defined ethnicity",
+    "Legislation",
+    "Object of search",
+    "Outcome",
+    "Outcome linked to object of search",
+    "Removal of more than just outer clothing",
 ];
 
 /// One search, reduced to what the comparison needs. Every dimension has a value for
@@ -332,7 +344,10 @@ mod tests {
         let p = |s: &str| month_and_force(Path::new(s));
         assert_eq!(p("2022-09-kent-stop-and-search.csv").unwrap(), ("2022-09".into(), Some("kent".into())));
         assert_eq!(p("2022-09-KENT-stop-and-search.CSV").unwrap(), ("2022-09".into(), Some("kent".into())));
-        assert_eq!(p("2025-07-cambridgeshire-stop-and-search-sample.csv").unwrap().1.as_deref(), Some("cambridgeshire"));
+        assert_eq!(
+            p("2025-07-cambridgeshire-stop-and-search-sample.csv").unwrap().1.as_deref(),
+            Some("cambridgeshire")
+        );
         assert_eq!(p("2022-09.csv").unwrap(), ("2022-09".into(), None));
         assert_eq!(p("2022-09-stop-and-search.csv").unwrap(), ("2022-09".into(), None));
         assert!(p("2022-13-kent-stop-and-search.csv").unwrap_err().contains("\"13\" is not a month"));
@@ -359,14 +374,26 @@ mod tests {
         let parsed = parse(Path::new("2022-09-kent-stop-and-search.csv"), csv.as_bytes(), None).unwrap();
         let s = &parsed.searches;
         assert_eq!(s.len(), 4);
-        assert_eq!(s.iter().map(|x| x.age_range).collect::<Vec<_>>(), ["10-17", "18-24", "not_recognised", "not_stated"]);
+        assert_eq!(
+            s.iter().map(|x| x.age_range).collect::<Vec<_>>(),
+            ["10-17", "18-24", "not_recognised", "not_stated"]
+        );
         assert_eq!(s.iter().map(|x| x.gender).collect::<Vec<_>>(), ["Male", "Female", "not_recognised", "not_stated"]);
-        assert_eq!(s.iter().map(|x| x.ethnic_group).collect::<Vec<_>>(), ["white", "not_recognised", "not_stated", "white"]);
-        assert_eq!(s.iter().map(|x| x.ethnic_detail).collect::<Vec<_>>(), ["white_irish", "not_recognised", "not_stated", "not_recognised"]);
+        assert_eq!(
+            s.iter().map(|x| x.ethnic_group).collect::<Vec<_>>(),
+            ["white", "not_recognised", "not_stated", "white"]
+        );
+        assert_eq!(
+            s.iter().map(|x| x.ethnic_detail).collect::<Vec<_>>(),
+            ["white_irish", "not_recognised", "not_stated", "not_recognised"]
+        );
         assert!(s[2].section_60 && s[2].strip && !s[0].section_60);
         let notes = describe_notes(&parsed.notes);
         assert!(notes.contains(&"Age range \"Oct-17\": 1 row read as \"10-17\" (recovered)".to_string()), "{notes:?}");
-        assert!(notes.contains(&"Self-defined ethnicity \"Martian\": 1 row counted as \"not recognised\"".to_string()), "{notes:?}");
+        assert!(
+            notes.contains(&"Self-defined ethnicity \"Martian\": 1 row counted as \"not recognised\"".to_string()),
+            "{notes:?}"
+        );
         assert!(notes.iter().any(|n| n.starts_with("Gender \"Unknown\"")), "{notes:?}");
     }
 

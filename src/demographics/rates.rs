@@ -69,7 +69,11 @@ pub const GROUPS: [&str; 5] = ["white", "mixed", "asian", "black", "other"];
 
 /// Rates for each force from its searches and population by group. `population` is None
 /// for a force whose population is unavailable.
-pub fn rates(force: &str, searches: &BTreeMap<String, i64>, population: Option<&BTreeMap<String, i64>>) -> Vec<RateRow> {
+pub fn rates(
+    force: &str,
+    searches: &BTreeMap<String, i64>,
+    population: Option<&BTreeMap<String, i64>>,
+) -> Vec<RateRow> {
     let rate = |group: &str| -> Option<f64> {
         let people = *population?.get(group)?;
         (people > 0).then(|| *searches.get(group).unwrap_or(&0) as f64 * 1000.0 / people as f64)
@@ -113,9 +117,14 @@ mod tests {
     #[test]
     fn rates_per_thousand_and_ratio_to_white() {
         let searches: BTreeMap<String, i64> =
-            [("white", 100), ("black", 60), ("asian", 0), ("not_stated", 7), ("not_recognised", 1)].iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        let population: BTreeMap<String, i64> =
-            [("white", 100_000), ("black", 10_000), ("asian", 5_000), ("mixed", 0)].iter().map(|(k, v)| (k.to_string(), *v)).collect();
+            [("white", 100), ("black", 60), ("asian", 0), ("not_stated", 7), ("not_recognised", 1)]
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect();
+        let population: BTreeMap<String, i64> = [("white", 100_000), ("black", 10_000), ("asian", 5_000), ("mixed", 0)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
         let rows = rates("kent", &searches, Some(&population));
         let get = |g: &str| rows.iter().find(|r| r.ethnic_group == g).unwrap().clone();
         assert_eq!(get("white").rate_per_1000, Some(1.0));

@@ -2,7 +2,10 @@
 use std::collections::BTreeMap;
 
 use super::{census::Population, police_uk::ParsedFile};
-use crate::{db::{now_unix, rows_per_insert, values_placeholders, Backend, Db}, error::AppError};
+use crate::{
+    db::{now_unix, rows_per_insert, values_placeholders, Backend, Db},
+    error::AppError,
+};
 
 /// Replaces one force-month with the file's searches, in one transaction: re-importing
 /// never double counts, and a failure leaves the previous import untouched.
@@ -25,8 +28,14 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, not
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
-            q = q.bind(&parsed.force).bind(&parsed.month).bind(s.ethnic_group).bind(s.ethnic_source).bind(s.ethnic_detail)
-                .bind(s.age_range).bind(s.gender);
+            q = q
+                .bind(&parsed.force)
+                .bind(&parsed.month)
+                .bind(s.ethnic_group)
+                .bind(s.ethnic_source)
+                .bind(s.ethnic_detail)
+                .bind(s.age_range)
+                .bind(s.gender);
         }
         q.execute(&mut *tx).await?;
     }
@@ -63,7 +72,9 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, not
 /// Every force slug with searches or population, sorted.
 pub async fn known_forces(db: &Db) -> Result<Vec<String>, AppError> {
     let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT force FROM search_imports UNION SELECT force FROM population ORDER BY 1").fetch_all(db.pool()).await?;
+        sqlx::query_as("SELECT force FROM search_imports UNION SELECT force FROM population ORDER BY 1")
+            .fetch_all(db.pool())
+            .await?;
     Ok(rows.into_iter().map(|(f,)| f).collect())
 }
 
@@ -98,7 +109,11 @@ fn search_counts(searches: &[super::police_uk::Search]) -> BTreeMap<(&'static st
         *counts.entry(("age", stated(s.age_range))).or_default() += 1;
         *counts.entry(("gender", stated(s.gender))).or_default() += 1;
         // What panels are asked to watch, per force-month.
-        for (watch, yes) in [("under_18", matches!(s.age_range, "under 10" | "10-17")), ("strip", s.strip), ("section_60", s.section_60)] {
+        for (watch, yes) in [
+            ("under_18", matches!(s.age_range, "under 10" | "10-17")),
+            ("strip", s.strip),
+            ("section_60", s.section_60),
+        ] {
             if yes {
                 *counts.entry(("watch", watch.to_string())).or_default() += 1;
             }
@@ -109,7 +124,11 @@ fn search_counts(searches: &[super::police_uk::Search]) -> BTreeMap<(&'static st
 
 /// Replaces the population; forces in `unavailable` get a marker row (dimension
 /// `unavailable`, the reason as category) instead of numbers.
-pub async fn replace_population(db: &Db, population: &Population, unavailable: &[(String, String)]) -> Result<(), AppError> {
+pub async fn replace_population(
+    db: &Db,
+    population: &Population,
+    unavailable: &[(String, String)],
+) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM population").execute(&mut *tx).await?;
     for (force, why) in unavailable {
@@ -192,7 +211,8 @@ pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>,
             if members_only { " WHERE status = 'member'" } else { "" }
         )
     };
-    let eth_case = "CASE WHEN ethnic_group IS NULL OR ethnic_group = 'prefer_not' THEN 'not_stated' ELSE ethnic_group END";
+    let eth_case =
+        "CASE WHEN ethnic_group IS NULL OR ethnic_group = 'prefer_not' THEN 'not_stated' ELSE ethnic_group END";
     let recruits_eth = grouped(db, &tally(eth_case, false), scope).await?;
     let members_eth = grouped(db, &tally(eth_case, true), scope).await?;
     let searched = |dimension: &str| {
@@ -212,7 +232,8 @@ pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>,
     let searched_eth = grouped(db, &searched("ethnic_group"), scope).await?;
     let pop_eth = grouped(db, &population("ethnic_group"), scope).await?;
 
-    let detail_case = "CASE WHEN ethnic_detail IS NULL OR ethnic_detail = 'prefer_not' THEN 'not_stated' ELSE ethnic_detail END";
+    let detail_case =
+        "CASE WHEN ethnic_detail IS NULL OR ethnic_detail = 'prefer_not' THEN 'not_stated' ELSE ethnic_detail END";
     let recruits_detail = grouped(db, &tally(detail_case, false), scope).await?;
     let members_detail = grouped(db, &tally(detail_case, true), scope).await?;
     let searched_detail = grouped(db, &searched("ethnic_detail"), scope).await?;
@@ -238,18 +259,22 @@ pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>,
     };
     let mut population_known = !places.is_empty();
     for f in &places {
-        let (has,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM population WHERE force = $1 AND dimension = 'ethnic_group'",
-        )
-        .bind(f)
-        .fetch_one(db.pool())
-        .await?;
+        let (has,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM population WHERE force = $1 AND dimension = 'ethnic_group'")
+                .bind(f)
+                .fetch_one(db.pool())
+                .await?;
         if has == 0 || population_unavailable(db, f).await?.is_some() {
             population_known = false;
         }
     }
     let mut out = Vec::new();
-    let mut add = |dimension: &'static str, cats: &[&str], r: &BTreeMap<String, i64>, m: &BTreeMap<String, i64>, s: &BTreeMap<String, i64>, p: Option<&BTreeMap<String, i64>>| {
+    let mut add = |dimension: &'static str,
+                   cats: &[&str],
+                   r: &BTreeMap<String, i64>,
+                   m: &BTreeMap<String, i64>,
+                   s: &BTreeMap<String, i64>,
+                   p: Option<&BTreeMap<String, i64>>| {
         for c in cats {
             // Never a negative count on any page, whatever the tally holds.
             let get = |map: &BTreeMap<String, i64>| map.get(*c).copied().unwrap_or(0).max(0);
@@ -263,7 +288,14 @@ pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>,
             });
         }
     };
-    add("ethnic_group", &["white", "mixed", "asian", "black", "other", "not_stated", "not_recognised"], &recruits_eth, &members_eth, &searched_eth, Some(&pop_eth));
+    add(
+        "ethnic_group",
+        &["white", "mixed", "asian", "black", "other", "not_stated", "not_recognised"],
+        &recruits_eth,
+        &members_eth,
+        &searched_eth,
+        Some(&pop_eth),
+    );
     let details: Vec<&str> = crate::domain::EthnicDetail::ALL
         .iter()
         .filter(|d| d.group().is_some())
@@ -271,8 +303,22 @@ pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>,
         .chain(["not_stated", "not_recognised"])
         .collect();
     add("ethnic_detail", &details, &recruits_detail, &members_detail, &searched_detail, Some(&pop_detail));
-    add("age", &["under 10", "10-17", "18-24", "25-34", "over 34", "not_stated", "not_recognised"], &recruits_age, &members_age, &searched_age, None);
-    add("gender", &["Female", "Male", "Other", "not_stated", "not_recognised"], &recruits_gender, &members_gender, &searched_gender, Some(&pop_gender));
+    add(
+        "age",
+        &["under 10", "10-17", "18-24", "25-34", "over 34", "not_stated", "not_recognised"],
+        &recruits_age,
+        &members_age,
+        &searched_age,
+        None,
+    );
+    add(
+        "gender",
+        &["Female", "Male", "Other", "not_stated", "not_recognised"],
+        &recruits_gender,
+        &members_gender,
+        &searched_gender,
+        Some(&pop_gender),
+    );
     Ok(out)
 }
 
@@ -302,9 +348,8 @@ pub async fn disproportionality(
     .bind(force)
     .fetch_all(db.pool())
     .await?;
-    let unavailable: Vec<(String,)> = sqlx::query_as("SELECT force FROM population WHERE dimension = 'unavailable'")
-        .fetch_all(db.pool())
-        .await?;
+    let unavailable: Vec<(String,)> =
+        sqlx::query_as("SELECT force FROM population WHERE dimension = 'unavailable'").fetch_all(db.pool()).await?;
     let mut by_force: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     for (f, category, n) in searches {
         *by_force.entry(f).or_default().entry(category).or_default() += n;
@@ -336,6 +381,13 @@ pub async fn watch_by_month(db: &Db) -> Result<Vec<super::rates::WatchRow>, AppE
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(force, month, searches, under_18, strip, section_60)| WatchRow { force, month, searches, under_18, strip, section_60 })
+        .map(|(force, month, searches, under_18, strip, section_60)| WatchRow {
+            force,
+            month,
+            searches,
+            under_18,
+            strip,
+            section_60,
+        })
         .collect())
 }

@@ -156,7 +156,9 @@ pub fn protect_comparison(rows: &[Row]) -> Vec<(Shown, Shown)> {
             // Detailed groups within each group: withheld with their group, and protected
             // against the group's total when it is shown.
             for group in ["white", "mixed", "asian", "black", "other"] {
-                let Some(g) = (0..rows.len()).find(|i| rows[*i].0 == "ethnic_group" && rows[*i].1 == group) else { continue };
+                let Some(g) = (0..rows.len()).find(|i| rows[*i].0 == "ethnic_group" && rows[*i].1 == group) else {
+                    continue;
+                };
                 let idx: Vec<usize> = (0..rows.len())
                     .filter(|i| rows[*i].0 == "ethnic_detail" && super::ethnicity::group_of_detail(rows[*i].1) == group)
                     .filter(|i| super::is_stated(rows[*i].1))
@@ -263,7 +265,10 @@ mod tests {
         let shown = protect_comparison(&rows);
         assert!(shown[1].0.is_withheld() && shown[2].0.is_withheld(), "black small, asian withheld with it: {shown:?}");
         assert!(shown[5].0.is_withheld() && shown[6].0.is_withheld(), "their details too: {shown:?}");
-        assert!(shown[3].0.is_withheld() && shown[4].0.is_withheld(), "white_irish small, white_british with it: {shown:?}");
+        assert!(
+            shown[3].0.is_withheld() && shown[4].0.is_withheld(),
+            "white_irish small, white_british with it: {shown:?}"
+        );
     }
 
     #[test]

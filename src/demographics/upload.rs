@@ -51,6 +51,10 @@ pub async fn upload(
     }
     import::save(&state.db, &parsed).await?;
     let total: usize = parsed.iter().map(|f| f.file.searches.len()).sum();
-    audit(&state.db, &user.email, "import_police_uk", None, Some(&format!("{} files, {total} searches", parsed.len()))).await?;
-    Ok(back(&[("done", format!("Imported {total} searches from {} file{}", parsed.len(), if parsed.len() == 1 { "" } else { "s" }))]))
+    audit(&state.db, &user.email, "import_police_uk", None, Some(&format!("{} files, {total} searches", parsed.len())))
+        .await?;
+    Ok(back(&[(
+        "done",
+        format!("Imported {total} searches from {} file{}", parsed.len(), if parsed.len() == 1 { "" } else { "s" }),
+    )]))
 }

@@ -62,9 +62,7 @@ impl BatchQuantity {
         if digits.is_empty() {
             return Err("Enter how many cards to print".into());
         }
-        let n: u32 = digits
-            .parse()
-            .map_err(|_| "The number of cards must be a whole number, like 500".to_string())?;
+        let n: u32 = digits.parse().map_err(|_| "The number of cards must be a whole number, like 500".to_string())?;
         Self::new(n)
     }
 
@@ -95,8 +93,8 @@ impl ExpiryDate {
         if raw.is_empty() {
             return Ok(None);
         }
-        let date = Self::parse_iso(raw)
-            .ok_or_else(|| "The expiry date must be a real date, like 2027-03-31".to_string())?;
+        let date =
+            Self::parse_iso(raw).ok_or_else(|| "The expiry date must be a real date, like 2027-03-31".to_string())?;
         if date < today {
             return Err("The expiry date must be today or in the future".into());
         }
@@ -124,10 +122,8 @@ impl ExpiryDate {
     /// Today's date (UTC) from the system clock.
     #[cfg(feature = "ssr")]
     pub fn today() -> Self {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let secs =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         Self::of_unix(secs)
     }
 

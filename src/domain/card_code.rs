@@ -15,11 +15,8 @@ impl CardCode {
 
     /// Accepts what a person might type: any case, spaces or dashes between groups.
     pub fn parse(raw: &str) -> Result<CardCode, String> {
-        let cleaned: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let cleaned: String =
+            raw.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
         if cleaned.chars().count() != Self::LEN {
             return Err(format!("A card code has {} letters and numbers", Self::LEN));
         }
@@ -33,9 +30,7 @@ impl CardCode {
     #[cfg(feature = "ssr")]
     pub fn generate() -> CardCode {
         use rand::{rngs::OsRng, Rng};
-        let code = (0..Self::LEN)
-            .map(|_| Self::ALPHABET[OsRng.gen_range(0..Self::ALPHABET.len())] as char)
-            .collect();
+        let code = (0..Self::LEN).map(|_| Self::ALPHABET[OsRng.gen_range(0..Self::ALPHABET.len())] as char).collect();
         CardCode(code)
     }
 

@@ -63,9 +63,9 @@ pub fn parse_ethnic_other(raw: &str) -> Result<Option<String>, ErrKey> {
 }
 
 choice!(
-    Gender, "err.gender.invalid", [
-        Woman = "woman", Man = "man", NonBinary = "non_binary", Another = "another", PreferNot = "prefer_not",
-    ]
+    Gender,
+    "err.gender.invalid",
+    [Woman = "woman", Man = "man", NonBinary = "non_binary", Another = "another", PreferNot = "prefer_not",]
 );
 
 choice!(

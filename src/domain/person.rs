@@ -127,8 +127,7 @@ pub struct Postcode(String);
 
 impl Postcode {
     pub fn parse(raw: &str) -> Result<Self, ErrKey> {
-        let compact: String =
-            raw.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+        let compact: String = raw.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
         let n = compact.len();
         if !(5..=7).contains(&n) || !compact.is_ascii() {
             return Err("err.postcode.invalid");
@@ -250,7 +249,14 @@ mod tests {
         assert_eq!(Phone::parse("0770090012a").unwrap_err(), "err.phone.invalid");
         assert_eq!(Phone::parse("07700+900123").unwrap_err(), "err.phone.invalid");
         // One canonical form.
-        for same in ["07700 900123", "07700-900-123", "+44 7700 900123", "+44 (0)7700 900123", "0044 7700 900123", "(07700) 900123"] {
+        for same in [
+            "07700 900123",
+            "07700-900-123",
+            "+44 7700 900123",
+            "+44 (0)7700 900123",
+            "0044 7700 900123",
+            "(07700) 900123",
+        ] {
             assert_eq!(Phone::parse(same).unwrap().as_str(), "+447700900123", "{same}");
         }
         assert!(Phone::parse("07700 900123").unwrap().is_uk_mobile());

@@ -20,11 +20,13 @@ pub struct Receipt {
     status: String,
 }
 
-const STATUSES: [&str; 6] = ["delivered", "permanent-failure", "temporary-failure", "technical-failure", "sending", "sent"];
+const STATUSES: [&str; 6] =
+    ["delivered", "permanent-failure", "temporary-failure", "technical-failure", "sending", "sent"];
 
 pub async fn receipt(State(state): State<AppState>, headers: HeaderMap, Json(r): Json<Receipt>) -> StatusCode {
     let expected = state.settings.notify.as_ref().and_then(|n| n.callback_token.as_deref());
-    let given = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let given =
+        headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let allowed = match (expected, given) {
         (Some(e), Some(g)) => crate::signup::guard::same_secret(e, g),
         _ => false,

@@ -86,14 +86,21 @@ impl Notify {
     /// A JWT for one request.
     pub fn token(&self, now: i64) -> String {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-        let claims = URL_SAFE_NO_PAD.encode(serde_json::json!({ "iss": self.settings.service_id, "iat": now }).to_string());
+        let claims =
+            URL_SAFE_NO_PAD.encode(serde_json::json!({ "iss": self.settings.service_id, "iat": now }).to_string());
         let signing_input = format!("{header}.{claims}");
         let mut mac = Hmac::<Sha256>::new_from_slice(self.settings.secret.as_bytes()).expect("any key length works");
         mac.update(signing_input.as_bytes());
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
     }
 
-    pub async fn send_email(&self, to: &str, subject: &str, body: &str, reference: &str) -> Result<String, NotifyError> {
+    pub async fn send_email(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        reference: &str,
+    ) -> Result<String, NotifyError> {
         let template = self.settings.email_template.as_deref().unwrap_or_default();
         let request = serde_json::json!({
             "email_address": to,

@@ -86,7 +86,13 @@ pub async fn recipient(db: &Db, recruit_id: i64) -> Result<Option<Recipient>, Ap
             .bind(recruit_id)
             .fetch_optional(db.pool())
             .await?;
-    Ok(row.map(|(name, email, phone, contact_method, language)| Recipient { name, email, phone, contact_method, language }))
+    Ok(row.map(|(name, email, phone, contact_method, language)| Recipient {
+        name,
+        email,
+        phone,
+        contact_method,
+        language,
+    }))
 }
 
 /// The result of one delivery attempt.
@@ -209,7 +215,13 @@ impl NewToken {
         ttl_secs: i64,
         pending_id: Option<i64>,
     ) -> String {
-        tokens.push(NewToken { hash: tokens::hash(&token), recruit_id, purpose, expires_at: now_unix() + ttl_secs, pending_id });
+        tokens.push(NewToken {
+            hash: tokens::hash(&token),
+            recruit_id,
+            purpose,
+            expires_at: now_unix() + ttl_secs,
+            pending_id,
+        });
         token
     }
 }
@@ -246,13 +258,14 @@ pub async fn status_counts(db: &Db) -> Result<Vec<(String, i64)>, AppError> {
 /// A delivery receipt from Notify's callback: the message's final status.
 pub async fn record_receipt(db: &Db, reference: &str, provider_id: &str, status: &str) -> Result<bool, AppError> {
     let Some(id) = reference.strip_prefix("outbox-").and_then(|n| n.parse::<i64>().ok()) else { return Ok(false) };
-    let done = sqlx::query("UPDATE outbox SET delivery = $1 WHERE id = $2 AND (provider_id = $3 OR provider_id IS NULL)")
-        .bind(status)
-        .bind(id)
-        .bind(provider_id)
-        .execute(db.writer())
-        .await?
-        .rows_affected();
+    let done =
+        sqlx::query("UPDATE outbox SET delivery = $1 WHERE id = $2 AND (provider_id = $3 OR provider_id IS NULL)")
+            .bind(status)
+            .bind(id)
+            .bind(provider_id)
+            .execute(db.writer())
+            .await?
+            .rows_affected();
     Ok(done == 1)
 }
 
@@ -279,7 +292,12 @@ pub async fn outbox_state(db: &Db) -> Result<OutboxState, AppError> {
 
 /// Whether this exact message was queued for this person since `since` (a second press
 /// of Send is not a second invitation).
-pub async fn queued_recently(tx: &mut Transaction<'_, Any>, recruit_id: i64, payload: &str, since: i64) -> Result<bool, sqlx::Error> {
+pub async fn queued_recently(
+    tx: &mut Transaction<'_, Any>,
+    recruit_id: i64,
+    payload: &str,
+    since: i64,
+) -> Result<bool, sqlx::Error> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT id FROM outbox WHERE recruit_id = $1 AND kind = 'message' AND payload = $2 AND created_at >= $3",
     )

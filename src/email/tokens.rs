@@ -25,7 +25,8 @@ pub fn hash(token: &str) -> String {
 
 /// Tokens arriving in URLs are checked for shape before touching the database.
 pub fn looks_valid(token: &str) -> bool {
-    (token.len() == 43 || token.len() == 22) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (token.len() == 43 || token.len() == 22)
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Journey keys are long tokens only.

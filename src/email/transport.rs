@@ -104,8 +104,10 @@ impl Transport {
                 Ok(Accepted { provider_id: Some(id), reaches_people: true })
             }
             (Recipient::Email { address, name }, transport, _) => {
-                let from: Mailbox = from.parse().context("SCRUTINY_MAIL_FROM is not a valid address").map_err(temporary)?;
-                let to = Mailbox::new(Some(name.clone()), address.parse().context("recipient address").map_err(temporary)?);
+                let from: Mailbox =
+                    from.parse().context("SCRUTINY_MAIL_FROM is not a valid address").map_err(temporary)?;
+                let to =
+                    Mailbox::new(Some(name.clone()), address.parse().context("recipient address").map_err(temporary)?);
                 let mail = Message::builder()
                     .from(from)
                     .to(to)

@@ -4,7 +4,11 @@ use super::{
     repo,
     transport::{Outgoing, Recipient, Transport},
 };
-use crate::{db::now_unix, i18n::{tf, t, Lang}, startup::AppState};
+use crate::{
+    db::now_unix,
+    i18n::{t, tf, Lang},
+    startup::AppState,
+};
 
 /// Links to confirm expire after 7 days; withdraw links live as long as the data.
 pub const CONFIRM_TTL_SECS: i64 = 7 * 24 * 3600;
@@ -27,7 +31,6 @@ pub fn spawn(state: AppState, transport: Transport) -> tokio::task::JoinHandle<(
         }
     })
 }
-
 
 /// Sends every message that is due; returns how many were attempted. The bookkeeping is
 /// batched so that SQLite's single writer is not kept busy by the sender: one write to
@@ -178,13 +181,16 @@ async fn render(
             let confirm_url = format!("{base}/confirm/{confirm}{lang_q}");
             (
                 subject_of("email.confirm.subject"),
-                body_of("email.confirm.body", &[
-                    ("name", &person.name),
-                    ("force", force),
-                    ("confirm_url", &confirm_url),
-                    ("withdraw_url", &withdraw_url),
-                    ("contact", contact),
-                ]),
+                body_of(
+                    "email.confirm.body",
+                    &[
+                        ("name", &person.name),
+                        ("force", force),
+                        ("confirm_url", &confirm_url),
+                        ("withdraw_url", &withdraw_url),
+                        ("contact", contact),
+                    ],
+                ),
             )
         }
         "update" => {
@@ -197,14 +203,17 @@ async fn render(
             let confirm_url = format!("{base}/confirm/{confirm}{lang_q}");
             (
                 subject_of("email.update.subject"),
-                body_of("email.update.body", &[
-                    ("name", &person.name),
-                    ("answers", &answers),
-                    ("force", force),
-                    ("confirm_url", &confirm_url),
-                    ("withdraw_url", &withdraw_url),
-                    ("contact", contact),
-                ]),
+                body_of(
+                    "email.update.body",
+                    &[
+                        ("name", &person.name),
+                        ("answers", &answers),
+                        ("force", force),
+                        ("confirm_url", &confirm_url),
+                        ("withdraw_url", &withdraw_url),
+                        ("contact", contact),
+                    ],
+                ),
             )
         }
         _ => {
@@ -212,7 +221,10 @@ async fn render(
             let (subject, body) = item.payload.split_once("\n\n").unwrap_or((&item.payload, ""));
             (
                 subject.to_string(),
-                format!("{body}\n\n{}", tf(lang, "email.footer", &[("withdraw_url", &withdraw_url), ("contact", contact)])),
+                format!(
+                    "{body}\n\n{}",
+                    tf(lang, "email.footer", &[("withdraw_url", &withdraw_url), ("contact", contact)])
+                ),
             )
         }
     };

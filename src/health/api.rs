@@ -11,16 +11,12 @@ pub struct DbHealth {
 pub async fn database_status() -> Result<DbHealth, ServerFnError> {
     crate::auth::require(crate::auth::Role::Viewer)?;
     let state = expect_context::<crate::startup::AppState>();
-    Ok(DbHealth {
-        backend: state.db.backend().name().to_string(),
-        reachable: state.db.is_reachable().await,
-    })
+    Ok(DbHealth { backend: state.db.backend().name().to_string(), reachable: state.db.is_reachable().await })
 }
 
 /// The least role each server function here needs, declared beside them: the access
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
-    (<DatabaseStatus as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer),
-];
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] =
+    &[(<DatabaseStatus as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer)];

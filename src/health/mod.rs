@@ -23,7 +23,9 @@ fn HealthCheck() -> impl IntoView {
     let check = Action::new(|_: &()| database_status());
     let status = move || match check.value().get() {
         None => "Not checked yet in this visit.".to_string(),
-        Some(Ok(s)) => format!("Database ({}) answered: {}.", s.backend, if s.reachable { "reachable" } else { "NOT reachable" }),
+        Some(Ok(s)) => {
+            format!("Database ({}) answered: {}.", s.backend, if s.reachable { "reachable" } else { "NOT reachable" })
+        }
         Some(Err(e)) => format!("Could not check: {e}"),
     };
     view! {
@@ -87,16 +89,22 @@ mod handler {
             return (StatusCode::UNAUTHORIZED, [(axum::http::header::WWW_AUTHENTICATE, "Bearer")]).into_response();
         }
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP scrutiny_http_requests_total HTTP requests answered, by route template and status.");
+        let _ =
+            writeln!(out, "# HELP scrutiny_http_requests_total HTTP requests answered, by route template and status.");
         let _ = writeln!(out, "# TYPE scrutiny_http_requests_total counter");
         for (route, status, n) in state.requests.snapshot() {
-            let _ = writeln!(out, "scrutiny_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}", crate::metrics::label(&route));
+            let _ = writeln!(
+                out,
+                "scrutiny_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                crate::metrics::label(&route)
+            );
         }
         let db = &state.db;
         let scalar = |sql: &'static str| async move {
             sqlx::query_as::<_, (i64,)>(sql).fetch_one(db.pool()).await.map(|(n,)| n).unwrap_or(0)
         };
-        let signups = scalar("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM signup_events WHERE kind = 'submitted'").await;
+        let signups =
+            scalar("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM signup_events WHERE kind = 'submitted'").await;
         let scans = scalar("SELECT CAST(COALESCE(SUM(scans), 0) AS BIGINT) FROM card_batches").await;
         let failed = scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").await;
         let gauges: [(&str, &str, &str, i64); 3] = [
@@ -114,7 +122,11 @@ mod handler {
         let pool = db.pool();
         let (size, idle) = (pool.size(), pool.num_idle() as u32);
         let _ = writeln!(out, "# HELP scrutiny_db_connections Database connections of the read pool, by state.\n# TYPE scrutiny_db_connections gauge");
-        let _ = writeln!(out, "scrutiny_db_connections{{state=\"idle\"}} {idle}\nscrutiny_db_connections{{state=\"in_use\"}} {}", size.saturating_sub(idle));
+        let _ = writeln!(
+            out,
+            "scrutiny_db_connections{{state=\"idle\"}} {idle}\nscrutiny_db_connections{{state=\"in_use\"}} {}",
+            size.saturating_sub(idle)
+        );
         ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
     }
 }

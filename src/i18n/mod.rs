@@ -87,9 +87,8 @@ impl Lang {
             .filter_map(|part| {
                 let mut bits = part.split(';');
                 let lang = Lang::parse(bits.next()?)?;
-                let q = bits
-                    .find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-                    .unwrap_or(1.0);
+                let q =
+                    bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
                 Some((q, lang))
             })
             .collect();
@@ -112,22 +111,16 @@ type Tables = HashMap<Lang, HashMap<&'static str, &'static str>>;
 
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        Lang::ALL.into_iter().map(|l| (l, l.table().iter().copied().collect())).collect()
-    })
+    TABLES.get_or_init(|| Lang::ALL.into_iter().map(|l| (l, l.table().iter().copied().collect())).collect())
 }
 
 /// The text for `key` in `lang`, falling back to English, then to the key itself.
 pub fn t(lang: Lang, key: &str) -> &'static str {
     let all = tables();
-    all[&lang]
-        .get(key)
-        .or_else(|| all[&Lang::En].get(key))
-        .copied()
-        .unwrap_or_else(|| {
-            debug_assert!(false, "missing translation key {key}");
-            "?"
-        })
+    all[&lang].get(key).or_else(|| all[&Lang::En].get(key)).copied().unwrap_or_else(|| {
+        debug_assert!(false, "missing translation key {key}");
+        "?"
+    })
 }
 
 /// `t` with `{name}` placeholders filled in.

@@ -7,9 +7,18 @@ use super::Insight;
 /// (`YYYY-MM`) choose the place and time the comparison describes; anything else, or
 /// nothing, means the panel's own force and every month imported.
 #[server]
-pub async fn load_insight(force: Option<String>, from: Option<String>, to: Option<String>) -> Result<Insight, ServerFnError> {
+pub async fn load_insight(
+    force: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Insight, ServerFnError> {
     use super::Comparison;
-    use crate::{auth::{require, Role}, demographics::repo::{comparison, imported_in, Scope}, error::AppError, startup::AppState};
+    use crate::{
+        auth::{require, Role},
+        demographics::repo::{comparison, imported_in, Scope},
+        error::AppError,
+        startup::AppState,
+    };
     require(Role::Viewer)?;
     let state = expect_context::<AppState>();
     let db = &state.db;
@@ -46,7 +55,10 @@ pub async fn load_insight(force: Option<String>, from: Option<String>, to: Optio
     };
     if let Some(f) = asked_force.as_deref().filter(|f| !f.is_empty() && *f != "all" && !forces.iter().any(|x| x == f)) {
         let shown = if force.is_empty() { "all forces with imported searches".to_string() } else { force.clone() };
-        notes.push(format!("No searches are imported for \u{201c}{}\u{201d}, so this shows {shown}.", f.chars().take(40).collect::<String>()));
+        notes.push(format!(
+            "No searches are imported for \u{201c}{}\u{201d}, so this shows {shown}.",
+            f.chars().take(40).collect::<String>()
+        ));
     }
     let scope = Scope { force: &force, from: &from, to: &to };
     let recruits_here = match &panel_force {
@@ -65,12 +77,20 @@ pub async fn load_insight(force: Option<String>, from: Option<String>, to: Optio
         .filter(|(r, _)| r.category != "not_recognised" || r.recruits + r.members + r.searched > 0)
         .map(|(r, (recruits, members))| {
             let stated = crate::demographics::is_stated(&r.category);
-            let of_dimension = |f: &dyn Fn(&crate::demographics::repo::ComparisonRow) -> i64, known_only: bool| -> i64 {
-                rows.iter().filter(|x| x.dimension == r.dimension && (!known_only || crate::demographics::is_stated(&x.category))).map(f).sum()
-            };
+            let of_dimension =
+                |f: &dyn Fn(&crate::demographics::repo::ComparisonRow) -> i64, known_only: bool| -> i64 {
+                    rows.iter()
+                        .filter(|x| {
+                            x.dimension == r.dimension && (!known_only || crate::demographics::is_stated(&x.category))
+                        })
+                        .map(f)
+                        .sum()
+                };
             // Shares of recruits are of all recruits when a "not stated" count is
             // withheld (so the share cannot give it away), else of those who said.
-            let unstated_withheld = rows.iter().zip(&shown).any(|(x, s)| x.dimension == r.dimension && !crate::demographics::is_stated(&x.category) && s.0.is_withheld());
+            let unstated_withheld = rows.iter().zip(&shown).any(|(x, s)| {
+                x.dimension == r.dimension && !crate::demographics::is_stated(&x.category) && s.0.is_withheld()
+            });
             let rec_total = of_dimension(&|x| x.recruits, !unstated_withheld);
             let hidden = || "–".to_string();
             Comparison {
@@ -81,21 +101,33 @@ pub async fn load_insight(force: Option<String>, from: Option<String>, to: Optio
                 searched: r.searched,
                 population: r.population,
                 // A withheld count never has a percentage.
-                recruits_pct: (recruits_here && stated && !recruits.is_withheld()).then(|| share(r.recruits, rec_total)).flatten(),
+                recruits_pct: (recruits_here && stated && !recruits.is_withheld())
+                    .then(|| share(r.recruits, rec_total))
+                    .flatten(),
                 searched_pct: stated.then(|| share(r.searched, of_dimension(&|x| x.searched, true))).flatten(),
-                population_pct: r.population.filter(|_| stated)
+                population_pct: r
+                    .population
+                    .filter(|_| stated)
                     .and_then(|p| share(p, of_dimension(&|x| x.population.unwrap_or(0), true))),
             }
         })
         .collect();
     let funnel = super::protect_funnel(&funnel);
     let trend = super::protect_trend(&trend);
-    let rates = crate::demographics::repo::disproportionality(db, &force, &from, &to, crate::demographics::rates::Basis::SelfDefined)
-        .await
-        .map_err(AppError::into_server_error)?;
+    let rates = crate::demographics::repo::disproportionality(
+        db,
+        &force,
+        &from,
+        &to,
+        crate::demographics::rates::Basis::SelfDefined,
+    )
+    .await
+    .map_err(AppError::into_server_error)?;
     let mut watch = crate::demographics::repo::watch_by_month(db).await.map_err(AppError::into_server_error)?;
     watch.retain(|w| {
-        (force.is_empty() || w.force == force) && (from.is_empty() || w.month >= from) && (to.is_empty() || w.month <= to)
+        (force.is_empty() || w.force == force)
+            && (from.is_empty() || w.month >= from)
+            && (to.is_empty() || w.month <= to)
     });
     // In words: which forces and months each column is.
     let covered = imported_in(db, scope).await.map_err(AppError::into_server_error)?;
@@ -146,6 +178,5 @@ fn panel_force(settings: &crate::config::Settings, imported: &[String]) -> Optio
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
-    (<LoadInsight as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer),
-];
+pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] =
+    &[(<LoadInsight as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer)];

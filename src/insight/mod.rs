@@ -169,7 +169,11 @@ pub fn thousands(n: i64) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 pub fn percent(part: i64, whole: i64) -> String {
@@ -187,8 +191,15 @@ mod tests {
     #[test]
     fn gaps_and_ratios() {
         let c = Comparison {
-            dimension: "ethnic_group".into(), category: "black".into(), recruits: "10".into(), members: "0".into(),
-            searched: 300, population: Some(50), recruits_pct: Some(10.0), searched_pct: Some(25.0), population_pct: Some(5.0),
+            dimension: "ethnic_group".into(),
+            category: "black".into(),
+            recruits: "10".into(),
+            members: "0".into(),
+            searched: 300,
+            population: Some(50),
+            recruits_pct: Some(10.0),
+            searched_pct: Some(25.0),
+            population_pct: Some(5.0),
         };
         assert_eq!(c.gap_points(), Some(-15.0));
         assert_eq!(c.representation_ratio(), Some(0.4));

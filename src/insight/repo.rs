@@ -9,11 +9,10 @@ pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, AppError> {
         sqlx::query_as("SELECT b.id, b.label, b.quantity, b.scanned_cards FROM card_batches b ORDER BY b.id")
             .fetch_all(db.pool())
             .await?;
-    let events: Vec<(Option<i64>, String, i64)> = sqlx::query_as(
-        "SELECT batch_id, kind, CAST(SUM(n) AS BIGINT) FROM signup_events GROUP BY batch_id, kind",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let events: Vec<(Option<i64>, String, i64)> =
+        sqlx::query_as("SELECT batch_id, kind, CAST(SUM(n) AS BIGINT) FROM signup_events GROUP BY batch_id, kind")
+            .fetch_all(db.pool())
+            .await?;
     let members: Vec<(Option<i64>, i64)> = sqlx::query_as(
         "SELECT batch_id, CAST(SUM(n) AS BIGINT) FROM batch_tally WHERE status = 'member' GROUP BY batch_id",
     )

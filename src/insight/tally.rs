@@ -7,7 +7,10 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use crate::{db::{rows_per_insert, values_placeholders, Backend, Db}, error::AppError};
+use crate::{
+    db::{rows_per_insert, values_placeholders, Backend, Db},
+    error::AppError,
+};
 
 /// Moves one recruit's current cell (batch, status, age band, equality answers) by
 /// `sign`: call with -1 before changing or deleting a recruit and +1 after.
@@ -21,11 +24,13 @@ pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Res
     .bind(sign)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("INSERT INTO batch_tally (batch_id, status, n) SELECT batch_id, status, $2 FROM recruits WHERE id = $1")
-        .bind(recruit_id)
-        .bind(sign)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO batch_tally (batch_id, status, n) SELECT batch_id, status, $2 FROM recruits WHERE id = $1",
+    )
+    .bind(recruit_id)
+    .bind(sign)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -55,11 +60,10 @@ type Cell = (String, String, Option<String>, Option<String>, Option<String>);
 /// exactly the rows it returned, so rows another writer commits meanwhile are never lost.
 pub async fn fold(db: &Db) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(
-        "DELETE FROM recruit_tally RETURNING status, age_band, ethnic_group, ethnic_detail, sex, n",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, i64)> =
+        sqlx::query_as("DELETE FROM recruit_tally RETURNING status, age_band, ethnic_group, ethnic_detail, sex, n")
+            .fetch_all(&mut *tx)
+            .await?;
     let mut cells: HashMap<Cell, i64> = HashMap::new();
     for (status, age, group, detail, sex, n) in rows {
         *cells.entry((status, age, group, detail, sex)).or_default() += n;
@@ -85,7 +89,10 @@ pub async fn fold(db: &Db) -> Result<(), AppError> {
     }
     let batches: Vec<_> = batches.into_iter().filter(|(_, n)| *n != 0).collect();
     for chunk in batches.chunks(rows_per_insert(3)) {
-        let sql = format!("INSERT INTO batch_tally (batch_id, status, n) VALUES {}", values_placeholders(Backend::of(&tx), chunk.len(), 3));
+        let sql = format!(
+            "INSERT INTO batch_tally (batch_id, status, n) VALUES {}",
+            values_placeholders(Backend::of(&tx), chunk.len(), 3)
+        );
         let mut q = sqlx::query(&sql);
         for ((batch, status), n) in chunk {
             q = q.bind(*batch).bind(status).bind(*n);
@@ -101,7 +108,10 @@ pub async fn fold(db: &Db) -> Result<(), AppError> {
     }
     let days: Vec<_> = days.into_iter().collect();
     for chunk in days.chunks(rows_per_insert(4)) {
-        let sql = format!("INSERT INTO signup_events (batch_id, kind, at, n) VALUES {}", values_placeholders(Backend::of(&tx), chunk.len(), 4));
+        let sql = format!(
+            "INSERT INTO signup_events (batch_id, kind, at, n) VALUES {}",
+            values_placeholders(Backend::of(&tx), chunk.len(), 4)
+        );
         let mut q = sqlx::query(&sql);
         for ((batch, kind, day), n) in chunk {
             q = q.bind(*batch).bind(kind).bind(*day).bind(*n);

@@ -151,7 +151,10 @@ fn summary(rows: &[Comparison]) -> String {
     match worst {
         Some((gap, c)) if gap < 0.0 => format!(
             "The biggest gap: {} people are {} of people searched but {} of recruits ({:+.1} points).",
-            category_label(&c.category), pct(c.searched_pct), pct(c.recruits_pct), gap
+            category_label(&c.category),
+            pct(c.searched_pct),
+            pct(c.recruits_pct),
+            gap
         ),
         Some(_) => "Every ethnic group is at least as well represented among recruits as among people searched.".into(),
         None => "There are not yet enough recruits, or no imported searches, to compare.".into(),

@@ -197,10 +197,8 @@ pub fn request_lang(query_lang: Option<&str>, headers: &axum::http::HeaderMap, d
     if let Some(lang) = cookie {
         return (lang, false);
     }
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Lang::from_accept_language);
+    let accept =
+        headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
     (accept.filter(|&l| l != Lang::En).unwrap_or(default), false)
 }
 
@@ -242,11 +240,15 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         _ => "There is a problem",
     };
     let message = message.to_string();
-    PublicPage::new(Lang::En, heading, view! {
-        <h1>{heading}</h1>
-        <p>{message}</p>
-        <p><a href="/">"Go to the start page"</a></p>
-    })
+    PublicPage::new(
+        Lang::En,
+        heading,
+        view! {
+            <h1>{heading}</h1>
+            <p>{message}</p>
+            <p><a href="/">"Go to the start page"</a></p>
+        },
+    )
     .with_status(status)
     .into_response()
 }
@@ -258,8 +260,8 @@ pub async fn not_found() -> Response {
 
 /// The public information pages.
 pub fn routes() -> Vec<crate::routes::Route> {
-    use axum::routing::get;
     use crate::routes::Route;
+    use axum::routing::get;
     vec![
         Route::public("/", get(info::home)),
         Route::public("/privacy", get(info::privacy)),

@@ -19,7 +19,8 @@ pub async fn list_recruits(filter: RecruitFilter) -> Result<RecruitList, ServerF
     let mut filter = filter.valid();
     // Filtering by ethnic group names each listed person's group: only for users with
     // equality data access (the page offers the filter to no one else).
-    let equality_access = crate::auth::repo::has_equality_access(&state.db, user.id).await.map_err(AppError::into_server_error)?;
+    let equality_access =
+        crate::auth::repo::has_equality_access(&state.db, user.id).await.map_err(AppError::into_server_error)?;
     if !equality_access {
         filter.eth.clear();
     }

@@ -62,7 +62,8 @@ pub async fn export_csv(
     if cols.is_empty() {
         return Err(AppError::Invalid("Choose at least one column to export".into()));
     }
-    let filter = super::filter::RecruitFilter::from_query(|k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+    let filter =
+        super::filter::RecruitFilter::from_query(|k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
     if let Some((_, problem)) = filter.problems().into_iter().next() {
         return Err(AppError::Invalid(problem));
     }
@@ -75,13 +76,21 @@ pub async fn export_csv(
     let mut out = cols.iter().map(|(_, h)| csv_cell(h)).collect::<Vec<_>>().join(",");
     out.push_str("\r\n");
     for row in &rows {
-        let line: Vec<String> = cols.iter().map(|(c, _)| csv_cell(row.get(c).map(String::as_str).unwrap_or(""))).collect();
+        let line: Vec<String> =
+            cols.iter().map(|(c, _)| csv_cell(row.get(c).map(String::as_str).unwrap_or(""))).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
     let names: Vec<&str> = cols.iter().map(|(c, _)| *c).collect();
     let by_group = if filter.eth.is_empty() { String::new() } else { "; filtered by ethnic group".to_string() };
-    audit(&state.db, &user.email, "recruits_exported", None, Some(&format!("{} rows; columns {}{by_group}", rows.len(), names.join(" ")))).await?;
+    audit(
+        &state.db,
+        &user.email,
+        "recruits_exported",
+        None,
+        Some(&format!("{} rows; columns {}{by_group}", rows.len(), names.join(" "))),
+    )
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

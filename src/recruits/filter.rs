@@ -124,14 +124,17 @@ impl RecruitFilter {
     /// A query string for this filter at `page` (for page links and the export).
     pub fn query_string(&self, page: i64) -> String {
         let pairs = [
-            ("q", self.q.as_str()), ("status", &self.status), ("batch", &self.batch), ("from", &self.from),
-            ("to", &self.to), ("age", &self.age), ("eth", &self.eth), ("sort", &self.sort),
+            ("q", self.q.as_str()),
+            ("status", &self.status),
+            ("batch", &self.batch),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("age", &self.age),
+            ("eth", &self.eth),
+            ("sort", &self.sort),
         ];
-        let mut parts: Vec<String> = pairs
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect();
+        let mut parts: Vec<String> =
+            pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
         if page > 1 {
             parts.push(format!("page={page}"));
         }

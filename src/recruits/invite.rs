@@ -56,7 +56,9 @@ fn versions(form: &[(String, String)], default: Lang) -> Result<Vec<Version>, St
             return Err(format!("The {name} subject must be 150 characters or fewer, on one line"));
         }
         if m.chars().count() > 5000 || crate::public::has_control_chars(m) {
-            return Err(format!("The {name} message must be 5,000 characters or fewer, without special control characters"));
+            return Err(format!(
+                "The {name} message must be 5,000 characters or fewer, without special control characters"
+            ));
         }
         out.push(Version { lang, subject: s.into(), message: m.into() });
     }
@@ -67,7 +69,13 @@ fn versions(form: &[(String, String)], default: Lang) -> Result<Vec<Version>, St
 }
 
 /// The form again, with everything typed and what is wrong (never lost on an error).
-fn compose_again(state: &AppState, ids: &[String], form: &[(String, String)], people: &[Recipient], error: &str) -> Response {
+fn compose_again(
+    state: &AppState,
+    ids: &[String],
+    form: &[(String, String)],
+    people: &[Recipient],
+    error: &str,
+) -> Response {
     let esc = crate::public::html_escape;
     let default = state.settings.default_language;
     let mut counts: Vec<(Lang, usize)> = vec![(default, 0)];
@@ -81,7 +89,11 @@ fn compose_again(state: &AppState, ids: &[String], form: &[(String, String)], pe
     let mut fields = String::new();
     for (lang, n) in counts {
         let suffix = if lang == default { String::new() } else { format!("_{}", lang.code()) };
-        let who = match n { 0 => "nobody selected".to_string(), 1 => "1 person".to_string(), n => format!("{n} people") };
+        let who = match n {
+            0 => "nobody selected".to_string(),
+            1 => "1 person".to_string(),
+            n => format!("{n} people"),
+        };
         fields.push_str(&format!(
             "<fieldset class=\"field\"><legend>{} ({who})</legend>\
              <div class=\"field\"><label for=\"subject{suffix}\">Subject</label>\
@@ -95,7 +107,8 @@ fn compose_again(state: &AppState, ids: &[String], form: &[(String, String)], pe
             dir = lang.dir(),
         ));
     }
-    let hidden: String = ids.iter().map(|id| format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", esc(id))).collect();
+    let hidden: String =
+        ids.iter().map(|id| format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", esc(id))).collect();
     let html = format!(
         "<h1>Write an invitation</h1><div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><p>{}</p></div>\
          <form method=\"post\" action=\"/admin/recruits/invite\">{hidden}{fields}\
@@ -133,7 +146,12 @@ fn payload_for(state: &AppState, versions: &[Version], lang: Lang) -> String {
 /// Before sending: how many go by email and by text, each language's version and who
 /// gets it (with a warning for anyone who would get another language), and the text
 /// message as it will be read, with its length in fragments (a long message costs several).
-async fn preview(state: &AppState, ids: &[String], versions: &[Version], people: &[Recipient]) -> Result<Response, AppError> {
+async fn preview(
+    state: &AppState,
+    ids: &[String],
+    versions: &[Version],
+    people: &[Recipient],
+) -> Result<Response, AppError> {
     let (mut by_email, mut by_text, mut unreachable) = (0, 0, 0);
     let mut per_lang: Vec<(Lang, i64)> = Vec::new();
     for r in people {
@@ -169,7 +187,8 @@ async fn preview(state: &AppState, ids: &[String], versions: &[Version], people:
         let payload = payload_for(state, versions, lang);
         let (subject, message) = payload.split_once("\n\n").unwrap_or((&payload, ""));
         // The text as sent: the message and the footer with a withdraw link (a 22-character token).
-        let footer = crate::i18n::tf(lang, "sms.footer", &[("url", &format!("{}/w/{}", state.base_url, "x".repeat(22)))]);
+        let footer =
+            crate::i18n::tf(lang, "sms.footer", &[("url", &format!("{}/w/{}", state.base_url, "x".repeat(22)))]);
         let text = format!("{message}\n{footer}");
         let fragments = crate::email::notify::sms_fragments(&text);
         let sms = if by_text > 0 {
@@ -211,16 +230,23 @@ async fn preview(state: &AppState, ids: &[String], versions: &[Version], people:
     let warning = if warnings.is_empty() {
         String::new()
     } else {
-        format!("<div class=\"warning\" role=\"alert\"><h2>Not everyone gets their own language</h2><ul>{warnings}</ul>\
-                 <p>Go back to write those versions, or send anyway.</p></div>")
+        format!(
+            "<div class=\"warning\" role=\"alert\"><h2>Not everyone gets their own language</h2><ul>{warnings}</ul>\
+                 <p>Go back to write those versions, or send anyway.</p></div>"
+        )
     };
     let html = format!(
         "<h1>Check the invitation</h1><p>{by_email} by email, {by_text} by text message{}.</p>{warning}{parts}\
          <form method=\"post\" action=\"/admin/recruits/invite\">{hidden}{fallback_ok}\
          <button type=\"submit\" name=\"action\" value=\"send\" class=\"button\">Send invitation</button></form>",
-        if unreachable > 0 { format!(", {unreachable} cannot be reached (no email, and no text service)") } else { String::new() },
+        if unreachable > 0 {
+            format!(", {unreachable} cannot be reached (no email, and no text service)")
+        } else {
+            String::new()
+        },
     );
-    let page = crate::public::PublicPage::raw(Lang::En, "Check the invitation", html).with_switcher(crate::public::Switcher::None);
+    let page = crate::public::PublicPage::raw(Lang::En, "Check the invitation", html)
+        .with_switcher(crate::public::Switcher::None);
     let mut response = page.into_response();
     response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
     Ok(response)
@@ -250,10 +276,13 @@ pub async fn send(
         Ok(v) => v,
         Err(problem) => return Ok(compose_again(&state, &ids, &form, &people, &problem)),
     };
-    let reachable: Vec<&Recipient> =
-        people.iter().filter(|r| channel(&state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method).is_some()).collect();
+    let reachable: Vec<&Recipient> = people
+        .iter()
+        .filter(|r| channel(&state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method).is_some())
+        .collect();
     let missing: Vec<Lang> = {
-        let mut m: Vec<Lang> = reachable.iter().map(|r| lang_of(&state, r)).filter(|l| !versions.iter().any(|v| v.lang == *l)).collect();
+        let mut m: Vec<Lang> =
+            reachable.iter().map(|r| lang_of(&state, r)).filter(|l| !versions.iter().any(|v| v.lang == *l)).collect();
         m.dedup();
         m
     };
@@ -261,10 +290,16 @@ pub async fn send(
         // A Welsh force sends nobody another language; elsewhere the preview warns first,
         // and sending needs the preview's say-so.
         if state.settings.default_language == Lang::Cy {
-            return Ok(compose_again(&state, &ids, &form, &people, &format!(
-                "Write the message in {} too: people who chose it would otherwise get another language",
-                lang.native_name()
-            )));
+            return Ok(compose_again(
+                &state,
+                &ids,
+                &form,
+                &people,
+                &format!(
+                    "Write the message in {} too: people who chose it would otherwise get another language",
+                    lang.native_name()
+                ),
+            ));
         }
         if form_field(&form, "action") == "send" && form_field(&form, "fallback_ok") != "1" {
             return preview(&state, &ids, &versions, &people).await;
@@ -298,6 +333,7 @@ pub async fn send(
     }
     tx.commit().await?;
     state.mail_wake.notify_one();
-    audit(&state.db, &user.email, "invitation_sent", None, Some(&format!("{queued} of {} selected", ids.len()))).await?;
+    audit(&state.db, &user.email, "invitation_sent", None, Some(&format!("{queued} of {} selected", ids.len())))
+        .await?;
     Ok(Redirect::to(&format!("/admin/recruits?invited={queued}&without_email={}", ids.len() - queued)).into_response())
 }

@@ -145,9 +145,17 @@ pub struct EqualityDetail {
 /// The columns offered for CSV export (name, label).
 pub fn export_columns() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("name", "Name"), ("email", "Email"), ("phone", "Phone"), ("contact_method", "Contact by"),
-        ("postcode", "Postcode"), ("area_connection", "Area connection"), ("age_band", "Age band"),
-        ("language", "Language"), ("status", "Status"), ("batch", "Card batch"), ("created_at", "Signed up"),
+        ("name", "Name"),
+        ("email", "Email"),
+        ("phone", "Phone"),
+        ("contact_method", "Contact by"),
+        ("postcode", "Postcode"),
+        ("area_connection", "Area connection"),
+        ("age_band", "Age band"),
+        ("language", "Language"),
+        ("status", "Status"),
+        ("batch", "Card batch"),
+        ("created_at", "Signed up"),
         ("confirmed_at", "Confirmed"),
     ]
 }
@@ -155,8 +163,8 @@ pub fn export_columns() -> Vec<(&'static str, &'static str)> {
 /// Everything about a person: coordinators.
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::routes::Route> {
-    use axum::routing::{get, post};
     use crate::{auth::Role, routes::Route};
+    use axum::routing::{get, post};
     vec![
         Route::signed(Role::Coordinator, "/admin/recruits/{id}/export.json", get(export::export_json)),
         Route::signed(Role::Coordinator, "/admin/recruits/status", post(pipeline::change_status)),

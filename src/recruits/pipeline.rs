@@ -23,7 +23,12 @@ pub async fn change_status(
     let status = form_field(&form, "status").to_string();
     let back = Some(form_field(&form, "back"))
         // Our own pages only, and nothing that cannot go in a Location header.
-        .filter(|b| b.starts_with("/admin/recruits") && !b.contains("//") && !b.contains('\\') && b.chars().all(|c| c.is_ascii_graphic()))
+        .filter(|b| {
+            b.starts_with("/admin/recruits")
+                && !b.contains("//")
+                && !b.contains('\\')
+                && b.chars().all(|c| c.is_ascii_graphic())
+        })
         .unwrap_or("/admin/recruits")
         .to_string();
     let ids: Vec<String> = form_fields(&form, "id").take(1000).map(str::to_string).collect();

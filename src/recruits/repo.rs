@@ -6,8 +6,8 @@ use super::{
 use crate::{
     db::Backend,
     db::{now_unix, Db},
-    insight::tally,
     error::AppError,
+    insight::tally,
     signup::repo::erase_in,
 };
 
@@ -33,10 +33,7 @@ fn filtered(f: &RecruitFilter) -> (String, Vec<Param>) {
         conds.push(cond);
     };
     if !f.q.is_empty() {
-        let like = format!(
-            "%{}%",
-            f.q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-        );
+        let like = format!("%{}%", f.q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         add(
             "(LOWER(r.name) LIKE ? ESCAPE '\\' OR r.email_lower LIKE ? ESCAPE '\\' OR LOWER(COALESCE(r.phone, '')) LIKE ? ESCAPE '\\' \
              OR LOWER(COALESCE(r.postcode, '')) LIKE ? ESCAPE '\\')",
@@ -100,9 +97,8 @@ fn bind_all<'q, O>(
 /// every card batch (for the filter's list).
 pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, AppError> {
     let (from_where, params) = filtered(f);
-    let (total,): (i64,) = bind_all(sqlx::query_as(&format!("SELECT COUNT(*){from_where}")), &params)
-        .fetch_one(db.pool())
-        .await?;
+    let (total,): (i64,) =
+        bind_all(sqlx::query_as(&format!("SELECT COUNT(*){from_where}")), &params).fetch_one(db.pool()).await?;
     let offset = (f.page.max(1) - 1) * PAGE_SIZE;
     let sql = format!(
         "SELECT r.public_id, r.name, r.status, b.label, r.created_at{from_where}{} LIMIT {PAGE_SIZE} OFFSET {offset}",
@@ -115,7 +111,13 @@ pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, AppError> {
     Ok(RecruitList {
         rows: rows
             .into_iter()
-            .map(|(public_id, name, status, batch, created_at)| RecruitRow { public_id, name, status, batch, created_at })
+            .map(|(public_id, name, status, batch, created_at)| RecruitRow {
+                public_id,
+                name,
+                status,
+                batch,
+                created_at,
+            })
             .collect(),
         total,
         batches,
@@ -124,8 +126,21 @@ pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, AppError> {
 }
 
 type DetailRow = (
-    i64, String, String, Option<String>, Option<String>, String, Option<String>, String, String, String, String,
-    Option<String>, i64, i64, Option<i64>,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
 );
 
 pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, AppError> {
@@ -140,7 +155,23 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, A
     .bind(public_id)
     .fetch_optional(db.pool())
     .await?;
-    let Some((id, public_id, name, email, phone, contact_method, postcode, area_connection, age_band, language, status, batch, created_at, updated_at, confirmed_at)) = row
+    let Some((
+        id,
+        public_id,
+        name,
+        email,
+        phone,
+        contact_method,
+        postcode,
+        area_connection,
+        age_band,
+        language,
+        status,
+        batch,
+        created_at,
+        updated_at,
+        confirmed_at,
+    )) = row
     else {
         return Ok(None);
     };
@@ -152,22 +183,33 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, A
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    let emails: Vec<(String, String, i64)> =
-        sqlx::query_as(
-            "SELECT kind, CASE WHEN status = 'sent' AND delivery IS NOT NULL THEN delivery ELSE status END, created_at \
+    let emails: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, CASE WHEN status = 'sent' AND delivery IS NOT NULL THEN delivery ELSE status END, created_at \
              FROM outbox WHERE recruit_id = $1 ORDER BY id",
-        )
-            .bind(id)
-            .fetch_all(db.pool())
-            .await?;
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
     let timeline: Vec<(i64, String, String, String)> =
         sqlx::query_as("SELECT at, actor, kind, detail FROM recruit_events WHERE recruit_id = $1 ORDER BY id")
             .bind(id)
             .fetch_all(db.pool())
             .await?;
     Ok(Some(RecruitDetail {
-        public_id, name, email, phone, contact_method, postcode, area_connection, age_band, language, status, batch,
-        created_at, updated_at, confirmed_at,
+        public_id,
+        name,
+        email,
+        phone,
+        contact_method,
+        postcode,
+        area_connection,
+        age_band,
+        language,
+        status,
+        batch,
+        created_at,
+        updated_at,
+        confirmed_at,
         equality_hidden: false,
         equality: equality.map(|(consented_at, ethnic_group, ethnic_detail, ethnic_other, gender, disability)| {
             EqualityDetail { consented_at, ethnic_group, ethnic_detail, ethnic_other, gender, disability }
@@ -223,13 +265,15 @@ pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &st
             .execute(&mut *tx)
             .await?;
         tally::adjust(&mut *tx, id, 1).await?;
-        sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'status', $4)")
-            .bind(id)
-            .bind(now)
-            .bind(actor)
-            .bind(format!("{old} → {status}"))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'status', $4)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(actor)
+        .bind(format!("{old} → {status}"))
+        .execute(&mut *tx)
+        .await?;
         changed.push(public_id.clone());
     }
     tx.commit().await?;
@@ -255,8 +299,24 @@ pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Resu
 }
 
 /// Every matching recruit's exportable fields as text, by column name.
-pub async fn export_rows(db: &Db, f: &RecruitFilter) -> Result<Vec<std::collections::HashMap<&'static str, String>>, AppError> {
-    type Row = (String, Option<String>, Option<String>, String, Option<String>, String, String, String, String, Option<String>, i64, Option<i64>);
+pub async fn export_rows(
+    db: &Db,
+    f: &RecruitFilter,
+) -> Result<Vec<std::collections::HashMap<&'static str, String>>, AppError> {
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        Option<i64>,
+    );
     let (from_where, params) = filtered(f);
     let sql = format!(
         "SELECT r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, r.age_band, r.language, \
@@ -340,12 +400,11 @@ where
 {
     let mut out = Vec::with_capacity(public_ids.len());
     for id in public_ids {
-        let row: Option<(i64, Option<String>, Option<String>, String, String)> = sqlx::query_as(
-            "SELECT id, email, phone, contact_method, language FROM recruits WHERE public_id = $1",
-        )
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+        let row: Option<(i64, Option<String>, Option<String>, String, String)> =
+            sqlx::query_as("SELECT id, email, phone, contact_method, language FROM recruits WHERE public_id = $1")
+                .bind(id)
+                .fetch_optional(db)
+                .await?;
         if let Some((id, email, phone, contact_method, language)) = row {
             out.push(Recipient { id, email, phone, contact_method, language });
         }

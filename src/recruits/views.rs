@@ -15,7 +15,11 @@ fn date_of(unix: i64) -> String {
 }
 
 fn field_class(problems: &[(&'static str, String)], name: &str) -> &'static str {
-    if problems.iter().any(|(f, _)| *f == name) { "field field-error" } else { "field" }
+    if problems.iter().any(|(f, _)| *f == name) {
+        "field field-error"
+    } else {
+        "field"
+    }
 }
 
 fn field_error(problems: &[(&'static str, String)], name: &str) -> Option<impl IntoView> {
@@ -332,7 +336,9 @@ pub fn InvitePage() -> impl IntoView {
         "" => None,
         "none" => Some("Select at least one person on the recruits page".to_string()),
         "subject" => Some("Enter a subject of 150 characters or fewer, on one line".to_string()),
-        "message" => Some("Enter a message of 5,000 characters or fewer, without special control characters".to_string()),
+        "message" => {
+            Some("Enter a message of 5,000 characters or fewer, without special control characters".to_string())
+        }
         "missing" => Some(format!(
             "Write the message in {} too: people who chose it would otherwise get another language",
             error_lang.map(|l| l.native_name()).unwrap_or("every language")

@@ -12,7 +12,11 @@ mod schedule {
     use std::time::Duration;
 
     use super::repo;
-    use crate::{config::Settings, db::{now_unix, Db}, error::AppError};
+    use crate::{
+        config::Settings,
+        db::{now_unix, Db},
+        error::AppError,
+    };
 
     /// How long each kind of record is kept, in days.
     #[derive(Clone, Copy, Debug)]

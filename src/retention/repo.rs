@@ -59,7 +59,8 @@ pub async fn purge(db: &Db, s: Schedule, now: i64, dry_run: bool) -> Result<Purg
             *field(&mut report) = n;
             continue;
         }
-        let sql = format!("DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {CHUNK})");
+        let sql =
+            format!("DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {CHUNK})");
         loop {
             let mut tx = db.begin_write().await?;
             let n = sqlx::query(&sql).bind(cutoff).execute(&mut *tx).await?.rows_affected() as i64;

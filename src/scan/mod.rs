@@ -18,8 +18,8 @@ mod handlers {
 
     use crate::{
         error::AppError,
-        public::{request_lang, LangQuery},
         limits::Client,
+        public::{request_lang, LangQuery},
         signup::{
             handlers::{card, card_problem_page, Card},
             pages,
@@ -92,7 +92,13 @@ mod handlers {
                 {
                     state.scans.record(code.as_str(), batch_id).await;
                 }
-                Ok(state.landing_pages.page(lang, &state.settings.force_name, state.settings.panel, code.as_str(), chosen))
+                Ok(state.landing_pages.page(
+                    lang,
+                    &state.settings.force_name,
+                    state.settings.panel,
+                    code.as_str(),
+                    chosen,
+                ))
             }
             other => Ok(card_problem_page(lang, &other)),
         }

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{cards::repo, db::{now_unix, Db}};
+use crate::{
+    cards::repo,
+    db::{now_unix, Db},
+};
 
 enum Msg {
     Scan { code: String, batch_id: i64, at: i64 },
@@ -27,7 +30,8 @@ impl ScanRecorder {
             while let Some(first) = rx.recv().await {
                 let mut scans = Vec::new();
                 let mut waiting = Vec::new();
-                let take = |m: Msg, scans: &mut Vec<(String, i64, i64)>, waiting: &mut Vec<oneshot::Sender<()>>| match m {
+                let take = |m: Msg, scans: &mut Vec<(String, i64, i64)>, waiting: &mut Vec<oneshot::Sender<()>>| match m
+                {
                     Msg::Scan { code, batch_id, at } => scans.push((code, batch_id, at)),
                     Msg::Flush(done) => waiting.push(done),
                 };

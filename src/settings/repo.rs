@@ -4,10 +4,8 @@ use crate::{
 };
 
 pub async fn get(db: &Db, key: &str) -> Result<Option<String>, AppError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-        .bind(key)
-        .fetch_optional(db.pool())
-        .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(db.pool()).await?;
     Ok(row.map(|(v,)| v))
 }
 

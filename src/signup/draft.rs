@@ -1,7 +1,7 @@
 //! The answers so far (as typed) and the rules for moving between questions.
 use crate::domain::{
-    parse_ethnic_other, AgeBand, AreaConnection, ContactMethod, Disability, Email, ErrKey, EthnicDetail,
-    EthnicGroup, Gender, PersonName, Phone, Postcode,
+    parse_ethnic_other, AgeBand, AreaConnection, ContactMethod, Disability, Email, ErrKey, EthnicDetail, EthnicGroup,
+    Gender, PersonName, Phone, Postcode,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,7 +250,11 @@ impl Draft {
             Step::About if returning => Step::Check,
             Step::About => Step::EqualityIntro,
             Step::EqualityIntro if self.equality == "yes" => {
-                if returning && !self.gender.is_empty() { Step::Check } else { Step::Equality }
+                if returning && !self.gender.is_empty() {
+                    Step::Check
+                } else {
+                    Step::Equality
+                }
             }
             Step::EqualityIntro => Step::Check,
             Step::Equality if self.detail_group().is_some() && !(returning && detail_ok()) => Step::Ethnicity,

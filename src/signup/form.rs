@@ -32,10 +32,12 @@ pub fn ErrorSummary(lang: Lang, problems: Problems) -> impl IntoView {
 
 #[component]
 fn ErrorMessage(lang: Lang, id: String, error: Option<&'static str>) -> impl IntoView {
-    error.map(|key| view! {
-        <p class="error-message" id=id>
-            <span class="visually-hidden">{t(lang, "form.error_prefix")}</span>{t(lang, key)}
-        </p>
+    error.map(|key| {
+        view! {
+            <p class="error-message" id=id>
+                <span class="visually-hidden">{t(lang, "form.error_prefix")}</span>{t(lang, key)}
+            </p>
+        }
     })
 }
 
@@ -63,7 +65,8 @@ pub fn TextField(
     #[prop(optional)] optional: bool,
     #[prop(optional)] width: Option<&'static str>,
 ) -> impl IntoView {
-    let label_text = if optional { format!("{} {}", t(lang, label), t(lang, "form.optional")) } else { t(lang, label).to_string() };
+    let label_text =
+        if optional { format!("{} {}", t(lang, label), t(lang, "form.optional")) } else { t(lang, label).to_string() };
     view! {
         <div class=if error.is_some() { "field field-error" } else { "field" }>
             <label for=name>{label_text}</label>

@@ -147,7 +147,10 @@ mod tests {
         let sealed = s.seal(&[("name", "Siân Jones".to_string()), ("step", "about".to_string())]);
         assert!(!sealed.contains("Si"), "nothing typed shows in the address");
         let open = s.open(&sealed).unwrap();
-        assert_eq!(open, vec![("name".to_string(), "Siân Jones".to_string()), ("step".to_string(), "about".to_string())]);
+        assert_eq!(
+            open,
+            vec![("name".to_string(), "Siân Jones".to_string()), ("step".to_string(), "about".to_string())]
+        );
         let mut altered = sealed.clone().into_bytes();
         let last = altered.len() - 1;
         altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };

@@ -32,7 +32,10 @@ const MAX_RESENDS: i64 = repo::MAX_CONFIRMATIONS_PER_DAY - 1;
 
 /// The card behind `/j/<code>/…`, when it can still be used.
 pub enum Card {
-    Valid { code: CardCode, batch_id: i64 },
+    Valid {
+        code: CardCode,
+        batch_id: i64,
+    },
     Unknown,
     NoLongerValid,
     /// This client has tried too many codes that do not exist (guessing).
@@ -54,11 +57,8 @@ pub async fn card(state: &AppState, raw: &str, client: &Client) -> Result<Card, 
         state.card_miss_limiter.allow(client);
         return Ok(Card::Unknown);
     };
-    let expired = card
-        .expires_on
-        .as_deref()
-        .and_then(ExpiryDate::parse_iso)
-        .is_some_and(|last| last < ExpiryDate::today());
+    let expired =
+        card.expires_on.as_deref().and_then(ExpiryDate::parse_iso).is_some_and(|last| last < ExpiryDate::today());
     if card.status != "active" || expired {
         return Ok(Card::NoLongerValid);
     }
@@ -133,7 +133,15 @@ fn to_step(state: &AppState, j: &Journey, lang: Lang, step: Step, draft: &Draft,
 
 /// The same, for a step whose answers have problems: its address shows them (so Back and
 /// reload after an error are ordinary page loads too, never "Confirm form resubmission").
-fn to_address(state: &AppState, j: &Journey, lang: Lang, step: Step, draft: &Draft, returning: bool, errors: bool) -> Response {
+fn to_address(
+    state: &AppState,
+    j: &Journey,
+    lang: Lang,
+    step: Step,
+    draft: &Draft,
+    returning: bool,
+    errors: bool,
+) -> Response {
     let mut pairs = draft.pairs();
     pairs.push(("step", step.code().to_string()));
     if returning {
@@ -148,21 +156,32 @@ fn to_address(state: &AppState, j: &Journey, lang: Lang, step: Step, draft: &Dra
 
 /// A step's page from its address: the first question for a new journey, or the step a
 /// sealed `s` names, with its answers.
-fn step_from_address(state: &AppState, j: &Journey, sealed: Option<(Step, Draft, bool, bool)>, chosen: bool, youth: bool) -> Response {
+fn step_from_address(
+    state: &AppState,
+    j: &Journey,
+    sealed: Option<(Step, Draft, bool, bool)>,
+    chosen: bool,
+    youth: bool,
+) -> Response {
     if youth {
         return pages::youth(j).into_response();
     }
     let page = match sealed {
         Some((step, draft, returning, true)) => {
             // The problems are worked out again from the answers the address carries.
-            let problems: Vec<_> = draft.validate(step).into_iter().filter(|(f, _)| Draft::fields_of(step).contains(f)).collect();
+            let problems: Vec<_> =
+                draft.validate(step).into_iter().filter(|(f, _)| Draft::fields_of(step).contains(f)).collect();
             let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
             pages::step_page(j, step, &draft, problems, returning, None).with_status(status)
         }
         Some((step, draft, returning, false)) => pages::step_page(j, step, &draft, vec![], returning, None),
         None => pages::step_page(j, Step::FIRST, &new_draft(state), vec![], false, None),
     };
-    if chosen { page.remember_lang().into_response() } else { page.into_response() }
+    if chosen {
+        page.remember_lang().into_response()
+    } else {
+        page.into_response()
+    }
 }
 
 /// `GET /j/<code>/join`: the first question for someone holding a card, or a later step.
@@ -239,9 +258,7 @@ pub async fn answer_without_card(
 }
 
 fn form_lang(pairs: &[(String, String)], default: Lang) -> Lang {
-    Lang::parse(field(pairs, "switch_lang"))
-        .or_else(|| Lang::parse(field(pairs, "lang")))
-        .unwrap_or(default)
+    Lang::parse(field(pairs, "switch_lang")).or_else(|| Lang::parse(field(pairs, "lang"))).unwrap_or(default)
 }
 
 async fn answer(
@@ -306,10 +323,7 @@ async fn answer(
     }
     let problems = draft.validate(Step::Check);
     if let Some((field_name, _)) = problems.first() {
-        let step = Step::ALL
-            .into_iter()
-            .find(|s| Draft::fields_of(*s).contains(field_name))
-            .unwrap_or(Step::FIRST);
+        let step = Step::ALL.into_iter().find(|s| Draft::fields_of(*s).contains(field_name)).unwrap_or(Step::FIRST);
         return Ok(to_address(state, &j, j.lang, step, &draft, true, true));
     }
     // Only sign-ups that would be saved count against the card's and the address's
@@ -340,7 +354,11 @@ async fn answer(
 }
 
 fn opt<T>(raw: &str, parse: impl Fn(&str) -> Result<T, &'static str>) -> Option<T> {
-    if raw.trim().is_empty() { None } else { parse(raw).ok() }
+    if raw.trim().is_empty() {
+        None
+    } else {
+        parse(raw).ok()
+    }
 }
 
 /// Turns a validated draft into typed values (None if validation was skipped).
@@ -384,7 +402,9 @@ pub async fn sent(
 ) -> Result<Response, AppError> {
     let (lang, _) = request_lang(q.lang.as_deref(), &headers, state.settings.default_language);
     let Some(r) = repo::receipt(&state.db, &receipt).await? else {
-        return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
+        return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"])
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response());
     };
     let by_text = r.email.is_none() && r.phone.is_some() && state.can_text();
     let can_resend = r.status == "new" && r.resends < MAX_RESENDS && (r.email.is_some() || by_text);
@@ -416,7 +436,9 @@ pub async fn resend(
         return Err(AppError::RateLimited);
     }
     let Some(r) = repo::receipt(&state.db, &receipt).await? else {
-        return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"]).with_status(StatusCode::NOT_FOUND).into_response());
+        return Ok(pages::message(lang, "sent.expired_title", &["sent.expired"])
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response());
     };
     match r.pending_id {
         Some(pending_id) => {
@@ -432,7 +454,12 @@ pub async fn resend(
 
 /// The language of a page opened from a link in a message: the link's own `?lang=`,
 /// else the person's (a link in a text has none), else the browser's.
-async fn link_lang(state: &AppState, query_lang: Option<&str>, token: &str, headers: &HeaderMap) -> Result<Lang, AppError> {
+async fn link_lang(
+    state: &AppState,
+    query_lang: Option<&str>,
+    token: &str,
+    headers: &HeaderMap,
+) -> Result<Lang, AppError> {
     if let Some(l) = query_lang.and_then(Lang::parse) {
         return Ok(l);
     }
@@ -452,12 +479,18 @@ pub async fn confirm(
     let lang = link_lang(&state, q.lang.as_deref(), &token, &headers).await?;
     let page: PublicPage = match repo::confirm(&state.db, &token).await? {
         // A 22-character token came in a text message: it confirmed a phone number.
-        TokenOutcome::Done if token.len() == 22 => pages::message(lang, "confirm.text_done_title", &["confirm.done", "sent.next"]),
+        TokenOutcome::Done if token.len() == 22 => {
+            pages::message(lang, "confirm.text_done_title", &["confirm.done", "sent.next"])
+        }
         TokenOutcome::Done => pages::message(lang, "confirm.done_title", &["confirm.done", "sent.next"]),
         TokenOutcome::Updated => pages::message(lang, "confirm.updated_title", &["confirm.updated", "sent.next"]),
         TokenOutcome::AlreadyDone => pages::message(lang, "confirm.already_title", &["confirm.already"]),
-        TokenOutcome::Expired => pages::broken_confirm(lang, "confirm.expired_title", "confirm.expired").with_status(StatusCode::GONE),
-        TokenOutcome::Unknown => pages::broken_confirm(lang, "confirm.unknown_title", "confirm.unknown").with_status(StatusCode::NOT_FOUND),
+        TokenOutcome::Expired => {
+            pages::broken_confirm(lang, "confirm.expired_title", "confirm.expired").with_status(StatusCode::GONE)
+        }
+        TokenOutcome::Unknown => {
+            pages::broken_confirm(lang, "confirm.unknown_title", "confirm.unknown").with_status(StatusCode::NOT_FOUND)
+        }
     };
     Ok(page.into_response())
 }
@@ -471,13 +504,19 @@ pub async fn withdraw_page(
 ) -> Result<Response, AppError> {
     let lang = link_lang(&state, q.lang.as_deref(), &token, &headers).await?;
     if !repo::withdraw_token_valid(&state.db, &token).await? {
-        return Ok(pages::broken_withdraw(lang, &state.settings.panel_email).with_status(StatusCode::NOT_FOUND).into_response());
+        return Ok(pages::broken_withdraw(lang, &state.settings.panel_email)
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response());
     }
     Ok(pages::withdraw_form(lang, &format!("/withdraw/{token}?lang={}", lang.code())).into_response())
 }
 
 /// `POST /withdraw/<token>`: removes the person's data.
-pub async fn withdraw(State(state): State<AppState>, Path(token): Path<String>, body: String) -> Result<Response, AppError> {
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
     let lang = form_lang(&form_pairs(&body), state.settings.default_language);
     if repo::withdraw(&state.db, &token).await? {
         Ok(pages::message(lang, "withdraw.done_title", &["withdraw.done"]).into_response())
@@ -489,7 +528,14 @@ pub async fn withdraw(State(state): State<AppState>, Path(token): Path<String>, 
 /// `GET /card?code=…`: the code typed from a card, as printed (spaces, dashes and small
 /// letters allowed), sent on to that card's page.
 pub async fn typed_card(Query(q): Query<TypedCard>) -> axum::response::Redirect {
-    let code: String = q.code.unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric()).take(32).collect::<String>().to_ascii_uppercase();
+    let code: String = q
+        .code
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(32)
+        .collect::<String>()
+        .to_ascii_uppercase();
     let lang = q.lang.as_deref().and_then(Lang::parse).map(|l| format!("?lang={}", l.code())).unwrap_or_default();
     if code.is_empty() {
         // Nothing that could be a code: the way to join without one.

@@ -7,23 +7,23 @@ mod draft;
 pub use draft::{Draft, Step};
 
 #[cfg(feature = "ssr")]
+pub mod committer;
+#[cfg(feature = "ssr")]
+mod form;
+#[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod pages;
 #[cfg(feature = "ssr")]
-mod form;
-#[cfg(feature = "ssr")]
-pub mod committer;
-#[cfg(feature = "ssr")]
 pub mod repo;
 
 /// The sign-up journey, confirmation and withdrawal: public by nature.
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::routes::Route> {
-    use axum::routing::get;
     use crate::routes::Route;
+    use axum::routing::get;
     vec![
         Route::public("/j/{code}/join", get(handlers::start_from_card).post(handlers::answer_from_card)),
         Route::public("/join", get(handlers::start_without_card).post(handlers::answer_without_card)),

@@ -42,18 +42,28 @@ fn honeypot() -> impl IntoView {
 }
 
 fn title_for(lang: Lang, step: Step) -> &'static str {
-    t(lang, match step {
-        Step::About => "about.title",
-        Step::Eligibility => "eligibility.title",
-        Step::EqualityIntro => "equality_intro.title",
-        Step::Equality => "equality.title",
-        Step::Ethnicity => "ethnicity.title",
-        Step::Check => "check.title",
-    })
+    t(
+        lang,
+        match step {
+            Step::About => "about.title",
+            Step::Eligibility => "eligibility.title",
+            Step::EqualityIntro => "equality_intro.title",
+            Step::Equality => "equality.title",
+            Step::Ethnicity => "ethnicity.title",
+            Step::Check => "check.title",
+        },
+    )
 }
 
 /// A question page (or "check your answers"), with errors when there are any.
-pub fn step_page(j: &Journey, step: Step, draft: &Draft, problems: Problems, returning: bool, banner: Option<&'static str>) -> PublicPage {
+pub fn step_page(
+    j: &Journey,
+    step: Step,
+    draft: &Draft,
+    problems: Problems,
+    returning: bool,
+    banner: Option<&'static str>,
+) -> PublicPage {
     let lang = j.lang;
     let title = if problems.is_empty() {
         title_for(lang, step).to_string()
@@ -72,23 +82,29 @@ pub fn step_page(j: &Journey, step: Step, draft: &Draft, problems: Problems, ret
     let hidden = hidden_fields(draft, except);
     let action = j.action.clone();
     let submit_label = t(lang, if step == Step::Check { "check.submit" } else { "form.continue" });
-    let back = (step != Step::FIRST).then(|| view! {
-        <button type="submit" name="action" value="back" class="link-button back">{t(lang, "form.back")}</button>
+    let back = (step != Step::FIRST).then(|| {
+        view! {
+            <button type="submit" name="action" value="back" class="link-button back">{t(lang, "form.back")}</button>
+        }
     });
-    PublicPage::new(lang, title, view! {
-        {banner.map(|b| view! { <div class="error-summary" role="alert"><p>{t(lang, b)}</p></div> })}
-        <form method="post" action=action id="signup" novalidate>
-            {back}
-            <ErrorSummary lang problems=problems.clone()/>
-            {body}
-            {hidden}
-            <input type="hidden" name="step" value=step.code()/>
-            {returning.then(|| view! { <input type="hidden" name="returning" value="1"/> })}
-            <input type="hidden" name="lang" value=lang.code()/>
-            {honeypot()}
-            <button type="submit" name="action" value="continue" class="button">{submit_label}</button>
-        </form>
-    })
+    PublicPage::new(
+        lang,
+        title,
+        view! {
+            {banner.map(|b| view! { <div class="error-summary" role="alert"><p>{t(lang, b)}</p></div> })}
+            <form method="post" action=action id="signup" novalidate>
+                {back}
+                <ErrorSummary lang problems=problems.clone()/>
+                {body}
+                {hidden}
+                <input type="hidden" name="step" value=step.code()/>
+                {returning.then(|| view! { <input type="hidden" name="returning" value="1"/> })}
+                <input type="hidden" name="lang" value=lang.code()/>
+                {honeypot()}
+                <button type="submit" name="action" value="continue" class="button">{submit_label}</button>
+            </form>
+        },
+    )
     .with_switcher(Switcher::Form)
 }
 
@@ -110,10 +126,7 @@ fn about(j: &Journey, d: &Draft, p: &Problems) -> impl IntoView {
 
 fn eligibility(j: &Journey, d: &Draft, p: &Problems) -> impl IntoView {
     let lang = j.lang;
-    let ages: Vec<Choice> = AgeBand::ALL
-        .iter()
-        .map(|b| (b.code(), age_label(*b), None))
-        .collect();
+    let ages: Vec<Choice> = AgeBand::ALL.iter().map(|b| (b.code(), age_label(*b), None)).collect();
     let connection_legend = "eligibility.connection";
     view! {
         <h1>{t(lang, "eligibility.title")}</h1>
@@ -260,7 +273,11 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
     let mut rows: Vec<(&'static str, String, Step)> = vec![
         ("eligibility.age", label_of(AgeBand::parse(&d.age_band).ok().map(age_label)), Step::Eligibility),
         ("eligibility.connection", or_none(&connection), Step::Eligibility),
-        ("eligibility.postcode", or_none(&Postcode::parse(&d.postcode).map(|p| p.as_str().to_string()).unwrap_or(d.postcode.clone())), Step::Eligibility),
+        (
+            "eligibility.postcode",
+            or_none(&Postcode::parse(&d.postcode).map(|p| p.as_str().to_string()).unwrap_or(d.postcode.clone())),
+            Step::Eligibility,
+        ),
         ("about.name", or_none(&d.name), Step::About),
         ("about.email", or_none(&d.email), Step::About),
         ("about.phone", or_none(&d.phone), Step::About),
@@ -268,9 +285,14 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
     if d.asks_contact_method() {
         rows.push(("about.contact_method", label_of(contact), Step::About));
     }
-    rows.extend([
-        ("equality_intro.question", label_of(match d.equality.as_str() { "yes" => Some("equality_intro.yes"), _ => Some("equality_intro.no") }), Step::EqualityIntro),
-    ]);
+    rows.extend([(
+        "equality_intro.question",
+        label_of(match d.equality.as_str() {
+            "yes" => Some("equality_intro.yes"),
+            _ => Some("equality_intro.no"),
+        }),
+        Step::EqualityIntro,
+    )]);
     if d.equality == "yes" {
         let detail = EthnicDetail::parse(&d.ethnic_detail).ok().map(detail_label);
         let group = EthnicGroup::parse(&d.ethnic_group).ok().map(group_label);
@@ -280,12 +302,19 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
         }
         rows.push(("equality.ethnic_group", ethnic, Step::Equality));
         let gender = match d.gender.as_str() {
-            "woman" => Some("gender.woman"), "man" => Some("gender.man"), "non_binary" => Some("gender.non_binary"),
-            "another" => Some("gender.another"), "prefer_not" => Some("form.prefer_not"), _ => None,
+            "woman" => Some("gender.woman"),
+            "man" => Some("gender.man"),
+            "non_binary" => Some("gender.non_binary"),
+            "another" => Some("gender.another"),
+            "prefer_not" => Some("form.prefer_not"),
+            _ => None,
         };
         rows.push(("equality.gender", label_of(gender), Step::Equality));
         let disability = match d.disability.as_str() {
-            "yes" => Some("form.yes"), "no" => Some("form.no"), "prefer_not" => Some("form.prefer_not"), _ => None,
+            "yes" => Some("form.yes"),
+            "no" => Some("form.no"),
+            "prefer_not" => Some("form.prefer_not"),
+            _ => None,
         };
         rows.push(("equality.disability", label_of(disability), Step::Equality));
     }
@@ -326,39 +355,47 @@ pub fn before_you_join(lang: Lang, facts: crate::config::PanelFacts) -> impl Int
 /// The landing page without its body (filled in from `scan::LandingPages`).
 pub fn landing(lang: Lang, force: &str, start: &str, facts: crate::config::PanelFacts) -> PublicPage {
     let start = format!("{start}?lang={}", lang.code());
-    PublicPage::new(lang, t(lang, "landing.title"), view! {
-        <h1>{t(lang, "landing.title")}</h1>
-        <p class="lead">{tf(lang, "landing.given_by", &[("force", force)])}</p>
-        <h2>{t(lang, "landing.what_title")}</h2>
-        <p>{t(lang, "landing.what")}</p>
-        <h2>{t(lang, "landing.commit_title")}</h2>
-        <ul>
-            <li>{t(lang, "landing.commit_meetings")}</li>
-            <li>{t(lang, "landing.commit_training")}</li>
-            <li>{t(lang, "landing.commit_review")}</li>
-        </ul>
-        <p>{t(lang, "landing.independent")}</p>
-        {before_you_join(lang, facts)}
-        <h2>{t(lang, "landing.data_title")}</h2>
-        <p>{t(lang, "landing.data")}</p>
-        <p><a href=format!("/privacy?lang={}", lang.code())>{t(lang, "privacy.title")}</a></p>
-        <p><a class="button start" href=start>{t(lang, "landing.start")}</a></p>
-        <p>{t(lang, "landing.time")}</p>
-        <p><a href=format!("/rights?lang={}", lang.code())>{t(lang, "rights.link")}</a></p>
-    })
+    PublicPage::new(
+        lang,
+        t(lang, "landing.title"),
+        view! {
+            <h1>{t(lang, "landing.title")}</h1>
+            <p class="lead">{tf(lang, "landing.given_by", &[("force", force)])}</p>
+            <h2>{t(lang, "landing.what_title")}</h2>
+            <p>{t(lang, "landing.what")}</p>
+            <h2>{t(lang, "landing.commit_title")}</h2>
+            <ul>
+                <li>{t(lang, "landing.commit_meetings")}</li>
+                <li>{t(lang, "landing.commit_training")}</li>
+                <li>{t(lang, "landing.commit_review")}</li>
+            </ul>
+            <p>{t(lang, "landing.independent")}</p>
+            {before_you_join(lang, facts)}
+            <h2>{t(lang, "landing.data_title")}</h2>
+            <p>{t(lang, "landing.data")}</p>
+            <p><a href=format!("/privacy?lang={}", lang.code())>{t(lang, "privacy.title")}</a></p>
+            <p><a class="button start" href=start>{t(lang, "landing.start")}</a></p>
+            <p>{t(lang, "landing.time")}</p>
+            <p><a href=format!("/rights?lang={}", lang.code())>{t(lang, "rights.link")}</a></p>
+        },
+    )
 }
 
 pub fn youth(j: &Journey) -> PublicPage {
     let lang = j.lang;
     let mailto = format!("mailto:{}", j.panel_email);
-    PublicPage::new(lang, t(lang, "youth.title"), view! {
-        <h1>{t(lang, "youth.title")}</h1>
-        <p>{tf(lang, "youth.min_age", &[("age", &j.min_age.to_string())])}</p>
-        <p>{t(lang, "youth.engagement")}</p>
-        <p>{t(lang, "youth.adult")}" "<a href=mailto>{j.panel_email.clone()}</a>"."</p>
-        <p>{t(lang, "youth.nothing_kept")}</p>
-        <p><a class="back" href=format!("{}?lang={}", j.action, lang.code())>{t(lang, "form.back")}</a></p>
-    })
+    PublicPage::new(
+        lang,
+        t(lang, "youth.title"),
+        view! {
+            <h1>{t(lang, "youth.title")}</h1>
+            <p>{tf(lang, "youth.min_age", &[("age", &j.min_age.to_string())])}</p>
+            <p>{t(lang, "youth.engagement")}</p>
+            <p>{t(lang, "youth.adult")}" "<a href=mailto>{j.panel_email.clone()}</a>"."</p>
+            <p>{t(lang, "youth.nothing_kept")}</p>
+            <p><a class="back" href=format!("{}?lang={}", j.action, lang.code())>{t(lang, "form.back")}</a></p>
+        },
+    )
 }
 
 /// "Check your email", "check your texts", or (no text service) "we will phone you".
@@ -378,25 +415,29 @@ pub fn sent(
     let limit = limit_reached.then(|| with_email_link(lang, "sent.resend_limit", contact));
     if email.is_none() && by_text {
         let phone = phone.unwrap_or("").to_string();
-        return PublicPage::new(lang, t(lang, "sent.text_title"), view! {
-            <div class="panel-confirm"><h1>{t(lang, "sent.text_title")}</h1></div>
-            <p>{t(lang, "sent.text_to")}</p>
-            <p class="address"><strong><bdi dir="ltr">{phone}</bdi></strong></p>
-            <p>{t(lang, "sent.text_open")}</p>
-            {resent.then(|| view! { <p class="notice" role="status">{t(lang, "sent.text_resent")}</p> })}
-            <h2>{t(lang, "sent.text_not_arrived_title")}</h2>
-            <p>{t(lang, "sent.text_not_arrived")}</p>
-            {can_resend.then(|| view! {
-                <form method="post" action=action.clone()>
-                    <input type="hidden" name="lang" value=lang.code()/>
-                    <button type="submit" class="button secondary">{t(lang, "sent.text_resend")}</button>
-                </form>
-            })}
-            {limit}
-            <h2>{t(lang, "sent.next_title")}</h2>
-            <p>{t(lang, "sent.next")}</p>
-            {before_you_join(lang, facts)}
-        });
+        return PublicPage::new(
+            lang,
+            t(lang, "sent.text_title"),
+            view! {
+                <div class="panel-confirm"><h1>{t(lang, "sent.text_title")}</h1></div>
+                <p>{t(lang, "sent.text_to")}</p>
+                <p class="address"><strong><bdi dir="ltr">{phone}</bdi></strong></p>
+                <p>{t(lang, "sent.text_open")}</p>
+                {resent.then(|| view! { <p class="notice" role="status">{t(lang, "sent.text_resent")}</p> })}
+                <h2>{t(lang, "sent.text_not_arrived_title")}</h2>
+                <p>{t(lang, "sent.text_not_arrived")}</p>
+                {can_resend.then(|| view! {
+                    <form method="post" action=action.clone()>
+                        <input type="hidden" name="lang" value=lang.code()/>
+                        <button type="submit" class="button secondary">{t(lang, "sent.text_resend")}</button>
+                    </form>
+                })}
+                {limit}
+                <h2>{t(lang, "sent.next_title")}</h2>
+                <p>{t(lang, "sent.next")}</p>
+                {before_you_join(lang, facts)}
+            },
+        );
     }
     let body = match email {
         Some(email) => view! {
@@ -414,68 +455,90 @@ pub fn sent(
                 </form>
             })}
             {limit}
-        }.into_any(),
+        }
+        .into_any(),
         None => view! {
             <div class="panel-confirm"><h1>{t(lang, "sent.phone_title")}</h1></div>
             <p>{tf(lang, "sent.phone", &[("phone", phone.unwrap_or(""))])}</p>
-        }.into_any(),
+        }
+        .into_any(),
     };
-    PublicPage::new(lang, t(lang, if email.is_some() { "sent.title" } else { "sent.phone_title" }), view! {
-        {body}
-        <h2>{t(lang, "sent.next_title")}</h2>
-        <p>{t(lang, "sent.next")}</p>
-        {before_you_join(lang, facts)}
-    })
+    PublicPage::new(
+        lang,
+        t(lang, if email.is_some() { "sent.title" } else { "sent.phone_title" }),
+        view! {
+            {body}
+            <h2>{t(lang, "sent.next_title")}</h2>
+            <p>{t(lang, "sent.next")}</p>
+            {before_you_join(lang, facts)}
+        },
+    )
 }
 
 pub fn message(lang: Lang, title_key: &'static str, text_keys: &[&'static str]) -> PublicPage {
     let texts: Vec<&'static str> = text_keys.iter().map(|k| t(lang, k)).collect();
-    PublicPage::new(lang, t(lang, title_key), view! {
-        <h1>{t(lang, title_key)}</h1>
-        {texts.into_iter().map(|text| view! { <p>{text}</p> }).collect_view()}
-    })
+    PublicPage::new(
+        lang,
+        t(lang, title_key),
+        view! {
+            <h1>{t(lang, title_key)}</h1>
+            {texts.into_iter().map(|text| view! { <p>{text}</p> }).collect_view()}
+        },
+    )
 }
 
 pub fn withdraw_form(lang: Lang, action: &str) -> PublicPage {
     let action = action.to_string();
-    PublicPage::new(lang, t(lang, "withdraw.title"), view! {
-        <h1>{t(lang, "withdraw.title")}</h1>
-        <p>{t(lang, "withdraw.explain")}</p>
-        <form method="post" action=action>
-            <input type="hidden" name="lang" value=lang.code()/>
-            <button type="submit" class="button warning">{t(lang, "withdraw.button")}</button>
-        </form>
-    })
+    PublicPage::new(
+        lang,
+        t(lang, "withdraw.title"),
+        view! {
+            <h1>{t(lang, "withdraw.title")}</h1>
+            <p>{t(lang, "withdraw.explain")}</p>
+            <form method="post" action=action>
+                <input type="hidden" name="lang" value=lang.code()/>
+                <button type="submit" class="button warning">{t(lang, "withdraw.button")}</button>
+            </form>
+        },
+    )
 }
 
 /// A card that cannot be used: explain, then offer the journey without a card.
 pub fn join_anyway(lang: Lang, title_key: &'static str, text_key: &'static str) -> PublicPage {
-    PublicPage::new(lang, t(lang, title_key), view! {
-        <h1>{t(lang, title_key)}</h1>
-        <p>{t(lang, text_key)}</p>
-        <p><a class="button" href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
-    })
+    PublicPage::new(
+        lang,
+        t(lang, title_key),
+        view! {
+            <h1>{t(lang, title_key)}</h1>
+            <p>{t(lang, text_key)}</p>
+            <p><a class="button" href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
+        },
+    )
 }
 
 /// An unknown card: a box to type the code as printed (a mistyped address is the usual
 /// cause), and the way to join without a card.
 pub fn unknown_card(lang: Lang) -> PublicPage {
-    PublicPage::new(lang, t(lang, "card.unknown_title"), view! {
-        <h1>{t(lang, "card.unknown_title")}</h1>
-        <p>{t(lang, "card.unknown")}</p>
-        <form method="get" action="/card">
-            <input type="hidden" name="lang" value=lang.code()/>
-            <div class="field">
-                <label for="code">{t(lang, "card.type_code")}</label>
-                <p class="hint" id="code-hint">{t(lang, "card.type_code_hint")}</p>
-                <input type="text" id="code" name="code" class="w-half" dir="ltr" autocomplete="off" autocapitalize="characters"
-                    spellcheck="false" aria-describedby="code-hint"/>
-            </div>
-            <button type="submit" class="button">{t(lang, "form.continue")}</button>
-        </form>
-        <p>{t(lang, "card.still_join")}</p>
-        <p><a href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
-    })
+    PublicPage::new(
+        lang,
+        t(lang, "card.unknown_title"),
+        view! {
+            <h1>{t(lang, "card.unknown_title")}</h1>
+            <p>{t(lang, "card.unknown")}</p>
+            <form method="get" action="/card">
+                <input type="hidden" name="lang" value=lang.code()/>
+                <div class="field">
+                    <label for="code">{t(lang, "card.type_code")}</label>
+                    <p class="hint" id="code-hint">{t(lang, "card.type_code_hint")}</p>
+                    <input type="text" id="code" name="code" class="w-half" dir="ltr" autocomplete="off" autocapitalize="characters"
+                        spellcheck="false" aria-describedby="code-hint"/>
+                </div>
+                <button type="submit" class="button">{t(lang, "form.continue")}</button>
+            </form>
+            <p>{t(lang, "card.still_join")}</p>
+            <p><a href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
+        },
+    )
 }
 
 /// A confirm link that no longer works: say so, and offer the start of the journey.
@@ -485,17 +548,22 @@ pub fn broken_confirm(lang: Lang, title_key: &'static str, text_key: &'static st
 
 /// A withdraw link that no longer works: how else to have details deleted.
 pub fn broken_withdraw(lang: Lang, email: &str) -> PublicPage {
-    PublicPage::new(lang, t(lang, "withdraw.unknown_title"), view! {
-        <h1>{t(lang, "withdraw.unknown_title")}</h1>
-        <p>{t(lang, "withdraw.unknown")}</p>
-        {with_email_link(lang, "withdraw.unknown_contact", email)}
-    })
+    PublicPage::new(
+        lang,
+        t(lang, "withdraw.unknown_title"),
+        view! {
+            <h1>{t(lang, "withdraw.unknown_title")}</h1>
+            <p>{t(lang, "withdraw.unknown")}</p>
+            {with_email_link(lang, "withdraw.unknown_contact", email)}
+        },
+    )
 }
 
 /// A paragraph whose `{email}` is a mailto link (kept left to right on Arabic pages).
 fn with_email_link(lang: Lang, key: &'static str, email: &str) -> impl IntoView {
     let text = tf(lang, key, &[("email", "\u{0}")]);
-    let (before, after) = text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
+    let (before, after) =
+        text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
     let mailto = format!("mailto:{email}");
     view! { <p>{before}<a href=mailto><bdi dir="ltr">{email.to_string()}</bdi></a>{after}</p> }
 }

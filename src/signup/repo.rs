@@ -4,7 +4,10 @@ use sqlx::{Any, Transaction};
 
 use crate::{
     db::{now_unix, Db},
-    domain::{AgeBand, AreaConnection, ContactMethod, Disability, Email, EthnicDetail, EthnicGroup, Gender, PersonName, Phone, Postcode},
+    domain::{
+        AgeBand, AreaConnection, ContactMethod, Disability, Email, EthnicDetail, EthnicGroup, Gender, PersonName,
+        Phone, Postcode,
+    },
     email::{repo as outbox, tokens},
     error::AppError,
     i18n::Lang,
@@ -78,7 +81,10 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<Submitted, sqlx::Error> 
 /// phone-only sign-ups the same phone)? A journey key replayed by someone else is not.
 async fn same_person(tx: &mut Transaction<'static, Any>, id: i64, s: &Submission) -> Result<bool, sqlx::Error> {
     let row: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT email_lower, phone FROM recruits WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+        sqlx::query_as("SELECT email_lower, phone FROM recruits WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(match (row, &s.email) {
         (Some((Some(stored), _)), Some(email)) => stored == email.normalized(),
         (Some((None, stored_phone)), None) => stored_phone.as_deref() == s.phone.as_ref().map(Phone::as_str),
@@ -121,16 +127,19 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
 
     let email_lower = s.email.as_ref().map(Email::normalized);
     let existing: Option<(i64,)> = match &email_lower {
-        Some(e) => sqlx::query_as("SELECT id FROM recruits WHERE email_lower = $1").bind(e).fetch_optional(&mut **tx).await?,
+        Some(e) => {
+            sqlx::query_as("SELECT id FROM recruits WHERE email_lower = $1").bind(e).fetch_optional(&mut **tx).await?
+        }
         None => None,
     };
     if let Some((id,)) = existing {
         // On PostgreSQL a twin of this very form (a double tap) may have committed between
         // the key check above and the email check: then the key is there now.
-        let twin: Option<(i64,)> = sqlx::query_as("SELECT recruit_id FROM signup_submissions WHERE idempotency_key = $1")
-            .bind(&s.key)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let twin: Option<(i64,)> =
+            sqlx::query_as("SELECT recruit_id FROM signup_submissions WHERE idempotency_key = $1")
+                .bind(&s.key)
+                .fetch_optional(&mut **tx)
+                .await?;
         if twin.is_some_and(|(t,)| t == id) {
             set_receipt(tx, id, &receipt, now).await?;
             return Ok(Submitted::Receipt(receipt));
@@ -177,7 +186,12 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
     Ok(Submitted::Receipt(receipt))
 }
 
-async fn insert_equality(tx: &mut Transaction<'_, Any>, id: i64, eq: &EqualityAnswers, now: i64) -> Result<(), sqlx::Error> {
+async fn insert_equality(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    eq: &EqualityAnswers,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, ethnic_other, sex, disability) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -252,12 +266,14 @@ async fn hold_for_confirmation(
         "Someone signed up again with this email address. Nothing has changed, and no email was \
          sent (daily limit of confirmation emails reached)."
     };
-    sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, 'sign-up form', 'note', $3)")
-        .bind(recruit_id)
-        .bind(now)
-        .bind(detail)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, 'sign-up form', 'note', $3)",
+    )
+    .bind(recruit_id)
+    .bind(now)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
     event(&mut **tx, s.batch_id, "submitted", now).await?;
     Ok(Submitted::Receipt(receipt))
 }
@@ -333,15 +349,21 @@ pub async fn pending_summary(db: &Db, pending_id: i64) -> Result<Option<String>,
 /// Applies a person's pending answers (they confirmed them by email): the recruit's
 /// details and equality answers are replaced, the running counts follow, and the
 /// timeline says so. Unconfirmed people are confirmed too (the link proves the address).
-async fn apply_pending(tx: &mut Transaction<'_, Any>, recruit_id: i64, pending_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+async fn apply_pending(
+    tx: &mut Transaction<'_, Any>,
+    recruit_id: i64,
+    pending_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     if !lock_recruit(tx, recruit_id).await? {
         return Ok(false);
     }
-    let row: Option<(String,)> = sqlx::query_as("SELECT payload FROM pending_answers WHERE id = $1 AND recruit_id = $2")
-        .bind(pending_id)
-        .bind(recruit_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT payload FROM pending_answers WHERE id = $1 AND recruit_id = $2")
+            .bind(pending_id)
+            .bind(recruit_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let Some(answers) = row.and_then(|(p,)| serde_json::from_str::<PendingAnswers>(&p).ok()) else { return Ok(false) };
     tally::adjust(&mut **tx, recruit_id, -1).await?;
     sqlx::query(
@@ -382,7 +404,12 @@ async fn apply_pending(tx: &mut Transaction<'_, Any>, recruit_id: i64, pending_i
     Ok(true)
 }
 
-async fn set_pending_receipt(tx: &mut Transaction<'_, Any>, id: i64, receipt: &str, now: i64) -> Result<(), sqlx::Error> {
+async fn set_pending_receipt(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    receipt: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE pending_answers SET receipt_hash = $1, receipt_expires = $2 WHERE id = $3")
         .bind(tokens::hash(receipt))
         .bind(now + RECEIPT_TTL_SECS)
@@ -464,7 +491,14 @@ pub async fn receipt(db: &Db, token: &str) -> Result<Option<Receipt>, AppError> 
     .await?;
     Ok(pending.and_then(|(pending_id, recruit_id, payload, resends)| {
         let p: PendingAnswers = serde_json::from_str(&payload).ok()?;
-        Some(Receipt { recruit_id, pending_id: Some(pending_id), email: p.email, phone: p.phone, status: "new".into(), resends })
+        Some(Receipt {
+            recruit_id,
+            pending_id: Some(pending_id),
+            email: p.email,
+            phone: p.phone,
+            status: "new".into(),
+            resends,
+        })
     }))
 }
 
@@ -500,13 +534,15 @@ pub async fn resend_pending(db: &Db, pending_id: i64, recruit_id: i64, max: i64)
     let now = now_unix();
     let mut tx = db.begin_write().await?;
     lock_recruit(&mut tx, recruit_id).await?;
-    let updated = sqlx::query("UPDATE pending_answers SET resends = resends + 1 WHERE id = $1 AND recruit_id = $2 AND resends < $3")
-        .bind(pending_id)
-        .bind(recruit_id)
-        .bind(max)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let updated = sqlx::query(
+        "UPDATE pending_answers SET resends = resends + 1 WHERE id = $1 AND recruit_id = $2 AND resends < $3",
+    )
+    .bind(pending_id)
+    .bind(recruit_id)
+    .bind(max)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     let sent_today = confirmations_today(&mut tx, recruit_id, now).await?;
     let queue = updated == 1 && sent_today < MAX_CONFIRMATIONS_PER_DAY;
     if queue {
@@ -566,20 +602,29 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
                 Some(pending_id) => apply_pending(&mut tx, recruit_id, pending_id, now).await?,
                 None => false,
             };
-            let sql = format!("SELECT batch_id, status FROM recruits WHERE id = $1{}", crate::db::Backend::of(&tx).for_update());
+            let sql = format!(
+                "SELECT batch_id, status FROM recruits WHERE id = $1{}",
+                crate::db::Backend::of(&tx).for_update()
+            );
             let batch: Option<(Option<i64>, String)> =
                 sqlx::query_as(&sql).bind(recruit_id).fetch_optional(&mut *tx).await?;
             match batch {
                 Some((batch_id, status)) if status == "new" => {
                     tally::adjust(&mut *tx, recruit_id, -1).await?;
-                    sqlx::query("UPDATE recruits SET status = 'confirmed', confirmed_at = $1, updated_at = $1 WHERE id = $2")
-                        .bind(now)
-                        .bind(recruit_id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE recruits SET status = 'confirmed', confirmed_at = $1, updated_at = $1 WHERE id = $2",
+                    )
+                    .bind(now)
+                    .bind(recruit_id)
+                    .execute(&mut *tx)
+                    .await?;
                     tally::adjust(&mut *tx, recruit_id, 1).await?;
                     event(&mut *tx, batch_id, "confirmed", now).await?;
-                    if updated { TokenOutcome::Updated } else { TokenOutcome::Done }
+                    if updated {
+                        TokenOutcome::Updated
+                    } else {
+                        TokenOutcome::Done
+                    }
                 }
                 Some(_) if updated => TokenOutcome::Updated,
                 Some(_) => TokenOutcome::AlreadyDone,
@@ -624,10 +669,8 @@ pub async fn withdraw(db: &Db, token: &str) -> Result<bool, AppError> {
         tx.commit().await?;
         return Ok(false);
     };
-    let batch: Option<(Option<i64>,)> = sqlx::query_as("SELECT batch_id FROM recruits WHERE id = $1")
-        .bind(recruit_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let batch: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT batch_id FROM recruits WHERE id = $1").bind(recruit_id).fetch_optional(&mut *tx).await?;
     erase_in(&mut tx, recruit_id).await?;
     event(&mut *tx, batch.and_then(|(b,)| b), "withdrawn", now_unix()).await?;
     tx.commit().await?;

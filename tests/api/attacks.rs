@@ -30,7 +30,10 @@ async fn print_files_download_whole_when_the_browser_asks_for_compression() {
         assert_eq!(r.status(), 200);
         assert!(r.headers().get("content-encoding").is_none(), "PDFs are not compressed again");
         let bytes = r.bytes().await.unwrap();
-        assert!(bytes.starts_with(b"%PDF-") && bytes.ends_with(b"%%EOF\n") || bytes.ends_with(b"%%EOF"), "{file}: a whole PDF");
+        assert!(
+            bytes.starts_with(b"%PDF-") && bytes.ends_with(b"%%EOF\n") || bytes.ends_with(b"%%EOF"),
+            "{file}: a whole PDF"
+        );
         let tmp = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(tmp.path(), &bytes).unwrap();
         let info = std::process::Command::new("pdfinfo").arg(tmp.path()).output().expect("pdfinfo (poppler-utils)");
@@ -114,7 +117,10 @@ async fn a_password_change_ends_the_users_other_sessions_and_idle_time_follows_a
 
     // Idle, not absolute: a request after a quiet spell moves the session's expiry on.
     let (id, data): (String, String) =
-        sqlx::query_as("SELECT id, data FROM sessions WHERE data LIKE '%coordinator@test.example%'").fetch_one(app.db.pool()).await.unwrap();
+        sqlx::query_as("SELECT id, data FROM sessions WHERE data LIKE '%coordinator@test.example%'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
     let mut json: serde_json::Value = serde_json::from_str(&data).unwrap();
     let now = scrutiny::db::now_unix();
     json["user"]["seen_at"] = (now - 20 * 60).into();
@@ -127,11 +133,20 @@ async fn a_password_change_ends_the_users_other_sessions_and_idle_time_follows_a
         .await
         .unwrap();
     assert_eq!(laptop.get(app.url("/admin/cards")).send().await.unwrap().status(), 200);
-    let (expires,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions WHERE id = $1").bind(&id).fetch_one(app.db.pool()).await.unwrap();
+    let (expires,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert!(expires >= now + 29 * 60, "activity moved the idle deadline on ({} s left)", expires - now);
     // And 31 minutes of quiet ends it.
     json["user"]["seen_at"] = (now - 31 * 60).into();
-    sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2").bind(json.to_string()).bind(&id).execute(app.db.pool()).await.unwrap();
+    sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
+        .bind(json.to_string())
+        .bind(&id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(laptop.get(app.url("/admin/cards")).send().await.unwrap().status(), 303);
 }
 
@@ -311,15 +326,30 @@ async fn the_page_after_sending_looks_the_same_for_an_address_on_the_list() {
             let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
             let (key, started) = (crate::helpers::hidden(&html, "key"), crate::helpers::hidden(&html, "started"));
             let fields = [
-                ("name", "Probe Person"), ("email", email), ("contact_method", "email"), ("age_band", "25-34"),
-                ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
-                ("step", "check"), ("action", "continue"), ("lang", "en"),
+                ("name", "Probe Person"),
+                ("email", email),
+                ("contact_method", "email"),
+                ("age_band", "25-34"),
+                ("connection", "live"),
+                ("equality", "no"),
+                ("key", &key),
+                ("started", &started),
+                ("step", "check"),
+                ("action", "continue"),
+                ("lang", "en"),
             ];
             let r = person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
             assert_eq!(r.status(), 303);
             let to = r.headers()["location"].to_str().unwrap().to_string();
             let page = person.get(app.url(&to)).send().await.unwrap();
-            (page.status(), page.text().await.unwrap().replace(email, "ADDRESS").replace(&to.split('?').next().unwrap().to_string(), "RECEIPT"))
+            (
+                page.status(),
+                page.text()
+                    .await
+                    .unwrap()
+                    .replace(email, "ADDRESS")
+                    .replace(&to.split('?').next().unwrap().to_string(), "RECEIPT"),
+            )
         }
     };
     let (status_new, new) = page_for("someone.new@example.org").await;
@@ -344,9 +374,17 @@ async fn parallel_repeat_sign_ups_send_at_most_three_emails() {
             let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
             let (key, started) = (crate::helpers::hidden(&html, "key"), crate::helpers::hidden(&html, "started"));
             let fields = [
-                ("name", "Repeat"), ("email", "capped@example.org"), ("contact_method", "email"), ("age_band", "25-34"),
-                ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
-                ("step", "check"), ("action", "continue"), ("lang", "en"),
+                ("name", "Repeat"),
+                ("email", "capped@example.org"),
+                ("contact_method", "email"),
+                ("age_band", "25-34"),
+                ("connection", "live"),
+                ("equality", "no"),
+                ("key", &key),
+                ("started", &started),
+                ("step", "check"),
+                ("action", "continue"),
+                ("lang", "en"),
             ];
             person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap().status().as_u16()
         }

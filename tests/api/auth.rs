@@ -7,9 +7,24 @@ use crate::helpers::{new_client, spawn_app, TEST_PASSWORD};
 
 /// Routes anyone may use. Adding a public route means adding it here, on purpose.
 const PUBLIC: &[&str] = &[
-    "/", "/health", "/privacy", "/rights", "/accessibility", "/join", "/j/{code}", "/j/{code}/join",
-    "/signup/sent/{receipt}", "/confirm/{token}", "/withdraw/{token}", "/admin/login", "/admin/logout",
-    "/c/{token}", "/w/{token}", "/notify/callback", "/card", "/metrics",
+    "/",
+    "/health",
+    "/privacy",
+    "/rights",
+    "/accessibility",
+    "/join",
+    "/j/{code}",
+    "/j/{code}/join",
+    "/signup/sent/{receipt}",
+    "/confirm/{token}",
+    "/withdraw/{token}",
+    "/admin/login",
+    "/admin/logout",
+    "/c/{token}",
+    "/w/{token}",
+    "/notify/callback",
+    "/card",
+    "/metrics",
 ];
 
 /// Every route the server has, with the access it declared: the features' plain routes,
@@ -70,9 +85,16 @@ async fn every_non_public_route_and_every_server_function_refuses_anonymous_call
         let get = anonymous.get(&url).send().await.unwrap();
         let status = get.status().as_u16();
         let to_login = get.headers().get("location").is_some_and(|l| l.to_str().unwrap().starts_with("/admin/login"));
-        assert!(status == 401 || status == 405 || (status == 303 && to_login), "GET {route} gave {status} to an anonymous caller");
+        assert!(
+            status == 401 || status == 405 || (status == 303 && to_login),
+            "GET {route} gave {status} to an anonymous caller"
+        );
         let post = anonymous.post(&url).send().await.unwrap();
-        assert!(post.status() == 401 || post.status() == 405, "POST {route} gave {} to an anonymous caller", post.status());
+        assert!(
+            post.status() == 401 || post.status() == 405,
+            "POST {route} gave {} to an anonymous caller",
+            post.status()
+        );
     }
 }
 
@@ -118,7 +140,12 @@ async fn viewers_see_aggregates_only_and_cannot_use_coordinator_functions() {
     assert_eq!(coordinator.get(app.url("/admin/cards")).send().await.unwrap().status(), 200);
 }
 
-async fn login(app: &crate::helpers::TestApp, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+async fn login(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     client
         .post(app.url("/admin/login"))
         .form(&[("email", email), ("password", password), ("next", "/admin/cards")])
@@ -136,7 +163,12 @@ async fn sign_in_issues_a_strict_http_only_session_and_logout_ends_it() {
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/admin/cards", "back to where they were going");
     let session_cookie = |r: &reqwest::Response| {
-        r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("scrutiny_session=")).unwrap()
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("scrutiny_session="))
+            .unwrap()
     };
     let cookie = session_cookie(&response);
     assert!(cookie.starts_with("scrutiny_session="));
@@ -148,7 +180,9 @@ async fn sign_in_issues_a_strict_http_only_session_and_logout_ends_it() {
     assert_eq!(client.post(app.url("/admin/logout")).send().await.unwrap().status(), 303);
     assert_eq!(client.get(app.url("/admin/cards")).send().await.unwrap().status(), 303, "signed out");
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action IN ('login', 'logout')")
-        .fetch_one(app.db.pool()).await.unwrap();
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert!(n >= 3, "logins and logout are audited");
 }
 

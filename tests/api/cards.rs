@@ -23,9 +23,8 @@ impl TestApp {
 
     pub async fn create_batch(&self, label: &str, quantity: u32) -> i64 {
         let q = quantity.to_string();
-        let location = self
-            .post_batch_form(&[("label", label), ("area", ""), ("quantity", &q), ("expires_on", "")])
-            .await;
+        let location =
+            self.post_batch_form(&[("label", label), ("area", ""), ("quantity", &q), ("expires_on", "")]).await;
         location.strip_prefix("/admin/cards/").unwrap().parse().expect("redirected to the new batch")
     }
 
@@ -64,7 +63,12 @@ async fn creating_a_batch_makes_that_many_unique_unguessable_codes() {
 async fn bad_batch_input_returns_to_the_form_with_messages_and_what_was_typed() {
     let app = spawn_app().await;
     let location = app
-        .post_batch_form(&[("label", ""), ("area", "North <team>"), ("quantity", "20001"), ("expires_on", "2020-01-01")])
+        .post_batch_form(&[
+            ("label", ""),
+            ("area", "North <team>"),
+            ("quantity", "20001"),
+            ("expires_on", "2020-01-01"),
+        ])
         .await;
     assert!(location.starts_with("/admin/cards/new?"), "{location}");
     let page = app.get(&location).await.text().await.unwrap();
@@ -104,14 +108,20 @@ async fn scanning_counts_page_fetches_and_unique_cards() {
     let detail = app.get(&format!("/admin/cards/{batch}")).await.text().await.unwrap();
     assert!(detail.contains(r#"<dd data-testid="batch-scanned">2</dd>"#), "{detail}");
     let (scans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_scans WHERE batch_id = $1")
-        .bind(batch).fetch_one(app.db.pool()).await.unwrap();
+        .bind(batch)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(scans, 2, "two cards fetched by one person: each counted once");
     // Reloads by the same person count once; another person counts again.
     app.get(&format!("/j/{}", codes[1])).await;
     crate::helpers::person_client("someone else").get(app.url(&format!("/j/{}", codes[1]))).send().await.unwrap();
     app.flush_scans().await;
     let (scans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM card_scans WHERE batch_id = $1")
-        .bind(batch).fetch_one(app.db.pool()).await.unwrap();
+        .bind(batch)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(scans, 3);
 }
 
@@ -157,15 +167,28 @@ async fn void_and_expired_batches_show_410_with_how_to_join() {
     // card is in the lookup cache: voiding must still take effect at once.
     assert_eq!(app.get(&format!("/j/{code}?lang=en")).await.status(), 200);
     // One click only asks; nothing is voided yet.
-    let response = app.client.post(app.url(VoidBatch::PATH)).header("accept", "text/html").form(&[("id", id.as_str())]).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url(VoidBatch::PATH))
+        .header("accept", "text/html")
+        .form(&[("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert!(response.status().is_redirection());
     let ask = response.headers()["location"].to_str().unwrap().to_string();
     assert!(ask.contains("void=ask"), "{ask}");
     let page = app.get(&ask).await.text().await.unwrap();
     assert!(page.contains("Are you sure you want to void this batch?") && page.contains("cannot be undone"));
     assert_eq!(app.get(&format!("/j/{code}?lang=en")).await.status(), 200, "still active");
-    let response = app.client.post(app.url(VoidBatch::PATH)).header("accept", "text/html")
-        .form(&[("id", id.as_str()), ("confirm", "yes")]).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url(VoidBatch::PATH))
+        .header("accept", "text/html")
+        .form(&[("id", id.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
     assert!(response.status().is_redirection());
     let done = app.get(response.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
     assert!(done.contains("The batch is void.") && done.contains("This batch is void"), "a message and a clear mark");
@@ -180,7 +203,10 @@ async fn void_and_expired_batches_show_410_with_how_to_join() {
 
     let expired = app.create_batch("Expired", 1).await;
     sqlx::query("UPDATE card_batches SET expires_on = '2020-01-31' WHERE id = $1")
-        .bind(expired).execute(app.db.pool()).await.unwrap();
+        .bind(expired)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
     let code = app.codes_of(expired).await[0].clone();
     assert_eq!(app.get(&format!("/j/{code}")).await.status(), 410);
     app.flush_scans().await;
@@ -227,12 +253,8 @@ async fn every_qr_code_in_both_print_files_decodes_to_its_own_url() {
     }
     let app = spawn_app().await;
     let batch = app.create_batch("Decode", 12).await;
-    let mut expected: Vec<String> = app
-        .codes_of(batch)
-        .await
-        .iter()
-        .map(|c| format!("{}/j/{c}", app.address))
-        .collect();
+    let mut expected: Vec<String> =
+        app.codes_of(batch).await.iter().map(|c| format!("{}/j/{c}", app.address)).collect();
     expected.sort();
     for layout in ["a4", "cr80"] {
         let response = app.get(&format!("/admin/cards/{batch}/cards-{layout}.pdf")).await;
@@ -302,11 +324,21 @@ async fn a_batch_ordered_in_welsh_and_english_prints_both_welsh_first() {
     let app = spawn_app().await;
     // Ticked in any order, Welsh is printed first.
     let location = app
-        .post_batch_form(&[("label", "Bilingual"), ("area", ""), ("quantity", "3"), ("expires_on", ""), ("lang_en", "on"), ("lang_cy", "on")])
+        .post_batch_form(&[
+            ("label", "Bilingual"),
+            ("area", ""),
+            ("quantity", "3"),
+            ("expires_on", ""),
+            ("lang_en", "on"),
+            ("lang_cy", "on"),
+        ])
         .await;
     let id: i64 = location.strip_prefix("/admin/cards/").unwrap().parse().expect("batch made");
-    let (langs,): (String,) =
-        sqlx::query_as("SELECT languages FROM card_batches WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    let (langs,): (String,) = sqlx::query_as("SELECT languages FROM card_batches WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(langs, "cy,en");
     let page = app.get(&location).await.text().await.unwrap();
     assert!(page.contains("Cymraeg, English"), "the batch page says which languages");
@@ -322,15 +354,25 @@ async fn a_batch_ordered_in_welsh_and_english_prints_both_welsh_first() {
 
     // Without a tick: the force's usual languages (English here).
     let plain = app.create_batch("Plain", 1).await;
-    let (langs,): (String,) =
-        sqlx::query_as("SELECT languages FROM card_batches WHERE id = $1").bind(plain).fetch_one(app.db.pool()).await.unwrap();
+    let (langs,): (String,) = sqlx::query_as("SELECT languages FROM card_batches WHERE id = $1")
+        .bind(plain)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(langs, "en");
 
     // All five full texts cannot fit one card: back to the form, saying so, ticks kept.
     let location = app
         .post_batch_form(&[
-            ("label", "Too many"), ("area", ""), ("quantity", "1"), ("expires_on", ""),
-            ("lang_en", "on"), ("lang_cy", "on"), ("lang_pl", "on"), ("lang_ro", "on"), ("lang_ar", "on"),
+            ("label", "Too many"),
+            ("area", ""),
+            ("quantity", "1"),
+            ("expires_on", ""),
+            ("lang_en", "on"),
+            ("lang_cy", "on"),
+            ("lang_pl", "on"),
+            ("lang_ro", "on"),
+            ("lang_ar", "on"),
         ])
         .await;
     assert!(location.starts_with("/admin/cards/new?"), "{location}");

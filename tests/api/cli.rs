@@ -18,11 +18,7 @@ fn help_explains_each_command() {
 fn migrate_creates_the_sqlite_file_and_its_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("nested/folder/scrutiny.db");
-    let out = scrutiny()
-        .arg("migrate")
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .output()
-        .unwrap();
+    let out = scrutiny().arg("migrate").env("DATABASE_URL", format!("sqlite://{}", db.display())).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(db.exists());
 }
@@ -41,7 +37,19 @@ fn cards_create_writes_the_pdf_and_prints_the_batch_id_then_void_works() {
     let db = format!("sqlite://{}/cli.db", tmp.path().display());
     let pdf = tmp.path().join("batch.pdf");
     let out = scrutiny()
-        .args(["cards", "create", "--label", "Print room", "--count", "25", "--area", "North", "--layout", "a4", "--out"])
+        .args([
+            "cards",
+            "create",
+            "--label",
+            "Print room",
+            "--count",
+            "25",
+            "--area",
+            "North",
+            "--layout",
+            "a4",
+            "--out",
+        ])
         .arg(&pdf)
         .env("DATABASE_URL", &db)
         .output()
@@ -50,7 +58,10 @@ fn cards_create_writes_the_pdf_and_prints_the_batch_id_then_void_works() {
     let id: i64 = String::from_utf8(out.stdout).unwrap().trim().parse().expect("prints the batch id");
     let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
     let info = String::from_utf8(info.stdout).unwrap();
-    assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 6")), "25 cards = 3 sheets, fronts and backs: {info}");
+    assert!(
+        info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 6")),
+        "25 cards = 3 sheets, fronts and backs: {info}"
+    );
 
     let out = scrutiny().args(["cards", "void", &id.to_string()]).env("DATABASE_URL", &db).output().unwrap();
     assert!(out.status.success());
@@ -85,7 +96,8 @@ fn user_add_disable_and_reset_password() {
         }
         c.output().unwrap()
     };
-    let out = run(&["user", "add", "--email", "coord@force.example", "--role", "coordinator"], Some("long enough password"));
+    let out =
+        run(&["user", "add", "--email", "coord@force.example", "--role", "coordinator"], Some("long enough password"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let dup = run(&["user", "add", "--email", "COORD@force.example", "--role", "viewer"], Some("long enough password"));
     assert!(!dup.status.success());
@@ -115,7 +127,10 @@ fn card_wording_can_be_changed_per_force_and_reset() {
     assert!(text.contains("Second paragraph."));
     let out = scrutiny().args(["cards", "wording", "--reset"]).env("DATABASE_URL", &db).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("Stopped and searched? Know your rights") && text.contains("IOPC"), "default wording back: {text}");
+    assert!(
+        text.starts_with("Stopped and searched? Know your rights") && text.contains("IOPC"),
+        "default wording back: {text}"
+    );
 }
 
 #[test]
@@ -152,7 +167,17 @@ fn cards_in_welsh_and_english_print_each_wording_welsh_first_and_every_qr_decode
     let body = tmp.path().join("cy.txt");
     std::fs::write(&body, "Paragraff cyntaf: ŵyr, ŷd a'r heddlu.\n\nAil baragraff gyda ŵ ac ŷ.").unwrap();
     let out = scrutiny()
-        .args(["cards", "wording", "--lang", "cy", "--heading", "Eich hawliau: ŵyr ac ŷd", "--invitation", "Ymunwch â'r panel ŵyr", "--body-file"])
+        .args([
+            "cards",
+            "wording",
+            "--lang",
+            "cy",
+            "--heading",
+            "Eich hawliau: ŵyr ac ŷd",
+            "--invitation",
+            "Ymunwch â'r panel ŵyr",
+            "--body-file",
+        ])
         .arg(&body)
         .env("DATABASE_URL", &db)
         .output()
@@ -176,13 +201,15 @@ fn cards_in_welsh_and_english_print_each_wording_welsh_first_and_every_qr_decode
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cy,en"));
     let text = pdf_text(&pdf);
-    let (cy, en) = (text.find("Eich hawliau: ŵyr ac ŷd").expect(&text), text.find("Stopped and searched?").expect(&text));
+    let (cy, en) =
+        (text.find("Eich hawliau: ŵyr ac ŷd").expect(&text), text.find("Stopped and searched?").expect(&text));
     assert!(cy < en, "Welsh first: {text}");
     for want in ["Paragraff cyntaf: ŵyr, ŷd a'r heddlu.", "Ail baragraff gyda ŵ ac ŷ.", "Ymunwch â'r panel ŵyr"] {
         assert!(text.contains(want), "{want:?} not in {text}");
     }
     // Every card's QR code still scans (12 cards: two A4 sheets).
-    let status = Command::new("pdftoppm").args(["-r", "300", "-png"]).arg(&pdf).arg(tmp.path().join("p")).status().unwrap();
+    let status =
+        Command::new("pdftoppm").args(["-r", "300", "-png"]).arg(&pdf).arg(tmp.path().join("p")).status().unwrap();
     assert!(status.success());
     let mut urls = Vec::new();
     for e in std::fs::read_dir(tmp.path()).unwrap() {
@@ -208,12 +235,34 @@ fn card_languages_and_wording_refuse_bad_input_naming_the_flag() {
         c.output().unwrap()
     };
     let pdf = tmp.path().join("x.pdf");
-    let out = run(&["cards", "create", "--label", "X", "--count", "1", "--languages", "en,fr", "--out", pdf.to_str().unwrap()]);
+    let out = run(&[
+        "cards",
+        "create",
+        "--label",
+        "X",
+        "--count",
+        "1",
+        "--languages",
+        "en,fr",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--languages") && err.contains("fr"), "{err}");
     // Five languages' full text cannot fit one card: refused before any batch is made.
-    let out = run(&["cards", "create", "--label", "X", "--count", "1", "--languages", "en,cy,pl,ro,ar", "--out", pdf.to_str().unwrap()]);
+    let out = run(&[
+        "cards",
+        "create",
+        "--label",
+        "X",
+        "--count",
+        "1",
+        "--languages",
+        "en,cy,pl,ro,ar",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not fit"), "{}", String::from_utf8_lossy(&out.stderr));
     let out = run(&["cards", "wording", "--lang", "de", "--heading", "Hallo"]);
@@ -222,7 +271,11 @@ fn card_languages_and_wording_refuse_bad_input_naming_the_flag() {
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--heading"));
     // Nothing was saved by the refused commands.
     let out = run(&["cards", "wording", "--lang", "pl"]);
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Zatrzymanie i przeszukanie?"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("Zatrzymanie i przeszukanie?"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let out = run(&["cards", "void", "1"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no batch 1"), "no batch was made");
 }
@@ -234,7 +287,9 @@ fn cards_create_never_harms_the_database_or_an_existing_file_and_leaves_no_batch
     let db = format!("sqlite://{}", db_path.display());
     let run = |args: &[&str]| scrutiny().args(args).env("DATABASE_URL", &db).current_dir(tmp.path()).output().unwrap();
     let good = tmp.path().join("good.pdf");
-    assert!(run(&["cards", "create", "--label", "Kept", "--count", "5", "--out", good.to_str().unwrap()]).status.success());
+    assert!(run(&["cards", "create", "--label", "Kept", "--count", "5", "--out", good.to_str().unwrap()])
+        .status
+        .success());
     let count = || -> String {
         let out = Command::new("sqlite3").arg(&db_path).arg("SELECT COUNT(*) FROM cards").output().unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
@@ -244,12 +299,27 @@ fn cards_create_never_harms_the_database_or_an_existing_file_and_leaves_no_batch
     for target in ["keep.db", db_path.to_str().unwrap(), "keep.db-wal"] {
         let out = run(&["cards", "create", "--label", "X", "--count", "5", "--out", target]);
         assert!(!out.status.success(), "{target}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("is the database"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is the database"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(count(), "5", "{target}");
     }
     // A refused create leaves a file that was already there as it was.
     let before = std::fs::read(&good).unwrap();
-    let out = run(&["cards", "create", "--label", "X", "--count", "1", "--languages", "en,cy,pl,ro,ar", "--out", good.to_str().unwrap()]);
+    let out = run(&[
+        "cards",
+        "create",
+        "--label",
+        "X",
+        "--count",
+        "1",
+        "--languages",
+        "en,cy,pl,ro,ar",
+        "--out",
+        good.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     assert_eq!(std::fs::read(&good).unwrap(), before, "the old print file is untouched");
     // A disk that fills up: an error naming --out, and no batch of unprintable cards.
@@ -260,7 +330,10 @@ fn cards_create_never_harms_the_database_or_an_existing_file_and_leaves_no_batch
         assert!(err.contains("--out") && err.contains("No batch was made"), "{err}");
         assert_eq!(count(), "5", "the 50 cards were not kept");
     }
-    assert!(std::fs::read_dir(tmp.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains(".partial-")), "no half files left");
+    assert!(
+        std::fs::read_dir(tmp.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains(".partial-")),
+        "no half files left"
+    );
 }
 
 #[test]
@@ -287,7 +360,10 @@ fn card_wording_that_cannot_print_is_refused_naming_the_flag_and_nothing_is_save
         assert!(err.contains(says), "{flag} {value:?}: {err}");
     }
     let out = run(&["cards", "wording", "--lang", "en"]);
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Stopped and searched? Know your rights"), "nothing saved");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("Stopped and searched? Know your rights"),
+        "nothing saved"
+    );
     // Body files: endless, binary, a folder: each refused with what is wrong.
     let folder = tmp.path().to_str().unwrap();
     let latin1 = tmp.path().join("latin1.txt");
@@ -311,7 +387,19 @@ fn three_languages_keep_the_address_and_code_on_the_back() {
     let db = format!("sqlite://{}/three.db", tmp.path().display());
     let pdf = tmp.path().join("three.pdf");
     let out = scrutiny()
-        .args(["cards", "create", "--label", "Three", "--count", "1", "--languages", "cy,en,ar", "--layout", "cr80", "--out"])
+        .args([
+            "cards",
+            "create",
+            "--label",
+            "Three",
+            "--count",
+            "1",
+            "--languages",
+            "cy,en,ar",
+            "--layout",
+            "cr80",
+            "--out",
+        ])
         .arg(&pdf)
         .env("DATABASE_URL", &db)
         .env("SCRUTINY_BASE_URL", "https://panel.example.police.uk")
@@ -320,7 +408,12 @@ fn three_languages_keep_the_address_and_code_on_the_back() {
     if out.status.success() {
         let text = pdf_text(&pdf);
         assert!(text.contains("https://panel.example.police.uk/j/"), "the address is printed: {text}");
-        let (code,): (String,) = (Command::new("sqlite3").arg(tmp.path().join("three.db")).arg("SELECT code FROM cards").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap(),);
+        let (code,): (String,) = (Command::new("sqlite3")
+            .arg(tmp.path().join("three.db"))
+            .arg("SELECT code FROM cards")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap(),);
         assert!(text.contains(&code), "the card code is printed: {text}");
     } else {
         // If it cannot fit, it is refused before anything is made.
@@ -329,7 +422,11 @@ fn three_languages_keep_the_address_and_code_on_the_back() {
     }
     // A long invitation that cannot fit on the back: refused, not printed without a code.
     let long = "Ymunwch â'n panel craffu cymunedol ".repeat(9);
-    let out = scrutiny().args(["cards", "wording", "--lang", "cy", "--invitation", &long]).env("DATABASE_URL", &db).output().unwrap();
+    let out = scrutiny()
+        .args(["cards", "wording", "--lang", "cy", "--invitation", &long])
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
     if out.status.success() {
         let out = scrutiny()
             .args(["cards", "create", "--label", "Long", "--count", "1", "--languages", "cy,en,ar", "--out"])
@@ -338,6 +435,10 @@ fn three_languages_keep_the_address_and_code_on_the_back() {
             .output()
             .unwrap();
         assert!(!out.status.success(), "a back without room for the code is refused");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("back of the card"), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("back of the card"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

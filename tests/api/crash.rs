@@ -48,9 +48,17 @@ async fn sign_up(base: String, code: String, i: usize) -> Option<String> {
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let email = format!("crash{i}@example.org");
     let fields = [
-        ("name", "Crash Test"), ("email", email.as_str()), ("contact_method", "email"), ("age_band", "18-24"),
-        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
-        ("step", "check"), ("action", "continue"), ("lang", "en"),
+        ("name", "Crash Test"),
+        ("email", email.as_str()),
+        ("contact_method", "email"),
+        ("age_band", "18-24"),
+        ("connection", "live"),
+        ("equality", "no"),
+        ("key", &key),
+        ("started", &started),
+        ("step", "check"),
+        ("action", "continue"),
+        ("lang", "en"),
     ];
     let r = client.post(format!("{base}/j/{code}/join")).form(&fields).send().await.ok()?;
     (r.status() == 303).then_some(email)
@@ -90,12 +98,19 @@ async fn a_killed_server_loses_no_acknowledged_sign_up() {
             acknowledged.push(email);
         }
     }
-    assert!(!acknowledged.is_empty() && acknowledged.len() < 200, "the kill landed mid-stream: {} acknowledged", acknowledged.len());
+    assert!(
+        !acknowledged.is_empty() && acknowledged.len() < 200,
+        "the kill landed mid-stream: {} acknowledged",
+        acknowledged.len()
+    );
 
     let (mut server, _base) = start_server(&database_url, &tmp.path().join("data"));
     for email in &acknowledged {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruits WHERE email_lower = $1")
-            .bind(email).fetch_one(db.pool()).await.unwrap();
+            .bind(email)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
         assert_eq!(n, 1, "{email} was acknowledged, so it must be there exactly once");
         let (q,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM outbox o JOIN recruits r ON r.id = o.recruit_id WHERE r.email_lower = $1 AND o.kind = 'confirm'",

@@ -19,7 +19,12 @@ fn shared_data() -> PathBuf {
 /// Runs the CLI without blocking the test's runtime, so the in-process server keeps
 /// working (and finishes any transaction it has open) while the command runs.
 pub async fn scrutiny(db: &str, args: &[&str]) -> std::process::Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_scrutiny")).args(args).env("DATABASE_URL", db).output().await.unwrap()
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(args)
+        .env("DATABASE_URL", db)
+        .output()
+        .await
+        .unwrap()
 }
 
 /// Counts data rows the simple way: non-blank lines after the header.
@@ -37,8 +42,12 @@ pub async fn count(db: &scrutiny::db::Db, sql: &str) -> i64 {
 async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_replaces() {
     let app = spawn_app().await;
     let dir = shared_data().join("police-uk");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "csv")).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
     files.sort();
     assert!(files.len() >= 40, "all shared files: {}", files.len());
     let mut args = vec!["import".to_string(), "police-uk".to_string()];
@@ -54,7 +63,11 @@ async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_
         let expected = independent_row_count(file);
         expected_total += expected;
         let (got,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM searches WHERE force = $1 AND month = $2")
-            .bind(force).bind(month).fetch_one(app.db.pool()).await.unwrap();
+            .bind(force)
+            .bind(month)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
         assert_eq!(got, expected, "{name}");
     }
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected_total);
@@ -79,7 +92,8 @@ async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_
         count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_detail <> 'not_stated'").await
     );
     assert_eq!(
-        count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_detail <> 'not_stated' AND ethnic_source <> 'self'").await,
+        count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_detail <> 'not_stated' AND ethnic_source <> 'self'")
+            .await,
         0
     );
     // The five groups and the detail of one search never disagree.
@@ -91,8 +105,10 @@ async fn every_shared_police_uk_file_imports_with_the_right_counts_and_reimport_
 
     // Self-defined ethnicity first; officer-defined only as the fallback.
     assert!(count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'officer'").await > 0);
-    assert!(count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'self'").await
-        > count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'officer'").await);
+    assert!(
+        count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'self'").await
+            > count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_source = 'officer'").await
+    );
 }
 
 #[tokio::test]
@@ -108,7 +124,8 @@ async fn a_bad_file_names_the_line_and_column_and_imports_nothing() {
     let bad = tmp.path().join("2021-06-bedfordshire-stop-and-search.csv");
     std::fs::write(&bad, lines.join("\n")).unwrap();
     let good = shared_data().join("police-uk/2021-07-bedfordshire-stop-and-search.csv");
-    let out = scrutiny(&app.database_url, &["import", "police-uk", good.to_str().unwrap(), bad.to_str().unwrap()]).await;
+    let out =
+        scrutiny(&app.database_url, &["import", "police-uk", good.to_str().unwrap(), bad.to_str().unwrap()]).await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 5, column 2 (Date)"), "{err}");
@@ -121,7 +138,11 @@ async fn census_population_and_the_demographics_report() {
     let data = shared_data();
     let census = data.join("census/census2021-ethnic19-by-sex-LA.csv");
     let lookup = data.join("census/blackthrive-la_to_force_2020.csv");
-    let out = scrutiny(&app.database_url, &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]).await;
+    let out = scrutiny(
+        &app.database_url,
+        &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()],
+    )
+    .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(count(&app.db, "SELECT COUNT(DISTINCT force) FROM population").await >= 40);
     let met = count(&app.db, "SELECT CAST(SUM(people) AS BIGINT) FROM population WHERE force = 'metropolitan' AND dimension = 'ethnic_group'").await;
@@ -138,7 +159,11 @@ async fn census_population_and_the_demographics_report() {
     let searched_black = count(&app.db, "SELECT COUNT(*) FROM searches WHERE ethnic_group = 'black'").await;
     assert_eq!(black[4], searched_black.to_string());
     assert!(black[5].parse::<i64>().unwrap() > 500_000, "population of Black Londoners");
-    let total_searched: i64 = csv.lines().filter(|l| l.starts_with("ethnic_group,")).map(|l| l.split(',').nth(4).unwrap().parse::<i64>().unwrap()).sum();
+    let total_searched: i64 = csv
+        .lines()
+        .filter(|l| l.starts_with("ethnic_group,"))
+        .map(|l| l.split(',').nth(4).unwrap().parse::<i64>().unwrap())
+        .sum();
     assert_eq!(total_searched, independent_row_count(&file));
 }
 
@@ -156,8 +181,12 @@ async fn recruit_counts_below_five_are_suppressed_in_the_report() {
     assert!(csv.contains("ethnic_group,not_stated,6,0,0,"), "{csv}");
     assert!(csv.contains("age,25-34,6,"), "{csv}");
     // Erased the way the app erases (the report reads running counts, not the rows).
-    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits WHERE email_lower IN ('p0@example.org', 'p1@example.org', 'p2@example.org')")
-        .fetch_all(app.db.pool()).await.unwrap();
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT public_id FROM recruits WHERE email_lower IN ('p0@example.org', 'p1@example.org', 'p2@example.org')",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
     for (id,) in ids {
         assert!(scrutiny::recruits::repo::erase(&app.db, &id).await.unwrap());
     }
@@ -214,7 +243,8 @@ async fn coordinators_upload_police_uk_files_from_the_dashboard() {
     assert!(page.contains(&format!("Imported {expected} searches from 1 file")), "{page}");
     assert!(page.contains("west-yorkshire"));
 
-    let bad = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"nope".to_vec()).file_name("notes.csv"));
+    let bad = reqwest::multipart::Form::new()
+        .part("files", reqwest::multipart::Part::bytes(b"nope".to_vec()).file_name("notes.csv"));
     let r = app.client.post(app.url("/admin/imports")).multipart(bad).send().await.unwrap();
     let page = app.get(r.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
     assert!(page.contains("YYYY-MM-&lt;force&gt;-stop-and-search.csv"), "{page}");
@@ -249,7 +279,12 @@ async fn imports_refuse_what_would_lose_or_mislabel_data() {
     let out = scrutiny(&app.database_url, &["import", "police-uk", &empty]).await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(err.contains("2019-12-durham-stop-and-search.csv") && err.contains("--allow-empty") && err.contains(&rows.to_string()), "{err}");
+    assert!(
+        err.contains("2019-12-durham-stop-and-search.csv")
+            && err.contains("--allow-empty")
+            && err.contains(&rows.to_string()),
+        "{err}"
+    );
     assert_eq!(searches().await, rows, "nothing lost");
 
     // --force names only files without a force in their name.
@@ -261,14 +296,20 @@ async fn imports_refuse_what_would_lose_or_mislabel_data() {
     let bare = copy("2019-11.csv", &bytes);
     let out = scrutiny(&app.database_url, &["import", "police-uk", "--force", "durham", &bare]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches WHERE force = 'durham' AND month = '2019-11'").await, rows);
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM searches WHERE force = 'durham' AND month = '2019-11'").await,
+        rows
+    );
 
     // Two files for one force-month in one command: refused, naming both.
     let twin = copy("2019-12-durham-stop-and-search-copy.csv", &bytes);
     let out = scrutiny(&app.database_url, &["import", "police-uk", &durham, &twin]).await;
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(err.contains("2019-12-durham-stop-and-search.csv") && err.contains("2019-12-durham-stop-and-search-copy.csv"), "{err}");
+    assert!(
+        err.contains("2019-12-durham-stop-and-search.csv") && err.contains("2019-12-durham-stop-and-search-copy.csv"),
+        "{err}"
+    );
 
     // Month 13 and a .txt file: what is expected is said.
     for bad in ["2019-13-durham-stop-and-search.csv", "2019-12-durham-stop-and-search.txt"] {
@@ -285,7 +326,11 @@ async fn imports_refuse_what_would_lose_or_mislabel_data() {
     // A spreadsheet-mangled age is recovered and said so; an unknown value is counted and listed.
     let text = String::from_utf8(bytes.clone()).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    lines[1] = lines[1].replace(",10-17,", ",Oct-17,").replace(",18-24,", ",Oct-17,").replace(",25-34,", ",Oct-17,").replace(",over 34,", ",Oct-17,");
+    lines[1] = lines[1]
+        .replace(",10-17,", ",Oct-17,")
+        .replace(",18-24,", ",Oct-17,")
+        .replace(",25-34,", ",Oct-17,")
+        .replace(",over 34,", ",Oct-17,");
     assert!(lines[1].contains("Oct-17"), "the first row has an age to mangle: {}", lines[1]);
     lines[2] = lines[2].replacen(",Male,", ",Mle,", 1).replacen(",Female,", ",Mle,", 1);
     let mangled = copy("2019-09-durham-stop-and-search.csv", lines.join("\n").as_bytes());
@@ -295,7 +340,11 @@ async fn imports_refuse_what_would_lose_or_mislabel_data() {
     assert!(said.contains("Age range \"Oct-17\": 1 row read as \"10-17\" (recovered)"), "{said}");
     assert!(said.contains("Gender \"Mle\": 1 row counted as \"not recognised\""), "{said}");
     let page = app.get("/admin/imports").await.text().await.unwrap();
-    assert!(page.contains("Gender &quot;Mle&quot;: 1 row counted as &quot;not recognised&quot;") || page.contains("Gender \"Mle\": 1 row counted as \"not recognised\""), "imports page lists it");
+    assert!(
+        page.contains("Gender &quot;Mle&quot;: 1 row counted as &quot;not recognised&quot;")
+            || page.contains("Gender \"Mle\": 1 row counted as \"not recognised\""),
+        "imports page lists it"
+    );
     for dimension in ["ethnic_group", "ethnic_detail", "age", "gender"] {
         let sql = format!("SELECT CAST(SUM(n) AS BIGINT) FROM search_counts WHERE force = 'durham' AND month = '2019-09' AND dimension = '{dimension}'");
         assert_eq!(count(&app.db, &sql).await, rows, "{dimension} adds up to the searches");
@@ -325,11 +374,19 @@ async fn disproportionality_agrees_with_an_independent_count_of_the_files() {
     let data = shared_data();
     let census = data.join("census/census2021-ethnic19-by-sex-LA.csv");
     let lookup = data.join("census/blackthrive-la_to_force_2020.csv");
-    let out = scrutiny(&app.database_url, &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]).await;
+    let out = scrutiny(
+        &app.database_url,
+        &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()],
+    )
+    .await;
     assert!(out.status.success());
     let warnings = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(warnings.contains("city-of-london") && warnings.contains("census2021-ethnic19-by-sex-LA.csv"), "the warning names the force and the file: {warnings}");
-    let files: Vec<PathBuf> = (1..=12).map(|m| data.join(format!("police-uk/2022-{m:02}-bedfordshire-stop-and-search.csv"))).collect();
+    assert!(
+        warnings.contains("city-of-london") && warnings.contains("census2021-ethnic19-by-sex-LA.csv"),
+        "the warning names the force and the file: {warnings}"
+    );
+    let files: Vec<PathBuf> =
+        (1..=12).map(|m| data.join(format!("police-uk/2022-{m:02}-bedfordshire-stop-and-search.csv"))).collect();
     let mut args = vec!["import", "police-uk"];
     args.extend(files.iter().map(|f| f.to_str().unwrap()));
     assert!(scrutiny(&app.database_url, &args).await.status.success());
@@ -346,8 +403,13 @@ async fn disproportionality_agrees_with_an_independent_count_of_the_files() {
             }
         }
     }
-    let las: Vec<String> = csv::Reader::from_path(&lookup).unwrap().records().map(|r| r.unwrap())
-        .filter(|r| &r[6] == "Bedfordshire").map(|r| r[1].to_string()).collect();
+    let las: Vec<String> = csv::Reader::from_path(&lookup)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[6] == "Bedfordshire")
+        .map(|r| r[1].to_string())
+        .collect();
     assert_eq!(las.len(), 3, "Bedford, Central Bedfordshire, Luton");
     let mut people: std::collections::BTreeMap<String, i64> = Default::default();
     let mut r = csv::Reader::from_path(&census).unwrap();
@@ -363,13 +425,23 @@ async fn disproportionality_agrees_with_an_independent_count_of_the_files() {
         }
     }
 
-    let out = scrutiny(&app.database_url, &["report", "disproportionality", "--force", "bedfordshire", "--from", "2022-01", "--to", "2022-12"]).await;
+    let out = scrutiny(
+        &app.database_url,
+        &["report", "disproportionality", "--force", "bedfordshire", "--from", "2022-01", "--to", "2022-12"],
+    )
+    .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let csv_text = String::from_utf8(out.stdout).unwrap();
     let mut lines = csv_text.lines();
     assert_eq!(lines.next(), Some("force,ethnic_group,searches,population,rate_per_1000,ratio_to_white"));
     let row = |g: &str| -> Vec<String> {
-        csv_text.lines().find(|l| l.starts_with(&format!("bedfordshire,{g},"))).unwrap_or_else(|| panic!("{g}: {csv_text}")).split(',').map(str::to_string).collect()
+        csv_text
+            .lines()
+            .find(|l| l.starts_with(&format!("bedfordshire,{g},")))
+            .unwrap_or_else(|| panic!("{g}: {csv_text}"))
+            .split(',')
+            .map(str::to_string)
+            .collect()
     };
     let white_rate = searches["white"] as f64 * 1000.0 / people["white"] as f64;
     for g in ["white", "black", "asian", "mixed", "other"] {
@@ -386,9 +458,18 @@ async fn disproportionality_agrees_with_an_independent_count_of_the_files() {
     assert_eq!(row("not_stated")[4], "", "and without a rate");
 
     // Officer basis, a month range, and the flags' mistakes.
-    let out = scrutiny(&app.database_url, &["report", "disproportionality", "--basis", "officer", "--from", "2022-06", "--to", "2022-06"]).await;
+    let out = scrutiny(
+        &app.database_url,
+        &["report", "disproportionality", "--basis", "officer", "--from", "2022-06", "--to", "2022-06"],
+    )
+    .await;
     assert!(out.status.success());
-    let june: i64 = String::from_utf8(out.stdout).unwrap().lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse::<i64>().unwrap()).sum();
+    let june: i64 = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse::<i64>().unwrap())
+        .sum();
     assert_eq!(june, independent_row_count(&files[5]));
     for (args, says) in [
         (vec!["--force", "atlantis"], "bedfordshire"),
@@ -407,14 +488,23 @@ async fn disproportionality_agrees_with_an_independent_count_of_the_files() {
     let page = app.get("/admin/insight").await.text().await.unwrap();
     assert!(page.contains("the Home Office method"));
     let black = row("black");
-    assert!(page.contains(&format!("<td class=\"num\">{}</td><td class=\"num\">{}</td>", black[4], black[5])), "{page}");
+    assert!(
+        page.contains(&format!("<td class=\"num\">{}</td><td class=\"num\">{}</td>", black[4], black[5])),
+        "{page}"
+    );
     assert!(page.contains("Searches to watch, by month"));
 }
 
 /// The sums of the "Searched" and "Population" columns of the insight page's
 /// ethnic-group table (thousands separators removed).
 fn ethnic_columns(page: &str) -> (i64, Option<i64>, bool) {
-    let table = page.split("<caption>Ethnic group (ONS 2021 groups)</caption>").nth(1).unwrap().split("</table>").next().unwrap();
+    let table = page
+        .split("<caption>Ethnic group (ONS 2021 groups)</caption>")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
     let (mut searched, mut population, mut any_pop, mut recruits_shown) = (0, 0, false, false);
     for row in table.split("<tr>").skip(2) {
         let cells: Vec<String> = row
@@ -438,7 +528,13 @@ async fn the_insight_columns_describe_the_same_force_and_months() {
     let data = shared_data();
     let census = data.join("census/census2021-ethnic19-by-sex-LA.csv");
     let lookup = data.join("census/blackthrive-la_to_force_2020.csv");
-    assert!(scrutiny(&app.database_url, &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]).await.status.success());
+    assert!(scrutiny(
+        &app.database_url,
+        &["import", "census", census.to_str().unwrap(), "--lookup", lookup.to_str().unwrap()]
+    )
+    .await
+    .status
+    .success());
     let beds: Vec<String> = ["2023-01", "2023-02", "2023-03"]
         .iter()
         .map(|m| data.join(format!("police-uk/{m}-bedfordshire-stop-and-search.csv")).display().to_string())
@@ -482,7 +578,10 @@ async fn the_insight_columns_describe_the_same_force_and_months() {
     let page = app.get("/admin/insight?force=bedfordshire&from=2023-03&to=2023-02").await.text().await.unwrap();
     assert!(page.contains("wrong way round"));
     let (searched, _, _) = ethnic_columns(&page);
-    assert_eq!(searched, sql("SELECT COUNT(*) FROM searches WHERE force = 'bedfordshire' AND month IN ('2023-02', '2023-03')").await);
+    assert_eq!(
+        searched,
+        sql("SELECT COUNT(*) FROM searches WHERE force = 'bedfordshire' AND month IN ('2023-02', '2023-03')").await
+    );
 
     // A force with no census figures: no population, and no ratio built on it.
     sqlx::query("DELETE FROM population WHERE force = 'metropolitan'").execute(app.db.pool()).await.unwrap();
@@ -494,7 +593,10 @@ async fn the_insight_columns_describe_the_same_force_and_months() {
     let page = app.get("/admin/insight?force=bedfordshire").await.text().await.unwrap();
     let white = sql("SELECT CAST(SUM(people) AS BIGINT) FROM population WHERE force = 'bedfordshire' AND dimension = 'ethnic_group' AND category = 'white'").await;
     let shown = crate::demographics::with_commas(white);
-    assert!(shown.contains(',') && page.contains(&format!("<td class=\"num\">{shown}</td>")), "{white} shown as {shown}");
+    assert!(
+        shown.contains(',') && page.contains(&format!("<td class=\"num\">{shown}</td>")),
+        "{white} shown as {shown}"
+    );
 }
 
 pub fn with_commas(n: i64) -> String {

@@ -66,13 +66,7 @@ async fn every_response_has_security_headers() {
 async fn responses_are_compressed_when_the_client_accepts_it() {
     let app = spawn_app().await;
     for encoding in ["gzip", "br"] {
-        let response = app
-            .client
-            .get(app.url("/"))
-            .header("accept-encoding", encoding)
-            .send()
-            .await
-            .unwrap();
+        let response = app.client.get(app.url("/")).header("accept-encoding", encoding).send().await.unwrap();
         assert_eq!(response.headers()["content-encoding"], encoding);
     }
 }
@@ -141,7 +135,8 @@ async fn metrics_need_the_token_and_count_by_route_template() {
     reqwest::get(app.url("/j/NOPENOPE2")).await.unwrap();
     let anonymous = reqwest::get(app.url("/metrics")).await.unwrap();
     assert_eq!(anonymous.status(), 401);
-    let wrong = reqwest::Client::new().get(app.url("/metrics")).bearer_auth("not-the-token-at-all").send().await.unwrap();
+    let wrong =
+        reqwest::Client::new().get(app.url("/metrics")).bearer_auth("not-the-token-at-all").send().await.unwrap();
     assert_eq!(wrong.status(), 401);
     let r = reqwest::Client::new().get(app.url("/metrics")).bearer_auth(token).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -149,7 +144,13 @@ async fn metrics_need_the_token_and_count_by_route_template() {
     let text = r.text().await.unwrap();
     assert!(text.contains(r#"scrutiny_http_requests_total{route="/j/{code}",status="200"} 3"#), "{text}");
     assert!(text.contains(r#"scrutiny_http_requests_total{route="/j/{code}",status="404"} 1"#), "{text}");
-    for metric in ["scrutiny_signups_total", "scrutiny_card_scans_total", "scrutiny_outbox_pending", "scrutiny_email_failures_total", "scrutiny_db_connections{state=\"idle\"}"] {
+    for metric in [
+        "scrutiny_signups_total",
+        "scrutiny_card_scans_total",
+        "scrutiny_outbox_pending",
+        "scrutiny_email_failures_total",
+        "scrutiny_db_connections{state=\"idle\"}",
+    ] {
         assert!(text.contains(metric), "{metric} missing");
     }
     assert!(!text.contains(&code), "no card code in the metrics");

@@ -37,9 +37,7 @@ pub async fn fresh_database_url(tmp: &std::path::Path) -> String {
             let mut conn = sqlx::PgConnection::connect(&server)
                 .await
                 .expect("SCRUTINY_TEST_DATABASE_URL: cannot connect to PostgreSQL");
-            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-                .await
-                .expect("create test database");
+            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create test database");
             let (base, _) = server.rsplit_once('/').expect("URL has a database part");
             format!("{base}/{name}")
         }
@@ -127,7 +125,10 @@ pub async fn outbox_link(app: &TestApp, marker: &str, path: &str) -> String {
                 }
             }
         }
-        assert!(std::time::Instant::now() < deadline, "no email with {marker:?} and a {path} link in the outbox folder");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no email with {marker:?} and a {path} link in the outbox folder"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

@@ -9,20 +9,37 @@ pub async fn sign_up_with(app: &TestApp, code: &str, email: &str, age: &str, eq:
     sign_up_named(app, code, "Sam Doe", email, age, eq).await
 }
 
-pub async fn sign_up_named(app: &TestApp, code: &str, name: &str, email: &str, age: &str, eq: Option<(&str, &str, &str)>) {
+pub async fn sign_up_named(
+    app: &TestApp,
+    code: &str,
+    name: &str,
+    email: &str,
+    age: &str,
+    eq: Option<(&str, &str, &str)>,
+) {
     // Each sign-up is a person of their own (the funnel counts people, not requests).
     let person = crate::helpers::person_client(email);
     let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let mut fields = vec![
-        ("name", name), ("email", email), ("contact_method", "email"), ("age_band", age),
-        ("connection", "live"), ("key", &key), ("started", &started),
-        ("step", "check"), ("action", "continue"), ("lang", "en"),
+        ("name", name),
+        ("email", email),
+        ("contact_method", "email"),
+        ("age_band", age),
+        ("connection", "live"),
+        ("key", &key),
+        ("started", &started),
+        ("step", "check"),
+        ("action", "continue"),
+        ("lang", "en"),
     ];
     match eq {
         None => fields.push(("equality", "no")),
         Some((group, detail, gender)) => fields.extend([
-            ("equality", "yes"), ("ethnic_group", group), ("ethnic_detail", detail), ("gender", gender),
+            ("equality", "yes"),
+            ("ethnic_group", group),
+            ("ethnic_detail", detail),
+            ("gender", gender),
             ("disability", "no"),
         ]),
     }
@@ -59,7 +76,9 @@ async fn batch_cells(app: &TestApp, table_sql: &str) -> Vec<(Option<i64>, String
 
 async fn batches_match(app: &TestApp) {
     let tally = batch_cells(app, "SELECT batch_id, status, CAST(SUM(n) AS BIGINT) FROM batch_tally GROUP BY batch_id, status HAVING SUM(n) <> 0 ORDER BY 1, 2").await;
-    let recount = batch_cells(app, "SELECT batch_id, status, COUNT(*) FROM recruits GROUP BY batch_id, status ORDER BY 1, 2").await;
+    let recount =
+        batch_cells(app, "SELECT batch_id, status, COUNT(*) FROM recruits GROUP BY batch_id, status ORDER BY 1, 2")
+            .await;
     assert_eq!(tally, recount);
 }
 
@@ -95,7 +114,11 @@ async fn running_counts_match_a_recount_through_every_change() {
     let page = app.get(&format!("/{path}")).await.text().await.unwrap();
     assert!(page.contains("your new answers are saved"), "{page}");
     // Status changes and erasure.
-    let (a, b, d) = (public_id(&app, "a@example.org").await, public_id(&app, "b@example.org").await, public_id(&app, "d@example.org").await);
+    let (a, b, d) = (
+        public_id(&app, "a@example.org").await,
+        public_id(&app, "b@example.org").await,
+        public_id(&app, "d@example.org").await,
+    );
     scrutiny::recruits::repo::set_status(&app.db, &[a.clone(), b.clone()], "member", "test").await.unwrap();
     scrutiny::recruits::repo::set_status(&app.db, &[b.clone()], "withdrawn", "test").await.unwrap();
     assert!(scrutiny::recruits::repo::erase(&app.db, &d).await.unwrap());
@@ -105,20 +128,37 @@ async fn running_counts_match_a_recount_through_every_change() {
     batches_match(&app).await;
 
     let insight_before = scrutiny::insight::repo::funnel(&app.db).await.unwrap();
-    let comparison_before = scrutiny::demographics::repo::comparison(&app.db, scrutiny::demographics::repo::Scope { force: "", from: "", to: "" }).await.unwrap();
-    let (raw_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruit_tally").fetch_one(app.db.pool()).await.unwrap();
+    let comparison_before = scrutiny::demographics::repo::comparison(
+        &app.db,
+        scrutiny::demographics::repo::Scope { force: "", from: "", to: "" },
+    )
+    .await
+    .unwrap();
+    let (raw_rows,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM recruit_tally").fetch_one(app.db.pool()).await.unwrap();
     scrutiny::insight::tally::fold(&app.db).await.unwrap();
-    let (folded_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruit_tally").fetch_one(app.db.pool()).await.unwrap();
+    let (folded_rows,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM recruit_tally").fetch_one(app.db.pool()).await.unwrap();
     assert!(folded_rows < raw_rows, "folding {raw_rows} rows left {folded_rows}");
     assert_eq!(folded_rows, before.len() as i64);
     assert_eq!(tally_cells(&app).await, before);
     batches_match(&app).await;
     assert_eq!(scrutiny::insight::repo::funnel(&app.db).await.unwrap(), insight_before);
-    assert_eq!(scrutiny::demographics::repo::comparison(&app.db, scrutiny::demographics::repo::Scope { force: "", from: "", to: "" }).await.unwrap(), comparison_before);
+    assert_eq!(
+        scrutiny::demographics::repo::comparison(
+            &app.db,
+            scrutiny::demographics::repo::Scope { force: "", from: "", to: "" }
+        )
+        .await
+        .unwrap(),
+        comparison_before
+    );
 
     // The comparison reads what people answered: one Black African man (member), one
     // White Roma woman; the withdrawn Pakistani woman is still a recruit, not a member.
-    let get = |dim: &str, cat: &str| comparison_before.iter().find(|r| r.dimension == dim && r.category == cat).cloned().unwrap();
+    let get = |dim: &str, cat: &str| {
+        comparison_before.iter().find(|r| r.dimension == dim && r.category == cat).cloned().unwrap()
+    };
     assert_eq!((get("ethnic_group", "black").recruits, get("ethnic_group", "black").members), (1, 1));
     assert_eq!(get("ethnic_detail", "white_roma").recruits, 1);
     assert_eq!(get("ethnic_detail", "asian_pakistani").recruits, 1);
@@ -139,7 +179,11 @@ async fn running_counts_match_a_recount_through_every_change() {
 async fn seed_fills_an_empty_database_consistently_and_refuses_real_data() {
     use crate::demographics::{count, scrutiny};
     let app = spawn_app().await;
-    let out = scrutiny(&app.database_url, &["seed", "--recruits", "400", "--scans", "1000", "--cards", "700", "--batch-size", "300"]).await;
+    let out = scrutiny(
+        &app.database_url,
+        &["seed", "--recruits", "400", "--scans", "1000", "--cards", "700", "--batch-size", "300"],
+    )
+    .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM recruits").await, 400);
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM cards").await, 700);
@@ -179,13 +223,24 @@ async fn concurrent_sign_ups_are_each_saved_once_and_a_double_post_once() {
     let html = app.get(&format!("/j/{code}/join")).await.text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let fields = [
-        ("name", "Twin Tap"), ("email", "twin@example.org"), ("contact_method", "email"), ("age_band", "25-34"),
-        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
-        ("step", "check"), ("action", "continue"), ("lang", "en"),
+        ("name", "Twin Tap"),
+        ("email", "twin@example.org"),
+        ("contact_method", "email"),
+        ("age_band", "25-34"),
+        ("connection", "live"),
+        ("equality", "no"),
+        ("key", &key),
+        ("started", &started),
+        ("step", "check"),
+        ("action", "continue"),
+        ("lang", "en"),
     ];
     let post = || new_client().post(app.url(&format!("/j/{code}/join"))).form(&fields).send();
     let (a, b) = tokio::join!(post(), post());
-    assert_eq!((a.unwrap().status(), b.unwrap().status()), (reqwest::StatusCode::SEE_OTHER, reqwest::StatusCode::SEE_OTHER));
+    assert_eq!(
+        (a.unwrap().status(), b.unwrap().status()),
+        (reqwest::StatusCode::SEE_OTHER, reqwest::StatusCode::SEE_OTHER)
+    );
 
     let count = |sql: &'static str| crate::demographics::count(&app.db, sql);
     assert_eq!(count("SELECT COUNT(*) FROM recruits").await, 41);
@@ -249,17 +304,38 @@ async fn concurrent_status_changes_keep_the_counts_exact() {
 /// caption), rows of (label, cells as text).
 fn tables(page: &str) -> Vec<(String, Vec<(String, Vec<String>)>)> {
     // `<table>` or `<table tabindex="0">` (tables that scroll on phones take focus).
-    page.split("<table").skip(1).map(|t| {
-        let t = t.split_once('>').map_or(t, |(_, rest)| rest);
-        let t = t.split("</table>").next().unwrap();
-        let caption = t.split("<caption").nth(1).and_then(|c| c.split('>').nth(1)).map(|c| c.split('<').next().unwrap().to_string()).unwrap_or_default();
-        let rows = t.split("<tr>").skip(1).filter(|r| r.contains("<td")).map(|r| {
-            let label = r.split("<th scope=\"row\">").nth(1).map(|x| x.split('<').next().unwrap().to_string()).unwrap_or_default();
-            let cells = r.split("<td").skip(1).map(|c| c.split('>').nth(1).unwrap().split('<').next().unwrap().to_string()).collect();
-            (label, cells)
-        }).collect();
-        (caption, rows)
-    }).collect()
+    page.split("<table")
+        .skip(1)
+        .map(|t| {
+            let t = t.split_once('>').map_or(t, |(_, rest)| rest);
+            let t = t.split("</table>").next().unwrap();
+            let caption = t
+                .split("<caption")
+                .nth(1)
+                .and_then(|c| c.split('>').nth(1))
+                .map(|c| c.split('<').next().unwrap().to_string())
+                .unwrap_or_default();
+            let rows = t
+                .split("<tr>")
+                .skip(1)
+                .filter(|r| r.contains("<td"))
+                .map(|r| {
+                    let label = r
+                        .split("<th scope=\"row\">")
+                        .nth(1)
+                        .map(|x| x.split('<').next().unwrap().to_string())
+                        .unwrap_or_default();
+                    let cells = r
+                        .split("<td")
+                        .skip(1)
+                        .map(|c| c.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
+                        .collect();
+                    (label, cells)
+                })
+                .collect();
+            (caption, rows)
+        })
+        .collect()
 }
 
 /// Plays the attacker against the insight page: knowing the number of recruits and
@@ -272,26 +348,39 @@ async fn no_withheld_count_can_be_worked_out_from_what_is_shown() {
     let codes = app.codes_of(batch).await;
     // A realistic small panel: many groups of one to four people.
     let people = [
-        ("18-24", Some(("white", "white_british", "man"))), ("18-24", Some(("white", "white_british", "woman"))),
-        ("25-34", Some(("white", "white_british", "man"))), ("25-34", Some(("white", "white_british", "man"))),
-        ("25-34", Some(("white", "white_british", "woman"))), ("35-44", Some(("white", "white_british", "man"))),
-        ("18-24", Some(("white", "white_irish", "man"))), ("16-17", Some(("black", "black_african", "man"))),
-        ("18-24", Some(("black", "black_caribbean", "man"))), ("18-24", Some(("black", "black_african", "woman"))),
-        ("18-24", Some(("asian", "asian_pakistani", "man"))), ("25-34", None), ("25-34", None),
+        ("18-24", Some(("white", "white_british", "man"))),
+        ("18-24", Some(("white", "white_british", "woman"))),
+        ("25-34", Some(("white", "white_british", "man"))),
+        ("25-34", Some(("white", "white_british", "man"))),
+        ("25-34", Some(("white", "white_british", "woman"))),
+        ("35-44", Some(("white", "white_british", "man"))),
+        ("18-24", Some(("white", "white_irish", "man"))),
+        ("16-17", Some(("black", "black_african", "man"))),
+        ("18-24", Some(("black", "black_caribbean", "man"))),
+        ("18-24", Some(("black", "black_african", "woman"))),
+        ("18-24", Some(("asian", "asian_pakistani", "man"))),
+        ("25-34", None),
+        ("25-34", None),
         ("45-54", Some(("mixed", "mixed_white_black_caribbean", "non_binary"))),
     ];
     for (i, (age, eq)) in people.iter().enumerate() {
         sign_up_with(&app, &codes[i % 3], &format!("attack{i}@example.org"), age, *eq).await;
     }
-    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id LIMIT 3").fetch_all(app.db.pool()).await.unwrap();
-    scrutiny::recruits::repo::set_status(&app.db, &ids.into_iter().map(|(i,)| i).collect::<Vec<_>>(), "member", "test").await.unwrap();
+    let ids: Vec<(String,)> =
+        sqlx::query_as("SELECT public_id FROM recruits ORDER BY id LIMIT 3").fetch_all(app.db.pool()).await.unwrap();
+    scrutiny::recruits::repo::set_status(&app.db, &ids.into_iter().map(|(i,)| i).collect::<Vec<_>>(), "member", "test")
+        .await
+        .unwrap();
     let (recruits, members) = (people.len() as i64, 3i64);
 
     let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
     let page = viewer.get(app.url("/admin/insight")).send().await.unwrap().text().await.unwrap();
     let all = tables(&page);
     let mut withheld_seen = 0;
-    for (caption, rows) in all.iter().filter(|(c, _)| c.starts_with("Ethnic group") || c.starts_with("Detailed") || c == "Age" || c == "Gender") {
+    for (caption, rows) in all
+        .iter()
+        .filter(|(c, _)| c.starts_with("Ethnic group") || c.starts_with("Detailed") || c == "Age" || c == "Gender")
+    {
         for (column, total) in [(0usize, recruits), (1, members)] {
             let shown: Vec<Option<i64>> = rows.iter().map(|(_, cells)| cells[column].parse::<i64>().ok()).collect();
             for (label, cells) in rows {
@@ -299,8 +388,15 @@ async fn no_withheld_count_can_be_worked_out_from_what_is_shown() {
                     withheld_seen += 1;
                     assert_eq!(cells[4 + 1], "–", "{caption} {label}: a withheld count has no percentage");
                 } else {
-                    assert!(cells[column].parse::<i64>().is_ok(), "{caption} {label}: {:?} is a number or [c]", cells[column]);
-                    assert!(!(1..5).contains(&cells[column].parse::<i64>().unwrap()), "{caption} {label}: a small number is shown");
+                    assert!(
+                        cells[column].parse::<i64>().is_ok(),
+                        "{caption} {label}: {:?} is a number or [c]",
+                        cells[column]
+                    );
+                    assert!(
+                        !(1..5).contains(&cells[column].parse::<i64>().unwrap()),
+                        "{caption} {label}: a small number is shown"
+                    );
                 }
             }
             if caption.starts_with("Detailed") {
@@ -316,19 +412,29 @@ async fn no_withheld_count_can_be_worked_out_from_what_is_shown() {
                 // beside a withheld count are withheld too, each may be anything from 0
                 // up: the attacker cannot pin any of them.
                 let zeros_withheld = rows.iter().any(|(_, cells)| cells[column] == "0");
-                assert!(withheld >= 2 && !zeros_withheld, "{caption} column {column}: {withheld} withheld cells share {rest}");
+                assert!(
+                    withheld >= 2 && !zeros_withheld,
+                    "{caption} column {column}: {withheld} withheld cells share {rest}"
+                );
             }
         }
         // Percentages of recruits: the total they imply is one the attacker already has
         // (all recruits, or those who said), never a total that differs by a withheld cell.
-        let unstated_shown: i64 = rows.iter()
+        let unstated_shown: i64 = rows
+            .iter()
             .filter(|(l, _)| l == "Not stated" || l.starts_with("Not recognised"))
-            .map(|(_, c)| c[0].parse::<i64>().unwrap_or(-1000)).sum();
+            .map(|(_, c)| c[0].parse::<i64>().unwrap_or(-1000))
+            .sum();
         for (label, cells) in rows {
-            if let (Ok(n), Some(p)) = (cells[0].parse::<f64>(), cells[4].strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
+            if let (Ok(n), Some(p)) =
+                (cells[0].parse::<f64>(), cells[4].strip_suffix('%').and_then(|p| p.parse::<f64>().ok()))
+            {
                 if p > 0.0 {
                     let implied = (n * 100.0 / p).round() as i64;
-                    assert!(implied == recruits || (unstated_shown >= 0 && implied == recruits - unstated_shown), "{caption} {label}: percentages imply {implied}");
+                    assert!(
+                        implied == recruits || (unstated_shown >= 0 && implied == recruits - unstated_shown),
+                        "{caption} {label}: percentages imply {implied}"
+                    );
                 }
             }
         }

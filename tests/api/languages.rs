@@ -11,9 +11,17 @@ async fn sign_up_in(app: &TestApp, code: &str, email: &str, lang: &str) {
     let html = person.get(app.url(&format!("/j/{code}/join?lang={lang}"))).send().await.unwrap().text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let fields = [
-        ("name", "Sam Jones"), ("email", email), ("contact_method", "email"), ("age_band", "18-24"),
-        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
-        ("step", "check"), ("action", "continue"), ("lang", lang),
+        ("name", "Sam Jones"),
+        ("email", email),
+        ("contact_method", "email"),
+        ("age_band", "18-24"),
+        ("connection", "live"),
+        ("equality", "no"),
+        ("key", &key),
+        ("started", &started),
+        ("step", "check"),
+        ("action", "continue"),
+        ("lang", lang),
     ];
     let r = person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
@@ -33,7 +41,9 @@ async fn a_welsh_force_serves_welsh_before_anyone_chooses() {
     let app = spawn_app_with(&[("SCRUTINY_DEFAULT_LANGUAGE", "cy")]).await;
     let batch = app.create_batch("Cerdyn", 1).await;
     let code = app.codes_of(batch).await[0].clone();
-    for path in ["/", "/privacy", "/rights", "/accessibility", "/join", &format!("/j/{code}"), &format!("/j/{code}/join")] {
+    for path in
+        ["/", "/privacy", "/rights", "/accessibility", "/join", &format!("/j/{code}"), &format!("/j/{code}/join")]
+    {
         // A phone set to English, or saying nothing, gets Welsh; the switch offers English.
         for accept in [None, Some("en-GB,en;q=0.9")] {
             assert_eq!(page_lang(&app, path, accept).await, "cy", "{path} {accept:?}");
@@ -54,7 +64,11 @@ async fn a_welsh_force_serves_welsh_before_anyone_chooses() {
 
 #[tokio::test]
 async fn the_accessibility_statement_is_in_every_language_and_linked_from_every_page() {
-    let app = spawn_app_with(&[("SCRUTINY_ACCESSIBILITY_REVIEWED", "2027-01-15"), ("SCRUTINY_PANEL_EMAIL", "panel@pcc.example")]).await;
+    let app = spawn_app_with(&[
+        ("SCRUTINY_ACCESSIBILITY_REVIEWED", "2027-01-15"),
+        ("SCRUTINY_PANEL_EMAIL", "panel@pcc.example"),
+    ])
+    .await;
     for lang in ["en", "cy", "pl", "ro", "ar"] {
         let r = app.get(&format!("/accessibility?lang={lang}")).await;
         assert_eq!(r.status(), 200);
@@ -75,7 +89,9 @@ async fn the_accessibility_statement_is_in_every_language_and_linked_from_every_
     let ar = app.get("/accessibility?lang=ar").await.text().await.unwrap();
     assert!(ar.contains(r#"<html lang="ar" dir="rtl">"#));
     // A bad review date is refused at start, naming the variable.
-    let bad = scrutiny::config::Settings::from_lookup(|k| (k == "SCRUTINY_ACCESSIBILITY_REVIEWED").then(|| "last week".to_string()));
+    let bad = scrutiny::config::Settings::from_lookup(|k| {
+        (k == "SCRUTINY_ACCESSIBILITY_REVIEWED").then(|| "last week".to_string())
+    });
     assert!(bad.unwrap_err().to_string().contains("SCRUTINY_ACCESSIBILITY_REVIEWED"));
     let bad = scrutiny::config::Settings::from_lookup(|k| (k == "SCRUTINY_DEFAULT_LANGUAGE").then(|| "fr".to_string()));
     assert!(bad.unwrap_err().to_string().contains("SCRUTINY_DEFAULT_LANGUAGE"));
@@ -94,7 +110,8 @@ async fn queued_for(app: &TestApp, email: &str) -> Option<String> {
 }
 
 async fn ids(app: &TestApp) -> Vec<String> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
     rows.into_iter().map(|(i,)| i).collect()
 }
 
@@ -104,7 +121,9 @@ async fn an_invitation_reaches_each_person_in_their_own_language() {
     let app = spawn_app_with(&[("SCRUTINY_SMTP_URL", &smtp.url())]).await;
     let batch = app.create_batch("Invites", 1).await;
     let code = app.codes_of(batch).await[0].clone();
-    for (email, lang) in [("en@example.org", "en"), ("cy@example.org", "cy"), ("pl@example.org", "pl"), ("pl2@example.org", "pl")] {
+    for (email, lang) in
+        [("en@example.org", "en"), ("cy@example.org", "cy"), ("pl@example.org", "pl"), ("pl2@example.org", "pl")]
+    {
         sign_up_in(&app, &code, email, lang).await;
     }
     smtp.wait_for(4, 10).await;
@@ -112,33 +131,53 @@ async fn an_invitation_reaches_each_person_in_their_own_language() {
     let query: String = ids.iter().map(|i| format!("id={i}&")).collect();
     // The form asks for each language the people chose, with how many chose it.
     let compose = app.get(&format!("/admin/recruits/invite?{query}")).await.text().await.unwrap();
-    for want in ["Polski (2 people)", "Cymraeg (1 person)", "English (1 person)", r#"name="message_pl""#, r#"name="message_cy""#] {
+    for want in [
+        "Polski (2 people)",
+        "Cymraeg (1 person)",
+        "English (1 person)",
+        r#"name="message_pl""#,
+        r#"name="message_cy""#,
+    ] {
         assert!(compose.contains(want), "{want} not in the form: {compose}");
     }
     let mut fields: Vec<(&str, &str)> = ids.iter().map(|i| ("id", i.as_str())).collect();
     fields.extend([
-        ("subject", "Panel meeting"), ("message", "Tuesday 7pm at Parkside."),
-        ("subject_cy", "Cyfarfod y panel"), ("message_cy", "Nos Fawrth am 7yh ym Mharc-ochr. Ŵyr ac ŷd."),
+        ("subject", "Panel meeting"),
+        ("message", "Tuesday 7pm at Parkside."),
+        ("subject_cy", "Cyfarfod y panel"),
+        ("message_cy", "Nos Fawrth am 7yh ym Mharc-ochr. Ŵyr ac ŷd."),
     ]);
     // Polish left empty: the preview warns before anything is sent.
-    let preview = app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
+    let preview =
+        app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
     assert!(preview.contains("2 people chose Polski but there is no Polski version"), "{preview}");
     assert!(preview.contains("Nos Fawrth am 7yh"), "the Welsh version is shown: {preview}");
     assert!(queued_for(&app, "pl@example.org").await.is_none(), "a preview sends nothing");
-    fields.extend([("subject_pl", "Spotkanie panelu"), ("message_pl", "Wtorek o 19:00 w Parkside. Zażółć gęślą jaźń.")]);
-    let preview = app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
+    fields
+        .extend([("subject_pl", "Spotkanie panelu"), ("message_pl", "Wtorek o 19:00 w Parkside. Zażółć gęślą jaźń.")]);
+    let preview =
+        app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
     assert!(!preview.contains("there is no"), "{preview}");
     fields.push(("action", "send"));
     let r = app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/admin/recruits?invited=4&without_email=0");
     assert_eq!(queued_for(&app, "en@example.org").await.unwrap(), "Panel meeting\n\nTuesday 7pm at Parkside.");
-    assert_eq!(queued_for(&app, "cy@example.org").await.unwrap(), "Cyfarfod y panel\n\nNos Fawrth am 7yh ym Mharc-ochr. Ŵyr ac ŷd.");
+    assert_eq!(
+        queued_for(&app, "cy@example.org").await.unwrap(),
+        "Cyfarfod y panel\n\nNos Fawrth am 7yh ym Mharc-ochr. Ŵyr ac ŷd."
+    );
     for pl in ["pl@example.org", "pl2@example.org"] {
-        assert_eq!(queued_for(&app, pl).await.unwrap(), "Spotkanie panelu\n\nWtorek o 19:00 w Parkside. Zażółć gęślą jaźń.");
+        assert_eq!(
+            queued_for(&app, pl).await.unwrap(),
+            "Spotkanie panelu\n\nWtorek o 19:00 w Parkside. Zażółć gęślą jaźń."
+        );
     }
     // And as delivered: the Welsh email, letter for letter, with its footer in Welsh.
     let mail: Vec<String> = smtp.wait_for(8, 10).await.iter().map(|m| decoded(m)).collect();
-    let welsh = mail.iter().find(|m| m.contains("To: ") && m.contains("cy@example.org") && m.contains("Cyfarfod y panel")).expect("Welsh email");
+    let welsh = mail
+        .iter()
+        .find(|m| m.contains("To: ") && m.contains("cy@example.org") && m.contains("Cyfarfod y panel"))
+        .expect("Welsh email");
     assert!(welsh.contains("Ŵyr ac ŷd") && welsh.contains("?lang=cy"), "{welsh}");
     assert!(!mail.iter().any(|m| m.contains("pl@example.org") && m.contains("Panel meeting")), "no Pole got English");
 }
@@ -199,7 +238,13 @@ async fn the_landing_and_sent_pages_answer_what_people_worry_about() {
     let batch = app.create_batch("Worries", 1).await;
     let code = app.codes_of(batch).await[0].clone();
     let landing = app.get(&format!("/j/{code}")).await.text().await.unwrap();
-    for want in ["Before you join", "vetting check", "A past conviction does not automatically stop you", "not paid", "run by its own members"] {
+    for want in [
+        "Before you join",
+        "vetting check",
+        "A past conviction does not automatically stop you",
+        "not paid",
+        "run by its own members",
+    ] {
         assert!(landing.contains(want), "{want} not on the landing page");
     }
     let welsh = app.get(&format!("/j/{code}?lang=cy")).await.text().await.unwrap();
@@ -216,9 +261,17 @@ async fn the_landing_and_sent_pages_answer_what_people_worry_about() {
     let html = person.get(app.url(&format!("/j/{code}/join"))).send().await.unwrap().text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let fields = [
-        ("name", "Sam Jones"), ("email", "worried@example.org"), ("contact_method", "email"), ("age_band", "18-24"),
-        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
-        ("step", "check"), ("action", "continue"), ("lang", "en"),
+        ("name", "Sam Jones"),
+        ("email", "worried@example.org"),
+        ("contact_method", "email"),
+        ("age_band", "18-24"),
+        ("connection", "live"),
+        ("equality", "no"),
+        ("key", &key),
+        ("started", &started),
+        ("step", "check"),
+        ("action", "continue"),
+        ("lang", "en"),
     ];
     let r = person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
     let sent = r.headers()["location"].to_str().unwrap().to_string();
@@ -264,8 +317,15 @@ async fn every_end_page_offers_a_way_on() {
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let r = person
         .post(app.url(&format!("/j/{code}/join")))
-        .form(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("age_band", "under16"), ("connection", "live"), ("lang", "en")])
+        .form(&[
+            ("step", "eligibility"),
+            ("action", "continue"),
+            ("key", &key),
+            ("started", &started),
+            ("age_band", "under16"),
+            ("connection", "live"),
+            ("lang", "en"),
+        ])
         .send()
         .await
         .unwrap();
@@ -288,7 +348,8 @@ async fn an_invitation_with_a_mistake_comes_back_with_everything_typed_and_is_se
     let ids = ids(&app).await;
     let long = "P".repeat(151);
     // Only the Welsh version, and its subject too long: the form comes back, text kept.
-    let fields = [("id", ids[0].as_str()), ("subject_cy", long.as_str()), ("message_cy", "Neges hir iawn am y cyfarfod.")];
+    let fields =
+        [("id", ids[0].as_str()), ("subject_cy", long.as_str()), ("message_cy", "Neges hir iawn am y cyfarfod.")];
     let r = app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
@@ -296,12 +357,14 @@ async fn an_invitation_with_a_mistake_comes_back_with_everything_typed_and_is_se
     assert!(page.contains("Neges hir iawn am y cyfarfod.") && page.contains(&long), "nothing typed is lost");
     // Welsh only is enough for a Welsh reader (no English version needed when nobody chose English).
     let mut fields = vec![("id", ids[0].as_str()), ("subject_cy", "Cyfarfod"), ("message_cy", "Nos Fawrth.")];
-    let preview = app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
+    let preview =
+        app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
     assert!(preview.contains("Check the invitation") && !preview.contains("there is no"), "{preview}");
     fields.push(("action", "send"));
     for _ in 0..2 {
         app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap();
     }
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE kind = 'message'").fetch_one(app.db.pool()).await.unwrap();
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE kind = 'message'").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(n, 1, "pressing Send twice sends once");
 }

@@ -69,7 +69,8 @@ fn check_jwt(headers: &HeaderMap) -> Result<(), String> {
     let parts: Vec<&str> = token.split('.').collect();
     let [header, claims, signature] = parts[..] else { return Err("Invalid token: signature".into()) };
     let header: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).map_err(|_| "Invalid token: header")?).map_err(|_| "Invalid token: header")?;
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).map_err(|_| "Invalid token: header")?)
+            .map_err(|_| "Invalid token: header")?;
     if header["alg"] != "HS256" {
         return Err("Invalid token: algorithm used is not HS256".into());
     }
@@ -78,7 +79,8 @@ fn check_jwt(headers: &HeaderMap) -> Result<(), String> {
     mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).map_err(|_| "Invalid token: signature")?)
         .map_err(|_| "Invalid token: signature, api token not found")?;
     let claims: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).map_err(|_| "Invalid token: claims")?).map_err(|_| "Invalid token: claims")?;
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).map_err(|_| "Invalid token: claims")?)
+            .map_err(|_| "Invalid token: claims")?;
     if claims["iss"] != SERVICE_ID {
         return Err("Invalid token: service not found".into());
     }
@@ -106,7 +108,13 @@ async fn create(
     match forced {
         Some(400) => return error(400, "BadRequestError", "Can't send to this recipient using a team-only API key"),
         Some(403) => return error(403, "AuthError", "Invalid token: API key not found"),
-        Some(429) => return error(429, "RateLimitError", "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"),
+        Some(429) => {
+            return error(
+                429,
+                "RateLimitError",
+                "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds",
+            )
+        }
         Some(s) => return error(s, "Exception", "Internal server error"),
         None => {}
     }
@@ -118,7 +126,10 @@ async fn create(
         "sms" => {
             let phone = body["phone_number"].as_str().unwrap_or("");
             let digits = phone.trim_start_matches('+');
-            if !phone.starts_with('+') || !digits.bytes().all(|b| b.is_ascii_digit()) || !(8..=15).contains(&digits.len()) {
+            if !phone.starts_with('+')
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+                || !(8..=15).contains(&digits.len())
+            {
                 return error(400, "ValidationError", "phone_number Not a valid phone number");
             }
             if template != SMS_TEMPLATE {
@@ -190,7 +201,11 @@ impl NotifyStandIn {
             if sent.len() >= n {
                 return sent;
             }
-            assert!(std::time::Instant::now() < deadline, "Notify stand-in: {} of {n} messages after {secs} s", sent.len());
+            assert!(
+                std::time::Instant::now() < deadline,
+                "Notify stand-in: {} of {n} messages after {secs} s",
+                sent.len()
+            );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
@@ -221,9 +236,18 @@ pub async fn phone_only_sign_up(app: &TestApp, code: &str, phone: &str, lang: &s
     let html = person.get(app.url(&format!("/j/{code}/join?lang={lang}"))).send().await.unwrap().text().await.unwrap();
     let (key, started) = (crate::helpers::hidden(&html, "key"), crate::helpers::hidden(&html, "started"));
     let fields = [
-        ("name", "Jay Phone"), ("email", ""), ("phone", phone), ("contact_method", "phone"), ("age_band", "18-24"),
-        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
-        ("step", "check"), ("action", "continue"), ("lang", lang),
+        ("name", "Jay Phone"),
+        ("email", ""),
+        ("phone", phone),
+        ("contact_method", "phone"),
+        ("age_band", "18-24"),
+        ("connection", "live"),
+        ("equality", "no"),
+        ("key", &key),
+        ("started", &started),
+        ("step", "check"),
+        ("action", "continue"),
+        ("lang", lang),
     ];
     let r = person.post(app.url(&format!("/j/{code}/join"))).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
@@ -248,11 +272,18 @@ async fn a_phone_only_sign_up_is_confirmed_by_a_text_in_their_language() {
     assert_eq!(sent[0].to, "+447700900982");
     let body = sent[0].personalisation["body"].as_str().unwrap().to_string();
     assert!(body.contains("Panel craffu cymunedol"), "in Welsh: {body}");
-    assert!(scrutiny::email::notify::sms_fragments(&body) <= 2, "one or two fragments: {} characters", body.chars().count());
+    assert!(
+        scrutiny::email::notify::sms_fragments(&body) <= 2,
+        "one or two fragments: {} characters",
+        body.chars().count()
+    );
     assert!(sent[0].reference.starts_with("outbox-"));
     // The delivery is recorded with Notify's id, and the clock for unconfirmed sign-ups starts.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE delivery = 'accepted' AND provider_id IS NOT NULL").await, 1);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM outbox WHERE delivery = 'accepted' AND provider_id IS NOT NULL").await,
+        1
+    );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits WHERE confirmation_sent_at IS NOT NULL").await, 1);
 
     // Notify's delivery receipt, with and without the bearer token.
@@ -261,7 +292,13 @@ async fn a_phone_only_sign_up_is_confirmed_by_a_text_in_their_language() {
     let client = reqwest::Client::new();
     let r = client.post(app.url("/notify/callback")).json(&receipt).send().await.unwrap();
     assert_eq!(r.status(), 401);
-    let r = client.post(app.url("/notify/callback")).bearer_auth("wrong-token-wrong-token").json(&receipt).send().await.unwrap();
+    let r = client
+        .post(app.url("/notify/callback"))
+        .bearer_auth("wrong-token-wrong-token")
+        .json(&receipt)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let r = client.post(app.url("/notify/callback")).bearer_auth(CALLBACK_TOKEN).json(&receipt).send().await.unwrap();
     assert_eq!(r.status(), 204);
@@ -307,7 +344,11 @@ async fn notify_errors_follow_the_retry_rules() {
     tokio::time::sleep(std::time::Duration::from_secs(4)).await;
     assert_eq!(notify.requests(), before + 1, "one try only");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND last_error LIKE '%400%'").await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits WHERE confirmation_sent_at IS NULL").await, 1, "not a sent confirmation");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM recruits WHERE confirmation_sent_at IS NULL").await,
+        1,
+        "not a sent confirmation"
+    );
 }
 
 #[tokio::test]
@@ -332,16 +373,26 @@ async fn nobody_is_purged_for_not_confirming_a_message_they_never_received() {
     let page = phone_only_sign_up(&app, &code, "07700 900 333", "en").await.text().await.unwrap();
     assert!(page.contains("will phone you"), "{page}");
     sqlx::query("UPDATE recruits SET created_at = created_at - 400 * 86400").execute(app.db.pool()).await.unwrap();
-    let purged = scrutiny::retention::purge(&app.db, scrutiny::retention::Schedule { unconfirmed_days: 0, withdrawn_days: 90, scan_days: 365 }, false)
-        .await
-        .unwrap();
+    let purged = scrutiny::retention::purge(
+        &app.db,
+        scrutiny::retention::Schedule { unconfirmed_days: 0, withdrawn_days: 90, scan_days: 365 },
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(purged.unconfirmed_recruits, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits").await, 1, "still waiting for a call");
     // An email written to the outbox folder is not a message anyone received either.
     crate::retention::sign_up(&app, &code, "filed@example.org").await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE delivery = 'written-to-file'").await, 1);
-    scrutiny::retention::purge(&app.db, scrutiny::retention::Schedule { unconfirmed_days: 0, withdrawn_days: 90, scan_days: 365 }, false).await.unwrap();
+    scrutiny::retention::purge(
+        &app.db,
+        scrutiny::retention::Schedule { unconfirmed_days: 0, withdrawn_days: 90, scan_days: 365 },
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits").await, 2);
 
     // Sent a text (accepted by Notify) and never confirmed: purged.
@@ -351,10 +402,17 @@ async fn nobody_is_purged_for_not_confirming_a_message_they_never_received() {
     phone_only_sign_up(&app, &code, "07700 900 444", "en").await;
     notify.wait_for(1, 10).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    sqlx::query("UPDATE recruits SET confirmation_sent_at = confirmation_sent_at - 1").execute(app.db.pool()).await.unwrap();
-    let purged = scrutiny::retention::purge(&app.db, scrutiny::retention::Schedule { unconfirmed_days: 0, withdrawn_days: 90, scan_days: 365 }, false)
+    sqlx::query("UPDATE recruits SET confirmation_sent_at = confirmation_sent_at - 1")
+        .execute(app.db.pool())
         .await
         .unwrap();
+    let purged = scrutiny::retention::purge(
+        &app.db,
+        scrutiny::retention::Schedule { unconfirmed_days: 0, withdrawn_days: 90, scan_days: 365 },
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(purged.unconfirmed_recruits, 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM recruits").await, 0);
 }
@@ -367,10 +425,14 @@ async fn invitations_go_by_each_persons_channel_and_texts_are_previewed_with_the
     phone_only_sign_up(&app, &codes[0], "07700 900 555", "en").await;
     crate::retention::sign_up(&app, &codes[1], "by.email@example.org").await;
     notify.wait_for(2, 10).await; // the two confirmations
-    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
-    let message = "Panel meeting on 3 March, 7pm, Parkside Community Centre. Reply to this number to say if you can come.";
-    let fields = [("id", ids[0].0.as_str()), ("id", ids[1].0.as_str()), ("subject", "Panel meeting"), ("message", message)];
-    let preview = app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
+    let ids: Vec<(String,)> =
+        sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let message =
+        "Panel meeting on 3 March, 7pm, Parkside Community Centre. Reply to this number to say if you can come.";
+    let fields =
+        [("id", ids[0].0.as_str()), ("id", ids[1].0.as_str()), ("subject", "Panel meeting"), ("message", message)];
+    let preview =
+        app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap().text().await.unwrap();
     assert!(preview.contains("1 by email, 1 by text message"), "{preview}");
     assert!(preview.contains("2 text message fragments"), "a 160+ character text is two fragments: {preview}");
     let mut send = fields.to_vec();
@@ -378,8 +440,12 @@ async fn invitations_go_by_each_persons_channel_and_texts_are_previewed_with_the
     app.client.post(app.url("/admin/recruits/invite")).form(&send).send().await.unwrap();
     let sent = notify.wait_for(4, 10).await;
     let invites: Vec<_> = sent.iter().skip(2).collect();
-    assert!(invites.iter().any(|s| s.kind == "sms" && s.to == "+447700900555" && s.personalisation["body"].as_str().unwrap().contains("Parkside")));
-    assert!(invites.iter().any(|s| s.kind == "email" && s.to == "by.email@example.org" && s.personalisation["subject"] == "Panel meeting"));
+    assert!(invites.iter().any(|s| s.kind == "sms"
+        && s.to == "+447700900555"
+        && s.personalisation["body"].as_str().unwrap().contains("Parkside")));
+    assert!(invites.iter().any(|s| s.kind == "email"
+        && s.to == "by.email@example.org"
+        && s.personalisation["subject"] == "Panel meeting"));
     let sms = invites.iter().find(|s| s.kind == "sms").unwrap();
     assert!(sms.personalisation["body"].as_str().unwrap().contains("/w/"), "a short link to leave the list");
 }
@@ -391,7 +457,10 @@ async fn coordinators_phone_people_waiting_for_a_call_and_record_it() {
     let codes = app.codes_of(batch).await;
     phone_only_sign_up(&app, &codes[0], "07700 900 666", "en").await;
     phone_only_sign_up(&app, &codes[1], "+48 601 234 567", "pl").await;
-    sqlx::query("UPDATE recruits SET created_at = created_at - 3 * 86400 WHERE phone = '+447700900666'").execute(app.db.pool()).await.unwrap();
+    sqlx::query("UPDATE recruits SET created_at = created_at - 3 * 86400 WHERE phone = '+447700900666'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
     let page = app.get("/admin/recruits/call-back").await.text().await.unwrap();
     let first = page.find("+447700900666").expect("listed");
     let second = page.find("+48601234567").expect("listed");
@@ -400,15 +469,33 @@ async fn coordinators_phone_people_waiting_for_a_call_and_record_it() {
     let viewer = app.client_as(Role::Viewer).await;
     assert_eq!(viewer.get(app.url("/admin/recruits/call-back")).send().await.unwrap().status(), 403);
 
-    let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits WHERE phone = '+447700900666'").fetch_one(app.db.pool()).await.unwrap();
-    let r = app.client.post(app.url(&format!("/admin/recruits/{id}/call"))).form(&[("outcome", "no_answer")]).send().await.unwrap();
+    let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits WHERE phone = '+447700900666'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/admin/recruits/{id}/call")))
+        .form(&[("outcome", "no_answer")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let page = app.get("/admin/recruits/call-back").await.text().await.unwrap();
     assert!(page.contains("no answer"), "the last call is shown");
-    app.client.post(app.url(&format!("/admin/recruits/{id}/call"))).form(&[("outcome", "reached")]).send().await.unwrap();
+    app.client
+        .post(app.url(&format!("/admin/recruits/{id}/call")))
+        .form(&[("outcome", "reached")])
+        .send()
+        .await
+        .unwrap();
     let page = app.get("/admin/recruits/call-back").await.text().await.unwrap();
     assert!(!page.contains("+447700900666"), "reached: no longer waiting");
-    let (status,): (String,) = sqlx::query_as("SELECT status FROM recruits WHERE public_id = $1").bind(&id).fetch_one(app.db.pool()).await.unwrap();
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM recruits WHERE public_id = $1")
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(status, "confirmed");
     let timeline = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
     assert!(timeline.contains("Call: no answer") && timeline.contains("Call: reached"), "on the timeline");

@@ -45,9 +45,17 @@ async fn a_minute_without_smtp_during_1000_sign_ups_delivers_every_email_once() 
                     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
                     let email = format!("outage{i}@example.org");
                     let fields = [
-                        ("name", "Outage Test"), ("email", email.as_str()), ("contact_method", "email"), ("age_band", "18-24"),
-                        ("connection", "live"), ("equality", "no"), ("key", &key), ("started", &started),
-                        ("step", "check"), ("action", "continue"), ("lang", "en"),
+                        ("name", "Outage Test"),
+                        ("email", email.as_str()),
+                        ("contact_method", "email"),
+                        ("age_band", "18-24"),
+                        ("connection", "live"),
+                        ("equality", "no"),
+                        ("key", &key),
+                        ("started", &started),
+                        ("step", "check"),
+                        ("action", "continue"),
+                        ("lang", "en"),
                     ];
                     let r = client.post(format!("{base}/j/{code}/join")).form(&fields).send().await.unwrap();
                     assert_eq!(r.status(), 303, "sign-up {i} saved");
@@ -76,9 +84,11 @@ async fn a_minute_without_smtp_during_1000_sign_ups_delivers_every_email_once() 
     }
     assert_eq!(per_recipient.len(), total, "every sign-up got its email");
     assert!(per_recipient.values().all(|n| *n == 1), "no email was sent twice");
-    let (sent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetch_one(app.db.pool()).await.unwrap();
+    let (sent,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(sent, total as i64);
     // The outage was felt: some emails needed more than one attempt.
-    let (retried,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE attempts > 1").fetch_one(app.db.pool()).await.unwrap();
+    let (retried,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE attempts > 1").fetch_one(app.db.pool()).await.unwrap();
     assert!(retried > 0, "no email was retried: the outage did not happen");
 }

@@ -5,7 +5,10 @@ use crate::{helpers::spawn_app, retention::sign_up};
 
 async fn audit_count(app: &crate::helpers::TestApp, action: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(action).fetch_one(app.db.pool()).await.unwrap();
+        .bind(action)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     n
 }
 
@@ -15,7 +18,8 @@ async fn coordinators_view_export_and_erase_a_person_and_every_step_is_audited()
     let batch = app.create_batch("Recruits", 1).await;
     let code = app.codes_of(batch).await[0].clone();
     sign_up(&app, &code, "river@example.org").await;
-    let (public_id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits").fetch_one(app.db.pool()).await.unwrap();
+    let (public_id,): (String,) =
+        sqlx::query_as("SELECT public_id FROM recruits").fetch_one(app.db.pool()).await.unwrap();
 
     let list = app.get("/admin/recruits").await.text().await.unwrap();
     assert!(list.contains("Casey Doe"));
@@ -25,7 +29,10 @@ async fn coordinators_view_export_and_erase_a_person_and_every_step_is_audited()
 
     let viewer = app.client_as(Role::Viewer).await;
     assert_eq!(viewer.get(app.url(&format!("/admin/recruits/{public_id}"))).send().await.unwrap().status(), 403);
-    assert_eq!(viewer.get(app.url(&format!("/admin/recruits/{public_id}/export.json"))).send().await.unwrap().status(), 403);
+    assert_eq!(
+        viewer.get(app.url(&format!("/admin/recruits/{public_id}/export.json"))).send().await.unwrap().status(),
+        403
+    );
 
     let export = app.get(&format!("/admin/recruits/{public_id}/export.json")).await;
     assert_eq!(export.status(), 200);
@@ -35,21 +42,35 @@ async fn coordinators_view_export_and_erase_a_person_and_every_step_is_audited()
     assert_eq!(json["person"]["emails"][0][0], "confirm");
     assert_eq!(audit_count(&app, "recruit_exported").await, 1);
 
-    let without_tick = app.client.post(app.url(EraseRecruit::PATH)).header("accept", "text/html")
-        .form(&[("public_id", public_id.as_str())]).send().await.unwrap();
+    let without_tick = app
+        .client
+        .post(app.url(EraseRecruit::PATH))
+        .header("accept", "text/html")
+        .form(&[("public_id", public_id.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert!(without_tick.headers()["location"].to_str().unwrap().contains("error=tick"));
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruits").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(n, 1, "nothing erased without the confirmation");
 
-    app.client.post(app.url(EraseRecruit::PATH)).header("accept", "text/html")
-        .form(&[("public_id", public_id.as_str()), ("confirm", "yes")]).send().await.unwrap();
+    app.client
+        .post(app.url(EraseRecruit::PATH))
+        .header("accept", "text/html")
+        .form(&[("public_id", public_id.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
     for table in ["recruits", "recruit_equality", "email_tokens", "signup_submissions", "outbox"] {
-        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(app.db.pool()).await.unwrap();
+        let (n,): (i64,) =
+            sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(app.db.pool()).await.unwrap();
         assert_eq!(n, 0, "{table}");
     }
     assert_eq!(audit_count(&app, "recruit_erased").await, 1);
     let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM signup_events WHERE kind IN ('submitted', 'erased')")
-        .fetch_one(app.db.pool()).await.unwrap();
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(events, 2, "anonymous counts remain");
     assert_eq!(app.get(&format!("/admin/recruits/{public_id}")).await.status(), 404);
 }
@@ -62,26 +83,52 @@ async fn statuses_change_one_at_a_time_or_in_bulk_with_a_timeline() {
     for i in 0..3 {
         sign_up(&app, &code, &format!("pipe{i}@example.org")).await;
     }
-    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
-    let r = app.client.post(app.url("/admin/recruits/status"))
+    let ids: Vec<(String,)> =
+        sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/admin/recruits/status"))
         .form(&[("status", "contacted"), ("id", &ids[0].0), ("id", &ids[1].0), ("back", "/admin/recruits")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/admin/recruits?changed=2");
-    let r = app.client.post(app.url("/admin/recruits/status"))
+    let r = app
+        .client
+        .post(app.url("/admin/recruits/status"))
         .form(&[("status", "member"), ("id", &ids[0].0), ("back", &format!("/admin/recruits/{}", ids[0].0))])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
-    let bad = app.client.post(app.url("/admin/recruits/status")).form(&[("status", "astronaut"), ("id", &ids[2].0)]).send().await.unwrap();
+    let bad = app
+        .client
+        .post(app.url("/admin/recruits/status"))
+        .form(&[("status", "astronaut"), ("id", &ids[2].0)])
+        .send()
+        .await
+        .unwrap();
     assert!(bad.headers()["location"].to_str().unwrap().contains("error=status"));
-    app.client.post(app.url(&format!("/admin/recruits/{}/note", ids[0].0))).form(&[("note", "Met at the youth centre")]).send().await.unwrap();
+    app.client
+        .post(app.url(&format!("/admin/recruits/{}/note", ids[0].0)))
+        .form(&[("note", "Met at the youth centre")])
+        .send()
+        .await
+        .unwrap();
     let page = app.get(&format!("/admin/recruits/{}", ids[0].0)).await.text().await.unwrap();
     assert!(page.contains("new → contacted") && page.contains("contacted → member"), "timeline");
     assert!(page.contains("Met at the youth centre"));
-    let (members,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruits WHERE status = 'member'").fetch_one(app.db.pool()).await.unwrap();
+    let (members,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM recruits WHERE status = 'member'").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(members, 1);
     assert_eq!(audit_count(&app, "recruit_status_changed").await, 3);
     let viewer = app.client_as(Role::Viewer).await;
-    let r = viewer.post(app.url("/admin/recruits/status")).form(&[("status", "member"), ("id", &ids[2].0)]).send().await.unwrap();
+    let r = viewer
+        .post(app.url("/admin/recruits/status"))
+        .form(&[("status", "member"), ("id", &ids[2].0)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 }
 
@@ -95,11 +142,18 @@ async fn invitations_go_to_the_selected_people_through_the_outbox() {
         sign_up(&app, &code, &format!("inv{i}@example.org")).await;
     }
     smtp.wait_for(3, 10).await; // the three confirmation emails
-    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
-    let compose = app.get(&format!("/admin/recruits/invite?id={}&id={}", ids[0].0, ids[1].0)).await.text().await.unwrap();
+    let ids: Vec<(String,)> =
+        sqlx::query_as("SELECT public_id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let compose =
+        app.get(&format!("/admin/recruits/invite?id={}&id={}", ids[0].0, ids[1].0)).await.text().await.unwrap();
     assert!(compose.contains("To 2 selected people"));
     // First the preview (nothing sent), then the send.
-    let fields = [("id", ids[0].0.as_str()), ("id", ids[1].0.as_str()), ("subject", "Panel meeting 3 March"), ("message", "7pm at Parkside Community Centre.")];
+    let fields = [
+        ("id", ids[0].0.as_str()),
+        ("id", ids[1].0.as_str()),
+        ("subject", "Panel meeting 3 March"),
+        ("message", "7pm at Parkside Community Centre."),
+    ];
     let preview = app.client.post(app.url("/admin/recruits/invite")).form(&fields).send().await.unwrap();
     assert_eq!(preview.status(), 200);
     let preview = preview.text().await.unwrap();
@@ -113,9 +167,17 @@ async fn invitations_go_to_the_selected_people_through_the_outbox() {
     let mail = smtp.wait_for(5, 10).await;
     let invitations: Vec<_> = mail.iter().filter(|m| m.contains("Panel meeting 3 March")).collect();
     assert_eq!(invitations.len(), 2);
-    assert!(invitations.iter().all(|m| m.contains("Parkside Community Centre") && crate::smtp::link_in(m, "/withdraw/").is_some()));
+    assert!(invitations
+        .iter()
+        .all(|m| m.contains("Parkside Community Centre") && crate::smtp::link_in(m, "/withdraw/").is_some()));
     assert!(!mail.iter().any(|m| m.contains("Panel meeting") && m.contains("inv2@example.org")), "only the selected");
-    let empty = app.client.post(app.url("/admin/recruits/invite")).form(&[("subject", "x"), ("message", "y")]).send().await.unwrap();
+    let empty = app
+        .client
+        .post(app.url("/admin/recruits/invite"))
+        .form(&[("subject", "x"), ("message", "y")])
+        .send()
+        .await
+        .unwrap();
     assert!(empty.headers()["location"].to_str().unwrap().contains("error=none"));
     let page = app.get(&format!("/admin/recruits/{}", ids[0].0)).await.text().await.unwrap();
     assert!(page.contains("Invitation sent: Panel meeting 3 March"));
@@ -145,7 +207,12 @@ async fn csv_export_has_the_chosen_columns_defuses_formulas_and_is_audited() {
 
 /// How many people the list page says match, and the names on the page.
 fn list_summary(html: &str) -> (i64, Vec<String>) {
-    let total = html.split(" recruits match.").next().and_then(|s| s.rsplit('>').next()).and_then(|n| n.trim().parse().ok()).unwrap_or(0);
+    let total = html
+        .split(" recruits match.")
+        .next()
+        .and_then(|s| s.rsplit('>').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
     let names = html
         .split("href=\"/admin/recruits/")
         .skip(1)
@@ -164,11 +231,16 @@ async fn sql_count(app: &crate::helpers::TestApp, sql: &str) -> i64 {
 async fn the_list_searches_filters_sorts_and_pages() {
     use crate::insight::sign_up_named;
     let app = spawn_app().await;
-    let out = crate::demographics::scrutiny(&app.database_url, &["seed", "--recruits", "130", "--scans", "100", "--cards", "200", "--batch-size", "100"]).await;
+    let out = crate::demographics::scrutiny(
+        &app.database_url,
+        &["seed", "--recruits", "130", "--scans", "100", "--cards", "200", "--batch-size", "100"],
+    )
+    .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let batch = app.create_batch("Riverside", 2).await;
     let code = app.codes_of(batch).await[0].clone();
-    sign_up_named(&app, &code, "Zebedee O'Neil", "zeb@example.org", "16-17", Some(("black", "black_caribbean", "man"))).await;
+    sign_up_named(&app, &code, "Zebedee O'Neil", "zeb@example.org", "16-17", Some(("black", "black_caribbean", "man")))
+        .await;
     sign_up_named(&app, &code, "Aaron Able", "aaron_b@example.org", "18-24", None).await;
 
     // This coordinator may filter by ethnic group (equality data access, given by an admin).
@@ -204,7 +276,8 @@ async fn the_list_searches_filters_sorts_and_pages() {
         assert_eq!(n, sql_count(&app, sql).await, "{query}");
     }
     let today = scrutiny::domain::ExpiryDate::today().to_string();
-    let (n, _) = list_summary(&app.get(&format!("/admin/recruits?from={today}&to={today}")).await.text().await.unwrap());
+    let (n, _) =
+        list_summary(&app.get(&format!("/admin/recruits?from={today}&to={today}")).await.text().await.unwrap());
     let start = scrutiny::domain::ExpiryDate::today().unix_days() * 86_400;
     assert_eq!(n, sql_count(&app, &format!("SELECT COUNT(*) FROM recruits WHERE created_at >= {start}")).await);
 
@@ -237,17 +310,34 @@ async fn the_dashboard_shows_words_not_codes() {
     let app = crate::helpers::spawn_app().await;
     let batch = app.create_batch("Words", 1).await;
     let code = app.codes_of(batch).await[0].clone();
-    crate::insight::sign_up_named(&app, &code, "Wren Words", "wren@example.org", "65plus", Some(("white", "white_other", "woman"))).await;
+    crate::insight::sign_up_named(
+        &app,
+        &code,
+        "Wren Words",
+        "wren@example.org",
+        "65plus",
+        Some(("white", "white_other", "woman")),
+    )
+    .await;
     let (id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits").fetch_one(app.db.pool()).await.unwrap();
-    sqlx::query("UPDATE recruits SET status = 'vetted', language = 'cy', area_connection = 'live,study'").execute(app.db.pool()).await.unwrap();
+    sqlx::query("UPDATE recruits SET status = 'vetted', language = 'cy', area_connection = 'live,study'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
     // Equality answers beside a name: hidden until an admin gives this user access.
     let page = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
-    assert!(page.contains("Given, with their consent") && !page.contains("White: any other") && !page.contains("Woman"), "{page}");
+    assert!(
+        page.contains("Given, with their consent") && !page.contains("White: any other") && !page.contains("Woman"),
+        "{page}"
+    );
     let sar = app.get(&format!("/admin/recruits/{id}/export.json")).await.text().await.unwrap();
     assert!(sar.contains("equality_not_included") && !sar.contains("white_other"), "{sar}");
     // Nor by filtering: a list filtered by group would name each listed person's group.
     let list = app.get("/admin/recruits?eth=black").await.text().await.unwrap();
-    assert!(list.contains("Wren Words") && list.contains("needs equality data access") && !list.contains(r#"id="eth""#), "{list}");
+    assert!(
+        list.contains("Wren Words") && list.contains("needs equality data access") && !list.contains(r#"id="eth""#),
+        "{list}"
+    );
     let csv = app.get("/admin/recruits/export.csv?col=name&eth=white").await;
     assert_eq!(csv.status(), 422);
     assert!(csv.text().await.unwrap().contains("equality data access"));
@@ -265,7 +355,9 @@ async fn the_dashboard_shows_words_not_codes() {
     let list = app.get("/admin/recruits?eth=black").await.text().await.unwrap();
     assert!(!list.contains("Wren Words") && list.contains(r#"id="eth""#), "with access the filter applies");
     let page = app.get(&format!("/admin/recruits/{id}")).await.text().await.unwrap();
-    for want in ["Vetted", "65 or over", "Lives here, studies here", "Cymraeg (Welsh)", "White: any other", "Woman", "Email"] {
+    for want in
+        ["Vetted", "65 or over", "Lives here, studies here", "Cymraeg (Welsh)", "White: any other", "Woman", "Email"]
+    {
         assert!(page.contains(want), "{want} missing");
     }
     for code in ["65plus", "live,study", "white_other", ">vetted<", ">cy<"] {
@@ -273,11 +365,18 @@ async fn the_dashboard_shows_words_not_codes() {
     }
     app.get("/admin/recruits").await;
     let audit = app.get("/admin/audit").await.text().await.unwrap();
-    assert!(audit.contains("Recruits list viewed") && audit.contains("Recruit&#x27;s record viewed") || audit.contains("Recruit's record viewed"), "{audit}");
+    assert!(
+        audit.contains("Recruits list viewed") && audit.contains("Recruit&#x27;s record viewed")
+            || audit.contains("Recruit's record viewed"),
+        "{audit}"
+    );
     assert!(!audit.contains("<td>recruits_listed</td>"));
     assert!(audit.contains("Equality data access given") && audit.contains("Equality answers viewed"), "both audited");
     let sar = app.get(&format!("/admin/recruits/{id}/export.json")).await.text().await.unwrap();
-    assert!(sar.contains("white_other") && !sar.contains("\"equality_not_included\": \"This"), "complete with access: {sar}");
+    assert!(
+        sar.contains("white_other") && !sar.contains("\"equality_not_included\": \"This"),
+        "complete with access: {sar}"
+    );
     // A viewer sees no people, so cannot be given access.
     app.sign_in(&crate::helpers::new_client(), scrutiny::auth::Role::Viewer).await;
     let r = app

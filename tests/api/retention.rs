@@ -16,7 +16,10 @@ const DAY: i64 = 86_400;
 pub async fn sign_up(app: &TestApp, code: &str, email: &str) -> i64 {
     crate::insight::sign_up_named(app, code, "Casey Doe", email, "25-34", None).await;
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM recruits WHERE email_lower = $1")
-        .bind(email).fetch_one(app.db.pool()).await.unwrap();
+        .bind(email)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     id
 }
 
@@ -36,15 +39,44 @@ async fn purge_follows_the_schedule_and_dry_run_changes_nothing() {
     let now = scrutiny::db::now_unix();
     // Their confirmation email was accepted by a mail service 31 days ago (the clock for
     // unconfirmed sign-ups starts then, not at sign-up).
-    exec(&app, &format!("UPDATE recruits SET created_at = {0}, confirmation_sent_at = {0} WHERE id = {old_unconfirmed}", now - 31 * DAY)).await;
-    exec(&app, &format!("UPDATE recruits SET confirmation_sent_at = {} WHERE id = {recent_unconfirmed}", now - 2 * DAY)).await;
-    exec(&app, &format!("UPDATE recruits SET status = 'withdrawn', updated_at = {} WHERE id = {old_withdrawn}", now - 91 * DAY)).await;
-    exec(&app, &format!("UPDATE recruits SET status = 'confirmed', created_at = {} WHERE id = {old_confirmed}", now - 400 * DAY)).await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE recruits SET created_at = {0}, confirmation_sent_at = {0} WHERE id = {old_unconfirmed}",
+            now - 31 * DAY
+        ),
+    )
+    .await;
+    exec(
+        &app,
+        &format!("UPDATE recruits SET confirmation_sent_at = {} WHERE id = {recent_unconfirmed}", now - 2 * DAY),
+    )
+    .await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE recruits SET status = 'withdrawn', updated_at = {} WHERE id = {old_withdrawn}",
+            now - 91 * DAY
+        ),
+    )
+    .await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE recruits SET status = 'confirmed', created_at = {} WHERE id = {old_confirmed}",
+            now - 400 * DAY
+        ),
+    )
+    .await;
     for person in ["first scanner", "second scanner"] {
         crate::helpers::person_client(person).get(app.url(&format!("/j/{code}"))).send().await.unwrap();
     }
     app.flush_scans().await;
-    exec(&app, &format!("UPDATE card_scans SET scanned_at = {} WHERE id IN (SELECT MIN(id) FROM card_scans)", now - 400 * DAY)).await;
+    exec(
+        &app,
+        &format!("UPDATE card_scans SET scanned_at = {} WHERE id IN (SELECT MIN(id) FROM card_scans)", now - 400 * DAY),
+    )
+    .await;
 
     let preview = purge(&app.db, SCHEDULE, true).await.unwrap();
     assert_eq!(preview.unconfirmed_recruits, 1);
@@ -55,14 +87,14 @@ async fn purge_follows_the_schedule_and_dry_run_changes_nothing() {
 
     let done: PurgeReport = purge(&app.db, SCHEDULE, false).await.unwrap();
     assert_eq!(done.unconfirmed_recruits, 1);
-    let left: Vec<(i64,)> = sqlx::query_as("SELECT id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let left: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM recruits ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
     assert_eq!(left, vec![(recent_unconfirmed,), (old_confirmed,)]);
-    let (scans, counted): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM card_scans), (SELECT CAST(SUM(scan_count) AS BIGINT) FROM cards)",
-    )
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap();
+    let (scans, counted): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT COUNT(*) FROM card_scans), (SELECT CAST(SUM(scan_count) AS BIGINT) FROM cards)")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
     assert_eq!((scans, counted), (1, 2), "old scans are kept only as counts");
     assert_eq!(purge(&app.db, SCHEDULE, false).await.unwrap().unconfirmed_recruits, 0, "idempotent");
 }
@@ -93,14 +125,21 @@ async fn backup_is_consistent_while_running_and_restores() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let again = Command::new(env!("CARGO_BIN_EXE_scrutiny")).arg("backup").arg(&file).env("DATABASE_URL", &app.database_url).output().unwrap();
+    let again = Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .arg("backup")
+        .arg(&file)
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
     assert!(!again.status.success(), "never overwrites an existing file");
 
     // Restore: run the app on the copy.
     let restored_url = format!("sqlite://{}", file.display());
     let restored = spawn_app_with(&[("DATABASE_URL", &restored_url)]).await;
     let (people,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruits WHERE email_lower = 'kept@example.org'")
-        .fetch_one(restored.db.pool()).await.unwrap();
+        .fetch_one(restored.db.pool())
+        .await
+        .unwrap();
     assert_eq!(people, 1);
     assert_eq!(restored.get(&format!("/j/{code}")).await.status(), 200, "cards work from the restored copy");
 }
@@ -126,7 +165,10 @@ async fn no_personal_data_reaches_the_logs() {
         .spawn()
         .unwrap();
     let logs = Arc::new(Mutex::new(String::new()));
-    for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
         let logs = logs.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
@@ -149,10 +191,22 @@ async fn no_personal_data_reaches_the_logs() {
     let html = client.get(format!("{base}/j/{code}/join")).send().await.unwrap().text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let fields = [
-        ("name", "Zebedee Quartermaine"), ("email", "zebedee.q@example.org"), ("phone", "07700 900123"),
-        ("contact_method", "email"), ("age_band", "25-34"), ("postcode", "SW1A 2AA"), ("connection", "work"),
-        ("equality", "yes"), ("ethnic_group", "other"), ("ethnic_detail", "other_any"), ("ethnic_other", "Kurdish"),
-        ("key", &key), ("started", &started), ("step", "check"), ("action", "continue"), ("lang", "en"),
+        ("name", "Zebedee Quartermaine"),
+        ("email", "zebedee.q@example.org"),
+        ("phone", "07700 900123"),
+        ("contact_method", "email"),
+        ("age_band", "25-34"),
+        ("postcode", "SW1A 2AA"),
+        ("connection", "work"),
+        ("equality", "yes"),
+        ("ethnic_group", "other"),
+        ("ethnic_detail", "other_any"),
+        ("ethnic_other", "Kurdish"),
+        ("key", &key),
+        ("started", &started),
+        ("step", "check"),
+        ("action", "continue"),
+        ("lang", "en"),
     ];
     let r = client.post(format!("{base}/j/{code}/join")).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), 303);
@@ -177,7 +231,8 @@ async fn a_large_backlog_is_purged_completely_in_short_transactions() {
     for start in (0..1201).step_by(300) {
         let n = (1201 - start).min(300);
         let values: Vec<String> = (0..n).map(|_| format!("('{code}', {batch}, {old})")).collect();
-        exec(&app, &format!("INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES {}", values.join(", "))).await;
+        exec(&app, &format!("INSERT INTO card_scans (card_code, batch_id, scanned_at) VALUES {}", values.join(", ")))
+            .await;
         let sessions: Vec<String> = (0..n).map(|i| format!("('s{}', '{{}}', {old})", start + i)).collect();
         exec(&app, &format!("INSERT INTO sessions (id, data, expires_at) VALUES {}", sessions.join(", "))).await;
     }

@@ -102,8 +102,15 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     assert!(first.contains("How old are you?") && !first.contains("Email address"), "{first}");
     // Who can join
     let page = j
-        .step(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("age_band", "18-24"), ("connection", "live"), ("postcode", "cb11aa")])
+        .step(&[
+            ("step", "eligibility"),
+            ("action", "continue"),
+            ("key", &key),
+            ("started", &started),
+            ("age_band", "18-24"),
+            ("connection", "live"),
+            ("postcode", "cb11aa"),
+        ])
         .await
         .text()
         .await
@@ -112,9 +119,17 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     assert_eq!(hidden(&page, "age_band"), "18-24", "answers ride along");
     // About you: only an email, so no need to say how to contact them.
     let page = j
-        .step(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("age_band", "18-24"), ("connection", "live"), ("postcode", "cb11aa"),
-                ("name", "Jordan Okafor"), ("email", "jordan.okafor@example.org")])
+        .step(&[
+            ("step", "about"),
+            ("action", "continue"),
+            ("key", &key),
+            ("started", &started),
+            ("age_band", "18-24"),
+            ("connection", "live"),
+            ("postcode", "cb11aa"),
+            ("name", "Jordan Okafor"),
+            ("email", "jordan.okafor@example.org"),
+        ])
         .await
         .text()
         .await
@@ -123,8 +138,16 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     // Changing the only contact later changes how they are contacted (nothing was stored
     // as if they had chosen it): a phone number instead of the email goes through too.
     let changed = j
-        .post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("age_band", "18-24"), ("connection", "live"), ("name", "Jordan Okafor"), ("phone", "07700 900 982")])
+        .post(&[
+            ("step", "about"),
+            ("action", "continue"),
+            ("key", &key),
+            ("started", &started),
+            ("age_band", "18-24"),
+            ("connection", "live"),
+            ("name", "Jordan Okafor"),
+            ("phone", "07700 900 982"),
+        ])
         .await;
     assert_eq!(changed.status(), 303, "{}", changed.text().await.unwrap());
     // Equality: consent, then group, then detail
@@ -151,7 +174,10 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     assert!(sent.contains("jordan.okafor@example.org"), "shows the address used");
 
     let mail = j.smtp.wait_for(1, 10).await;
-    assert!(mail[0].contains("To: \"Jordan Okafor\" <jordan.okafor@example.org>") || mail[0].contains("jordan.okafor@example.org"));
+    assert!(
+        mail[0].contains("To: \"Jordan Okafor\" <jordan.okafor@example.org>")
+            || mail[0].contains("jordan.okafor@example.org")
+    );
     let confirm = link_in(&mail[0], "/confirm/").expect("confirmation link in the email");
     assert!(link_in(&mail[0], "/withdraw/").is_some(), "every email has a withdraw link");
     let path = confirm.split_once(&j.app.address).map(|(_, p)| p.to_string()).expect("link uses the base URL");
@@ -162,10 +188,18 @@ async fn the_whole_journey_page_by_page_then_confirm_by_email() {
     assert!(again.contains("already"), "single use");
 
     assert_eq!(j.count("SELECT COUNT(*) FROM recruits WHERE status = 'confirmed' AND postcode = 'CB1 1AA' AND area_connection = 'live,study'").await, 1);
-    assert_eq!(j.count("SELECT COUNT(*) FROM recruit_equality WHERE ethnic_group = 'black' AND ethnic_detail = 'black_african'").await, 1);
+    assert_eq!(
+        j.count(
+            "SELECT COUNT(*) FROM recruit_equality WHERE ethnic_group = 'black' AND ethnic_detail = 'black_african'"
+        )
+        .await,
+        1
+    );
     assert_eq!(j.count("SELECT COUNT(*) FROM recruits WHERE batch_id IS NOT NULL").await, 1, "batch attributed");
     let (hash,): (String,) = sqlx::query_as("SELECT token_hash FROM email_tokens WHERE purpose = 'confirm'")
-        .fetch_one(j.app.db.pool()).await.unwrap();
+        .fetch_one(j.app.db.pool())
+        .await
+        .unwrap();
     assert!(!confirm.contains(&hash), "only the hash is stored");
 }
 
@@ -174,12 +208,21 @@ async fn errors_keep_everything_typed_and_link_to_the_fields() {
     let j = journey().await;
     let (key, started) = j.start().await;
     let response = j
-        .post_follow(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("name", "Siân <b>Jones</b>"), ("email", "sian@@example"), ("phone", "07700 900 982"), ("contact_method", "")])
+        .post_follow(&[
+            ("step", "about"),
+            ("action", "continue"),
+            ("key", &key),
+            ("started", &started),
+            ("name", "Siân <b>Jones</b>"),
+            ("email", "sian@@example"),
+            ("phone", "07700 900 982"),
+            ("contact_method", ""),
+        ])
         .await;
     // The page with the problems is an address of its own (Back and reload are plain loads).
     assert_eq!(response.status(), 422);
-    let raw = j.post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started), ("name", "")]).await;
+    let raw =
+        j.post(&[("step", "about"), ("action", "continue"), ("key", &key), ("started", &started), ("name", "")]).await;
     assert_eq!(raw.status(), 303, "an answer with problems is redirected too, never a page only a POST shows");
     let page = response.text().await.unwrap();
     assert!(page.contains("There is a problem"));
@@ -382,9 +425,17 @@ async fn under_the_minimum_age_leads_to_the_youth_route_and_keeps_nothing() {
     let j = journey().await;
     let (key, started) = j.start().await;
     let page = j
-        .post_follow(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("name", "Kid"), ("email", "kid@example.org"), ("contact_method", "email"),
-                ("age_band", "under16"), ("connection", "study")])
+        .post_follow(&[
+            ("step", "eligibility"),
+            ("action", "continue"),
+            ("key", &key),
+            ("started", &started),
+            ("name", "Kid"),
+            ("email", "kid@example.org"),
+            ("contact_method", "email"),
+            ("age_band", "under16"),
+            ("connection", "study"),
+        ])
         .await
         .text()
         .await
@@ -428,8 +479,14 @@ async fn pages_speak_the_chosen_language_and_switching_keeps_answers() {
     assert!(page.contains(&format!(r#"href="/j/{other}/join?lang=cy""#)) && !page.contains(&j.code));
     let (key, started) = j.start().await;
     let page = j
-        .step(&[("step", "about"), ("switch_lang", "pl"), ("key", &key), ("started", &started),
-                ("name", "Zofia"), ("email", "zofia@example.org")])
+        .step(&[
+            ("step", "about"),
+            ("switch_lang", "pl"),
+            ("key", &key),
+            ("started", &started),
+            ("name", "Zofia"),
+            ("email", "zofia@example.org"),
+        ])
         .await
         .text()
         .await
@@ -442,20 +499,16 @@ async fn pages_speak_the_chosen_language_and_switching_keeps_answers() {
 #[tokio::test]
 async fn first_visit_to_the_card_page_is_under_14_kb_compressed_and_has_no_scripts() {
     let j = journey().await;
-    let response = j
-        .app
-        .client
-        .get(j.app.url(&format!("/j/{}", j.code)))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let response =
+        j.app.client.get(j.app.url(&format!("/j/{}", j.code))).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
     let bytes = response.bytes().await.unwrap();
     assert!(bytes.len() < 14 * 1024, "{} bytes", bytes.len());
     let html = j.app.get(&format!("/j/{}", j.code)).await.text().await.unwrap();
-    assert!(!html.contains("<script") && !html.contains("<link rel=\"stylesheet\"") && !html.contains("<img"),
-        "nothing else to fetch");
+    assert!(
+        !html.contains("<script") && !html.contains("<link rel=\"stylesheet\"") && !html.contains("<img"),
+        "nothing else to fetch"
+    );
 }
 
 #[tokio::test]
@@ -513,8 +566,15 @@ async fn every_step_has_an_address_that_back_and_reload_can_use() {
     let j = journey().await;
     let (key, started) = j.start().await;
     let first = j
-        .post(&[("step", "eligibility"), ("action", "continue"), ("key", &key), ("started", &started),
-                ("age_band", "18-24"), ("connection", "live"), ("postcode", "cb11aa")])
+        .post(&[
+            ("step", "eligibility"),
+            ("action", "continue"),
+            ("key", &key),
+            ("started", &started),
+            ("age_band", "18-24"),
+            ("connection", "live"),
+            ("postcode", "cb11aa"),
+        ])
         .await;
     assert_eq!(first.status(), 303);
     let about = first.headers()["location"].to_str().unwrap().to_string();
