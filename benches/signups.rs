@@ -64,17 +64,19 @@ fn main() {
         code
     });
     let stamper = Stamper::new("bench-secret");
-    let started = stamper.stamp(scrutiny::db::now_unix() - 60);
+    let stamped_at = scrutiny::db::now_unix() - 60;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let url = format!("{base}/j/{code}/join");
     let run = Instant::now();
     let mut latencies: Vec<Duration> = rt.block_on(async {
         stream::iter(0..total)
             .map(|i| {
-                let (client, url, started) = (client.clone(), url.clone(), started.clone());
+                let (client, url) = (client.clone(), url.clone());
+                // Each form's stamp is bound to its key (43 URL-safe characters).
+                let key = format!("bench-key-{i:08}-{}", "0".repeat(24));
+                let started = stamper.stamp(stamped_at, &key);
                 async move {
                     let email = format!("bench{i}@example.org");
-                    let key = format!("bench-key-{i:08}-0000000000000000000000000000");
                     let fields = [
                         ("name", "Bench Mark"),
                         ("email", email.as_str()),
