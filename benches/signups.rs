@@ -16,7 +16,7 @@ use futures::{stream, StreamExt};
 #[path = "../tests/api/smtp.rs"]
 #[allow(dead_code)]
 mod smtp;
-use scrutiny::signup::guard::Stamper;
+use scrutiny::forms::Stamper;
 
 fn main() {
     let total: usize = std::env::var("SIGNUPS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);

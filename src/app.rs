@@ -18,8 +18,8 @@ use crate::{
 
 /// The least role each dashboard page below needs (axum's path syntax). The access check
 /// refuses a page that is missing here, and the route-enumeration test fails for it.
-pub const PAGE_ROLES: &[(&str, crate::auth::Role)] = {
-    use crate::auth::Role::*;
+pub const PAGE_ROLES: &[(&str, crate::roles::Role)] = {
+    use crate::roles::Role::*;
     &[
         ("/admin", Viewer),
         ("/admin/cards", Coordinator),
@@ -104,7 +104,7 @@ pub fn App() -> impl IntoView {
 /// Links for what the signed-in user's role allows.
 #[component]
 fn DashboardNav() -> impl IntoView {
-    use crate::auth::{CurrentUser, Role};
+    use crate::roles::{CurrentUser, Role};
     let role = use_context::<CurrentUser>().map(|u| u.role);
     let at_least = move |r: Role| role.is_some_and(|have| have >= r);
     view! {
@@ -120,7 +120,7 @@ fn DashboardNav() -> impl IntoView {
 /// Who is signed in, with a sign-out button (a form: works with JavaScript off).
 #[component]
 fn SignedIn() -> impl IntoView {
-    let user = use_context::<crate::auth::CurrentUser>();
+    let user = use_context::<crate::roles::CurrentUser>();
     user.map(|u| {
         view! {
             <form method="post" action="/admin/logout" class="signed-in">
@@ -135,7 +135,7 @@ fn SignedIn() -> impl IntoView {
 fn AdminHome() -> impl IntoView {
     // Coordinators land on what needs doing; everyone sees where the numbers are.
     let coordinator =
-        use_context::<crate::auth::CurrentUser>().is_some_and(|u| u.role >= crate::auth::Role::Coordinator);
+        use_context::<crate::roles::CurrentUser>().is_some_and(|u| u.role >= crate::roles::Role::Coordinator);
     let todo = coordinator.then(|| Resource::new(|| (), |_| crate::recruits::api::to_do()));
     view! {
         <Title text="Dashboard – Scrutiny panel"/>
@@ -160,22 +160,9 @@ fn AdminHome() -> impl IntoView {
     }
 }
 
-/// Sets the HTTP status of the page or server function being answered (server only;
-/// nothing to do in the browser).
-pub fn set_response_status(status: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(code)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
-    {
-        response.set_status(code);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = status;
-}
-
 #[component]
 fn NotFound() -> impl IntoView {
-    set_response_status(404);
+    crate::respond::set_response_status(404);
     view! {
         <Title text="Page not found – Scrutiny panel"/>
         <h1>"Page not found"</h1>

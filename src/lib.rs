@@ -6,6 +6,8 @@
 //! `/admin` is a Leptos app in islands mode, where only interactive widgets ship
 //! wasm.
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod audit;
 pub mod auth;
 pub mod cards;
 pub mod demographics;
@@ -16,7 +18,9 @@ pub mod i18n;
 pub mod insight;
 pub mod labels;
 pub mod recruits;
+pub mod respond;
 pub mod retention;
+pub mod roles;
 pub mod scan;
 pub mod settings;
 pub mod signup;
@@ -30,9 +34,15 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod error;
 #[cfg(feature = "ssr")]
+pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod info;
+#[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod metrics;
+#[cfg(feature = "ssr")]
+pub mod password;
 #[cfg(feature = "ssr")]
 pub mod public;
 #[cfg(feature = "ssr")]
@@ -46,7 +56,11 @@ pub mod serve;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
 pub mod telemetry;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

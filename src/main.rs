@@ -31,24 +31,24 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied ({})", db.backend().name());
         }
         Command::Cards(command) => {
-            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            let state = scrutiny::startup::cli_state(settings).await?;
             scrutiny::cards::cli::run(&state, command).await?;
         }
         Command::Import(command) => {
-            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            let state = scrutiny::startup::cli_state(settings).await?;
             scrutiny::demographics::cli::import(&state, command).await?;
         }
         Command::Report(command) => {
-            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            let state = scrutiny::startup::cli_state(settings).await?;
             scrutiny::demographics::cli::report(&state, command).await?;
         }
         Command::Purge { dry_run } => {
-            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            let state = scrutiny::startup::cli_state(settings).await?;
             let schedule = scrutiny::retention::Schedule::from_settings(&state.settings);
             let report = scrutiny::retention::purge(&state.db, schedule, dry_run).await?;
             println!("{}", if dry_run { "would delete:" } else { "deleted:" });
             println!("{report}");
-            scrutiny::auth::repo::audit(&state.db, "cli", if dry_run { "purge_dry_run" } else { "purge" }, None, None)
+            scrutiny::audit::record(&state.db, "cli", if dry_run { "purge_dry_run" } else { "purge" }, None, None)
                 .await?;
         }
         Command::Backup { file } => {
@@ -62,7 +62,7 @@ async fn main() -> anyhow::Result<()> {
             scrutiny::seed::run(&db, args).await?;
         }
         Command::User(command) => {
-            let state = scrutiny::startup::AppState::for_cli(settings).await?;
+            let state = scrutiny::startup::cli_state(settings).await?;
             scrutiny::auth::cli::run(&state, command).await?;
         }
     }

@@ -5,7 +5,7 @@
 //! declared role).
 use axum::routing::MethodRouter;
 
-use crate::{auth::Role, startup::AppState};
+use crate::{roles::Role, state::AppState};
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,23 +8,6 @@ use http::header;
 pub const DEFAULT_CSP: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Public pages: no scripts at all, and only the one inline stylesheet, allowed by its
-/// SHA-256 hash. A hash (not a per-response nonce) keeps every public page identical for
-/// everyone, so the busiest ones are rendered once and served as bytes.
-pub fn public_csp() -> HeaderValue {
-    static CSP: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
-        use base64::Engine;
-        use sha2::Digest;
-        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(crate::public::PUBLIC_CSS));
-        HeaderValue::from_str(&format!(
-            "default-src 'none'; img-src 'self' data:; style-src 'sha256-{hash}'; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-        ))
-        .expect("base64 is ascii")
-    });
-    CSP.clone()
-}
-
 /// Dashboard pages: our own scripts and wasm, and the inline island loader by nonce.
 pub fn dashboard_csp(nonce: &str) -> String {
     format!(

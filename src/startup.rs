@@ -3,14 +3,14 @@
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use axum::{
-    extract::{FromRef, MatchedPath, Request},
+    extract::{MatchedPath, Request},
     middleware,
     routing::get,
     Router,
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
-use tokio::{net::TcpListener, sync::Notify};
+use tokio::net::TcpListener;
 use tower_http::{
     compression::{
         predicate::{DefaultPredicate, NotForContentType, Predicate},
@@ -26,74 +26,34 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use crate::{
     app::{shell, App},
-    auth::{self, access::IDLE_TIMEOUT_SECS, password::PasswordGate, store::DbSessionStore, CurrentUser, Role},
+    auth::{self, access::IDLE_TIMEOUT_SECS, store::DbSessionStore},
     cards,
     config::Settings,
     db::Db,
     email::{transport::Transport, worker},
-    health,
-    limits::{LoginThrottle, OncePerWindow, RateLimiter},
-    public,
+    health, info, public,
+    roles::{CurrentUser, Role},
     routes::{Access, Route},
-    scan, security,
-    signup::{self, guard::Stamper},
+    scan, security, signup,
+    state::AppState,
 };
 
-/// Everything a handler or server function may need, passed explicitly. Cloned for every
-/// request (axum's `State`), so it is one shared pointer; fields are reached through `Deref`.
-#[derive(Clone)]
-pub struct AppState(Arc<AppStateInner>);
-
-impl std::ops::Deref for AppState {
-    type Target = AppStateInner;
-    fn deref(&self) -> &AppStateInner {
-        &self.0
-    }
+/// The state with every feature's services installed.
+async fn state(settings: Settings, db: Db, address: SocketAddr, base_url: Arc<str>) -> anyhow::Result<AppState> {
+    let mut services = http::Extensions::new();
+    cards::install(&mut services);
+    scan::install(&db, &mut services);
+    signup::install(&db, &mut services);
+    AppState::new(settings, db, address, base_url, services).await
 }
 
-pub struct AppStateInner {
-    pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    /// Public base URL for links in QR codes and emails (never the request's Host).
-    pub base_url: Arc<str>,
-    /// Signs the start time of sign-up forms.
-    pub stamper: Stamper,
-    /// Sign-up submissions per client and per card code.
-    pub signup_limiter: Arc<RateLimiter>,
-    /// Writes card scans in batches.
-    pub scans: crate::scan::recorder::ScanRecorder,
-    /// Wakes the email worker when mail is queued.
-    pub mail_wake: Arc<Notify>,
-    /// Lookups of card codes that do not exist, per client (guessing protection).
-    pub card_miss_limiter: Arc<RateLimiter>,
-    /// Group commit for sign-ups (SQLite only; PostgreSQL groups commits itself).
-    pub signups: Option<crate::signup::committer::SignupCommitter>,
-    /// The card landing page, rendered once per language.
-    pub landing_pages: Arc<crate::scan::LandingPages>,
-    /// Card code → batch and batch status, for `/j/<code>`.
-    pub card_cache: Arc<crate::cards::cache::CardCache>,
-    /// Failed sign-ins per account and client address: 5 free, then doubling delays up to
-    /// a minute (one address cannot lock anyone else out).
-    pub login_throttle: Arc<LoginThrottle>,
-    /// Failed sign-ins per account from all addresses: 30 free, then doubling delays up
-    /// to a minute; a browser that signed in to the account before (device cookie) is not
-    /// held back by it.
-    pub login_account_throttle: Arc<LoginThrottle>,
-    /// Sign-in attempts per client address (20 per 15 minutes).
-    pub login_client_limiter: Arc<RateLimiter>,
-    /// At most two password hashes at once; others wait briefly or get 503.
-    pub password_gate: Arc<PasswordGate>,
-    /// Scans and journey starts count once per client and card per 30 minutes.
-    pub counted_once: Arc<OncePerWindow>,
-    /// Requests by route template and status, for `/metrics`.
-    pub requests: Arc<crate::metrics::RequestCounts>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
+/// State for command-line work: the database (migrated) and settings, no listener.
+pub async fn cli_state(settings: Settings) -> anyhow::Result<AppState> {
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    let base_url: Arc<str> = settings.public_base_url(settings.site_addr).into();
+    let address = settings.site_addr;
+    state(settings, db, address, base_url).await
 }
 
 pub struct Application {
@@ -113,7 +73,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("could not listen on {} (LEPTOS_SITE_ADDR): {e}", settings.site_addr))?;
         let address = listener.local_addr()?;
         let base_url: Arc<str> = settings.public_base_url(address).into();
-        let state = AppState::new(settings, db, address, base_url).await?;
+        let state = state(settings, db, address, base_url).await?;
         let transport = Transport::from_settings(&state.settings)?;
         worker::spawn(state.clone(), transport);
         crate::retention::spawn_daily(state.db.clone(), crate::retention::Schedule::from_settings(&state.settings));
@@ -140,78 +100,13 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let scans = self.state.scans.clone();
+        let state = self.state.clone();
         let header_timeout = self.state.settings.header_timeout;
         let behind_proxy = self.state.settings.trust_proxy > 0;
         crate::serve::serve(self.listener, self.router, header_timeout, behind_proxy, shutdown_signal()).await;
-        scans.flush().await;
+        scan::flush(&state).await;
         Ok(())
     }
-}
-
-impl AppState {
-    /// Can text messages be sent (Notify with an SMS template)?
-    pub fn can_text(&self) -> bool {
-        self.settings.notify.as_ref().is_some_and(|n| n.sms_template.is_some())
-    }
-
-    /// State for command-line work: the database (migrated) and settings, no listener.
-    pub async fn for_cli(settings: Settings) -> anyhow::Result<AppState> {
-        let db = Db::connect(&settings.database_url).await?;
-        db.migrate().await?;
-        let base_url: Arc<str> = settings.public_base_url(settings.site_addr).into();
-        let address = settings.site_addr;
-        AppState::new(settings, db, address, base_url).await
-    }
-
-    async fn new(settings: Settings, db: Db, address: SocketAddr, base_url: Arc<str>) -> anyhow::Result<AppState> {
-        let secret = match &settings.secret {
-            Some(s) => s.clone(),
-            None => form_secret(&db).await?,
-        };
-        Ok(AppState(Arc::new(AppStateInner {
-            leptos_options: leptos_options(&settings, address),
-            stamper: Stamper::new(&secret),
-            signup_limiter: Arc::new(RateLimiter::new(settings.rate_limit, std::time::Duration::from_secs(3600))),
-            mail_wake: Arc::new(Notify::new()),
-            scans: crate::scan::recorder::ScanRecorder::spawn(db.clone()),
-            card_miss_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60))),
-            card_cache: Arc::default(),
-            landing_pages: Arc::default(),
-            requests: Arc::default(),
-            signups: (db.backend() == crate::db::Backend::Sqlite)
-                .then(|| crate::signup::committer::SignupCommitter::spawn(db.clone())),
-            login_throttle: Arc::new(LoginThrottle::new(5, std::time::Duration::from_secs(60))),
-            login_account_throttle: Arc::new(LoginThrottle::new(30, std::time::Duration::from_secs(60))),
-            login_client_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))),
-            password_gate: Arc::new(PasswordGate::new(2, std::time::Duration::from_secs(2))),
-            counted_once: Arc::new(OncePerWindow::new(std::time::Duration::from_secs(30 * 60))),
-            db,
-            settings: Arc::new(settings),
-            base_url,
-        })))
-    }
-}
-
-/// The key that signs form timestamps: generated once, kept in the database so every
-/// instance (and every restart) agrees.
-async fn form_secret(db: &Db) -> anyhow::Result<String> {
-    use crate::settings::repo as settings;
-    if let Some(secret) = settings::get(db, "secret.forms").await? {
-        return Ok(secret);
-    }
-    let fresh = crate::email::tokens::new_token();
-    settings::set_if_absent(db, "secret.forms", &fresh).await?;
-    Ok(settings::get(db, "secret.forms").await?.unwrap_or(fresh))
-}
-
-fn leptos_options(settings: &Settings, address: SocketAddr) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name(settings.output_name.clone())
-        .site_root(settings.site_root.clone())
-        .site_pkg_dir(settings.site_pkg_dir.clone())
-        .site_addr(address)
-        .build()
 }
 
 type RequestLog = TraceLayer<
@@ -250,7 +145,7 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
 pub fn feature_routes() -> Vec<Route> {
     [
         health::routes(),
-        public::routes(),
+        info::routes(),
         auth::routes(),
         signup::routes(),
         crate::email::routes(),
@@ -333,7 +228,10 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(shell_options.clone()),
         )
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::access::declared));
+        .route_layer(middleware::from_fn_with_state(
+            auth::access::Declared { state: state.clone(), roles: declared_access },
+            auth::access::declared,
+        ));
 
     plain
         .merge(pages)

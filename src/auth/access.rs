@@ -11,8 +11,9 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use super::{repo, CurrentUser, Role};
-use crate::{db::now_unix, error::AppError, startup::AppState};
+use super::repo;
+use crate::roles::{CurrentUser, Role};
+use crate::{db::now_unix, error::AppError, routes::Access, state::AppState};
 
 pub const SESSION_USER: &str = "user";
 /// However active, a session ends this long after login.
@@ -63,19 +64,27 @@ pub async fn require(State(need): State<Need>, session: Session, request: Reques
     admit(&need.state, &session, need.role, request, next).await
 }
 
+/// What [`declared`] needs: the state and the role each Leptos page and server function
+/// declared, by route template (assembled by startup from the features).
+#[derive(Clone)]
+pub struct Declared {
+    pub state: AppState,
+    pub roles: fn(&str) -> Option<Access>,
+}
+
 /// Route layer for Leptos pages and server functions: looks up the role the page or
 /// function declared (by its route template); none declared → refused.
 pub async fn declared(
-    State(state): State<AppState>,
+    State(Declared { state, roles }): State<Declared>,
     session: Session,
     matched: Option<MatchedPath>,
     request: Request,
     next: Next,
 ) -> Response {
     let path = matched.as_ref().map_or("", |m| m.as_str()).to_string();
-    let response = match crate::startup::declared_access(&path) {
-        Some(crate::routes::Access::Public) => next.run(request).await,
-        Some(crate::routes::Access::Signed(role)) => admit(&state, &session, role, request, next).await,
+    let response = match roles(&path) {
+        Some(Access::Public) => next.run(request).await,
+        Some(Access::Signed(role)) => admit(&state, &session, role, request, next).await,
         None => {
             tracing::error!(route = path, "route without a declared role refused");
             return no_store(AppError::Forbidden.into_response());

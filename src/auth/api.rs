@@ -3,9 +3,15 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::{password, repo, require, Role};
+use super::repo;
 #[cfg(feature = "ssr")]
-use crate::{error::AppError, startup::AppState};
+use crate::{
+    audit,
+    error::AppError,
+    password,
+    roles::{require, Role},
+    state::AppState,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserSummary {
@@ -75,7 +81,7 @@ pub async fn add_user(email: String, role: String, password: String) -> Result<(
         );
         return Ok(());
     }
-    repo::audit(&state.db, &admin.email, "user_added", Some(email.trim()), Some(role.code()))
+    audit::record(&state.db, &admin.email, "user_added", Some(email.trim()), Some(role.code()))
         .await
         .map_err(AppError::into_server_error)?;
     back_to("/admin/users", &[("done", format!("Added {}", email.trim()))]);
@@ -92,7 +98,7 @@ pub async fn set_user_disabled(email: String, disabled: bool) -> Result<(), Serv
     }
     repo::set_disabled(&state.db, &email, disabled).await.map_err(AppError::into_server_error)?;
     let action = if disabled { "user_disabled" } else { "user_enabled" };
-    repo::audit(&state.db, &admin.email, action, Some(email.trim()), None)
+    audit::record(&state.db, &admin.email, action, Some(email.trim()), None)
         .await
         .map_err(AppError::into_server_error)?;
     back_to("/admin/users", &[("done", format!("Updated {}", email.trim()))]);
@@ -115,7 +121,7 @@ pub async fn set_equality_access(email: String, on: bool) -> Result<(), ServerFn
         Some(u) => {
             repo::set_equality_access(&state.db, &u.email, on).await.map_err(AppError::into_server_error)?;
             let action = if on { "equality_access_granted" } else { "equality_access_withdrawn" };
-            repo::audit(&state.db, &admin.email, action, Some(&u.email), None)
+            audit::record(&state.db, &admin.email, action, Some(&u.email), None)
                 .await
                 .map_err(AppError::into_server_error)?;
             back_to("/admin/users", &[("done", format!("Updated {}", u.email))]);
@@ -143,7 +149,7 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     }
     let right = state.password_gate.verify(current, hash).await.map_err(|_| busy())?;
     if !right {
-        repo::audit(&state.db, &user.email, "password_change_failed", None, None)
+        audit::record(&state.db, &user.email, "password_change_failed", None, None)
             .await
             .map_err(AppError::into_server_error)?;
     } else {
@@ -171,11 +177,11 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     if let Some(epoch) = epoch {
         let session: tower_sessions::Session = leptos_axum::extract().await?;
         session
-            .insert(super::access::SESSION_USER, super::CurrentUser { epoch, ..user.clone() })
+            .insert(super::access::SESSION_USER, crate::roles::CurrentUser { epoch, ..user.clone() })
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")).into_server_error())?;
     }
-    repo::audit(&state.db, &user.email, "password_changed", Some(&user.email), None)
+    audit::record(&state.db, &user.email, "password_changed", Some(&user.email), None)
         .await
         .map_err(AppError::into_server_error)?;
     back_to("/admin/account", &[("done", "Your password has been changed".into())]);
@@ -188,8 +194,8 @@ pub async fn list_audit(actor: String, action: String) -> Result<Vec<AuditEntry>
     let state = expect_context::<AppState>();
     let clean = |s: &str| s.trim().chars().filter(|c| !c.is_control()).collect::<String>();
     let rows =
-        repo::list_audit(&state.db, &clean(&actor), &clean(&action), 500).await.map_err(AppError::into_server_error)?;
-    repo::audit(&state.db, &admin.email, "audit_viewed", None, None).await.map_err(AppError::into_server_error)?;
+        audit::list(&state.db, &clean(&actor), &clean(&action), 500).await.map_err(AppError::into_server_error)?;
+    audit::record(&state.db, &admin.email, "audit_viewed", None, None).await.map_err(AppError::into_server_error)?;
     Ok(rows
         .into_iter()
         .map(|r| AuditEntry { at: r.at, actor: r.actor, action: r.action, subject: r.subject, details: r.details })
@@ -200,11 +206,11 @@ pub async fn list_audit(actor: String, action: String) -> Result<Vec<AuditEntry>
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
-    (<ListUsers as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
-    (<AddUser as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
-    (<SetUserDisabled as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
-    (<SetEqualityAccess as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
-    (<ChangePassword as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer),
-    (<ListAudit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Admin),
+pub const SERVER_FN_ROLES: &[(&str, crate::roles::Role)] = &[
+    (<ListUsers as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Admin),
+    (<AddUser as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Admin),
+    (<SetUserDisabled as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Admin),
+    (<SetEqualityAccess as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Admin),
+    (<ChangePassword as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Viewer),
+    (<ListAudit as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Admin),
 ];

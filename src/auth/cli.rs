@@ -1,8 +1,24 @@
 //! `scrutiny user …`: manage coordinator accounts from the command line.
 use anyhow::{anyhow, bail};
 
-use super::{password, repo, Role};
-use crate::{cli::UserCommand, startup::AppState};
+use super::repo;
+use crate::{audit, password, roles::Role, state::AppState};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user. The password comes from SCRUTINY_PASSWORD or is asked for.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin (users and settings), coordinator (recruits and cards) or viewer (aggregate dashboards only).
+        #[arg(long)]
+        role: String,
+    },
+    /// Disable a user: they can no longer sign in, and their sessions end.
+    Disable { email: String },
+    /// Set a new password (from SCRUTINY_PASSWORD or asked for).
+    ResetPassword { email: String },
+}
 
 /// The password from `SCRUTINY_PASSWORD`, or asked for at the terminal (twice).
 fn read_password() -> anyhow::Result<String> {
@@ -30,14 +46,14 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
             if !repo::add(&state.db, &email, role, &hash).await? {
                 bail!("there is already a user with the email {email}");
             }
-            repo::audit(&state.db, "cli", "user_added", Some(&email), Some(role.code())).await?;
+            audit::record(&state.db, "cli", "user_added", Some(&email), Some(role.code())).await?;
             println!("added {email} as {}", role.code());
         }
         UserCommand::Disable { email } => {
             if !repo::set_disabled(&state.db, &email, true).await? {
                 bail!("there is no user with the email {email}");
             }
-            repo::audit(&state.db, "cli", "user_disabled", Some(&email), None).await?;
+            audit::record(&state.db, "cli", "user_disabled", Some(&email), None).await?;
             println!("disabled {email}; their sessions end at their next request");
         }
         UserCommand::ResetPassword { email } => {
@@ -48,7 +64,7 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
             password::validate_new(&pw).map_err(|e| anyhow!(e))?;
             let hash = password::hash(pw).await?;
             repo::set_password(&state.db, &email, &hash).await?;
-            repo::audit(&state.db, "cli", "password_reset", Some(&email), None).await?;
+            audit::record(&state.db, "cli", "password_reset", Some(&email), None).await?;
             println!("password changed for {email}");
         }
     }

@@ -10,14 +10,17 @@ use axum::{
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-use super::{access::SESSION_USER, password, repo, CurrentUser};
+use super::{access::SESSION_USER, repo};
 use crate::{
+    audit,
     db::now_unix,
     error::AppError,
     i18n::Lang,
     limits::Client,
+    password,
     public::{PublicPage, Switcher},
-    startup::AppState,
+    roles::CurrentUser,
+    state::AppState,
 };
 
 #[derive(serde::Deserialize, Default)]
@@ -204,7 +207,7 @@ pub async fn login(
                 .insert(SESSION_USER, current)
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
-            repo::audit(&state.db, &u.email, "login", None, None).await?;
+            audit::record(&state.db, &u.email, "login", None, None).await?;
             let mut response = Redirect::to(next.as_str()).into_response();
             if let Ok(cookie) = http::HeaderValue::from_str(&device_cookie(&state, u.id)) {
                 response.headers_mut().append(http::header::SET_COOKIE, cookie);
@@ -215,7 +218,7 @@ pub async fn login(
             // Never what was typed (people type passwords into the email box): the
             // account, when there is one, or only that there is none.
             let actor = account.as_ref().map_or("unknown account", |u| u.email.as_str());
-            repo::audit(&state.db, actor, "login_failed", None, None).await?;
+            audit::record(&state.db, actor, "login_failed", None, None).await?;
             let page = login_page(shown, next.as_str(), Some("The email address or password is not right".into()));
             Ok(page.with_status(StatusCode::UNAUTHORIZED).into_response())
         }
@@ -224,7 +227,7 @@ pub async fn login(
 
 pub async fn logout(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
     if let Ok(Some(user)) = session.get::<CurrentUser>(SESSION_USER).await {
-        repo::audit(&state.db, &user.email, "logout", None, None).await?;
+        audit::record(&state.db, &user.email, "logout", None, None).await?;
     }
     let _ = session.flush().await;
     Ok(Redirect::to("/admin/login").into_response())

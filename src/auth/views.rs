@@ -104,7 +104,7 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let user = use_context::<super::CurrentUser>();
+    let user = use_context::<crate::roles::CurrentUser>();
     view! {
         <Title text="Your account – Scrutiny panel"/>
         <h1>"Your account"</h1>

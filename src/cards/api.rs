@@ -5,21 +5,22 @@ use super::{BatchDetail, BatchSummary};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::{self, repo::audit, Role},
+    audit,
     error::AppError,
-    startup::AppState,
+    roles::{self, Role},
+    state::AppState,
 };
 
 #[server]
 pub async fn list_batches() -> Result<Vec<BatchSummary>, ServerFnError> {
-    auth::require(Role::Coordinator)?;
+    roles::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     super::repo::list_batches(&state.db).await.map_err(AppError::into_server_error)
 }
 
 #[server]
 pub async fn get_batch(id: i64) -> Result<Option<BatchDetail>, ServerFnError> {
-    auth::require(Role::Coordinator)?;
+    roles::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     let Some(batch) = super::repo::get_batch(&state.db, id).await.map_err(AppError::into_server_error)? else {
         return Ok(None);
@@ -48,7 +49,7 @@ pub async fn create_batch(
     lang_ar: Option<String>,
 ) -> Result<(), ServerFnError> {
     use crate::domain::{BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea};
-    let user = auth::require(Role::Coordinator)?;
+    let user = roles::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     let label_p = BatchLabel::parse(&label);
     let area_p = OptionalArea::parse(&area);
@@ -81,7 +82,7 @@ pub async fn create_batch(
                 super::repo::NewBatch { label, area, quantity, expires_on, languages, created_by: user.email.clone() };
             let quantity = new.quantity.get().to_string();
             let id = super::repo::create_batch(&state.db, new).await.map_err(AppError::into_server_error)?;
-            audit(&state.db, &user.email, "batch_created", Some(&format!("batch:{id}")), Some(&quantity))
+            audit::record(&state.db, &user.email, "batch_created", Some(&format!("batch:{id}")), Some(&quantity))
                 .await
                 .map_err(AppError::into_server_error)?;
             leptos_axum::redirect(&format!("/admin/cards/{id}"));
@@ -122,7 +123,7 @@ pub async fn create_batch(
 /// Voids a batch: its cards then lead to a page that still explains how to join.
 #[server]
 pub async fn void_batch(id: i64, confirm: Option<String>) -> Result<(), ServerFnError> {
-    let user = auth::require(Role::Coordinator)?;
+    let user = roles::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     // One click only asks: "Are you sure?" (cards in people's pockets stop working).
     if confirm.as_deref() != Some("yes") {
@@ -130,8 +131,8 @@ pub async fn void_batch(id: i64, confirm: Option<String>) -> Result<(), ServerFn
         return Ok(());
     }
     if super::repo::void_batch(&state.db, id).await.map_err(AppError::into_server_error)? {
-        state.card_cache.forget_batch(id);
-        audit(&state.db, &user.email, "batch_voided", Some(&format!("batch:{id}")), None)
+        super::forget_batch(&state, id);
+        audit::record(&state.db, &user.email, "batch_voided", Some(&format!("batch:{id}")), None)
             .await
             .map_err(AppError::into_server_error)?;
     }
@@ -143,9 +144,9 @@ pub async fn void_batch(id: i64, confirm: Option<String>) -> Result<(), ServerFn
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
-    (<ListBatches as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-    (<GetBatch as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-    (<CreateBatch as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-    (<VoidBatch as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+pub const SERVER_FN_ROLES: &[(&str, crate::roles::Role)] = &[
+    (<ListBatches as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
+    (<GetBatch as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
+    (<CreateBatch as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
+    (<VoidBatch as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
 ];

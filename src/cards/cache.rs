@@ -9,19 +9,25 @@ use std::{
 };
 
 use super::repo::{self, CardLookup};
-use crate::{db::Db, domain::CardCode, error::AppError};
+use crate::{
+    db::Db,
+    domain::{CardCode, ExpiryDate},
+    error::AppError,
+    limits::Client,
+    state::AppState,
+};
 
 const BATCH_TTL: Duration = Duration::from_secs(10);
 const MAX_CODES: usize = 200_000;
 
 #[derive(Default)]
-pub struct CardCache {
+struct CardCache {
     codes: Mutex<HashMap<String, i64>>,
     batches: Mutex<HashMap<i64, (CardLookup, Instant)>>,
 }
 
 impl CardCache {
-    pub async fn lookup(&self, db: &Db, code: &CardCode) -> Result<Option<CardLookup>, AppError> {
+    async fn lookup(&self, db: &Db, code: &CardCode) -> Result<Option<CardLookup>, AppError> {
         let batch = self.codes.lock().expect("card cache").get(code.as_str()).copied();
         if let Some(batch) = batch {
             if let Some((card, at)) = self.batches.lock().expect("card cache").get(&batch) {
@@ -44,7 +50,56 @@ impl CardCache {
     }
 
     /// After voiding a batch here, its cards stop working at once.
-    pub fn forget_batch(&self, batch_id: i64) {
+    fn forget_batch(&self, batch_id: i64) {
         self.batches.lock().expect("card cache").remove(&batch_id);
     }
+}
+
+/// Puts the card cache in the state (startup).
+pub fn install(services: &mut http::Extensions) {
+    services.insert(std::sync::Arc::new(CardCache::default()));
+}
+
+fn cache(state: &AppState) -> &CardCache {
+    state.service::<std::sync::Arc<CardCache>>().expect("cards::install runs at startup")
+}
+
+/// After voiding a batch on this instance, its cards stop working here at once.
+pub fn forget_batch(state: &AppState, batch_id: i64) {
+    cache(state).forget_batch(batch_id);
+}
+
+/// The card behind `/j/<code>/…`, when it can still be used.
+pub enum Card {
+    Valid {
+        code: CardCode,
+        batch_id: i64,
+    },
+    Unknown,
+    NoLongerValid,
+    /// This client has tried too many codes that do not exist (guessing).
+    Throttled,
+}
+
+/// Looks a card up for `client`. Codes that do not exist count against the client,
+/// so guessing codes is slowed to a crawl (20 misses per 10 minutes).
+pub async fn card(state: &AppState, raw: &str, client: &Client) -> Result<Card, AppError> {
+    let client = &client.key();
+    if state.card_miss_limiter.is_blocked(client) {
+        return Ok(Card::Throttled);
+    }
+    let found = match CardCode::parse(raw) {
+        Ok(code) => cache(state).lookup(&state.db, &code).await?.map(|c| (code, c)),
+        Err(_) => None,
+    };
+    let Some((code, card)) = found else {
+        state.card_miss_limiter.allow(client);
+        return Ok(Card::Unknown);
+    };
+    let expired =
+        card.expires_on.as_deref().and_then(ExpiryDate::parse_iso).is_some_and(|last| last < ExpiryDate::today());
+    if card.status != "active" || expired {
+        return Ok(Card::NoLongerValid);
+    }
+    Ok(Card::Valid { code, batch_id: card.batch_id })
 }

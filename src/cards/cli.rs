@@ -8,11 +8,68 @@ use anyhow::{anyhow, Context};
 
 use super::{download, print, repo, wording};
 use crate::{
-    cli::{CardsCommand, LayoutArg},
     domain::{BatchLabel, BatchQuantity, CardCode, CardLanguages, ExpiryDate, OptionalArea},
     i18n::Lang,
-    startup::AppState,
+    state::AppState,
 };
+
+#[derive(clap::Subcommand, Debug)]
+pub enum CardsCommand {
+    /// Create a batch of cards and write its print file. Prints the new batch id.
+    Create {
+        /// What the print run is called, e.g. "Parkside, March 2027".
+        #[arg(long)]
+        label: String,
+        /// How many cards (1 to 20,000).
+        #[arg(long)]
+        count: String,
+        /// Area, team or station the cards go to.
+        #[arg(long, default_value = "")]
+        area: String,
+        /// Last day the cards work (YYYY-MM-DD).
+        #[arg(long, default_value = "")]
+        expires: String,
+        /// a4: A4 sheets, 10 cards up, fronts then mirrored backs; cr80: one card per page.
+        #[arg(long, value_enum, default_value = "a4")]
+        layout: LayoutArg,
+        /// Languages on the card, in card order, e.g. "cy,en" (en, cy, pl, ro, ar; Welsh
+        /// always first). Default: the force's default language (and English beside it).
+        #[arg(long, default_value = "")]
+        languages: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Void a batch: its cards then show a "no longer in use" page that still invites people to join.
+    Void {
+        /// The batch id printed by `cards create`.
+        batch: i64,
+    },
+    /// Show or change this force's card wording (used by every print file made afterwards).
+    Wording {
+        /// The language to show or change: en, cy, pl, ro or ar.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Heading on the front, e.g. "Stopped and searched? Know your rights".
+        #[arg(long)]
+        heading: Option<String>,
+        /// Text file for the front: paragraphs separated by blank lines.
+        #[arg(long)]
+        body_file: Option<std::path::PathBuf>,
+        /// The one-line invitation on the back.
+        #[arg(long)]
+        invitation: Option<String>,
+        /// Go back to the default wording for this language.
+        #[arg(long)]
+        reset: bool,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum LayoutArg {
+    A4,
+    Cr80,
+}
 
 /// `<out>.partial-<pid>` in the same folder (so the final rename stays on one disk).
 fn partial_path(out: &Path) -> PathBuf {

@@ -19,7 +19,7 @@ use super::{
 use crate::{
     domain::{CardCode, CardLanguages},
     error::AppError,
-    startup::AppState,
+    state::AppState,
 };
 
 pub async fn a4_pdf(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {

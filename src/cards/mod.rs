@@ -5,7 +5,7 @@ pub mod api;
 mod views;
 
 #[cfg(feature = "ssr")]
-pub mod cache;
+mod cache;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
@@ -17,6 +17,8 @@ pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod wording;
 
+#[cfg(feature = "ssr")]
+pub use cache::{card, forget_batch, install, Card};
 use serde::{Deserialize, Serialize};
 
 pub use views::{BatchDetailPage, BatchListPage, NewBatchPage};
@@ -68,7 +70,7 @@ pub struct BatchDetail {
 /// Print files and QR images: coordinators.
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::routes::Route> {
-    use crate::{auth::Role, routes::Route};
+    use crate::{roles::Role, routes::Route};
     use axum::routing::get;
     vec![
         Route::signed(Role::Coordinator, "/admin/cards/{id}/cards-a4.pdf", get(download::a4_pdf)),

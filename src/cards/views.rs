@@ -247,7 +247,7 @@ pub fn BatchDetailPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(None) => {
-                        crate::app::set_response_status(404);
+                        crate::respond::set_response_status(404);
                         view! { <h1>"Batch not found"</h1><p><a href="/admin/cards">"All card batches"</a></p> }.into_any()
                     }
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),

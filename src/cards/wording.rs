@@ -4,7 +4,7 @@
 //! `card.<lang>.body` — paragraphs separated by blank lines — and
 //! `card.<lang>.invitation`).
 use super::print::{split_paragraphs, CardLanguage, CardText};
-use crate::{domain::CardLanguages, error::AppError, i18n::Lang, settings::repo as settings, startup::AppState};
+use crate::{domain::CardLanguages, error::AppError, i18n::Lang, settings::repo as settings, state::AppState};
 
 /// The parts a force can change, as named in the settings keys.
 pub const PARTS: [&str; 3] = ["heading", "body", "invitation"];

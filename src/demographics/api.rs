@@ -5,9 +5,9 @@ use leptos::prelude::*;
 #[server]
 pub async fn list_imports() -> Result<Vec<(String, String, i64, String, String)>, ServerFnError> {
     use crate::{
-        auth::{require, Role},
         error::AppError,
-        startup::AppState,
+        roles::{require, Role},
+        state::AppState,
     };
     require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
@@ -21,5 +21,5 @@ pub async fn list_imports() -> Result<Vec<(String, String, i64, String, String)>
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] =
-    &[(<ListImports as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator)];
+pub const SERVER_FN_ROLES: &[(&str, crate::roles::Role)] =
+    &[(<ListImports as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator)];

@@ -2,11 +2,60 @@
 use anyhow::{anyhow, bail, Context};
 
 use super::{census, import, police_uk, repo};
-use crate::{
-    auth::repo::audit,
-    cli::{ImportCommand, ReportCommand},
-    startup::AppState,
-};
+use crate::{audit, state::AppState};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Monthly data.police.uk stop-and-search CSVs (YYYY-MM-<force>-stop-and-search.csv).
+    /// Re-importing a force-month replaces it; a bad file imports nothing.
+    PoliceUk {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Force slug (e.g. metropolitan) for files whose names carry none, like
+        /// 2022-09.csv; a file whose name names another force is refused.
+        #[arg(long)]
+        force: Option<String>,
+        /// Import a file with no rows even though its force-month has searches (they are
+        /// removed).
+        #[arg(long)]
+        allow_empty: bool,
+    },
+    /// Census 2021 ethnic group by local authority and sex, aggregated to force areas.
+    Census {
+        file: std::path::PathBuf,
+        /// Local authority → police force area lookup (LAD20CD, PFA20NM columns).
+        #[arg(long)]
+        lookup: std::path::PathBuf,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Recruits and members vs people searched vs population (CSV; counts of recruits
+    /// and members below 5 are shown as "<5").
+    Demographics {
+        /// Only this force's searches and population (police.uk slug, e.g. metropolitan).
+        #[arg(long)]
+        force: Option<String>,
+    },
+    /// Searches per 1,000 people by ethnic group and the ratio to White (Home Office
+    /// method, Census 2021 populations), per force, as CSV:
+    /// force,ethnic_group,searches,population,rate_per_1000,ratio_to_white
+    Disproportionality {
+        /// Only this force (police.uk slug).
+        #[arg(long)]
+        force: Option<String>,
+        /// First month, YYYY-MM.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last month, YYYY-MM.
+        #[arg(long)]
+        to: Option<String>,
+        /// self: self-defined ethnicity with the officer's where none was stated; officer: officer-defined.
+        #[arg(long, default_value = "self")]
+        basis: String,
+    },
+}
 
 pub async fn import(state: &AppState, command: ImportCommand) -> anyhow::Result<()> {
     match command {
@@ -28,7 +77,7 @@ pub async fn import(state: &AppState, command: ImportCommand) -> anyhow::Result<
                 println!("{line}");
             }
             let total: usize = parsed.iter().map(|f| f.file.searches.len()).sum();
-            audit(
+            audit::record(
                 &state.db,
                 "cli",
                 "import_police_uk",
@@ -68,7 +117,8 @@ pub async fn import(state: &AppState, command: ImportCommand) -> anyhow::Result<
                     list.join(", ")
                 );
             }
-            audit(&state.db, "cli", "import_census", None, Some(&format!("{} force areas", forces.len()))).await?;
+            audit::record(&state.db, "cli", "import_census", None, Some(&format!("{} force areas", forces.len())))
+                .await?;
         }
     }
     Ok(())
@@ -102,7 +152,7 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
                     r.population.map(|p| p.to_string()).unwrap_or_default()
                 );
             }
-            audit(&state.db, "cli", "report_demographics", None, None).await?;
+            audit::record(&state.db, "cli", "report_demographics", None, None).await?;
         }
         ReportCommand::Disproportionality { force, from, to, basis } => {
             let basis = super::rates::Basis::parse(&basis).map_err(|e| anyhow!(e))?;
@@ -155,7 +205,7 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
                     }
                 }
             }
-            audit(&state.db, "cli", "report_disproportionality", None, None).await?;
+            audit::record(&state.db, "cli", "report_disproportionality", None, None).await?;
         }
     }
     Ok(())

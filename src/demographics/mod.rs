@@ -17,6 +17,9 @@ pub mod import;
 pub mod police_uk;
 #[cfg(feature = "ssr")]
 pub mod repo;
+/// The comparisons the insight page draws from imported searches and population.
+#[cfg(feature = "ssr")]
+pub use repo::{comparison, disproportionality, imported_in, watch_by_month, ComparisonRow, Scope};
 #[cfg(feature = "ssr")]
 pub mod upload;
 
@@ -132,7 +135,7 @@ mod tests {
 /// alone accepts up to 64 MB.
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::routes::Route> {
-    use crate::{auth::Role, routes::Route};
+    use crate::{roles::Role, routes::Route};
     let upload = axum::routing::post(upload::upload).layer(axum::extract::DefaultBodyLimit::max(64 << 20));
     vec![Route::signed(Role::Coordinator, "/admin/imports", upload)]
 }

@@ -6,11 +6,7 @@ use axum::{
 };
 
 use super::{import, police_uk};
-use crate::{
-    auth::{repo::audit, CurrentUser},
-    error::AppError,
-    startup::AppState,
-};
+use crate::{audit, error::AppError, roles::CurrentUser, state::AppState};
 
 fn back(pairs: &[(&str, String)]) -> Response {
     let qs = serde_urlencoded::to_string(pairs).unwrap_or_default();
@@ -51,8 +47,14 @@ pub async fn upload(
     }
     import::save(&state.db, &parsed).await?;
     let total: usize = parsed.iter().map(|f| f.file.searches.len()).sum();
-    audit(&state.db, &user.email, "import_police_uk", None, Some(&format!("{} files, {total} searches", parsed.len())))
-        .await?;
+    audit::record(
+        &state.db,
+        &user.email,
+        "import_police_uk",
+        None,
+        Some(&format!("{} files, {total} searches", parsed.len())),
+    )
+    .await?;
     Ok(back(&[(
         "done",
         format!("Imported {total} searches from {} file{}", parsed.len(), if parsed.len() == 1 { "" } else { "s" }),

@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct Receipt {
@@ -28,7 +28,7 @@ pub async fn receipt(State(state): State<AppState>, headers: HeaderMap, Json(r):
     let given =
         headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let allowed = match (expected, given) {
-        (Some(e), Some(g)) => crate::signup::guard::same_secret(e, g),
+        (Some(e), Some(g)) => crate::forms::same_secret(e, g),
         _ => false,
     };
     if !allowed {

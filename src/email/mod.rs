@@ -13,11 +13,14 @@ pub mod notify;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
-pub mod tokens;
-#[cfg(feature = "ssr")]
 pub mod transport;
 #[cfg(feature = "ssr")]
 pub mod worker;
+
+/// What other features use: queue a message (in their own transaction), check for a
+/// recent one, and the outbox's state for `/health`.
+#[cfg(feature = "ssr")]
+pub use repo::{outbox_state, queue, queued_recently};
 
 /// Notify's delivery receipts: public, authenticated by the bearer token Notify sends.
 #[cfg(feature = "ssr")]

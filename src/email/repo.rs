@@ -1,7 +1,7 @@
 //! SQL for the outbox and email tokens.
 use sqlx::{Any, Transaction};
 
-use super::tokens;
+use crate::tokens;
 use crate::{
     db::{now_unix, Db},
     error::AppError,

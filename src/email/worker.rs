@@ -7,7 +7,7 @@ use super::{
 use crate::{
     db::now_unix,
     i18n::{t, tf, Lang},
-    startup::AppState,
+    state::AppState,
 };
 
 /// Links to confirm expire after 7 days; withdraw links live as long as the data.
@@ -198,7 +198,7 @@ async fn render(
             // record) whether to use the new answers. The link applies those answers only.
             let pending_id: i64 = item.payload.parse().map_err(|_| anyhow::anyhow!("update email without answers"))?;
             // What would be applied, so the person can see whether it was them.
-            let answers = crate::signup::repo::pending_summary(&state.db, pending_id).await?.unwrap_or_default();
+            let answers = crate::signup::pending_summary(&state.db, pending_id).await?.unwrap_or_default();
             let confirm = repo::NewToken::push_for(tokens, recruit_id, "confirm", CONFIRM_TTL_SECS, Some(pending_id));
             let confirm_url = format!("{base}/confirm/{confirm}{lang_q}");
             (

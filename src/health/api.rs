@@ -9,8 +9,8 @@ pub struct DbHealth {
 
 #[server]
 pub async fn database_status() -> Result<DbHealth, ServerFnError> {
-    crate::auth::require(crate::auth::Role::Viewer)?;
-    let state = expect_context::<crate::startup::AppState>();
+    crate::roles::require(crate::roles::Role::Viewer)?;
+    let state = expect_context::<crate::state::AppState>();
     Ok(DbHealth { backend: state.db.backend().name().to_string(), reachable: state.db.is_reachable().await })
 }
 
@@ -18,5 +18,5 @@ pub async fn database_status() -> Result<DbHealth, ServerFnError> {
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] =
-    &[(<DatabaseStatus as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer)];
+pub const SERVER_FN_ROLES: &[(&str, crate::roles::Role)] =
+    &[(<DatabaseStatus as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Viewer)];

@@ -51,14 +51,14 @@ pub use handler::{health, metrics};
 mod handler {
     use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 
-    use crate::startup::AppState;
+    use crate::state::AppState;
 
     /// `GET /health`: 200 with `{"status":"ok",…}` when the database answers, 503 otherwise.
     /// The outbox is reported (waiting messages, the oldest one's age, failures in the
     /// last day) but never fails the check: mail trouble is not a reason to stop serving.
     pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
         let reachable = state.db.is_reachable().await;
-        let outbox = if reachable { crate::email::repo::outbox_state(&state.db).await.ok() } else { None };
+        let outbox = if reachable { crate::email::outbox_state(&state.db).await.ok() } else { None };
         let body = serde_json::json!({
             "status": if reachable { "ok" } else { "unavailable" },
             "database": state.db.backend().name(),
@@ -85,7 +85,7 @@ mod handler {
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if !given.is_some_and(|g| crate::signup::guard::same_secret(expected, g)) {
+        if !given.is_some_and(|g| crate::forms::same_secret(expected, g)) {
             return (StatusCode::UNAUTHORIZED, [(axum::http::header::WWW_AUTHENTICATE, "Bearer")]).into_response();
         }
         let mut out = String::new();
@@ -115,7 +115,7 @@ mod handler {
         for (name, kind, help, v) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
         }
-        if let Ok(o) = crate::email::repo::outbox_state(db).await {
+        if let Ok(o) = crate::email::outbox_state(db).await {
             let _ = writeln!(out, "# HELP scrutiny_outbox_pending Messages waiting to be sent.\n# TYPE scrutiny_outbox_pending gauge\nscrutiny_outbox_pending {}", o.pending);
             let _ = writeln!(out, "# HELP scrutiny_outbox_oldest_pending_seconds Age of the oldest waiting message.\n# TYPE scrutiny_outbox_oldest_pending_seconds gauge\nscrutiny_outbox_oldest_pending_seconds {}", o.oldest_pending_seconds);
         }

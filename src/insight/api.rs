@@ -14,10 +14,10 @@ pub async fn load_insight(
 ) -> Result<Insight, ServerFnError> {
     use super::Comparison;
     use crate::{
-        auth::{require, Role},
-        demographics::repo::{comparison, imported_in, Scope},
+        demographics::{comparison, imported_in, Scope},
         error::AppError,
-        startup::AppState,
+        roles::{require, Role},
+        state::AppState,
     };
     require(Role::Viewer)?;
     let state = expect_context::<AppState>();
@@ -77,15 +77,14 @@ pub async fn load_insight(
         .filter(|(r, _)| r.category != "not_recognised" || r.recruits + r.members + r.searched > 0)
         .map(|(r, (recruits, members))| {
             let stated = crate::demographics::is_stated(&r.category);
-            let of_dimension =
-                |f: &dyn Fn(&crate::demographics::repo::ComparisonRow) -> i64, known_only: bool| -> i64 {
-                    rows.iter()
-                        .filter(|x| {
-                            x.dimension == r.dimension && (!known_only || crate::demographics::is_stated(&x.category))
-                        })
-                        .map(f)
-                        .sum()
-                };
+            let of_dimension = |f: &dyn Fn(&crate::demographics::ComparisonRow) -> i64, known_only: bool| -> i64 {
+                rows.iter()
+                    .filter(|x| {
+                        x.dimension == r.dimension && (!known_only || crate::demographics::is_stated(&x.category))
+                    })
+                    .map(f)
+                    .sum()
+            };
             // Shares of recruits are of all recruits when a "not stated" count is
             // withheld (so the share cannot give it away), else of those who said.
             let unstated_withheld = rows.iter().zip(&shown).any(|(x, s)| {
@@ -114,16 +113,11 @@ pub async fn load_insight(
         .collect();
     let funnel = super::protect_funnel(&funnel);
     let trend = super::protect_trend(&trend);
-    let rates = crate::demographics::repo::disproportionality(
-        db,
-        &force,
-        &from,
-        &to,
-        crate::demographics::rates::Basis::SelfDefined,
-    )
-    .await
-    .map_err(AppError::into_server_error)?;
-    let mut watch = crate::demographics::repo::watch_by_month(db).await.map_err(AppError::into_server_error)?;
+    let rates =
+        crate::demographics::disproportionality(db, &force, &from, &to, crate::demographics::rates::Basis::SelfDefined)
+            .await
+            .map_err(AppError::into_server_error)?;
+    let mut watch = crate::demographics::watch_by_month(db).await.map_err(AppError::into_server_error)?;
     watch.retain(|w| {
         (force.is_empty() || w.force == force)
             && (from.is_empty() || w.month >= from)
@@ -178,5 +172,5 @@ fn panel_force(settings: &crate::config::Settings, imported: &[String]) -> Optio
 /// check refuses any server function missing from such a table before it runs (each
 /// also checks again inside).
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] =
-    &[(<LoadInsight as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Viewer)];
+pub const SERVER_FN_ROLES: &[(&str, crate::roles::Role)] =
+    &[(<LoadInsight as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Viewer)];

@@ -9,8 +9,6 @@ use leptos::{prelude::*, tachys::view::RenderHtml};
 
 use crate::i18n::{t, Lang};
 
-pub mod info;
-
 /// Small by design: the first visit to a public page must stay under 14 KB.
 pub const PUBLIC_CSS: &str = include_str!("../../style/public.css");
 
@@ -127,7 +125,7 @@ fn default_button(lang: Lang, switcher: Switcher) -> String {
 
 impl PublicPage {
     /// The whole document. The same for everyone who gets this page: no per-response
-    /// parts (the stylesheet is allowed by hash, see `security::public_csp`).
+    /// parts (the stylesheet is allowed by hash, see [`public_csp`]).
     pub fn html(&self) -> String {
         let lang = self.lang;
         let code = lang.code();
@@ -158,13 +156,30 @@ impl PublicPage {
     }
 }
 
+/// Public pages: no scripts at all, and only the one inline stylesheet, allowed by its
+/// SHA-256 hash. A hash (not a per-response nonce) keeps every public page identical for
+/// everyone, so the busiest ones are rendered once and served as bytes.
+pub fn public_csp() -> HeaderValue {
+    static CSP: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(PUBLIC_CSS));
+        HeaderValue::from_str(&format!(
+            "default-src 'none'; img-src 'self' data:; style-src 'sha256-{hash}'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        ))
+        .expect("base64 is ascii")
+    });
+    CSP.clone()
+}
+
 /// A public page's response around its HTML: status, the public CSP, never cached in
 /// shared caches (answers can appear on these pages), and the language cookie when
 /// `?lang=` chose the language (a functional cookie, nothing else).
 pub fn public_response(status: StatusCode, html: String, lang: Lang, set_lang_cookie: bool) -> Response {
     let mut response = (status, Html(html)).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, crate::security::public_csp());
+    headers.insert(header::CONTENT_SECURITY_POLICY, public_csp());
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if set_lang_cookie {
         let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.code());
@@ -256,16 +271,4 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
 /// Fallback for unknown addresses.
 pub async fn not_found() -> Response {
     error_page(StatusCode::NOT_FOUND, "Check the address is typed correctly.")
-}
-
-/// The public information pages.
-pub fn routes() -> Vec<crate::routes::Route> {
-    use crate::routes::Route;
-    use axum::routing::get;
-    vec![
-        Route::public("/", get(info::home)),
-        Route::public("/privacy", get(info::privacy)),
-        Route::public("/rights", get(info::rights)),
-        Route::public("/accessibility", get(info::accessibility)),
-    ]
 }

@@ -5,9 +5,10 @@ use super::{filter::RecruitFilter, RecruitDetail, RecruitList};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::{repo::audit, require, Role},
+    audit,
     error::AppError,
-    startup::AppState,
+    roles::{require, Role},
+    state::AppState,
 };
 
 /// One page of recruits; fields of the filter that make no sense are ignored (the page
@@ -20,7 +21,7 @@ pub async fn list_recruits(filter: RecruitFilter) -> Result<RecruitList, ServerF
     // Filtering by ethnic group names each listed person's group: only for users with
     // equality data access (the page offers the filter to no one else).
     let equality_access =
-        crate::auth::repo::has_equality_access(&state.db, user.id).await.map_err(AppError::into_server_error)?;
+        crate::auth::has_equality_access(&state.db, user.id).await.map_err(AppError::into_server_error)?;
     if !equality_access {
         filter.eth.clear();
     }
@@ -29,7 +30,9 @@ pub async fn list_recruits(filter: RecruitFilter) -> Result<RecruitList, ServerF
     // That a search happened, never what was typed (search text holds names, emails and
     // phone numbers, and the audit log is kept for good).
     let detail = format!("page {}{}", filter.page, if filter.is_filtered() { "; with search or filters" } else { "" });
-    audit(&state.db, &user.email, "recruits_listed", None, Some(&detail)).await.map_err(AppError::into_server_error)?;
+    audit::record(&state.db, &user.email, "recruits_listed", None, Some(&detail))
+        .await
+        .map_err(AppError::into_server_error)?;
     Ok(list)
 }
 
@@ -39,7 +42,7 @@ pub async fn get_recruit(public_id: String) -> Result<Option<RecruitDetail>, Ser
     let state = expect_context::<AppState>();
     let mut detail = super::repo::detail(&state.db, &public_id).await.map_err(AppError::into_server_error)?;
     if let Some(d) = detail.as_mut() {
-        audit(&state.db, &user.email, "recruit_viewed", Some(&format!("recruit:{public_id}")), None)
+        audit::record(&state.db, &user.email, "recruit_viewed", Some(&format!("recruit:{public_id}")), None)
             .await
             .map_err(AppError::into_server_error)?;
         equality_for(&state, &user, d, &public_id).await.map_err(AppError::into_server_error)?;
@@ -52,15 +55,15 @@ pub async fn get_recruit(public_id: String) -> Result<Option<RecruitDetail>, Ser
 #[cfg(feature = "ssr")]
 pub async fn equality_for(
     state: &AppState,
-    user: &crate::auth::CurrentUser,
+    user: &crate::roles::CurrentUser,
     d: &mut RecruitDetail,
     public_id: &str,
 ) -> Result<(), AppError> {
     if d.equality.is_none() {
         return Ok(());
     }
-    if crate::auth::repo::has_equality_access(&state.db, user.id).await? {
-        audit(&state.db, &user.email, "equality_viewed", Some(&format!("recruit:{public_id}")), None).await?;
+    if crate::auth::has_equality_access(&state.db, user.id).await? {
+        audit::record(&state.db, &user.email, "equality_viewed", Some(&format!("recruit:{public_id}")), None).await?;
     } else {
         d.equality = None;
         d.equality_hidden = true;
@@ -76,7 +79,7 @@ pub async fn erase_recruit(public_id: String, confirm: Option<String>) -> Result
     let state = expect_context::<AppState>();
     // Parsed before it goes anywhere near a header or the database.
     if !super::plausible_public_id(&public_id) {
-        crate::app::set_response_status(404);
+        crate::respond::set_response_status(404);
         return Err(AppError::NotFound.into_server_error());
     }
     if confirm.as_deref() != Some("yes") {
@@ -84,7 +87,7 @@ pub async fn erase_recruit(public_id: String, confirm: Option<String>) -> Result
         return Ok(());
     }
     if super::repo::erase(&state.db, &public_id).await.map_err(AppError::into_server_error)? {
-        audit(&state.db, &user.email, "recruit_erased", Some(&format!("recruit:{public_id}")), None)
+        audit::record(&state.db, &user.email, "recruit_erased", Some(&format!("recruit:{public_id}")), None)
             .await
             .map_err(AppError::into_server_error)?;
     }
@@ -106,7 +109,7 @@ pub async fn list_call_back() -> Result<Vec<super::CallBack>, ServerFnError> {
     let user = require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     let rows = super::repo::call_back_queue(&state.db).await.map_err(AppError::into_server_error)?;
-    audit(&state.db, &user.email, "call_back_listed", None, Some(&format!("{} people", rows.len())))
+    audit::record(&state.db, &user.email, "call_back_listed", None, Some(&format!("{} people", rows.len())))
         .await
         .map_err(AppError::into_server_error)?;
     Ok(rows)
@@ -140,11 +143,11 @@ pub async fn invite_languages(ids: String) -> Result<super::InviteNeeds, ServerF
 }
 
 #[cfg(feature = "ssr")]
-pub const SERVER_FN_ROLES: &[(&str, crate::auth::Role)] = &[
-    (<ListRecruits as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-    (<GetRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-    (<EraseRecruit as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-    (<ListCallBack as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-    (<ToDo as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
-    (<InviteLanguages as leptos::server_fn::ServerFn>::PATH, crate::auth::Role::Coordinator),
+pub const SERVER_FN_ROLES: &[(&str, crate::roles::Role)] = &[
+    (<ListRecruits as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
+    (<GetRecruit as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
+    (<EraseRecruit as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
+    (<ListCallBack as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
+    (<ToDo as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
+    (<InviteLanguages as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Coordinator),
 ];

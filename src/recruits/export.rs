@@ -5,11 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{
-    auth::{repo::audit, CurrentUser},
-    error::AppError,
-    startup::AppState,
-};
+use crate::{audit, error::AppError, roles::CurrentUser, state::AppState};
 
 pub async fn export_json(
     State(state): State<AppState>,
@@ -17,7 +13,7 @@ pub async fn export_json(
     Path(public_id): Path<String>,
 ) -> Result<Response, AppError> {
     let mut detail = super::repo::detail(&state.db, &public_id).await?.ok_or(AppError::NotFound)?;
-    audit(&state.db, &user.email, "recruit_exported", Some(&format!("recruit:{public_id}")), None).await?;
+    audit::record(&state.db, &user.email, "recruit_exported", Some(&format!("recruit:{public_id}")), None).await?;
     // A complete answer includes the equality answers: only a user with equality data
     // access can download them; anyone else's file says they are held.
     super::api::equality_for(&state, &user, &mut detail, &public_id).await?;
@@ -67,7 +63,7 @@ pub async fn export_csv(
     if let Some((_, problem)) = filter.problems().into_iter().next() {
         return Err(AppError::Invalid(problem));
     }
-    if !filter.eth.is_empty() && !crate::auth::repo::has_equality_access(&state.db, user.id).await? {
+    if !filter.eth.is_empty() && !crate::auth::has_equality_access(&state.db, user.id).await? {
         return Err(AppError::Invalid(
             "Exporting by ethnic group needs equality data access (it would show each person's group)".into(),
         ));
@@ -83,7 +79,7 @@ pub async fn export_csv(
     }
     let names: Vec<&str> = cols.iter().map(|(c, _)| *c).collect();
     let by_group = if filter.eth.is_empty() { String::new() } else { "; filtered by ethnic group".to_string() };
-    audit(
+    audit::record(
         &state.db,
         &user.email,
         "recruits_exported",

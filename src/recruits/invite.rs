@@ -8,12 +8,13 @@ use axum::{
 
 use super::repo::{self, Recipient};
 use crate::{
-    auth::{repo::audit, CurrentUser},
+    audit,
     db::now_unix,
     error::AppError,
     i18n::Lang,
     public::{form_field, form_fields, form_pairs},
-    startup::AppState,
+    roles::CurrentUser,
+    state::AppState,
 };
 
 /// How a person gets a coordinator's message: by text when they chose the phone and a
@@ -318,10 +319,10 @@ pub async fn send(
         let payload = payload_for(&state, &versions, lang_of(&state, r));
         // The same message to the same person within ten minutes is a second press of
         // Send (or a resent form), not a new invitation.
-        if crate::email::repo::queued_recently(&mut tx, r.id, &payload, now_unix() - 600).await? {
+        if crate::email::queued_recently(&mut tx, r.id, &payload, now_unix() - 600).await? {
             continue;
         }
-        crate::email::repo::queue(&mut tx, r.id, "message", &payload).await?;
+        crate::email::queue(&mut tx, r.id, "message", &payload).await?;
         sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'note', $4)")
             .bind(r.id)
             .bind(now_unix())
@@ -333,7 +334,13 @@ pub async fn send(
     }
     tx.commit().await?;
     state.mail_wake.notify_one();
-    audit(&state.db, &user.email, "invitation_sent", None, Some(&format!("{queued} of {} selected", ids.len())))
-        .await?;
+    audit::record(
+        &state.db,
+        &user.email,
+        "invitation_sent",
+        None,
+        Some(&format!("{queued} of {} selected", ids.len())),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/admin/recruits?invited={queued}&without_email={}", ids.len() - queued)).into_response())
 }

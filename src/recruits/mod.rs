@@ -120,7 +120,7 @@ mod tests {
     fn public_ids_are_url_safe_base64() {
         for _ in 0..200 {
             #[cfg(feature = "ssr")]
-            assert!(super::plausible_public_id(&crate::email::tokens::new_token()[..16]));
+            assert!(super::plausible_public_id(&crate::tokens::new_token()[..16]));
         }
         assert!(!super::plausible_public_id("a\u{0}b"));
         assert!(!super::plausible_public_id("<script>"));
@@ -163,7 +163,7 @@ pub fn export_columns() -> Vec<(&'static str, &'static str)> {
 /// Everything about a person: coordinators.
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::routes::Route> {
-    use crate::{auth::Role, routes::Route};
+    use crate::{roles::Role, routes::Route};
     use axum::routing::{get, post};
     vec![
         Route::signed(Role::Coordinator, "/admin/recruits/{id}/export.json", get(export::export_json)),

@@ -6,10 +6,11 @@ use axum::{
 
 use super::{is_status, repo};
 use crate::{
-    auth::{repo::audit, CurrentUser},
+    audit,
     error::AppError,
     public::{form_field, form_fields, form_pairs},
-    startup::AppState,
+    roles::CurrentUser,
+    state::AppState,
 };
 
 /// `POST /admin/recruits/status`: `status=…&id=…&id=…` (a bulk change from the list, or
@@ -41,7 +42,8 @@ pub async fn change_status(
     }
     let changed = repo::set_status(&state.db, &ids, &status, &user.email).await?;
     for id in &changed {
-        audit(&state.db, &user.email, "recruit_status_changed", Some(&format!("recruit:{id}")), Some(&status)).await?;
+        audit::record(&state.db, &user.email, "recruit_status_changed", Some(&format!("recruit:{id}")), Some(&status))
+            .await?;
     }
     Ok(Redirect::to(&format!("{back}{sep}changed={}", changed.len())).into_response())
 }
@@ -62,7 +64,7 @@ pub async fn add_note(
     if !repo::add_note(&state.db, &public_id, &note, &user.email).await? {
         return Err(AppError::NotFound);
     }
-    audit(&state.db, &user.email, "recruit_note_added", Some(&format!("recruit:{public_id}")), None).await?;
+    audit::record(&state.db, &user.email, "recruit_note_added", Some(&format!("recruit:{public_id}")), None).await?;
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -91,6 +93,7 @@ pub async fn record_call(
     if confirm {
         repo::set_status(&state.db, std::slice::from_ref(&public_id), "confirmed", &user.email).await?;
     }
-    audit(&state.db, &user.email, "recruit_call_recorded", Some(&format!("recruit:{public_id}")), Some(note)).await?;
+    audit::record(&state.db, &user.email, "recruit_call_recorded", Some(&format!("recruit:{public_id}")), Some(note))
+        .await?;
     Ok(Redirect::to("/admin/recruits/call-back?done=1").into_response())
 }

@@ -8,7 +8,7 @@ use crate::{
     db::{now_unix, Db},
     error::AppError,
     insight::tally,
-    signup::repo::erase_in,
+    signup::erase_in,
 };
 
 enum Param {
@@ -232,7 +232,7 @@ pub async fn erase(db: &Db, public_id: &str) -> Result<bool, AppError> {
         return Ok(false);
     };
     erase_in(&mut tx, id).await?;
-    crate::signup::repo::event(&mut *tx, batch_id, "erased", now_unix()).await?;
+    crate::signup::record_event(&mut *tx, batch_id, "erased", now_unix()).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -313,7 +313,7 @@ pub fn RecruitPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(None) => {
-                        crate::app::set_response_status(404);
+                        crate::respond::set_response_status(404);
                         view! { <h1>"Not found"</h1><p>"This person may have been erased. "<a href="/admin/recruits">"All recruits"</a></p> }.into_any()
                     }
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),

@@ -1,7 +1,7 @@
 //! The SQL of the retention schedule: a dry run counts; a real run deletes in short
 //! transactions of at most 500 rows (safe to stop at any point: the next run goes on).
 use super::{PurgeReport, Schedule};
-use crate::{db::Db, error::AppError, signup::repo::erase_in};
+use crate::{db::Db, error::AppError, signup::erase_in};
 
 const DAY: i64 = 86_400;
 

@@ -2,9 +2,34 @@
 //! person is counted (time, card, batch — nothing about the person), then the panel
 //! invitation is shown.
 #[cfg(feature = "ssr")]
-pub mod recorder;
+mod recorder;
 #[cfg(feature = "ssr")]
-pub use handlers::{landing, LandingPages};
+mod repo;
+#[cfg(feature = "ssr")]
+pub use handlers::landing;
+
+/// Puts the scan recorder and the prerendered landing pages in the state (startup).
+#[cfg(feature = "ssr")]
+pub fn install(db: &crate::db::Db, services: &mut http::Extensions) {
+    services.insert(recorder::ScanRecorder::spawn(db.clone()));
+    services.insert(std::sync::Arc::new(handlers::LandingPages::default()));
+}
+
+#[cfg(feature = "ssr")]
+fn recorder(state: &crate::state::AppState) -> &recorder::ScanRecorder {
+    state.service::<recorder::ScanRecorder>().expect("scan::install runs at startup")
+}
+
+#[cfg(feature = "ssr")]
+fn landing_pages(state: &crate::state::AppState) -> &handlers::LandingPages {
+    state.service::<std::sync::Arc<handlers::LandingPages>>().expect("scan::install runs at startup")
+}
+
+/// Waits until every scan counted so far is written (shutdown, tests).
+#[cfg(feature = "ssr")]
+pub async fn flush(state: &crate::state::AppState) {
+    recorder(state).flush().await;
+}
 
 #[cfg(feature = "ssr")]
 mod handlers {
@@ -16,15 +41,14 @@ mod handlers {
         response::Response,
     };
 
+    use super::{landing_pages, recorder};
     use crate::{
+        cards::{card, Card},
         error::AppError,
         limits::Client,
         public::{request_lang, LangQuery},
-        signup::{
-            handlers::{card, card_problem_page, Card},
-            pages,
-        },
-        startup::AppState,
+        signup::card_problem_page,
+        state::AppState,
     };
 
     /// The landing page differs between cards only in the join link, so each language's
@@ -50,7 +74,7 @@ mod handlers {
                 crate::i18n::Lang::ALL
                     .into_iter()
                     .map(|l| {
-                        let html = pages::landing(l, force, &format!("/j/{CODE_SLOT}/join"), facts).html();
+                        let html = crate::signup::landing(l, force, &format!("/j/{CODE_SLOT}/join"), facts).html();
                         (l, html.split(CODE_SLOT).map(str::to_owned).collect())
                     })
                     .collect()
@@ -90,9 +114,9 @@ mod handlers {
                     && q.lang.is_none()
                     && state.counted_once.first(&client, code.as_str())
                 {
-                    state.scans.record(code.as_str(), batch_id).await;
+                    recorder(&state).record(code.as_str(), batch_id).await;
                 }
-                Ok(state.landing_pages.page(
+                Ok(landing_pages(&state).page(
                     lang,
                     &state.settings.force_name,
                     state.settings.panel,

@@ -5,10 +5,8 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{
-    cards::repo,
-    db::{now_unix, Db},
-};
+use super::repo;
+use crate::db::{now_unix, Db};
 
 enum Msg {
     Scan { code: String, batch_id: i64, at: i64 },

@@ -9,61 +9,27 @@ use axum::{
 
 use super::{
     draft::{Draft, Step},
-    guard::StampCheck,
-    pages::{self, Journey},
+    pages::{self, card_problem_page, Journey},
     repo::{self, EqualityAnswers, Submission, Submitted, TokenOutcome},
 };
 use crate::{
+    cards::{card, Card},
     db::now_unix,
     domain::{
         parse_ethnic_other, AgeBand, AreaConnection, CardCode, ContactMethod, Disability, Email, EthnicDetail,
-        EthnicGroup, ExpiryDate, Gender, PersonName, Phone, Postcode,
+        EthnicGroup, Gender, PersonName, Phone, Postcode,
     },
-    email::tokens,
     error::AppError,
+    forms::StampCheck,
     i18n::Lang,
     limits::Client,
     public::{form_field as field, form_pairs, request_lang, LangQuery, PublicPage},
-    startup::AppState,
+    state::AppState,
+    tokens,
 };
 
 /// Resends of the confirmation email (with the first, the daily cap).
 const MAX_RESENDS: i64 = repo::MAX_CONFIRMATIONS_PER_DAY - 1;
-
-/// The card behind `/j/<code>/…`, when it can still be used.
-pub enum Card {
-    Valid {
-        code: CardCode,
-        batch_id: i64,
-    },
-    Unknown,
-    NoLongerValid,
-    /// This client has tried too many codes that do not exist (guessing).
-    Throttled,
-}
-
-/// Looks a card up for `client`. Codes that do not exist count against the client,
-/// so guessing codes is slowed to a crawl (20 misses per 10 minutes).
-pub async fn card(state: &AppState, raw: &str, client: &Client) -> Result<Card, AppError> {
-    let client = &client.key();
-    if state.card_miss_limiter.is_blocked(client) {
-        return Ok(Card::Throttled);
-    }
-    let found = match CardCode::parse(raw) {
-        Ok(code) => state.card_cache.lookup(&state.db, &code).await?.map(|c| (code, c)),
-        Err(_) => None,
-    };
-    let Some((code, card)) = found else {
-        state.card_miss_limiter.allow(client);
-        return Ok(Card::Unknown);
-    };
-    let expired =
-        card.expires_on.as_deref().and_then(ExpiryDate::parse_iso).is_some_and(|last| last < ExpiryDate::today());
-    if card.status != "active" || expired {
-        return Ok(Card::NoLongerValid);
-    }
-    Ok(Card::Valid { code, batch_id: card.batch_id })
-}
 
 fn journey(state: &AppState, lang: Lang, action: String) -> Journey {
     Journey {
@@ -73,20 +39,6 @@ fn journey(state: &AppState, lang: Lang, action: String) -> Journey {
         panel_email: state.settings.panel_email.clone(),
         min_age: state.settings.min_age,
     }
-}
-
-/// Unknown (404) or void/expired (410) card: say so kindly, and still offer to join.
-pub fn card_problem_page(lang: Lang, card: &Card) -> Response {
-    let (title, text, status) = match card {
-        Card::Unknown => return pages::unknown_card(lang).with_status(StatusCode::NOT_FOUND).into_response(),
-        Card::Throttled => {
-            return pages::message(lang, "card.too_many_title", &["card.too_many"])
-                .with_status(StatusCode::TOO_MANY_REQUESTS)
-                .into_response()
-        }
-        _ => ("card.void_title", "card.void", StatusCode::GONE),
-    };
-    pages::join_anyway(lang, title, text).with_status(status).into_response()
 }
 
 /// A fresh journey: its idempotency key (issued here, never by the client) and its
@@ -335,7 +287,7 @@ async fn answer(
     let mut submission = to_submission(&draft, j.lang, card.map(|(_, b)| b))
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated draft did not parse")))?;
     submission.confirm_by_text = submission.email.is_none() && submission.phone.is_some() && state.can_text();
-    let saved = match &state.signups {
+    let saved = match state.service::<super::committer::SignupCommitter>() {
         Some(committer) => committer.submit(&state.db, submission).await?,
         None => repo::submit(&state.db, &submission).await?,
     };

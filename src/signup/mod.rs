@@ -7,17 +7,31 @@ mod draft;
 pub use draft::{Draft, Step};
 
 #[cfg(feature = "ssr")]
-pub mod committer;
+mod committer;
 #[cfg(feature = "ssr")]
 mod form;
-#[cfg(feature = "ssr")]
-pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
+
+#[cfg(feature = "ssr")]
+pub use pages::{before_you_join, card_problem_page, landing};
+/// Erasing a person (recruits, retention), a person's timeline, and the answers waiting
+/// for an "is this you?" confirmation (the email worker): signup owns the people tables.
+#[cfg(feature = "ssr")]
+pub use repo::{erase_in, event as record_event, pending_summary};
+
+/// On SQLite, sign-ups are committed in groups (see `committer`); PostgreSQL groups
+/// concurrent commits itself.
+#[cfg(feature = "ssr")]
+pub fn install(db: &crate::db::Db, services: &mut http::Extensions) {
+    if db.backend() == crate::db::Backend::Sqlite {
+        services.insert(committer::SignupCommitter::spawn(db.clone()));
+    }
+}
 
 /// The sign-up journey, confirmation and withdrawal: public by nature.
 #[cfg(feature = "ssr")]

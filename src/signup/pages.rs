@@ -1,4 +1,5 @@
 //! The pages of the journey. Each returns a [`PublicPage`]; handlers decide status.
+use axum::response::IntoResponse;
 use leptos::prelude::*;
 
 use super::{
@@ -6,6 +7,7 @@ use super::{
     form::{error_for, Choice, Choices, ErrorSummary, TextField},
 };
 use crate::{
+    cards::Card,
     domain::{AgeBand, EthnicDetail, EthnicGroup, Postcode},
     i18n::{t, tf, Lang},
     public::{PublicPage, Switcher},
@@ -566,4 +568,18 @@ fn with_email_link(lang: Lang, key: &'static str, email: &str) -> impl IntoView 
         text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
     let mailto = format!("mailto:{email}");
     view! { <p>{before}<a href=mailto><bdi dir="ltr">{email.to_string()}</bdi></a>{after}</p> }
+}
+
+/// Unknown (404) or void/expired (410) card: say so kindly, and still offer to join.
+pub fn card_problem_page(lang: Lang, card: &Card) -> axum::response::Response {
+    let (title, text, status) = match card {
+        Card::Unknown => return unknown_card(lang).with_status(http::StatusCode::NOT_FOUND).into_response(),
+        Card::Throttled => {
+            return message(lang, "card.too_many_title", &["card.too_many"])
+                .with_status(http::StatusCode::TOO_MANY_REQUESTS)
+                .into_response()
+        }
+        _ => ("card.void_title", "card.void", http::StatusCode::GONE),
+    };
+    join_anyway(lang, title, text).with_status(status).into_response()
 }

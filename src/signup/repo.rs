@@ -8,10 +8,11 @@ use crate::{
         AgeBand, AreaConnection, ContactMethod, Disability, Email, EthnicDetail, EthnicGroup, Gender, PersonName,
         Phone, Postcode,
     },
-    email::{repo as outbox, tokens},
+    email as outbox,
     error::AppError,
     i18n::Lang,
     insight::tally,
+    tokens,
 };
 
 pub struct EqualityAnswers {

@@ -1,10 +1,7 @@
 //! What an outside security review did to a running server, as tests: each failed
 //! before its fix. Parallel attacks use real parallel requests against the real server.
 use leptos::server_fn::ServerFn;
-use scrutiny::{
-    auth::{api::ChangePassword, Role},
-    recruits::api::EraseRecruit,
-};
+use scrutiny::{auth::api::ChangePassword, recruits::api::EraseRecruit, roles::Role};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{new_client, person_client, spawn_app, spawn_app_with, TEST_PASSWORD};

@@ -1,7 +1,7 @@
 use std::collections::BTreeSet;
 
 use leptos::server_fn::ServerFn;
-use scrutiny::{auth::Role, cards::api::CreateBatch, routes::Access};
+use scrutiny::{cards::api::CreateBatch, roles::Role, routes::Access};
 
 use crate::helpers::{new_client, spawn_app, TEST_PASSWORD};
 

@@ -209,7 +209,7 @@ async fn the_insight_page_shows_the_funnel_and_the_comparison_to_viewers_with_su
     let out = scrutiny(&app.database_url, &["import", "police-uk", file.to_str().unwrap()]).await;
     assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
 
-    let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
+    let viewer = app.client_as(scrutiny::roles::Role::Viewer).await;
     let response = viewer.get(app.url("/admin/insight")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let page = response.text().await.unwrap();
@@ -249,7 +249,7 @@ async fn coordinators_upload_police_uk_files_from_the_dashboard() {
     let page = app.get(r.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
     assert!(page.contains("YYYY-MM-&lt;force&gt;-stop-and-search.csv"), "{page}");
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM searches").await, expected);
-    let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
+    let viewer = app.client_as(scrutiny::roles::Role::Viewer).await;
     assert_eq!(viewer.get(app.url("/admin/imports")).send().await.unwrap().status(), 403);
 }
 

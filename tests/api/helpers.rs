@@ -1,10 +1,10 @@
 use std::collections::HashMap;
 
-use scrutiny::{auth::Role, config::Settings, db::Db, startup::Application};
+use scrutiny::{config::Settings, db::Db, roles::Role, startup::Application};
 use sqlx::{Connection, Executor};
 
 pub struct TestApp {
-    pub state: scrutiny::startup::AppState,
+    pub state: scrutiny::state::AppState,
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
@@ -17,7 +17,7 @@ pub struct TestApp {
 impl TestApp {
     /// Scans are written in batches; wait until those so far are stored.
     pub async fn flush_scans(&self) {
-        self.state.scans.flush().await;
+        scrutiny::scan::flush(&self.state).await;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -140,7 +140,7 @@ impl TestApp {
     pub async fn sign_in(&self, client: &reqwest::Client, role: Role) {
         let email = format!("{}@test.example", role.code());
         if scrutiny::auth::repo::find_by_email(&self.db, &email).await.unwrap().is_none() {
-            let hash = scrutiny::auth::password::hash(TEST_PASSWORD.into()).await.unwrap();
+            let hash = scrutiny::password::hash(TEST_PASSWORD.into()).await.unwrap();
             scrutiny::auth::repo::add(&self.db, &email, role, &hash).await.unwrap();
         }
         let response = client

@@ -373,7 +373,7 @@ async fn no_withheld_count_can_be_worked_out_from_what_is_shown() {
         .unwrap();
     let (recruits, members) = (people.len() as i64, 3i64);
 
-    let viewer = app.client_as(scrutiny::auth::Role::Viewer).await;
+    let viewer = app.client_as(scrutiny::roles::Role::Viewer).await;
     let page = viewer.get(app.url("/admin/insight")).send().await.unwrap().text().await.unwrap();
     let all = tables(&page);
     let mut withheld_seen = 0;

@@ -13,6 +13,7 @@ mod demographics;
 mod foundation;
 mod insight;
 mod languages;
+mod layering;
 mod notify;
 mod outage;
 mod recruits;

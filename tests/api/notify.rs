@@ -17,7 +17,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use scrutiny::auth::Role;
+use scrutiny::roles::Role;
 
 use crate::helpers::{person_client, spawn_app_with, TestApp};
 

@@ -1,5 +1,5 @@
 use leptos::server_fn::ServerFn;
-use scrutiny::{auth::Role, recruits::api::EraseRecruit};
+use scrutiny::{recruits::api::EraseRecruit, roles::Role};
 
 use crate::{helpers::spawn_app, retention::sign_up};
 
@@ -378,7 +378,7 @@ async fn the_dashboard_shows_words_not_codes() {
         "complete with access: {sar}"
     );
     // A viewer sees no people, so cannot be given access.
-    app.sign_in(&crate::helpers::new_client(), scrutiny::auth::Role::Viewer).await;
+    app.sign_in(&crate::helpers::new_client(), scrutiny::roles::Role::Viewer).await;
     let r = app
         .client
         .post(app.url(<scrutiny::auth::api::SetEqualityAccess as leptos::server_fn::ServerFn>::PATH))

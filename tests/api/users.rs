@@ -1,7 +1,7 @@
 use leptos::server_fn::ServerFn;
-use scrutiny::auth::{
-    api::{AddUser, ChangePassword, SetUserDisabled},
-    Role,
+use scrutiny::{
+    auth::api::{AddUser, ChangePassword, SetUserDisabled},
+    roles::Role,
 };
 
 use crate::helpers::{new_client, spawn_app, TEST_PASSWORD};

@@ -47,7 +47,7 @@ impl Stamper {
     /// made for another journey, or the key is not one the server issued (43 URL-safe
     /// characters).
     pub fn verify(&self, stamp: &str, key: &str) -> Option<i64> {
-        if !crate::email::tokens::looks_like_key(key) {
+        if !crate::tokens::looks_like_key(key) {
             return None;
         }
         let (time, sig) = stamp.split_once('.')?;
@@ -126,8 +126,8 @@ mod tests {
     #[test]
     fn stamps_verify_for_their_own_journey_only() {
         let s = Stamper::new("secret");
-        let key = crate::email::tokens::new_token();
-        let other = crate::email::tokens::new_token();
+        let key = crate::tokens::new_token();
+        let other = crate::tokens::new_token();
         let stamp = s.stamp(1_700_000_000, &key);
         assert_eq!(s.verify(&stamp, &key), Some(1_700_000_000));
         assert_eq!(s.verify(&stamp, &other), None, "one stamp, one journey");
@@ -162,7 +162,7 @@ mod tests {
     #[test]
     fn stamps_have_a_minimum_and_a_maximum_age() {
         let s = Stamper::new("secret");
-        let key = crate::email::tokens::new_token();
+        let key = crate::tokens::new_token();
         let now = 1_700_000_000;
         assert_eq!(s.check(&s.stamp(now - 10, &key), &key, now, 3), StampCheck::Fine);
         assert_eq!(s.check(&s.stamp(now - 1, &key), &key, now, 3), StampCheck::TooFast);

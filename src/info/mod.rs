@@ -5,10 +5,10 @@ use axum::{
 };
 use leptos::prelude::*;
 
-use super::{request_lang, LangQuery, PublicPage};
 use crate::{
     i18n::{t, tf},
-    startup::AppState,
+    public::{request_lang, LangQuery, PublicPage},
+    state::AppState,
 };
 
 fn paragraphs(texts: Vec<String>) -> impl IntoView {
@@ -26,7 +26,7 @@ pub async fn home(State(state): State<AppState>, Query(q): Query<LangQuery>, hea
             <h1>{t(lang, "home.title")}</h1>
             <p>{tf(lang, "home.intro", &[("force", &force)])}</p>
             <p>{t(lang, "home.card")}</p>
-            {crate::signup::pages::before_you_join(lang, state.settings.panel)}
+            {crate::signup::before_you_join(lang, state.settings.panel)}
             <p><a class="button" href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
         },
     );
@@ -138,4 +138,16 @@ pub async fn accessibility(
     } else {
         page
     }
+}
+
+/// The public information pages.
+pub fn routes() -> Vec<crate::routes::Route> {
+    use crate::routes::Route;
+    use axum::routing::get;
+    vec![
+        Route::public("/", get(home)),
+        Route::public("/privacy", get(privacy)),
+        Route::public("/rights", get(rights)),
+        Route::public("/accessibility", get(accessibility)),
+    ]
 }
