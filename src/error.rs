@@ -1,11 +1,87 @@
-//! `AppError`: the one error a user may see. Each variant carries only text that is
-//! safe to show; internal causes are logged with their chain and never sent out.
+//! The errors users may see, built at the edge from the errors inside.
+//!
+//! - [`AppError`] (server): what a handler answers. Each variant carries only text that
+//!   is safe to show; an internal cause (a [`crate::db::DbError`] with the place it
+//!   happened, an I/O error) rides along and is logged once, with its chain, when the
+//!   response is made — never sent out.
+//! - [`ApiError`] (server and browser): what a server function answers, so `?` works on
+//!   repositories' and `AppError`s in a `#[server]` function, and the dashboard shows
+//!   the safe message.
+#[cfg(feature = "ssr")]
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use leptos::prelude::ServerFnError;
+use leptos::{
+    prelude::{FromServerFnError, ServerFnErrorErr},
+    server_fn::codec::JsonEncoding,
+};
+use serde::{Deserialize, Serialize};
 
+/// A server function's error, as the browser receives it (JSON). Only safe text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    /// Bad input; the message says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("We could not find that page.")]
+    NotFound,
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("Too many attempts. Please wait a few minutes and try again.")]
+    RateLimited,
+    #[error("The service is busy. Please wait a few seconds and try again.")]
+    Busy,
+    #[error("Something went wrong on our side. Nothing you entered has been lost; please try again.")]
+    Internal,
+    /// The request itself failed (arguments that do not parse, a lost connection).
+    #[error("{0}")]
+    Request(ServerFnErrorErr),
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Request(value)
+    }
+}
+
+impl ApiError {
+    /// Arguments the server function could not read (answered 400, not 500).
+    pub fn is_bad_arguments(&self) -> bool {
+        matches!(self, ApiError::Request(ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_)))
+    }
+}
+
+/// At the edge: log an internal cause once, set the response status, keep the safe part.
+#[cfg(feature = "ssr")]
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        e.log();
+        crate::respond::set_response_status(e.status().as_u16());
+        match e {
+            AppError::Invalid(m) => ApiError::Invalid(m),
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Unauthorized => ApiError::Unauthorized,
+            AppError::Forbidden => ApiError::Forbidden,
+            AppError::RateLimited => ApiError::RateLimited,
+            AppError::Busy => ApiError::Busy,
+            AppError::Internal(_) => ApiError::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::db::DbError> for ApiError {
+    fn from(e: crate::db::DbError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
+#[cfg(feature = "ssr")]
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Bad input; the message says what to fix.
@@ -26,6 +102,7 @@ pub enum AppError {
     Internal(#[source] anyhow::Error),
 }
 
+#[cfg(feature = "ssr")]
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
@@ -44,26 +121,23 @@ impl AppError {
             tracing::error!(error = ?e, "internal error");
         }
     }
-
-    /// For `#[server]` functions: the browser gets the safe message only.
-    pub fn into_server_error(self) -> ServerFnError {
-        self.log();
-        ServerFnError::new(self.to_string())
-    }
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
+#[cfg(feature = "ssr")]
+impl From<crate::db::DbError> for AppError {
+    fn from(e: crate::db::DbError) -> Self {
         AppError::Internal(e.into())
     }
 }
 
+#[cfg(feature = "ssr")]
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
         AppError::Internal(e)
     }
 }
 
+#[cfg(feature = "ssr")]
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
@@ -77,7 +151,7 @@ impl IntoResponse for AppError {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
@@ -85,7 +159,9 @@ mod tests {
     fn internal_errors_never_show_their_cause() {
         let e = AppError::Internal(anyhow::anyhow!("password authentication failed for user x"));
         assert!(!e.to_string().contains("password"));
-        let server = e.into_server_error().to_string();
-        assert!(!server.contains("password"), "{server}");
+        let api = ApiError::from(e);
+        assert_eq!(api, ApiError::Internal);
+        let json = serde_json::to_string(&api).unwrap();
+        assert!(!json.contains("password"), "{json}");
     }
 }

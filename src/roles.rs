@@ -52,17 +52,17 @@ pub struct CurrentUser {
 /// In a server function: the signed-in user, if they have at least `role`.
 /// Anonymous callers get 401, others without the role 403.
 #[cfg(feature = "ssr")]
-pub fn require(role: Role) -> Result<CurrentUser, leptos::prelude::ServerFnError> {
+pub fn require(role: Role) -> Result<CurrentUser, crate::error::ApiError> {
     use crate::error::AppError;
     let user = leptos::prelude::use_context::<CurrentUser>();
     match user {
         None => {
             crate::respond::set_response_status(401);
-            Err(AppError::Unauthorized.into_server_error())
+            Err(AppError::Unauthorized.into())
         }
         Some(u) if u.role < role => {
             crate::respond::set_response_status(403);
-            Err(AppError::Forbidden.into_server_error())
+            Err(AppError::Forbidden.into())
         }
         Some(u) => Ok(u),
     }

@@ -1,8 +1,5 @@
 //! SQL for the audit log.
-use crate::{
-    db::{now_unix, Db},
-    error::AppError,
-};
+use crate::db::{now_unix, Db, DbError};
 
 /// Appends to the audit log: who did what to what, and when. Never personal data in
 /// `details` beyond what identifies the subject (an id).
@@ -14,7 +11,7 @@ pub async fn record(
     action: &str,
     subject: Option<&str>,
     details: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), DbError> {
     let clean = |s: &str| s.chars().filter(|c| !c.is_control()).take(500).collect::<String>();
     sqlx::query("INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)")
         .bind(now_unix())
@@ -37,7 +34,7 @@ pub struct AuditRow {
 
 /// The newest audit entries, optionally only those whose actor or action contains the
 /// given text.
-pub async fn list(db: &Db, actor: &str, action: &str, limit: i64) -> Result<Vec<AuditRow>, AppError> {
+pub async fn list(db: &Db, actor: &str, action: &str, limit: i64) -> Result<Vec<AuditRow>, DbError> {
     let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT at, actor, action, subject, details FROM audit_log \
          WHERE ($1 = '' OR LOWER(actor) LIKE $2) AND ($3 = '' OR action = $3) \

@@ -97,13 +97,14 @@ pub async fn declared(
 }
 
 /// A server function called with arguments that do not parse answers 400, not 500
-/// (Leptos reports them as a server error whose text starts "Args|").
+/// (Leptos reports them as our `ApiError::Request(Args | Deserialization)`).
 async fn arguments_refused(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return Response::from_parts(parts, axum::body::Body::empty());
     };
-    if bytes.starts_with(b"Args|") || bytes.starts_with(b"Deserialization|") {
+    let bad_arguments = serde_json::from_slice::<crate::error::ApiError>(&bytes).is_ok_and(|e| e.is_bad_arguments());
+    if bad_arguments {
         parts.status = StatusCode::BAD_REQUEST;
         parts.headers.remove(header::CONTENT_LENGTH);
         return no_store(Response::from_parts(parts, axum::body::Body::from("The request's fields are not valid.")));

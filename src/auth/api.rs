@@ -1,4 +1,5 @@
 //! Server functions for users, the signed-in user's own password, and the audit log.
+use crate::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -40,10 +41,10 @@ fn back_to(path: &str, pairs: &[(&str, String)]) {
 }
 
 #[server]
-pub async fn list_users() -> Result<Vec<UserSummary>, ServerFnError> {
+pub async fn list_users() -> Result<Vec<UserSummary>, ApiError> {
     require(Role::Admin)?;
     let state = expect_context::<AppState>();
-    let rows = repo::list_users(&state.db).await.map_err(AppError::into_server_error)?;
+    let rows = repo::list_users(&state.db).await?;
     Ok(rows
         .into_iter()
         .map(|r| UserSummary {
@@ -58,7 +59,7 @@ pub async fn list_users() -> Result<Vec<UserSummary>, ServerFnError> {
 
 /// Adds a user from the dashboard (admins only). Bad input returns to the form with a message.
 #[server]
-pub async fn add_user(email: String, role: String, password: String) -> Result<(), ServerFnError> {
+pub async fn add_user(email: String, role: String, password: String) -> Result<(), ApiError> {
     let admin = require(Role::Admin)?;
     let state = expect_context::<AppState>();
     let problem = if crate::domain::Email::parse(&email).is_err() {
@@ -73,34 +74,30 @@ pub async fn add_user(email: String, role: String, password: String) -> Result<(
         return Ok(());
     }
     let role = Role::parse(&role).expect("checked above");
-    let hash = password::hash(password).await.map_err(|e| AppError::Internal(e).into_server_error())?;
-    if !repo::add(&state.db, &email, role, &hash).await.map_err(AppError::into_server_error)? {
+    let hash = password::hash(password).await.map_err(AppError::Internal)?;
+    if !repo::add(&state.db, &email, role, &hash).await? {
         back_to(
             "/admin/users",
             &[("error", "There is already a user with that email address".into()), ("email", email)],
         );
         return Ok(());
     }
-    audit::record(&state.db, &admin.email, "user_added", Some(email.trim()), Some(role.code()))
-        .await
-        .map_err(AppError::into_server_error)?;
+    audit::record(&state.db, &admin.email, "user_added", Some(email.trim()), Some(role.code())).await?;
     back_to("/admin/users", &[("done", format!("Added {}", email.trim()))]);
     Ok(())
 }
 
 #[server]
-pub async fn set_user_disabled(email: String, disabled: bool) -> Result<(), ServerFnError> {
+pub async fn set_user_disabled(email: String, disabled: bool) -> Result<(), ApiError> {
     let admin = require(Role::Admin)?;
     let state = expect_context::<AppState>();
     if email.trim().eq_ignore_ascii_case(&admin.email) {
         back_to("/admin/users", &[("error", "You cannot disable your own account".into())]);
         return Ok(());
     }
-    repo::set_disabled(&state.db, &email, disabled).await.map_err(AppError::into_server_error)?;
+    repo::set_disabled(&state.db, &email, disabled).await?;
     let action = if disabled { "user_disabled" } else { "user_enabled" };
-    audit::record(&state.db, &admin.email, action, Some(email.trim()), None)
-        .await
-        .map_err(AppError::into_server_error)?;
+    audit::record(&state.db, &admin.email, action, Some(email.trim()), None).await?;
     back_to("/admin/users", &[("done", format!("Updated {}", email.trim()))]);
     Ok(())
 }
@@ -108,10 +105,10 @@ pub async fn set_user_disabled(email: String, disabled: bool) -> Result<(), Serv
 /// Gives or withdraws equality data access (admins only; audited). Only coordinators
 /// and admins see people at all, so it is refused for viewers.
 #[server]
-pub async fn set_equality_access(email: String, on: bool) -> Result<(), ServerFnError> {
+pub async fn set_equality_access(email: String, on: bool) -> Result<(), ApiError> {
     let admin = require(Role::Admin)?;
     let state = expect_context::<AppState>();
-    let user = repo::find_by_email(&state.db, &email).await.map_err(AppError::into_server_error)?;
+    let user = repo::find_by_email(&state.db, &email).await?;
     match user {
         None => back_to("/admin/users", &[("error", "There is no user with that email address".into())]),
         Some(u) if on && u.role == Role::Viewer => back_to(
@@ -119,11 +116,9 @@ pub async fn set_equality_access(email: String, on: bool) -> Result<(), ServerFn
             &[("error", "Viewers see no people, so they cannot have equality data access".into())],
         ),
         Some(u) => {
-            repo::set_equality_access(&state.db, &u.email, on).await.map_err(AppError::into_server_error)?;
+            repo::set_equality_access(&state.db, &u.email, on).await?;
             let action = if on { "equality_access_granted" } else { "equality_access_withdrawn" };
-            audit::record(&state.db, &admin.email, action, Some(&u.email), None)
-                .await
-                .map_err(AppError::into_server_error)?;
+            audit::record(&state.db, &admin.email, action, Some(&u.email), None).await?;
             back_to("/admin/users", &[("done", format!("Updated {}", u.email))]);
         }
     }
@@ -132,12 +127,12 @@ pub async fn set_equality_access(email: String, on: bool) -> Result<(), ServerFn
 
 /// Any signed-in user changes their own password (the current one is required).
 #[server]
-pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), ServerFnError> {
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), ApiError> {
     let user = require(Role::Viewer)?;
     let state = expect_context::<AppState>();
-    let row = repo::find_by_email(&state.db, &user.email).await.map_err(AppError::into_server_error)?;
+    let row = repo::find_by_email(&state.db, &user.email).await?;
     let hash = row.map(|r| r.password_hash).unwrap_or_else(|| password::DUMMY_HASH.into());
-    let busy = || AppError::Busy.into_server_error();
+    let busy = || ApiError::from(AppError::Busy);
     // The current password is guessed against like a sign-in: reserved, throttled, audited.
     let key = format!("change:{}", user.id);
     if let Err(wait) = state.login_throttle.reserve(&key) {
@@ -149,9 +144,7 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     }
     let right = state.password_gate.verify(current, hash).await.map_err(|_| busy())?;
     if !right {
-        audit::record(&state.db, &user.email, "password_change_failed", None, None)
-            .await
-            .map_err(AppError::into_server_error)?;
+        audit::record(&state.db, &user.email, "password_change_failed", None, None).await?;
     } else {
         state.login_throttle.succeeded(&key);
     }
@@ -166,36 +159,28 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         back_to("/admin/account", &[("error", message)]);
         return Ok(());
     }
-    let hash = state
-        .password_gate
-        .hash(new)
-        .await
-        .map_err(|_| busy())?
-        .map_err(|e| AppError::Internal(e).into_server_error())?;
-    let epoch = repo::set_password(&state.db, &user.email, &hash).await.map_err(AppError::into_server_error)?;
+    let hash = state.password_gate.hash(new).await.map_err(|_| busy())?.map_err(AppError::Internal)?;
+    let epoch = repo::set_password(&state.db, &user.email, &hash).await?;
     // Every other session of this user ends; this one carries on in the new epoch.
     if let Some(epoch) = epoch {
-        let session: tower_sessions::Session = leptos_axum::extract().await?;
+        let session: tower_sessions::Session = leptos_axum::extract().await.map_err(ApiError::Request)?;
         session
             .insert(super::access::SESSION_USER, crate::roles::CurrentUser { epoch, ..user.clone() })
             .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")).into_server_error())?;
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
     }
-    audit::record(&state.db, &user.email, "password_changed", Some(&user.email), None)
-        .await
-        .map_err(AppError::into_server_error)?;
+    audit::record(&state.db, &user.email, "password_changed", Some(&user.email), None).await?;
     back_to("/admin/account", &[("done", "Your password has been changed".into())]);
     Ok(())
 }
 
 #[server]
-pub async fn list_audit(actor: String, action: String) -> Result<Vec<AuditEntry>, ServerFnError> {
+pub async fn list_audit(actor: String, action: String) -> Result<Vec<AuditEntry>, ApiError> {
     let admin = require(Role::Admin)?;
     let state = expect_context::<AppState>();
     let clean = |s: &str| s.trim().chars().filter(|c| !c.is_control()).collect::<String>();
-    let rows =
-        audit::list(&state.db, &clean(&actor), &clean(&action), 500).await.map_err(AppError::into_server_error)?;
-    audit::record(&state.db, &admin.email, "audit_viewed", None, None).await.map_err(AppError::into_server_error)?;
+    let rows = audit::list(&state.db, &clean(&actor), &clean(&action), 500).await?;
+    audit::record(&state.db, &admin.email, "audit_viewed", None, None).await?;
     Ok(rows
         .into_iter()
         .map(|r| AuditEntry { at: r.at, actor: r.actor, action: r.action, subject: r.subject, details: r.details })

@@ -1,8 +1,5 @@
 //! SQL for users and the audit log.
-use crate::{
-    db::{now_unix, Db},
-    error::AppError,
-};
+use crate::db::{now_unix, Db, DbError};
 
 use crate::roles::Role;
 
@@ -15,7 +12,7 @@ pub struct UserRow {
     pub session_epoch: i64,
 }
 
-pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, AppError> {
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, DbError> {
     if crate::public::has_control_chars(email) {
         return Ok(None);
     }
@@ -36,7 +33,7 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, AppE
 }
 
 /// Adds a user; returns false when the email is already taken.
-pub async fn add(db: &Db, email: &str, role: Role, password_hash: &str) -> Result<bool, AppError> {
+pub async fn add(db: &Db, email: &str, role: Role, password_hash: &str) -> Result<bool, DbError> {
     let now = now_unix();
     let done = sqlx::query(
         "INSERT INTO users (email, email_lower, password_hash, role, disabled, created_at, password_changed_at) \
@@ -53,7 +50,7 @@ pub async fn add(db: &Db, email: &str, role: Role, password_hash: &str) -> Resul
     Ok(done == 1)
 }
 
-pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<bool, AppError> {
+pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<bool, DbError> {
     let done = sqlx::query("UPDATE users SET disabled = $1 WHERE email_lower = $2")
         .bind(i64::from(disabled))
         .bind(email.trim().to_lowercase())
@@ -65,7 +62,7 @@ pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<bool, 
 
 /// Sets a new password and ends every session issued before (the session epoch moves
 /// on). Returns the new epoch, or None when there is no such user.
-pub async fn set_password(db: &Db, email: &str, password_hash: &str) -> Result<Option<i64>, AppError> {
+pub async fn set_password(db: &Db, email: &str, password_hash: &str) -> Result<Option<i64>, DbError> {
     let row: Option<(i64,)> = sqlx::query_as(
         "UPDATE users SET password_hash = $1, password_changed_at = $2, session_epoch = session_epoch + 1 \
          WHERE email_lower = $3 RETURNING session_epoch",
@@ -84,7 +81,7 @@ pub struct SessionState {
 }
 
 /// What decides whether a session still holds: checked on every signed-in request.
-pub async fn session_state(db: &Db, id: i64) -> Result<Option<SessionState>, AppError> {
+pub async fn session_state(db: &Db, id: i64) -> Result<Option<SessionState>, DbError> {
     let row: Option<(i64, i64)> = sqlx::query_as("SELECT disabled, session_epoch FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
@@ -100,7 +97,7 @@ pub struct UserListRow {
     pub equality_access: bool,
 }
 
-pub async fn list_users(db: &Db) -> Result<Vec<UserListRow>, AppError> {
+pub async fn list_users(db: &Db) -> Result<Vec<UserListRow>, DbError> {
     let rows: Vec<(String, String, i64, i64, i64)> =
         sqlx::query_as("SELECT email, role, disabled, created_at, equality_access FROM users ORDER BY email_lower")
             .fetch_all(db.pool())
@@ -118,7 +115,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserListRow>, AppError> {
 }
 
 /// Whether this user may see equality answers beside a person's name.
-pub async fn has_equality_access(db: &Db, user_id: i64) -> Result<bool, AppError> {
+pub async fn has_equality_access(db: &Db, user_id: i64) -> Result<bool, DbError> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT equality_access FROM users WHERE id = $1 AND disabled = 0")
         .bind(user_id)
         .fetch_optional(db.pool())
@@ -127,7 +124,7 @@ pub async fn has_equality_access(db: &Db, user_id: i64) -> Result<bool, AppError
 }
 
 /// Grants or withdraws equality data access; false when there is no such user.
-pub async fn set_equality_access(db: &Db, email: &str, on: bool) -> Result<bool, AppError> {
+pub async fn set_equality_access(db: &Db, email: &str, on: bool) -> Result<bool, DbError> {
     let done = sqlx::query("UPDATE users SET equality_access = $1 WHERE email_lower = $2")
         .bind(i64::from(on))
         .bind(email.trim().to_lowercase())

@@ -1,4 +1,5 @@
 //! Server functions for card batches: thin, they parse, call the repo and map errors.
+use crate::error::ApiError;
 use leptos::prelude::*;
 
 use super::{BatchDetail, BatchSummary};
@@ -6,26 +7,25 @@ use super::{BatchDetail, BatchSummary};
 #[cfg(feature = "ssr")]
 use crate::{
     audit,
-    error::AppError,
     roles::{self, Role},
     state::AppState,
 };
 
 #[server]
-pub async fn list_batches() -> Result<Vec<BatchSummary>, ServerFnError> {
+pub async fn list_batches() -> Result<Vec<BatchSummary>, ApiError> {
     roles::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
-    super::repo::list_batches(&state.db).await.map_err(AppError::into_server_error)
+    Ok(super::repo::list_batches(&state.db).await?)
 }
 
 #[server]
-pub async fn get_batch(id: i64) -> Result<Option<BatchDetail>, ServerFnError> {
+pub async fn get_batch(id: i64) -> Result<Option<BatchDetail>, ApiError> {
     roles::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
-    let Some(batch) = super::repo::get_batch(&state.db, id).await.map_err(AppError::into_server_error)? else {
+    let Some(batch) = super::repo::get_batch(&state.db, id).await? else {
         return Ok(None);
     };
-    let codes = super::repo::batch_codes(&state.db, id).await.map_err(AppError::into_server_error)?;
+    let codes = super::repo::batch_codes(&state.db, id).await?;
     Ok(Some(BatchDetail {
         batch,
         sample_codes: codes.into_iter().take(12).map(|c| c.to_string()).collect(),
@@ -47,7 +47,7 @@ pub async fn create_batch(
     lang_pl: Option<String>,
     lang_ro: Option<String>,
     lang_ar: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     use crate::domain::{BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea};
     let user = roles::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
@@ -63,7 +63,7 @@ pub async fn create_batch(
         .collect();
     let languages_p = match CardLanguages::parse(&ticked.join(","), &super::wording::default_languages(&state)) {
         Ok(langs) => {
-            let text = super::wording::card_text(&state, &langs).await.map_err(AppError::into_server_error)?;
+            let text = super::wording::card_text(&state, &langs).await?;
             let sample = super::download::card_url(&state.base_url, &crate::domain::CardCode::generate());
             match super::print::check_fit(&text, &sample) {
                 Ok(_) => Ok(langs),
@@ -81,10 +81,9 @@ pub async fn create_batch(
             let new =
                 super::repo::NewBatch { label, area, quantity, expires_on, languages, created_by: user.email.clone() };
             let quantity = new.quantity.get().to_string();
-            let id = super::repo::create_batch(&state.db, new).await.map_err(AppError::into_server_error)?;
+            let id = super::repo::create_batch(&state.db, new).await?;
             audit::record(&state.db, &user.email, "batch_created", Some(&format!("batch:{id}")), Some(&quantity))
-                .await
-                .map_err(AppError::into_server_error)?;
+                .await?;
             leptos_axum::redirect(&format!("/admin/cards/{id}"));
             Ok(())
         }
@@ -122,7 +121,7 @@ pub async fn create_batch(
 
 /// Voids a batch: its cards then lead to a page that still explains how to join.
 #[server]
-pub async fn void_batch(id: i64, confirm: Option<String>) -> Result<(), ServerFnError> {
+pub async fn void_batch(id: i64, confirm: Option<String>) -> Result<(), ApiError> {
     let user = roles::require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     // One click only asks: "Are you sure?" (cards in people's pockets stop working).
@@ -130,11 +129,9 @@ pub async fn void_batch(id: i64, confirm: Option<String>) -> Result<(), ServerFn
         leptos_axum::redirect(&format!("/admin/cards/{id}?void=ask#void"));
         return Ok(());
     }
-    if super::repo::void_batch(&state.db, id).await.map_err(AppError::into_server_error)? {
+    if super::repo::void_batch(&state.db, id).await? {
         super::forget_batch(&state, id);
-        audit::record(&state.db, &user.email, "batch_voided", Some(&format!("batch:{id}")), None)
-            .await
-            .map_err(AppError::into_server_error)?;
+        audit::record(&state.db, &user.email, "batch_voided", Some(&format!("batch:{id}")), None).await?;
     }
     leptos_axum::redirect(&format!("/admin/cards/{id}?voided=1"));
     Ok(())

@@ -5,9 +5,8 @@ use sqlx::{Any, Transaction};
 
 use super::BatchSummary;
 use crate::{
-    db::{now_unix, Db},
+    db::{now_unix, Db, DbError},
     domain::{BatchLabel, BatchQuantity, CardCode, CardLanguages, ExpiryDate, OptionalArea},
-    error::AppError,
 };
 
 pub struct NewBatch {
@@ -60,7 +59,7 @@ impl From<BatchRow> for BatchSummary {
 }
 
 /// Creates the batch and its cards in one transaction; codes are unique across all batches.
-pub async fn create_batch(db: &Db, new: NewBatch) -> Result<i64, AppError> {
+pub async fn create_batch(db: &Db, new: NewBatch) -> Result<i64, DbError> {
     let mut tx = db.begin_write().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO card_batches (label, area, quantity, created_by, created_at, expires_on, status, languages) \
@@ -97,7 +96,7 @@ async fn insert_cards(
     batch_id: i64,
     start: usize,
     codes: &[CardCode],
-) -> Result<usize, AppError> {
+) -> Result<usize, DbError> {
     // Positions are assigned after the insert so that skipped duplicates leave no gaps.
     let sql = format!(
         "INSERT INTO cards (code, batch_id, position) VALUES {} ON CONFLICT (code) DO NOTHING",
@@ -127,28 +126,28 @@ async fn insert_cards(
     Ok(inserted)
 }
 
-pub async fn list_batches(db: &Db) -> Result<Vec<BatchSummary>, AppError> {
+pub async fn list_batches(db: &Db) -> Result<Vec<BatchSummary>, DbError> {
     let sql = format!("SELECT {BATCH_COLUMNS} FROM card_batches b ORDER BY b.id DESC");
     let rows: Vec<BatchRow> = sqlx::query_as(&sql).fetch_all(db.pool()).await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-pub async fn get_batch(db: &Db, id: i64) -> Result<Option<BatchSummary>, AppError> {
+pub async fn get_batch(db: &Db, id: i64) -> Result<Option<BatchSummary>, DbError> {
     let sql = format!("SELECT {BATCH_COLUMNS} FROM card_batches b WHERE b.id = $1");
     let row: Option<BatchRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db.pool()).await?;
     Ok(row.map(Into::into))
 }
 
 /// The batch's codes in print order.
-pub async fn batch_codes(db: &Db, id: i64) -> Result<Vec<CardCode>, AppError> {
+pub async fn batch_codes(db: &Db, id: i64) -> Result<Vec<CardCode>, DbError> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT code FROM cards WHERE batch_id = $1 ORDER BY position")
         .bind(id)
         .fetch_all(db.pool())
         .await?;
-    rows.into_iter().map(|(c,)| CardCode::parse(&c).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))).collect()
+    rows.into_iter().map(|(c,)| CardCode::parse(&c).map_err(DbError::data)).collect()
 }
 
-pub async fn card_in_batch(db: &Db, id: i64, code: &CardCode) -> Result<bool, AppError> {
+pub async fn card_in_batch(db: &Db, id: i64, code: &CardCode) -> Result<bool, DbError> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT batch_id FROM cards WHERE code = $1 AND batch_id = $2")
         .bind(code.as_str())
         .bind(id)
@@ -159,7 +158,7 @@ pub async fn card_in_batch(db: &Db, id: i64, code: &CardCode) -> Result<bool, Ap
 
 /// Marks a batch void; its cards then lead to the "card no longer valid" page.
 /// Returns false when there is no such active batch.
-pub async fn void_batch(db: &Db, id: i64) -> Result<bool, AppError> {
+pub async fn void_batch(db: &Db, id: i64) -> Result<bool, DbError> {
     let done =
         sqlx::query("UPDATE card_batches SET status = 'void', voided_at = $1 WHERE id = $2 AND status = 'active'")
             .bind(now_unix())
@@ -178,7 +177,7 @@ pub struct CardLookup {
     pub expires_on: Option<String>,
 }
 
-pub async fn lookup_card(db: &Db, code: &CardCode) -> Result<Option<CardLookup>, AppError> {
+pub async fn lookup_card(db: &Db, code: &CardCode) -> Result<Option<CardLookup>, DbError> {
     let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT b.id, b.status, b.expires_on FROM cards c \
          JOIN card_batches b ON b.id = c.batch_id WHERE c.code = $1",
@@ -191,7 +190,7 @@ pub async fn lookup_card(db: &Db, code: &CardCode) -> Result<Option<CardLookup>,
 
 /// Removes a batch whose print file could not be written (its cards were never handed
 /// out, so nothing else refers to them).
-pub async fn delete_unprinted_batch(db: &Db, id: i64) -> Result<(), AppError> {
+pub async fn delete_unprinted_batch(db: &Db, id: i64) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM cards WHERE batch_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM card_batches WHERE id = $1").bind(id).execute(&mut *tx).await?;

@@ -7,6 +7,9 @@
 //! test suite is what proves the SQL, on both backends. DDL differs slightly
 //! between the engines, so migrations live per backend in `migrations/<backend>`.
 pub mod backup;
+mod error;
+
+pub use error::DbError;
 
 use std::{path::Path, str::FromStr, time::Duration};
 

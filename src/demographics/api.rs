@@ -1,20 +1,18 @@
 use leptos::prelude::*;
 
+use crate::error::ApiError;
+
 /// Imported force-months: (force, month, searches, file name, notes: what was recovered
 /// or not recognised, one per line).
 #[server]
-pub async fn list_imports() -> Result<Vec<(String, String, i64, String, String)>, ServerFnError> {
+pub async fn list_imports() -> Result<Vec<(String, String, i64, String, String)>, ApiError> {
     use crate::{
-        error::AppError,
         roles::{require, Role},
         state::AppState,
     };
     require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
-    sqlx::query_as("SELECT force, month, rows, file_name, notes FROM search_imports ORDER BY force, month")
-        .fetch_all(state.db.pool())
-        .await
-        .map_err(|e| AppError::from(e).into_server_error())
+    Ok(super::repo::list_imports(&state.db).await?)
 }
 
 /// The least role each server function here needs, declared beside them: the access

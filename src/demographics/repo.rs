@@ -2,14 +2,11 @@
 use std::collections::BTreeMap;
 
 use super::{census::Population, police_uk::ParsedFile};
-use crate::{
-    db::{now_unix, rows_per_insert, values_placeholders, Backend, Db},
-    error::AppError,
-};
+use crate::db::{now_unix, rows_per_insert, values_placeholders, Backend, Db, DbError};
 
 /// Replaces one force-month with the file's searches, in one transaction: re-importing
 /// never double counts, and a failure leaves the previous import untouched.
-pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, notes: &str) -> Result<(), AppError> {
+pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, notes: &str) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM searches WHERE force = $1 AND month = $2")
         .bind(&parsed.force)
@@ -70,7 +67,7 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, not
 }
 
 /// Every force slug with searches or population, sorted.
-pub async fn known_forces(db: &Db) -> Result<Vec<String>, AppError> {
+pub async fn known_forces(db: &Db) -> Result<Vec<String>, DbError> {
     let rows: Vec<(String,)> =
         sqlx::query_as("SELECT force FROM search_imports UNION SELECT force FROM population ORDER BY 1")
             .fetch_all(db.pool())
@@ -79,7 +76,7 @@ pub async fn known_forces(db: &Db) -> Result<Vec<String>, AppError> {
 }
 
 /// Why a force's population cannot be given, when it cannot.
-pub async fn population_unavailable(db: &Db, force: &str) -> Result<Option<String>, AppError> {
+pub async fn population_unavailable(db: &Db, force: &str) -> Result<Option<String>, DbError> {
     let row: Option<(String,)> =
         sqlx::query_as("SELECT category FROM population WHERE force = $1 AND dimension = 'unavailable'")
             .bind(force)
@@ -89,7 +86,7 @@ pub async fn population_unavailable(db: &Db, force: &str) -> Result<Option<Strin
 }
 
 /// Searches already imported for a force-month (0 when none).
-pub async fn imported_rows(db: &Db, force: &str, month: &str) -> Result<i64, AppError> {
+pub async fn imported_rows(db: &Db, force: &str, month: &str) -> Result<i64, DbError> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT rows FROM search_imports WHERE force = $1 AND month = $2")
         .bind(force)
         .bind(month)
@@ -128,7 +125,7 @@ pub async fn replace_population(
     db: &Db,
     population: &Population,
     unavailable: &[(String, String)],
-) -> Result<(), AppError> {
+) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM population").execute(&mut *tx).await?;
     for (force, why) in unavailable {
@@ -173,7 +170,7 @@ pub struct Scope<'a> {
 
 /// Runs a `category, count` query; the scope's force, from and to are bound as `$1`,
 /// `$2`, `$3`, as many as the query uses.
-async fn grouped(db: &Db, sql: &str, scope: Scope<'_>) -> Result<BTreeMap<String, i64>, AppError> {
+async fn grouped(db: &Db, sql: &str, scope: Scope<'_>) -> Result<BTreeMap<String, i64>, DbError> {
     let mut query = sqlx::query_as::<_, (String, i64)>(sql);
     for (i, value) in [scope.force, scope.from, scope.to].into_iter().enumerate() {
         if sql.contains(&format!("${}", i + 1)) {
@@ -185,7 +182,7 @@ async fn grouped(db: &Db, sql: &str, scope: Scope<'_>) -> Result<BTreeMap<String
 
 /// The forces with searches imported in the scope's months (the scope's force only,
 /// when it names one), each with its first and last month.
-pub async fn imported_in(db: &Db, scope: Scope<'_>) -> Result<Vec<(String, String, String)>, AppError> {
+pub async fn imported_in(db: &Db, scope: Scope<'_>) -> Result<Vec<(String, String, String)>, DbError> {
     Ok(sqlx::query_as(
         "SELECT force, MIN(month), MAX(month) FROM search_imports WHERE ($1 = '' OR force = $1) \
          AND ($2 = '' OR month >= $2) AND ($3 = '' OR month <= $3) GROUP BY force ORDER BY force",
@@ -201,7 +198,7 @@ pub async fn imported_in(db: &Db, scope: Scope<'_>) -> Result<Vec<(String, Strin
 /// Searches and population describe the same place: the scope's force, or (no force)
 /// exactly the forces with searches imported in the scope's months; searches are those
 /// months'. Population is None when any of those forces has none (never a partial sum).
-pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>, AppError> {
+pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>, DbError> {
     let force = scope.force;
     // Recruits and members come from the running tally (see insight::tally), never a
     // scan of every recruit: the same counts, read from a few hundred rows.
@@ -330,7 +327,7 @@ pub async fn disproportionality(
     from: &str,
     to: &str,
     basis: super::rates::Basis,
-) -> Result<Vec<super::rates::RateRow>, AppError> {
+) -> Result<Vec<super::rates::RateRow>, DbError> {
     let searches: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT force, category, CAST(SUM(n) AS BIGINT) FROM search_counts WHERE dimension = $1 \
          AND ($2 = '' OR force = $2) AND ($3 = '' OR month >= $3) AND ($4 = '' OR month <= $4) GROUP BY force, category",
@@ -367,7 +364,7 @@ pub async fn disproportionality(
         .collect())
 }
 
-pub async fn watch_by_month(db: &Db) -> Result<Vec<super::rates::WatchRow>, AppError> {
+pub async fn watch_by_month(db: &Db) -> Result<Vec<super::rates::WatchRow>, DbError> {
     use super::rates::WatchRow;
     let rows: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT i.force, i.month, i.rows, \
@@ -390,4 +387,11 @@ pub async fn watch_by_month(db: &Db) -> Result<Vec<super::rates::WatchRow>, AppE
             section_60,
         })
         .collect())
+}
+
+/// Imported force-months, for the imports page: (force, month, searches, file name, notes).
+pub async fn list_imports(db: &Db) -> Result<Vec<(String, String, i64, String, String)>, DbError> {
+    Ok(sqlx::query_as("SELECT force, month, rows, file_name, notes FROM search_imports ORDER BY force, month")
+        .fetch_all(db.pool())
+        .await?)
 }

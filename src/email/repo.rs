@@ -1,11 +1,8 @@
 //! SQL for the outbox and email tokens.
 use sqlx::{Any, Transaction};
 
+use crate::db::{now_unix, Db, DbError};
 use crate::tokens;
-use crate::{
-    db::{now_unix, Db},
-    error::AppError,
-};
 
 pub struct OutboxItem {
     pub id: i64,
@@ -24,7 +21,7 @@ pub struct Recipient {
 }
 
 /// Queues an email inside the caller's transaction: saved with the data it is about.
-pub async fn queue(tx: &mut Transaction<'_, Any>, recruit_id: i64, kind: &str, payload: &str) -> Result<(), AppError> {
+pub async fn queue(tx: &mut Transaction<'_, Any>, recruit_id: i64, kind: &str, payload: &str) -> Result<(), DbError> {
     let now = now_unix();
     sqlx::query(
         "INSERT INTO outbox (recruit_id, kind, payload, status, attempts, next_attempt_at, created_at) \
@@ -39,7 +36,7 @@ pub async fn queue(tx: &mut Transaction<'_, Any>, recruit_id: i64, kind: &str, p
     Ok(())
 }
 
-pub async fn due(db: &Db, limit: i64) -> Result<Vec<i64>, AppError> {
+pub async fn due(db: &Db, limit: i64) -> Result<Vec<i64>, DbError> {
     let now = now_unix();
     let rows: Vec<(i64,)> = sqlx::query_as(
         "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
@@ -54,7 +51,7 @@ pub async fn due(db: &Db, limit: i64) -> Result<Vec<i64>, AppError> {
 
 /// Takes messages for sending, in one statement; only one worker (of possibly several
 /// instances) wins each. Returns the ones this worker won, oldest first.
-pub async fn claim_many(db: &Db, ids: &[i64], lease_secs: i64) -> Result<Vec<OutboxItem>, AppError> {
+pub async fn claim_many(db: &Db, ids: &[i64], lease_secs: i64) -> Result<Vec<OutboxItem>, DbError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -80,7 +77,7 @@ pub async fn claim_many(db: &Db, ids: &[i64], lease_secs: i64) -> Result<Vec<Out
     Ok(won)
 }
 
-pub async fn recipient(db: &Db, recruit_id: i64) -> Result<Option<Recipient>, AppError> {
+pub async fn recipient(db: &Db, recruit_id: i64) -> Result<Option<Recipient>, DbError> {
     let row: Option<(String, Option<String>, Option<String>, String, String)> =
         sqlx::query_as("SELECT name, email, phone, contact_method, language FROM recruits WHERE id = $1")
             .bind(recruit_id)
@@ -109,7 +106,7 @@ pub struct Delivery {
 }
 
 /// Records a batch of delivery attempts in one write.
-pub async fn record_deliveries(db: &Db, results: &[Delivery]) -> Result<(), AppError> {
+pub async fn record_deliveries(db: &Db, results: &[Delivery]) -> Result<(), DbError> {
     if results.is_empty() {
         return Ok(());
     }
@@ -227,7 +224,7 @@ impl NewToken {
 }
 
 /// Saves tokens in one write (before the emails carrying them are sent).
-pub async fn save_tokens(db: &Db, new: &[NewToken]) -> Result<(), AppError> {
+pub async fn save_tokens(db: &Db, new: &[NewToken]) -> Result<(), DbError> {
     if new.is_empty() {
         return Ok(());
     }
@@ -249,14 +246,14 @@ pub async fn save_tokens(db: &Db, new: &[NewToken]) -> Result<(), AppError> {
 }
 
 /// Counts per status, for the dashboard and tests.
-pub async fn status_counts(db: &Db) -> Result<Vec<(String, i64)>, AppError> {
+pub async fn status_counts(db: &Db) -> Result<Vec<(String, i64)>, DbError> {
     Ok(sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
         .fetch_all(db.pool())
         .await?)
 }
 
 /// A delivery receipt from Notify's callback: the message's final status.
-pub async fn record_receipt(db: &Db, reference: &str, provider_id: &str, status: &str) -> Result<bool, AppError> {
+pub async fn record_receipt(db: &Db, reference: &str, provider_id: &str, status: &str) -> Result<bool, DbError> {
     let Some(id) = reference.strip_prefix("outbox-").and_then(|n| n.parse::<i64>().ok()) else { return Ok(false) };
     let done =
         sqlx::query("UPDATE outbox SET delivery = $1 WHERE id = $2 AND (provider_id = $3 OR provider_id IS NULL)")
@@ -277,7 +274,7 @@ pub struct OutboxState {
     pub failed_last_day: i64,
 }
 
-pub async fn outbox_state(db: &Db) -> Result<OutboxState, AppError> {
+pub async fn outbox_state(db: &Db) -> Result<OutboxState, DbError> {
     let now = now_unix();
     let (pending, oldest): (i64, Option<i64>) =
         sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending'")
@@ -297,7 +294,7 @@ pub async fn queued_recently(
     recruit_id: i64,
     payload: &str,
     since: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, DbError> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT id FROM outbox WHERE recruit_id = $1 AND kind = 'message' AND payload = $2 AND created_at >= $3",
     )

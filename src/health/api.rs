@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -8,7 +10,7 @@ pub struct DbHealth {
 }
 
 #[server]
-pub async fn database_status() -> Result<DbHealth, ServerFnError> {
+pub async fn database_status() -> Result<DbHealth, ApiError> {
     crate::roles::require(crate::roles::Role::Viewer)?;
     let state = expect_context::<crate::state::AppState>();
     Ok(DbHealth { backend: state.db.backend().name().to_string(), reachable: state.db.is_reachable().await })

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::error::ApiError;
+
 use super::Insight;
 
 /// Everything on the insight page. Viewers may see it: it holds no person's details.
@@ -11,19 +13,18 @@ pub async fn load_insight(
     force: Option<String>,
     from: Option<String>,
     to: Option<String>,
-) -> Result<Insight, ServerFnError> {
+) -> Result<Insight, ApiError> {
     use super::Comparison;
     use crate::{
         demographics::{comparison, imported_in, Scope},
-        error::AppError,
         roles::{require, Role},
         state::AppState,
     };
     require(Role::Viewer)?;
     let state = expect_context::<AppState>();
     let db = &state.db;
-    let funnel = super::repo::funnel(db).await.map_err(AppError::into_server_error)?;
-    let trend = super::repo::trend(db).await.map_err(AppError::into_server_error)?;
+    let funnel = super::repo::funnel(db).await?;
+    let trend = super::repo::trend(db).await?;
     // Values that make no sense are left out, and the page says so.
     let mut notes: Vec<String> = Vec::new();
     let mut month = |m: Option<String>, which: &str| {
@@ -41,7 +42,7 @@ pub async fn load_insight(
         notes.push("The months were the wrong way round, so they were swapped.".into());
     }
     let asked_force = force.clone();
-    let all = imported_in(db, Scope { force: "", from: "", to: "" }).await.map_err(AppError::into_server_error)?;
+    let all = imported_in(db, Scope { force: "", from: "", to: "" }).await?;
     let forces: Vec<String> = all.iter().map(|(f, _, _)| f.clone()).collect();
     let panel_force = panel_force(&state.settings, &forces);
     let force = match force.as_deref() {
@@ -65,7 +66,7 @@ pub async fn load_insight(
         Some(p) => *p == force,
         None => forces.len() <= 1,
     };
-    let rows = comparison(db, scope).await.map_err(AppError::into_server_error)?;
+    let rows = comparison(db, scope).await?;
     let shown = crate::demographics::suppress::protect_comparison(
         &rows.iter().map(|r| (r.dimension, r.category.as_str(), r.recruits, r.members)).collect::<Vec<_>>(),
     );
@@ -115,16 +116,15 @@ pub async fn load_insight(
     let trend = super::protect_trend(&trend);
     let rates =
         crate::demographics::disproportionality(db, &force, &from, &to, crate::demographics::rates::Basis::SelfDefined)
-            .await
-            .map_err(AppError::into_server_error)?;
-    let mut watch = crate::demographics::watch_by_month(db).await.map_err(AppError::into_server_error)?;
+            .await?;
+    let mut watch = crate::demographics::watch_by_month(db).await?;
     watch.retain(|w| {
         (force.is_empty() || w.force == force)
             && (from.is_empty() || w.month >= from)
             && (to.is_empty() || w.month <= to)
     });
     // In words: which forces and months each column is.
-    let covered = imported_in(db, scope).await.map_err(AppError::into_server_error)?;
+    let covered = imported_in(db, scope).await?;
     let mut describes = Vec::new();
     if covered.is_empty() {
         describes.push("Searched: no searches are imported for this place and these months.".to_string());

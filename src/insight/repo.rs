@@ -1,10 +1,10 @@
 //! SQL for the funnel and the trend.
 use super::{FunnelRow, TrendPoint};
-use crate::{db::Db, error::AppError};
+use crate::db::{Db, DbError};
 
 /// Cards printed → scanned → started → submitted → confirmed → members, per batch
 /// (batch None = sign-ups without a card) and overall (first row).
-pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, AppError> {
+pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, DbError> {
     let rows: Vec<(i64, String, i64, i64)> =
         sqlx::query_as("SELECT b.id, b.label, b.quantity, b.scanned_cards FROM card_batches b ORDER BY b.id")
             .fetch_all(db.pool())
@@ -60,7 +60,7 @@ pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, AppError> {
 }
 
 /// Sign-ups submitted per month (UTC), oldest first.
-pub async fn trend(db: &Db) -> Result<Vec<TrendPoint>, AppError> {
+pub async fn trend(db: &Db) -> Result<Vec<TrendPoint>, DbError> {
     let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT at, n FROM signup_events WHERE kind = 'submitted' ORDER BY at")
         .fetch_all(db.pool())
         .await?;

@@ -7,10 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use crate::{
-    db::{rows_per_insert, values_placeholders, Backend, Db},
-    error::AppError,
-};
+use crate::db::{rows_per_insert, values_placeholders, Backend, Db, DbError};
 
 /// Moves one recruit's current cell (batch, status, age band, equality answers) by
 /// `sign`: call with -1 before changing or deleting a recruit and +1 after.
@@ -58,7 +55,7 @@ type Cell = (String, String, Option<String>, Option<String>, Option<String>);
 /// Adds up appended rows: recruit cells, batch counts, and funnel events per batch,
 /// kind and month. Each table is emptied with `DELETE … RETURNING` and rewritten from
 /// exactly the rows it returned, so rows another writer commits meanwhile are never lost.
-pub async fn fold(db: &Db) -> Result<(), AppError> {
+pub async fn fold(db: &Db) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, i64)> =
         sqlx::query_as("DELETE FROM recruit_tally RETURNING status, age_band, ethnic_group, ethnic_detail, sex, n")

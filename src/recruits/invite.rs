@@ -9,7 +9,6 @@ use axum::{
 use super::repo::{self, Recipient};
 use crate::{
     audit,
-    db::now_unix,
     error::AppError,
     i18n::Lang,
     public::{form_field, form_fields, form_pairs},
@@ -310,29 +309,16 @@ pub async fn send(
         return preview(&state, &ids, &versions, &people).await;
     }
     let subject = versions[0].subject.clone();
-    let mut tx = state.db.begin_write().await?;
-    let mut queued = 0;
-    for r in &people {
-        if channel(&state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method).is_none() {
-            continue;
-        }
-        let payload = payload_for(&state, &versions, lang_of(&state, r));
-        // The same message to the same person within ten minutes is a second press of
-        // Send (or a resent form), not a new invitation.
-        if crate::email::queued_recently(&mut tx, r.id, &payload, now_unix() - 600).await? {
-            continue;
-        }
-        crate::email::queue(&mut tx, r.id, "message", &payload).await?;
-        sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'note', $4)")
-            .bind(r.id)
-            .bind(now_unix())
-            .bind(&user.email)
-            .bind(format!("Invitation sent: {}", payload.split_once("\n\n").map_or(subject.as_str(), |(s, _)| s)))
-            .execute(&mut *tx)
-            .await?;
-        queued += 1;
-    }
-    tx.commit().await?;
+    let invitations: Vec<super::repo::Invitation> = people
+        .iter()
+        .filter(|r| channel(&state, r.email.as_deref(), r.phone.as_deref(), &r.contact_method).is_some())
+        .map(|r| {
+            let payload = payload_for(&state, &versions, lang_of(&state, r));
+            let note = format!("Invitation sent: {}", payload.split_once("\n\n").map_or(subject.as_str(), |(s, _)| s));
+            super::repo::Invitation { recruit_id: r.id, payload, note }
+        })
+        .collect();
+    let queued = super::repo::queue_invitations(&state.db, &user.email, &invitations).await?;
     state.mail_wake.notify_one();
     audit::record(
         &state.db,

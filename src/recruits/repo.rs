@@ -5,8 +5,7 @@ use super::{
 };
 use crate::{
     db::Backend,
-    db::{now_unix, Db},
-    error::AppError,
+    db::{now_unix, Db, DbError},
     insight::tally,
     signup::erase_in,
 };
@@ -95,7 +94,7 @@ fn bind_all<'q, O>(
 
 /// One page of recruits matching a (valid) filter, the number that match in all, and
 /// every card batch (for the filter's list).
-pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, AppError> {
+pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
     let (from_where, params) = filtered(f);
     let (total,): (i64,) =
         bind_all(sqlx::query_as(&format!("SELECT COUNT(*){from_where}")), &params).fetch_one(db.pool()).await?;
@@ -143,7 +142,7 @@ type DetailRow = (
     Option<i64>,
 );
 
-pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, AppError> {
+pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, DbError> {
     if !super::plausible_public_id(public_id) {
         return Ok(None);
     }
@@ -220,7 +219,7 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, A
 }
 
 /// Erases a person everywhere; anonymous counts (funnel events, scans) remain.
-pub async fn erase(db: &Db, public_id: &str) -> Result<bool, AppError> {
+pub async fn erase(db: &Db, public_id: &str) -> Result<bool, DbError> {
     if !super::plausible_public_id(public_id) {
         return Ok(false);
     }
@@ -239,7 +238,7 @@ pub async fn erase(db: &Db, public_id: &str) -> Result<bool, AppError> {
 
 /// Moves recruits to `status`, recording each change on their timeline. Returns how
 /// many changed (unknown ids and no-op changes are skipped).
-pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &str) -> Result<Vec<String>, AppError> {
+pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &str) -> Result<Vec<String>, DbError> {
     let now = now_unix();
     let mut tx = db.begin_write().await?;
     let mut changed = Vec::new();
@@ -280,7 +279,7 @@ pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &st
     Ok(changed)
 }
 
-pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Result<bool, AppError> {
+pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Result<bool, DbError> {
     if !super::plausible_public_id(public_id) {
         return Ok(false);
     }
@@ -302,7 +301,7 @@ pub async fn add_note(db: &Db, public_id: &str, note: &str, actor: &str) -> Resu
 pub async fn export_rows(
     db: &Db,
     f: &RecruitFilter,
-) -> Result<Vec<std::collections::HashMap<&'static str, String>>, AppError> {
+) -> Result<Vec<std::collections::HashMap<&'static str, String>>, DbError> {
     type Row = (
         String,
         Option<String>,
@@ -348,7 +347,7 @@ pub async fn export_rows(
 
 /// People waiting for a call: phone only, still unconfirmed, never sent a text. Oldest
 /// first.
-pub async fn call_back_queue(db: &Db) -> Result<Vec<super::CallBack>, AppError> {
+pub async fn call_back_queue(db: &Db) -> Result<Vec<super::CallBack>, DbError> {
     let rows: Vec<(String, String, Option<String>, i64, Option<String>)> = sqlx::query_as(
         "SELECT r.public_id, r.name, r.phone, r.created_at, \
          (SELECT e.detail FROM recruit_events e WHERE e.recruit_id = r.id AND e.kind = 'note' AND e.detail LIKE 'Call: %' \
@@ -372,7 +371,7 @@ pub async fn call_back_queue(db: &Db) -> Result<Vec<super::CallBack>, AppError> 
 }
 
 /// What needs doing: sign-ups this week, people waiting for a call, people to contact.
-pub async fn to_do(db: &Db) -> Result<super::ToDo, AppError> {
+pub async fn to_do(db: &Db) -> Result<super::ToDo, DbError> {
     let (new_this_week, waiting_for_call, to_contact): (i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM recruits WHERE created_at > $1), \
          (SELECT COUNT(*) FROM recruits WHERE status = 'new' AND email IS NULL AND phone IS NOT NULL AND confirmation_sent_at IS NULL), \
@@ -394,7 +393,7 @@ pub struct Recipient {
 }
 
 /// The people behind `public_ids` (unknown ids skipped), in the order given.
-pub async fn recipients<'e, E>(db: E, public_ids: &[String]) -> Result<Vec<Recipient>, AppError>
+pub async fn recipients<'e, E>(db: E, public_ids: &[String]) -> Result<Vec<Recipient>, DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any> + Copy,
 {
@@ -410,4 +409,35 @@ where
         }
     }
     Ok(out)
+}
+
+/// One invitation to queue: the message and the note for the person's timeline.
+pub struct Invitation {
+    pub recruit_id: i64,
+    pub payload: String,
+    pub note: String,
+}
+
+/// Queues invitations and notes them on each timeline, in one transaction. The same
+/// message to the same person within ten minutes is a second press of Send (or a
+/// resent form), not a new invitation: it is skipped. Returns how many were queued.
+pub async fn queue_invitations(db: &Db, actor: &str, invitations: &[Invitation]) -> Result<usize, DbError> {
+    let mut tx = db.begin_write().await?;
+    let mut queued = 0;
+    for i in invitations {
+        if crate::email::queued_recently(&mut tx, i.recruit_id, &i.payload, now_unix() - 600).await? {
+            continue;
+        }
+        crate::email::queue(&mut tx, i.recruit_id, "message", &i.payload).await?;
+        sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'note', $4)")
+            .bind(i.recruit_id)
+            .bind(now_unix())
+            .bind(actor)
+            .bind(&i.note)
+            .execute(&mut *tx)
+            .await?;
+        queued += 1;
+    }
+    tx.commit().await?;
+    Ok(queued)
 }

@@ -14,8 +14,7 @@ mod schedule {
     use super::repo;
     use crate::{
         config::Settings,
-        db::{now_unix, Db},
-        error::AppError,
+        db::{now_unix, Db, DbError},
     };
 
     /// How long each kind of record is kept, in days.
@@ -60,7 +59,7 @@ mod schedule {
         }
     }
 
-    pub async fn purge(db: &Db, schedule: Schedule, dry_run: bool) -> Result<PurgeReport, AppError> {
+    pub async fn purge(db: &Db, schedule: Schedule, dry_run: bool) -> Result<PurgeReport, DbError> {
         repo::purge(db, schedule, now_unix(), dry_run).await
     }
 

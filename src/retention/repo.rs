@@ -1,7 +1,10 @@
 //! The SQL of the retention schedule: a dry run counts; a real run deletes in short
 //! transactions of at most 500 rows (safe to stop at any point: the next run goes on).
 use super::{PurgeReport, Schedule};
-use crate::{db::Db, error::AppError, signup::erase_in};
+use crate::{
+    db::{Db, DbError},
+    signup::erase_in,
+};
 
 const DAY: i64 = 86_400;
 
@@ -9,7 +12,7 @@ const DAY: i64 = 86_400;
 /// worked through in short transactions, so sign-ups never wait long for the writer.
 const CHUNK: i64 = 500;
 
-pub async fn purge(db: &Db, s: Schedule, now: i64, dry_run: bool) -> Result<PurgeReport, AppError> {
+pub async fn purge(db: &Db, s: Schedule, now: i64, dry_run: bool) -> Result<PurgeReport, DbError> {
     let mut report = PurgeReport::default();
 
     // People: erased with everything linked to them (anonymous funnel counts stay).

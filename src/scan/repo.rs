@@ -1,10 +1,10 @@
 //! SQL for scans: the scan rows and each card's counters.
-use crate::{db::Db, error::AppError};
+use crate::db::{Db, DbError};
 
 /// Writes a batch of scans (card code, batch id, time) in one transaction: the scan
 /// rows, and each card's counters. Nothing about the person (no IP address, no user
 /// agent) is ever stored.
-pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), AppError> {
+pub async fn record_scans(db: &Db, scans: &[(String, i64, i64)]) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     for chunk in scans.chunks(crate::db::rows_per_insert(3)) {
         let sql = format!(

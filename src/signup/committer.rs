@@ -8,7 +8,10 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::repo::{self, Submission, Submitted};
-use crate::{db::Db, error::AppError};
+use crate::{
+    db::{Db, DbError},
+    error::AppError,
+};
 
 /// At most this many sign-ups per commit.
 const MAX_GROUP: usize = 64;
@@ -53,7 +56,7 @@ impl SignupCommitter {
         }
         match answer.await {
             Ok(Outcome::Saved(receipt)) => Ok(receipt),
-            Ok(Outcome::Retry(s)) => repo::submit(db, &s).await,
+            Ok(Outcome::Retry(s)) => Ok(repo::submit(db, &s).await?),
             Ok(Outcome::Failed(e)) => Err(e),
             Err(_) => Err(AppError::Internal(anyhow::anyhow!("sign-up committer stopped"))),
         }
@@ -64,8 +67,9 @@ fn failed(message: &str) -> Outcome {
     Outcome::Failed(AppError::Internal(anyhow::anyhow!("sign-up not saved: {message}")))
 }
 
-async fn savepoint(tx: &mut sqlx::Transaction<'static, sqlx::Any>, sql: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).execute(&mut **tx).await.map(|_| ())
+async fn savepoint(tx: &mut sqlx::Transaction<'static, sqlx::Any>, sql: &str) -> Result<(), DbError> {
+    sqlx::query(sql).execute(&mut **tx).await?;
+    Ok(())
 }
 
 async fn commit_group(db: &Db, group: Vec<(Submission, Reply)>) {
@@ -93,7 +97,7 @@ async fn commit_group(db: &Db, group: Vec<(Submission, Reply)>) {
                 };
                 match (undone.await, e) {
                     (Err(undo), _) => Err(undo),
-                    (Ok(()), sqlx::Error::Database(d)) if d.is_unique_violation() => Ok(Outcome::Retry(s)),
+                    (Ok(()), e) if e.is_unique_violation() => Ok(Outcome::Retry(s)),
                     (Ok(()), e) => Ok(Outcome::Failed(e.into())),
                 }
             }

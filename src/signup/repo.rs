@@ -3,13 +3,12 @@
 use sqlx::{Any, Transaction};
 
 use crate::{
-    db::{now_unix, Db},
+    db::{now_unix, Db, DbError},
     domain::{
         AgeBand, AreaConnection, ContactMethod, Disability, Email, EthnicDetail, EthnicGroup, Gender, PersonName,
         Phone, Postcode,
     },
     email as outbox,
-    error::AppError,
     i18n::Lang,
     insight::tally,
     tokens,
@@ -62,16 +61,16 @@ pub const MAX_CONFIRMATIONS_PER_DAY: i64 = 3;
 /// The same form submitted twice finds the first result. An email address already on
 /// the list never changes that person: the new answers wait (`pending_answers`) until
 /// the person confirms them through a link sent to the address already stored.
-pub async fn submit(db: &Db, s: &Submission) -> Result<Submitted, AppError> {
+pub async fn submit(db: &Db, s: &Submission) -> Result<Submitted, DbError> {
     // A concurrent twin (same key or same email) can win the race between our check and
     // insert; the second try then finds its row.
     match submit_once(db, s).await {
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(submit_once(db, s).await?),
+        Err(e) if e.is_unique_violation() => Ok(submit_once(db, s).await?),
         other => Ok(other?),
     }
 }
 
-async fn submit_once(db: &Db, s: &Submission) -> Result<Submitted, sqlx::Error> {
+async fn submit_once(db: &Db, s: &Submission) -> Result<Submitted, DbError> {
     let mut tx = db.begin_write().await?;
     let receipt = submit_in(&mut tx, s).await?;
     tx.commit().await?;
@@ -80,7 +79,7 @@ async fn submit_once(db: &Db, s: &Submission) -> Result<Submitted, sqlx::Error> 
 
 /// Is the recruit `id` the person this submission describes (same email, or for
 /// phone-only sign-ups the same phone)? A journey key replayed by someone else is not.
-async fn same_person(tx: &mut Transaction<'static, Any>, id: i64, s: &Submission) -> Result<bool, sqlx::Error> {
+async fn same_person(tx: &mut Transaction<'static, Any>, id: i64, s: &Submission) -> Result<bool, DbError> {
     let row: Option<(Option<String>, Option<String>)> =
         sqlx::query_as("SELECT email_lower, phone FROM recruits WHERE id = $1")
             .bind(id)
@@ -95,7 +94,7 @@ async fn same_person(tx: &mut Transaction<'static, Any>, id: i64, s: &Submission
 
 /// Saves one sign-up inside the caller's write transaction (see `submit`); the caller
 /// commits. Used directly by the group committer, which saves several per commit.
-pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Result<Submitted, sqlx::Error> {
+pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Result<Submitted, DbError> {
     let now = now_unix();
     let receipt = tokens::new_token();
 
@@ -181,7 +180,7 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
         .execute(&mut **tx)
         .await?;
     if s.email.is_some() || s.confirm_by_text {
-        outbox::queue(tx, id, "confirm", "").await.map_err(into_sqlx)?;
+        outbox::queue(tx, id, "confirm", "").await?;
     }
     event(&mut **tx, s.batch_id, "submitted", now).await?;
     Ok(Submitted::Receipt(receipt))
@@ -192,7 +191,7 @@ async fn insert_equality(
     id: i64,
     eq: &EqualityAnswers,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO recruit_equality (recruit_id, consented_at, ethnic_group, ethnic_detail, ethnic_other, sex, disability) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -212,14 +211,14 @@ async fn insert_equality(
 /// Locks one recruit's row until the transaction ends (PostgreSQL; SQLite's single writer
 /// already serialises): reads that decide a write — the running counts, the daily email
 /// cap — then see no other writer's half-done change. False when there is no such person.
-async fn lock_recruit(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<bool, sqlx::Error> {
+async fn lock_recruit(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<bool, DbError> {
     let sql = format!("SELECT id FROM recruits WHERE id = $1{}", crate::db::Backend::of(tx).for_update());
     Ok(sqlx::query(&sql).bind(recruit_id).fetch_optional(&mut **tx).await?.is_some())
 }
 
 /// Confirmation emails and "did you sign up again?" emails queued for a person in the
 /// 24 hours before `now` (the daily cap counts both).
-async fn confirmations_today(tx: &mut Transaction<'_, Any>, recruit_id: i64, now: i64) -> Result<i64, sqlx::Error> {
+async fn confirmations_today(tx: &mut Transaction<'_, Any>, recruit_id: i64, now: i64) -> Result<i64, DbError> {
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM outbox WHERE recruit_id = $1 AND kind IN ('confirm', 'update') AND created_at > $2",
     )
@@ -241,7 +240,7 @@ async fn hold_for_confirmation(
     s: &Submission,
     receipt: String,
     now: i64,
-) -> Result<Submitted, sqlx::Error> {
+) -> Result<Submitted, DbError> {
     // Locked: parallel repeat sign-ups for one person count their emails one at a time
     // (on PostgreSQL thirty at once once sent eighteen).
     lock_recruit(tx, recruit_id).await?;
@@ -260,7 +259,7 @@ async fn hold_for_confirmation(
     .await?;
     let sent_today = confirmations_today(tx, recruit_id, now).await?;
     let detail = if sent_today < MAX_CONFIRMATIONS_PER_DAY {
-        outbox::queue(tx, recruit_id, "update", &pending_id.to_string()).await.map_err(into_sqlx)?;
+        outbox::queue(tx, recruit_id, "update", &pending_id.to_string()).await?;
         "Someone signed up again with this email address. Nothing has changed: the new answers \
          are used only if the person confirms them through a link emailed to the address on record."
     } else {
@@ -329,7 +328,7 @@ impl From<&Submission> for PendingAnswers {
 
 /// A repeat sign-up's answers as lines for the "did you sign up again?" email: name,
 /// phone, postcode and age band (what would replace the stored ones), nothing else.
-pub async fn pending_summary(db: &Db, pending_id: i64) -> Result<Option<String>, AppError> {
+pub async fn pending_summary(db: &Db, pending_id: i64) -> Result<Option<String>, DbError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT payload FROM pending_answers WHERE id = $1")
         .bind(pending_id)
         .fetch_optional(db.pool())
@@ -355,7 +354,7 @@ async fn apply_pending(
     recruit_id: i64,
     pending_id: i64,
     now: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, DbError> {
     if !lock_recruit(tx, recruit_id).await? {
         return Ok(false);
     }
@@ -405,12 +404,7 @@ async fn apply_pending(
     Ok(true)
 }
 
-async fn set_pending_receipt(
-    tx: &mut Transaction<'_, Any>,
-    id: i64,
-    receipt: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+async fn set_pending_receipt(tx: &mut Transaction<'_, Any>, id: i64, receipt: &str, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE pending_answers SET receipt_hash = $1, receipt_expires = $2 WHERE id = $3")
         .bind(tokens::hash(receipt))
         .bind(now + RECEIPT_TTL_SECS)
@@ -420,11 +414,7 @@ async fn set_pending_receipt(
     Ok(())
 }
 
-fn into_sqlx(e: AppError) -> sqlx::Error {
-    sqlx::Error::Protocol(e.to_string())
-}
-
-async fn set_receipt(tx: &mut Transaction<'_, Any>, id: i64, receipt: &str, now: i64) -> Result<(), sqlx::Error> {
+async fn set_receipt(tx: &mut Transaction<'_, Any>, id: i64, receipt: &str, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE recruits SET receipt_hash = $1, receipt_expires = $2 WHERE id = $3")
         .bind(tokens::hash(receipt))
         .bind(now + RECEIPT_TTL_SECS)
@@ -441,7 +431,7 @@ pub async fn event<'e>(
     batch_id: Option<i64>,
     kind: &str,
     at: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), DbError> {
     sqlx::query("INSERT INTO signup_events (batch_id, kind, at) VALUES ($1, $2, $3)")
         .bind(batch_id)
         .bind(kind)
@@ -452,7 +442,7 @@ pub async fn event<'e>(
 }
 
 /// Counts an anonymous funnel event now ("started" when the first question is shown).
-pub async fn record_event(db: &Db, batch_id: Option<i64>, kind: &str) -> Result<(), AppError> {
+pub async fn record_event(db: &Db, batch_id: Option<i64>, kind: &str) -> Result<(), DbError> {
     Ok(event(db.writer(), batch_id, kind, now_unix()).await?)
 }
 
@@ -466,7 +456,7 @@ pub struct Receipt {
     pub resends: i64,
 }
 
-pub async fn receipt(db: &Db, token: &str) -> Result<Option<Receipt>, AppError> {
+pub async fn receipt(db: &Db, token: &str) -> Result<Option<Receipt>, DbError> {
     if !tokens::looks_valid(token) {
         return Ok(None);
     }
@@ -504,7 +494,7 @@ pub async fn receipt(db: &Db, token: &str) -> Result<Option<Receipt>, AppError> 
 }
 
 /// Queues the confirmation email again (at most `max` times per person).
-pub async fn resend(db: &Db, recruit_id: i64, max: i64, by_text: bool) -> Result<bool, AppError> {
+pub async fn resend(db: &Db, recruit_id: i64, max: i64, by_text: bool) -> Result<bool, DbError> {
     let mut tx = db.begin_write().await?;
     lock_recruit(&mut tx, recruit_id).await?;
     let sent_today = confirmations_today(&mut tx, recruit_id, now_unix()).await?;
@@ -531,7 +521,7 @@ pub async fn resend(db: &Db, recruit_id: i64, max: i64, by_text: bool) -> Result
 
 /// "Send the email again" on a repeat sign-up's page: the "did you sign up again?" email
 /// to the address on record, within the same limits as any resend.
-pub async fn resend_pending(db: &Db, pending_id: i64, recruit_id: i64, max: i64) -> Result<bool, AppError> {
+pub async fn resend_pending(db: &Db, pending_id: i64, recruit_id: i64, max: i64) -> Result<bool, DbError> {
     let now = now_unix();
     let mut tx = db.begin_write().await?;
     lock_recruit(&mut tx, recruit_id).await?;
@@ -563,7 +553,7 @@ pub enum TokenOutcome {
 }
 
 /// The language of the person a link is for (links from messages open in their language).
-pub async fn token_language(db: &Db, token: &str) -> Result<Option<Lang>, AppError> {
+pub async fn token_language(db: &Db, token: &str) -> Result<Option<Lang>, DbError> {
     if !tokens::looks_valid(token) {
         return Ok(None);
     }
@@ -577,7 +567,7 @@ pub async fn token_language(db: &Db, token: &str) -> Result<Option<Lang>, AppErr
 }
 
 /// Confirms the email address (or phone number) behind a single-use link.
-pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
+pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, DbError> {
     if !tokens::looks_valid(token) {
         return Ok(TokenOutcome::Unknown);
     }
@@ -638,7 +628,7 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, AppError> {
 }
 
 /// Is this a live withdraw link? (Shown before the person presses the button.)
-pub async fn withdraw_token_valid(db: &Db, token: &str) -> Result<bool, AppError> {
+pub async fn withdraw_token_valid(db: &Db, token: &str) -> Result<bool, DbError> {
     if !tokens::looks_valid(token) {
         return Ok(false);
     }
@@ -654,7 +644,7 @@ pub async fn withdraw_token_valid(db: &Db, token: &str) -> Result<bool, AppError
 
 /// Removes the person behind a withdraw link: contact details, equality answers,
 /// tokens and queued email all go; only anonymous counts remain.
-pub async fn withdraw(db: &Db, token: &str) -> Result<bool, AppError> {
+pub async fn withdraw(db: &Db, token: &str) -> Result<bool, DbError> {
     if !tokens::looks_valid(token) {
         return Ok(false);
     }
@@ -679,7 +669,7 @@ pub async fn withdraw(db: &Db, token: &str) -> Result<bool, AppError> {
 }
 
 /// Deletes everything about one person (child rows first, for databases without cascades).
-pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<(), sqlx::Error> {
+pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<(), DbError> {
     // Locked, and only once: a withdrawal, an erasure and a purge of one person at the
     // same time must take them off the running counts once.
     if !lock_recruit(tx, recruit_id).await? {
@@ -702,7 +692,7 @@ pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<
 
 /// Whether a journey (its idempotency key) has been sent already: its step addresses
 /// then open nothing, so answers do not live on in a browser's history.
-pub async fn journey_sent(db: &Db, key: &str) -> Result<bool, AppError> {
+pub async fn journey_sent(db: &Db, key: &str) -> Result<bool, DbError> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT 1 FROM signup_submissions WHERE idempotency_key = $1 \
          UNION ALL SELECT 1 FROM pending_answers WHERE idempotency_key = $1",
