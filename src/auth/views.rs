@@ -7,9 +7,8 @@ use leptos_router::hooks::use_query_map;
 use super::api::{list_audit, list_users, AddUser, ChangePassword, SetEqualityAccess, SetUserDisabled};
 
 fn date_time(unix: i64) -> String {
-    let date = crate::domain::ExpiryDate::of_unix(unix);
-    let secs = unix.rem_euclid(86_400);
-    format!("{date} {:02}:{:02} UTC", secs / 3600, (secs % 3600) / 60)
+    let at = crate::domain::utc_of_unix(unix);
+    format!("{} {:02}:{:02} UTC", crate::domain::ExpiryDate::of_unix(unix), at.hour(), at.minute())
 }
 
 /// "Done" and "problem" messages passed back by the form handlers.

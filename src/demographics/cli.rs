@@ -140,18 +140,19 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
             let shown = super::suppress::protect_comparison(
                 &rows.iter().map(|r| (r.dimension, r.category.as_str(), r.recruits, r.members)).collect::<Vec<_>>(),
             );
-            println!("dimension,category,recruits,members,searched,population");
-            for (r, (recruits, members)) in rows.iter().zip(shown) {
-                println!(
-                    "{},{},{},{},{},{}",
-                    r.dimension,
-                    csv_field(&r.category),
-                    recruits.text(),
-                    members.text(),
-                    r.searched,
-                    r.population.map(|p| p.to_string()).unwrap_or_default()
-                );
-            }
+            print_csv(
+                &["dimension", "category", "recruits", "members", "searched", "population"],
+                rows.iter().zip(shown).map(|(r, (recruits, members))| {
+                    vec![
+                        r.dimension.to_string(),
+                        r.category.clone(),
+                        recruits.text(),
+                        members.text(),
+                        r.searched.to_string(),
+                        r.population.map(|p| p.to_string()).unwrap_or_default(),
+                    ]
+                }),
+            )?;
             audit::record(&state.db, "cli", "report_demographics", None, None).await?;
         }
         ReportCommand::Disproportionality { force, from, to, basis } => {
@@ -181,40 +182,35 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
                 basis,
             )
             .await?;
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            let mut write = |line: String| match writeln!(out, "{line}") {
-                // A closed pipe (`| head`) ends the report quietly.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-                Err(e) => Err(e),
-                Ok(()) => Ok(true),
-            };
-            if write("force,ethnic_group,searches,population,rate_per_1000,ratio_to_white".into())? {
-                for r in rows {
-                    let line = format!(
-                        "{},{},{},{},{},{}",
+            print_csv(
+                &["force", "ethnic_group", "searches", "population", "rate_per_1000", "ratio_to_white"],
+                rows.into_iter().map(|r| {
+                    vec![
                         r.force,
                         r.ethnic_group,
-                        r.searches,
+                        r.searches.to_string(),
                         r.population.map(|p| p.to_string()).unwrap_or_default(),
                         super::rates::cell(r.rate_per_1000),
-                        super::rates::cell(r.ratio_to_white)
-                    );
-                    if !write(line)? {
-                        break;
-                    }
-                }
-            }
+                        super::rates::cell(r.ratio_to_white),
+                    ]
+                }),
+            )?;
             audit::record(&state.db, "cli", "report_disproportionality", None, None).await?;
         }
     }
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// A report as CSV on stdout: a header line, then one line per row; fields are quoted
+/// only where they need it. A closed pipe (`| head`) ends the report quietly.
+fn print_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> anyhow::Result<()> {
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    let written = out
+        .write_record(header)
+        .and_then(|()| rows.into_iter().try_for_each(|row| out.write_record(&row)))
+        .and_then(|()| Ok(out.flush()?));
+    match written {
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) => Ok(()),
+        written => Ok(written?),
     }
 }

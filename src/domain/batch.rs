@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 fn clean(raw: &str) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -78,13 +79,13 @@ impl BatchQuantity {
     }
 }
 
-/// Last day the cards in a batch are valid (inclusive), as `YYYY-MM-DD`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ExpiryDate {
-    year: u16,
-    month: u8,
-    day: u8,
-}
+/// Last day the cards in a batch are valid (inclusive), as `YYYY-MM-DD`. Also the
+/// (UTC) date of a stored time: every time is stored as Unix seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExpiryDate(Date);
+
+/// 1970-01-01, day 0 of Unix time.
+const EPOCH: Date = OffsetDateTime::UNIX_EPOCH.date();
 
 impl ExpiryDate {
     /// `today` is `YYYY-MM-DD`; an expiry in the past is refused.
@@ -101,66 +102,61 @@ impl ExpiryDate {
         Ok(Some(date))
     }
 
+    /// `YYYY-MM-DD` (years 2000 to 2200) naming a day on the calendar.
     pub fn parse_iso(raw: &str) -> Option<Self> {
         let mut parts = raw.trim().splitn(3, '-');
         let year: u16 = parts.next()?.parse().ok()?;
         let month: u8 = parts.next()?.parse().ok()?;
         let day: u8 = parts.next()?.parse().ok()?;
-        if !(2000..=2200).contains(&year) || !(1..=12).contains(&month) {
+        if !(2000..=2200).contains(&year) {
             return None;
         }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        (1..=days).contains(&day).then_some(ExpiryDate { year, month, day })
+        Date::from_calendar_date(i32::from(year), Month::try_from(month).ok()?, day).ok().map(ExpiryDate)
     }
 
     /// Today's date (UTC) from the system clock.
     #[cfg(feature = "ssr")]
     pub fn today() -> Self {
-        let secs =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-        Self::of_unix(secs)
+        ExpiryDate(OffsetDateTime::now_utc().date())
     }
 
     /// The (UTC) date of a Unix timestamp in seconds, the form every time is stored in.
     pub fn of_unix(secs: i64) -> Self {
-        Self::from_unix_days(secs.div_euclid(86_400))
+        ExpiryDate(utc_of_unix(secs).date())
     }
 
     /// Days since 1970-01-01 (the inverse of [`Self::from_unix_days`]).
     pub fn unix_days(self) -> i64 {
-        let (m, d) = (i64::from(self.month), i64::from(self.day));
-        let y = i64::from(self.year) - i64::from(m <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        (self.0 - EPOCH).whole_days()
     }
 
-    /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    /// The date `days` days after 1970-01-01.
     pub fn from_unix_days(days: i64) -> Self {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        ExpiryDate { year, month, day }
+        let julian = i64::from(EPOCH.to_julian_day()).saturating_add(days);
+        let date = i32::try_from(julian).ok().and_then(|j| Date::from_julian_day(j).ok());
+        ExpiryDate(date.unwrap_or(if days < 0 { Date::MIN } else { Date::MAX }))
     }
+
+    /// The first second of this day (UTC), in Unix seconds.
+    pub fn first_second(self) -> i64 {
+        self.0.midnight().assume_utc().unix_timestamp()
+    }
+
+    /// The last second of this day (UTC), in Unix seconds (which are whole).
+    pub fn last_second(self) -> i64 {
+        self.0.with_time(Time::MAX).assume_utc().unix_timestamp()
+    }
+}
+
+/// A Unix timestamp in seconds as a UTC date and time (clamped to the years `time` handles).
+pub fn utc_of_unix(secs: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .unwrap_or_else(|_| if secs < 0 { PrimitiveDateTime::MIN } else { PrimitiveDateTime::MAX }.assume_utc())
 }
 
 impl std::fmt::Display for ExpiryDate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), u8::from(self.0.month()), self.0.day())
     }
 }
 
@@ -209,6 +205,17 @@ mod tests {
         assert_eq!(ExpiryDate::from_unix_days(0).to_string(), "1970-01-01");
         assert_eq!(ExpiryDate::from_unix_days(20_418).to_string(), "2025-11-26");
         assert_eq!(ExpiryDate::from_unix_days(19_417).to_string(), "2023-03-01");
+    }
+
+    #[test]
+    fn a_day_runs_from_its_first_to_its_last_second() {
+        let day = ExpiryDate::parse_iso("2026-11-26").unwrap();
+        assert_eq!((day.first_second(), day.last_second()), (1_795_651_200, 1_795_651_200 + 86_399));
+        assert_eq!(ExpiryDate::of_unix(day.last_second()), day);
+        assert_eq!(ExpiryDate::of_unix(day.last_second() + 1).to_string(), "2026-11-27");
+        assert_eq!(ExpiryDate::of_unix(-1).to_string(), "1969-12-31");
+        let at = utc_of_unix(1_795_651_200 + 13 * 3_600 + 7 * 60 + 59);
+        assert_eq!((at.hour(), at.minute()), (13, 7));
     }
 }
 

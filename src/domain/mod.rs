@@ -32,7 +32,7 @@ mod card_code;
 mod equality;
 mod person;
 
-pub use batch::{BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea};
+pub use batch::{utc_of_unix, BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea};
 pub use card_code::CardCode;
 pub use equality::{parse_ethnic_other, Disability, EthnicDetail, EthnicGroup, Gender};
 pub use person::{AgeBand, AreaConnection, AreaLink, ContactMethod, Email, ErrKey, PersonName, Phone, Postcode};

@@ -121,8 +121,9 @@ pub async fn fold(db: &Db) -> Result<(), DbError> {
 
 /// The first second (UTC) of the month `at` falls in.
 pub fn month_start(at: i64) -> i64 {
-    let date = crate::domain::ExpiryDate::of_unix(at).to_string();
-    crate::domain::ExpiryDate::parse_iso(&format!("{}-01", &date[..7])).map(|d| d.unix_days() * 86_400).unwrap_or(at)
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .and_then(|t| t.replace_day(1))
+        .map_or(at, |t| t.replace_time(time::Time::MIDNIGHT).unix_timestamp())
 }
 
 #[cfg(test)]

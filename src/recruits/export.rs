@@ -38,10 +38,13 @@ pub async fn export_json(
         .into_response())
 }
 
-fn csv_cell(s: &str) -> String {
-    // Quote, and defuse spreadsheet formulas (=, +, -, @ at the start).
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
-    format!("\"{}\"", s.replace('"', "\"\""))
+/// Defuses a spreadsheet formula: a cell starting with =, +, - or @ gets a leading `'`.
+fn defuse_formula(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
 }
 
 /// `GET /admin/recruits/export.csv?col=…&q=…&status=…`: the chosen columns for every
@@ -69,14 +72,18 @@ pub async fn export_csv(
         ));
     }
     let rows = super::repo::export_rows(&state.db, &filter).await?;
-    let mut out = cols.iter().map(|(_, h)| csv_cell(h)).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
+    // Every cell quoted, CRLF line ends (RFC 4180).
+    let mut out = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let internal = |e: csv::Error| AppError::Internal(e.into());
+    out.write_record(cols.iter().map(|(_, h)| defuse_formula(h))).map_err(internal)?;
     for row in &rows {
-        let line: Vec<String> =
-            cols.iter().map(|(c, _)| csv_cell(row.get(c).map(String::as_str).unwrap_or(""))).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        out.write_record(cols.iter().map(|(c, _)| defuse_formula(row.get(c).map(String::as_str).unwrap_or(""))))
+            .map_err(internal)?;
     }
+    let out = out.into_inner().map_err(|e| AppError::Internal(e.into_error().into()))?;
     let names: Vec<&str> = cols.iter().map(|(c, _)| *c).collect();
     let by_group = if filter.eth.is_empty() { String::new() } else { "; filtered by ethnic group".to_string() };
     audit::record(
@@ -96,4 +103,17 @@ pub async fn export_csv(
         out,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_are_defused_and_other_cells_kept() {
+        for (cell, out) in [("=1+1", "'=1+1"), ("+44", "'+44"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)")] {
+            assert_eq!(super::defuse_formula(cell), out);
+        }
+        for cell in ["", "a=b", " =1", "O'Brien", "\"quoted\""] {
+            assert_eq!(super::defuse_formula(cell), cell);
+        }
+    }
 }

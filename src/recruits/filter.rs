@@ -117,8 +117,10 @@ impl RecruitFilter {
 
     /// Signed up from/to as Unix seconds (start of `from`, end of `to`), once valid.
     pub fn created_range(&self) -> (Option<i64>, Option<i64>) {
-        let day = |s: &str| ExpiryDate::parse_iso(s).map(|d| d.unix_days() * 86_400);
-        (day(&self.from), day(&self.to).map(|t| t + 86_400 - 1))
+        (
+            ExpiryDate::parse_iso(&self.from).map(ExpiryDate::first_second),
+            ExpiryDate::parse_iso(&self.to).map(ExpiryDate::last_second),
+        )
     }
 
     /// A query string for this filter at `page` (for page links and the export).

@@ -31,18 +31,33 @@ impl TestApp {
 
 /// A database URL for one test: a temp SQLite file, or a brand-new PostgreSQL database.
 pub async fn fresh_database_url(tmp: &std::path::Path) -> String {
-    match std::env::var("SCRUTINY_TEST_DATABASE_URL") {
-        Ok(server) if server.starts_with("postgres") => {
-            let name = format!("scrutiny_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&server)
-                .await
-                .expect("SCRUTINY_TEST_DATABASE_URL: cannot connect to PostgreSQL");
-            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create test database");
-            let (base, _) = server.rsplit_once('/').expect("URL has a database part");
-            format!("{base}/{name}")
-        }
-        _ => format!("sqlite://{}/scrutiny.db", tmp.display()),
-    }
+    fresh_postgres_url().await.unwrap_or_else(|| sqlite_url(tmp))
+}
+
+/// A SQLite database file in `tmp` (created when first opened).
+pub fn sqlite_url(tmp: &std::path::Path) -> String {
+    format!("sqlite://{}/scrutiny.db", tmp.display())
+}
+
+/// A brand-new PostgreSQL database on the server `SCRUTINY_TEST_DATABASE_URL` names,
+/// or None when it names none.
+pub async fn fresh_postgres_url() -> Option<String> {
+    let server = std::env::var("SCRUTINY_TEST_DATABASE_URL").ok().filter(|s| s.starts_with("postgres"))?;
+    let name = format!("scrutiny_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn =
+        sqlx::PgConnection::connect(&server).await.expect("SCRUTINY_TEST_DATABASE_URL: cannot connect to PostgreSQL");
+    conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create test database");
+    let (base, _) = server.rsplit_once('/').expect("URL has a database part");
+    Some(format!("{base}/{name}"))
+}
+
+/// Drops a database [`fresh_postgres_url`] made (close every pool on it first).
+pub async fn drop_postgres_database(url: &str) {
+    let server = std::env::var("SCRUTINY_TEST_DATABASE_URL").expect("a PostgreSQL test server");
+    let (_, name) = url.rsplit_once('/').expect("URL has a database part");
+    assert!(name.starts_with("scrutiny_test_"), "only test databases are dropped: {name}");
+    let mut conn = sqlx::PgConnection::connect(&server).await.expect("connect to PostgreSQL");
+    conn.execute(format!(r#"DROP DATABASE "{name}""#).as_str()).await.expect("drop test database");
 }
 
 pub async fn spawn_app() -> TestApp {
