@@ -20,8 +20,8 @@
 //! front stacks each language's heading and body, the back each language's
 //! invitation, all set at one size chosen to fit.
 //!
-//! Shaping and fonts, text measuring/wrapping and QR encoding live next to this
-//! file in `print_font.rs`, `print_text.rs` and `print_qr.rs`.
+//! Shaping and fonts, text measuring/wrapping and QR encoding live beside this
+//! file in `fonts.rs`, `text.rs` and `qr.rs`.
 
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
@@ -31,17 +31,12 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::writers::{Catalog, DocumentInfo, Resources};
 use pdf_writer::{Chunk, Content, Filter, Name, Rect, Ref, Str, TextStr};
 
-// `#[path]` so the helper files sit beside this one (`cards/print_text.rs`,
-// `cards/print_qr.rs`) without needing `mod` lines in the parent module.
-#[path = "print_font.rs"]
-mod font;
-use font::{FaceId, Used};
-#[path = "print_text.rs"]
+mod fonts;
+use fonts::{FaceId, Used};
 mod text;
 use text::{fit_paragraphs, wrap_clamped, Fitted, Font, LEADING};
 
 use crate::i18n::{self, Lang};
-#[path = "print_qr.rs"]
 mod qr;
 use qr::{QrEncoder, QrRuns};
 
@@ -372,7 +367,7 @@ impl Pen<'_> {
             // Noto Sans rises 1.069 em and descends 0.293 em; a baseline 0.9 em
             // below the top keeps capitals and accents inside a 1.2 em line box.
             let baseline = self.top - 0.9 * size;
-            let shaped = font::shape(font.style, line, font.rtl);
+            let shaped = fonts::shape(font.style, line, font.rtl);
             let w = shaped.width * size / 1000.0;
             let x = if font.rtl { self.x + self.width - w } else { self.x };
             show(self.c, self.used, &shaped, x, baseline, size);
@@ -390,7 +385,7 @@ impl Pen<'_> {
 /// their number in the subset (two bytes each, Identity-H); where shaping moved a
 /// glyph from its natural advance, a TJ adjustment says so, and marks placed off
 /// the baseline get their own text position.
-fn show(c: &mut Content, used: &mut Used, line: &font::Shaped, x: f32, baseline: f32, size: f32) {
+fn show(c: &mut Content, used: &mut Used, line: &fonts::Shaped, x: f32, baseline: f32, size: f32) {
     let k = size / 1000.0;
     let mut pen_x = x;
     for run in &line.runs {
@@ -582,7 +577,7 @@ pub fn check_printable(s: &str) -> Result<(), String> {
     }
     let mut marks = 0;
     for c in s.chars() {
-        if font::is_mark(c) {
+        if fonts::is_mark(c) {
             marks += 1;
             if marks > 3 {
                 return Err("it has more than three accents on one letter".into());
@@ -591,7 +586,7 @@ pub fn check_printable(s: &str) -> Result<(), String> {
             marks = 0;
         }
     }
-    let mut missing: Vec<char> = s.chars().filter(|&c| !font::printable(c)).collect();
+    let mut missing: Vec<char> = s.chars().filter(|&c| !fonts::printable(c)).collect();
     missing.dedup();
     if !missing.is_empty() {
         let shown: String = missing.iter().take(8).map(|c| format!("{c} (U+{:04X}) ", *c as u32)).collect();
@@ -1160,7 +1155,7 @@ mod tests {
     fn glyphs_are_shown_by_subset_number() {
         let mut c = Content::new();
         let mut used = Used::new();
-        let line = font::shape(font::Style::Regular, "ab a", false);
+        let line = fonts::shape(fonts::Style::Regular, "ab a", false);
         show(&mut c, &mut used, &line, 0.0, 0.0, 10.0);
         let out = String::from_utf8_lossy(&c.finish().into_vec()).into_owned();
         // Subset numbers start at 1 (0 is .notdef) in order of first use: a b space a.
