@@ -1,7 +1,7 @@
-//! Text helpers for `print.rs`: width-based word wrapping and "shrink until it
-//! fits" paragraph fitting, measured with the embedded fonts (`print_font.rs`).
+//! Text helpers for the print files: width-based word wrapping and "shrink until
+//! it fits" paragraph fitting, measured with the embedded fonts (`fonts.rs`).
 //!
-//! Kept separate so the PDF/layout code in `print.rs` stays readable. Nothing
+//! Kept separate so the layout code in `layout.rs` stays readable. Nothing
 //! here knows about PDF objects; it only measures and splits strings.
 use super::fonts::{self, Style};
 
