@@ -44,10 +44,10 @@ impl FaceId {
 
     fn data(self) -> &'static [u8] {
         match self {
-            FaceId::Sans => include_bytes!("../../assets/fonts/NotoSans-Regular.ttf"),
-            FaceId::SansBold => include_bytes!("../../assets/fonts/NotoSans-Bold.ttf"),
-            FaceId::Arabic => include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf"),
-            FaceId::ArabicBold => include_bytes!("../../assets/fonts/NotoSansArabic-Bold.ttf"),
+            FaceId::Sans => include_bytes!("../../../assets/fonts/NotoSans-Regular.ttf"),
+            FaceId::SansBold => include_bytes!("../../../assets/fonts/NotoSans-Bold.ttf"),
+            FaceId::Arabic => include_bytes!("../../../assets/fonts/NotoSansArabic-Regular.ttf"),
+            FaceId::ArabicBold => include_bytes!("../../../assets/fonts/NotoSansArabic-Bold.ttf"),
         }
     }
 

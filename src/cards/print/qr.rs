@@ -1,9 +1,14 @@
-//! QR encoding for `print.rs`: the symbol as runs of dark modules, with a
-//! fast mask selection on top of the `qrcode` crate's encoder.
+//! QR codes for the print files: the symbol as runs of dark modules, with a
+//! fast mask selection on top of the `qrcode` crate's encoder; its size on the
+//! card, the standalone SVG, and drawing it on a card's back.
 
+use std::fmt::Write as _;
+
+use pdf_writer::Content;
 use qrcode::canvas::{Canvas, MaskPattern, Module};
 use qrcode::{Color, EcLevel, Version};
 
+use super::layout::{MM, QR_BOX};
 use super::PrintError;
 
 /// A QR symbol reduced to what we draw: horizontal runs of dark modules.
@@ -192,6 +197,58 @@ fn line_penalty(line: &[bool]) -> u32 {
     score
 }
 
+// ---------------------------------------------------------------------------
+// The symbol on paper and on screen.
+
+/// Lower bound on the symbol itself (without quiet zone); 20 mm is the
+/// brief's minimum for reliable phone scanning, plus a little slack.
+const QR_MIN_SYMBOL_MM: f32 = 20.5;
+/// Quiet zone in modules, as required by ISO/IEC 18004.
+const QUIET: usize = 4;
+
+/// Module size in mm: fill the QR box, but never let the symbol itself drop
+/// below the minimum (only tiny versions hit this, and then the white quiet
+/// zone just spills a little outside the box).
+fn module_mm(n: usize) -> f32 {
+    (QR_BOX / MM / (n + 2 * QUIET) as f32).max(QR_MIN_SYMBOL_MM / n as f32)
+}
+
+/// Standalone SVG of the QR code for `url`, sized in mm like the printed one.
+pub fn qr_svg(url: &str) -> Result<String, PrintError> {
+    let qr = QrEncoder::default().encode(url)?;
+    let total = qr.n + 2 * QUIET;
+    let size = module_mm(qr.n) * total as f32;
+    let mut d = String::with_capacity(qr.runs.len() * 16);
+    for &(x, y, len) in &qr.runs {
+        let (x, y) = (usize::from(x) + QUIET, usize::from(y) + QUIET);
+        let _ = write!(d, "M{x} {y}h{len}v1h-{len}z");
+    }
+    Ok(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{size:.1}mm\" height=\"{size:.1}mm\" \
+         viewBox=\"0 0 {total} {total}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{total}\" height=\"{total}\" fill=\"#fff\"/>\
+         <path fill=\"#000\" d=\"{d}\"/></svg>"
+    ))
+}
+
+/// Draws the symbol centred in the QR box whose lower-left corner is (x, y).
+pub(super) fn draw_qr(c: &mut Content, qr: &QrRuns, x: f32, y: f32) {
+    let m = module_mm(qr.n) * MM;
+    let size = m * (qr.n + 2 * QUIET) as f32;
+    let off = (QR_BOX - size) / 2.0;
+    c.save_state();
+    // Scale to module units and flip y, so every rectangle is given in small
+    // integers exactly as the QR matrix is stored (compact, compresses well).
+    c.transform([m, 0.0, 0.0, -m, x + off, y + off + size]);
+    for &(rx, ry, len) in &qr.runs {
+        c.rect(f32::from(rx) + QUIET as f32, f32::from(ry) + QUIET as f32, f32::from(len), 1.0);
+    }
+    // One fill for the whole symbol: the rasteriser sees a single shape, so
+    // there are no anti-aliasing seams between adjacent rows.
+    c.fill_nonzero();
+    c.restore_state();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +305,35 @@ mod tests {
             m[x] = d;
         }
         assert_eq!(mask_penalty(&m, 11), 184 + 279 + 40 + 90);
+    }
+
+    #[test]
+    fn qr_svg_is_one_path_with_quiet_zone_viewbox() {
+        let url = "https://panel.example.police.uk/j/ABCD23456";
+        // Same version as qrcode's own encoder would pick.
+        let n = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::M).unwrap().width();
+        assert_eq!(QrEncoder::default().encode(url).unwrap().n, n);
+        assert!((25..=33).contains(&n), "unexpected version: {n} modules");
+        let svg = qr_svg(url).unwrap();
+        assert!(svg.contains(&format!("viewBox=\"0 0 {0} {0}\"", n + 8)), "{svg}");
+        assert_eq!(svg.matches("<path").count(), 1);
+        assert!(svg.contains(r##"fill="#fff""##) && !svg.contains("<rect x="));
+        assert!(svg.contains("mm\" height=\""));
+        // Merged runs: fewer subpaths than dark modules, yet together they
+        // cover exactly the dark modules (each run is `h{len}v1h-{len}z`).
+        let dark = QrEncoder::default().modules(url).unwrap().1.iter().filter(|&&d| d).count();
+        let d = svg.split(" d=\"").nth(1).unwrap();
+        let covered: usize =
+            d.split('h').skip(1).step_by(2).map(|s| s.split('v').next().unwrap().parse::<usize>().unwrap()).sum();
+        assert_eq!(covered, dark);
+        assert!(svg.matches('M').count() < dark * 3 / 4);
+    }
+
+    #[test]
+    fn qr_symbol_is_at_least_20mm_for_every_version() {
+        for version in 1..=10 {
+            let n = 17 + 4 * version;
+            assert!(module_mm(n) * n as f32 >= 20.0, "version {version}");
+        }
     }
 }

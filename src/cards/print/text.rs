@@ -1,9 +1,9 @@
-//! Text helpers for `print.rs`: width-based word wrapping and "shrink until it
-//! fits" paragraph fitting, measured with the embedded fonts (`print_font.rs`).
+//! Text helpers for the print files: width-based word wrapping and "shrink until
+//! it fits" paragraph fitting, measured with the embedded fonts (`fonts.rs`).
 //!
-//! Kept separate so the PDF/layout code in `print.rs` stays readable. Nothing
+//! Kept separate so the layout code in `layout.rs` stays readable. Nothing
 //! here knows about PDF objects; it only measures and splits strings.
-use super::font::{self, Style};
+use super::fonts::{self, Style};
 
 /// How a piece of text is set: weight, and the direction of its paragraph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub(crate) const ELLIPSIS: char = '\u{2026}';
 
 /// Width of `s` in points when set in `font` at `size` pt.
 pub(crate) fn text_width(font: Font, s: &str, size: f32) -> f32 {
-    font::width(font.style, s, font.rtl) * size / 1000.0
+    fonts::width(font.style, s, font.rtl) * size / 1000.0
 }
 
 /// Greedy word wrap to `max_width` points. Words wider than a whole line
