@@ -178,6 +178,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_recruit_status_has_a_label() {
+        use crate::domain::RecruitStatus;
+        for s in RecruitStatus::ALL {
+            assert!(STATUSES.iter().any(|(code, _)| *code == s.code()), "{s:?} has no label");
+        }
+        assert_eq!(STATUSES.len(), RecruitStatus::ALL.len());
+    }
+
+    #[test]
     fn codes_read_as_words() {
         assert_eq!(status("vetted"), "Vetted");
         assert_eq!(area_connection("live,study"), "Lives here, studies here");

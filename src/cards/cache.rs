@@ -11,7 +11,7 @@ use std::{
 use super::repo::{self, CardLookup};
 use crate::{
     db::Db,
-    domain::{CardCode, ExpiryDate},
+    domain::{BatchStatus, CardCode, ExpiryDate},
     error::AppError,
     limits::Client,
     state::AppState,
@@ -98,7 +98,7 @@ pub async fn card(state: &AppState, raw: &str, client: &Client) -> Result<Card, 
     };
     let expired =
         card.expires_on.as_deref().and_then(ExpiryDate::parse_iso).is_some_and(|last| last < ExpiryDate::today());
-    if card.status != "active" || expired {
+    if card.status != BatchStatus::Active || expired {
         return Ok(Card::NoLongerValid);
     }
     Ok(Card::Valid { code, batch_id: card.batch_id })

@@ -34,8 +34,7 @@ pub struct BatchSummary {
     pub created_by: String,
     pub created_at: i64,
     pub expires_on: Option<String>,
-    /// `active` or `void`.
-    pub status: String,
+    pub status: crate::domain::BatchStatus,
     /// Distinct cards scanned at least once.
     pub scanned: i64,
     /// All landing-page fetches.
@@ -46,7 +45,7 @@ pub struct BatchSummary {
 
 impl BatchSummary {
     pub fn is_void(&self) -> bool {
-        self.status == "void"
+        self.status == crate::domain::BatchStatus::Void
     }
 
     /// Share of printed cards scanned at least once, as a whole percentage.

@@ -6,7 +6,7 @@ use sqlx::{Any, Transaction};
 use super::BatchSummary;
 use crate::{
     db::{now_unix, Db, DbError},
-    domain::{BatchLabel, BatchQuantity, CardCode, CardLanguages, ExpiryDate, OptionalArea},
+    domain::{BatchLabel, BatchQuantity, BatchStatus, CardCode, CardLanguages, ExpiryDate, OptionalArea},
 };
 
 pub struct NewBatch {
@@ -50,7 +50,7 @@ impl From<BatchRow> for BatchSummary {
             created_by: r.created_by,
             created_at: r.created_at,
             expires_on: r.expires_on,
-            status: r.status,
+            status: BatchStatus::parse(&r.status).unwrap_or(BatchStatus::Void),
             scanned: r.scanned,
             scans: r.scans,
             languages: r.languages,
@@ -173,7 +173,7 @@ pub async fn void_batch(db: &Db, id: i64) -> Result<bool, DbError> {
 #[derive(Clone)]
 pub struct CardLookup {
     pub batch_id: i64,
-    pub status: String,
+    pub status: BatchStatus,
     pub expires_on: Option<String>,
 }
 
@@ -185,7 +185,11 @@ pub async fn lookup_card(db: &Db, code: &CardCode) -> Result<Option<CardLookup>,
     .bind(code.as_str())
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(batch_id, status, expires_on)| CardLookup { batch_id, status, expires_on }))
+    row.map(|(batch_id, status, expires_on)| {
+        let status = BatchStatus::parse(&status).map_err(DbError::data)?;
+        Ok(CardLookup { batch_id, status, expires_on })
+    })
+    .transpose()
 }
 
 /// Removes a batch whose print file could not be written (its cards were never handed

@@ -31,8 +31,10 @@ mod batch;
 mod card_code;
 mod equality;
 mod person;
+mod status;
 
 pub use batch::{utc_of_unix, BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea};
 pub use card_code::CardCode;
 pub use equality::{parse_ethnic_other, Disability, EthnicDetail, EthnicGroup, Gender};
 pub use person::{AgeBand, AreaConnection, AreaLink, ContactMethod, Email, ErrKey, PersonName, Phone, Postcode};
+pub use status::{BatchStatus, EqualityConsent, RecruitStatus};

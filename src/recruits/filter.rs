@@ -52,7 +52,7 @@ impl RecruitFilter {
         if self.q.chars().count() > 100 || self.q.chars().any(char::is_control) {
             out.push(("q", "Search for 100 letters or fewer, without special characters".to_string()));
         }
-        if !self.status.is_empty() && !super::is_status(&self.status) {
+        if !self.status.is_empty() && crate::domain::RecruitStatus::parse(&self.status).is_err() {
             out.push(("status", "Choose a status from the list".to_string()));
         }
         if !self.batch.is_empty() && self.batch != "none" && self.batch.parse::<i64>().is_err() {

@@ -46,7 +46,7 @@ pub struct CallBack {
 pub struct RecruitRow {
     pub public_id: String,
     pub name: String,
-    pub status: String,
+    pub status: crate::domain::RecruitStatus,
     pub batch: Option<String>,
     pub created_at: i64,
 }
@@ -88,7 +88,7 @@ pub struct RecruitDetail {
     pub area_connection: String,
     pub age_band: String,
     pub language: String,
-    pub status: String,
+    pub status: crate::domain::RecruitStatus,
     pub batch: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -126,10 +126,6 @@ mod tests {
         assert!(!super::plausible_public_id("<script>"));
         assert!(!super::plausible_public_id(""));
     }
-}
-
-pub fn is_status(s: &str) -> bool {
-    STATUSES.iter().any(|(code, _)| *code == s)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,9 +4,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{is_status, repo};
+use super::repo;
 use crate::{
     audit,
+    domain::RecruitStatus,
     error::AppError,
     public::{form_field, form_fields, form_pairs},
     roles::CurrentUser,
@@ -34,16 +35,22 @@ pub async fn change_status(
         .to_string();
     let ids: Vec<String> = form_fields(&form, "id").take(1000).map(str::to_string).collect();
     let sep = if back.contains('?') { '&' } else { '?' };
-    if !is_status(&status) {
+    let Ok(status) = RecruitStatus::parse(&status) else {
         return Ok(Redirect::to(&format!("{back}{sep}error=status")).into_response());
-    }
+    };
     if ids.is_empty() {
         return Ok(Redirect::to(&format!("{back}{sep}error=none")).into_response());
     }
-    let changed = repo::set_status(&state.db, &ids, &status, &user.email).await?;
+    let changed = repo::set_status(&state.db, &ids, status, &user.email).await?;
     for id in &changed {
-        audit::record(&state.db, &user.email, "recruit_status_changed", Some(&format!("recruit:{id}")), Some(&status))
-            .await?;
+        audit::record(
+            &state.db,
+            &user.email,
+            "recruit_status_changed",
+            Some(&format!("recruit:{id}")),
+            Some(status.code()),
+        )
+        .await?;
     }
     Ok(Redirect::to(&format!("{back}{sep}changed={}", changed.len())).into_response())
 }
@@ -91,7 +98,7 @@ pub async fn record_call(
         return Err(AppError::NotFound);
     }
     if confirm {
-        repo::set_status(&state.db, std::slice::from_ref(&public_id), "confirmed", &user.email).await?;
+        repo::set_status(&state.db, std::slice::from_ref(&public_id), RecruitStatus::Confirmed, &user.email).await?;
     }
     audit::record(&state.db, &user.email, "recruit_call_recorded", Some(&format!("recruit:{public_id}")), Some(note))
         .await?;

@@ -6,6 +6,7 @@ use super::{
 use crate::{
     db::Backend,
     db::{now_unix, Db, DbError},
+    domain::RecruitStatus,
     insight::tally,
     signup::erase_in,
 };
@@ -110,14 +111,11 @@ pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
     Ok(RecruitList {
         rows: rows
             .into_iter()
-            .map(|(public_id, name, status, batch, created_at)| RecruitRow {
-                public_id,
-                name,
-                status,
-                batch,
-                created_at,
+            .map(|(public_id, name, status, batch, created_at)| {
+                let status = RecruitStatus::parse(&status).map_err(DbError::data)?;
+                Ok(RecruitRow { public_id, name, status, batch, created_at })
             })
-            .collect(),
+            .collect::<Result<_, DbError>>()?,
         total,
         batches,
         equality_access: false,
@@ -174,6 +172,7 @@ pub async fn detail(db: &Db, public_id: &str) -> Result<Option<RecruitDetail>, D
     else {
         return Ok(None);
     };
+    let status = RecruitStatus::parse(&status).map_err(DbError::data)?;
     let equality: Option<(i64, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>)> =
         sqlx::query_as(
             "SELECT consented_at, ethnic_group, ethnic_detail, ethnic_other, sex, disability \
@@ -238,7 +237,12 @@ pub async fn erase(db: &Db, public_id: &str) -> Result<bool, DbError> {
 
 /// Moves recruits to `status`, recording each change on their timeline. Returns how
 /// many changed (unknown ids and no-op changes are skipped).
-pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &str) -> Result<Vec<String>, DbError> {
+pub async fn set_status(
+    db: &Db,
+    public_ids: &[String],
+    status: RecruitStatus,
+    actor: &str,
+) -> Result<Vec<String>, DbError> {
     let now = now_unix();
     let mut tx = db.begin_write().await?;
     let mut changed = Vec::new();
@@ -253,12 +257,12 @@ pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &st
         let sql = format!("SELECT id, status FROM recruits WHERE public_id = $1{}", Backend::of(&tx).for_update());
         let row: Option<(i64, String)> = sqlx::query_as(&sql).bind(public_id).fetch_optional(&mut *tx).await?;
         let Some((id, old)) = row else { continue };
-        if old == status {
+        if old == status.code() {
             continue;
         }
         tally::adjust(&mut *tx, id, -1).await?;
         sqlx::query("UPDATE recruits SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(status)
+            .bind(status.code())
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
@@ -270,7 +274,7 @@ pub async fn set_status(db: &Db, public_ids: &[String], status: &str, actor: &st
         .bind(id)
         .bind(now)
         .bind(actor)
-        .bind(format!("{old} → {status}"))
+        .bind(format!("{old} → {}", status.code()))
         .execute(&mut *tx)
         .await?;
         changed.push(public_id.clone());

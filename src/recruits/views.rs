@@ -176,7 +176,7 @@ pub fn RecruitsPage() -> impl IntoView {
                                         <td><input type="checkbox" name="id" value=r.public_id.clone() id=format!("sel-{}", r.public_id)
                                             aria-label=format!("Select {}", r.name)/></td>
                                         <td><a href=format!("/admin/recruits/{}", r.public_id)>{r.name}</a></td>
-                                        <td>{status_label(&r.status)}</td>
+                                        <td>{status_label(r.status.code())}</td>
                                         <td>{r.batch.unwrap_or_else(|| "No card".into())}</td>
                                         <td>{date_of(r.created_at)}</td>
                                     </tr>
@@ -226,7 +226,7 @@ pub fn RecruitPage() -> impl IntoView {
                             <Title text=format!("{} – recruit – Scrutiny panel", r.name)/>
                             <h1>{r.name.clone()}</h1>
                             <dl class="summary">
-                                <dt>"Status"</dt><dd>{crate::labels::status(&r.status)}</dd>
+                                <dt>"Status"</dt><dd>{crate::labels::status(r.status.code())}</dd>
                                 <dt>"Email"</dt><dd>{r.email.clone().unwrap_or_else(|| "–".into())}</dd>
                                 <dt>"Phone"</dt><dd>{r.phone.clone().unwrap_or_else(|| "–".into())}</dd>
                                 <dt>"Contact by"</dt><dd>{crate::labels::contact_method(&r.contact_method)}</dd>
@@ -259,7 +259,7 @@ pub fn RecruitPage() -> impl IntoView {
                                 <input type="hidden" name="back" value=format!("/admin/recruits/{}", r.public_id)/>
                                 <div class="field"><label for="status">"Status"</label>
                                     <select id="status" name="status">
-                                        {super::STATUSES.into_iter().map(|(v, label)| view! { <option value=v selected=v == r.status>{label}</option> }).collect_view()}
+                                        {super::STATUSES.into_iter().map(|(v, label)| view! { <option value=v selected=v == r.status.code()>{label}</option> }).collect_view()}
                                     </select></div>
                                 <button type="submit" class="button">"Save status"</button>
                             </form>

@@ -3,6 +3,7 @@
 use super::{PurgeReport, Schedule};
 use crate::{
     db::{Db, DbError},
+    domain::RecruitStatus,
     signup::erase_in,
 };
 
@@ -29,7 +30,7 @@ pub async fn purge(db: &Db, s: Schedule, now: i64, dry_run: bool) -> Result<Purg
             .fetch_all(&mut *tx)
             .await?;
         for (id, status) in &people {
-            if status == "new" {
+            if RecruitStatus::parse(status) == Ok(RecruitStatus::New) {
                 report.unconfirmed_recruits += 1;
             } else {
                 report.withdrawn_or_declined_recruits += 1;

@@ -1,6 +1,8 @@
 //! The dashboard's running counts (insight::tally) always equal a recount of the rows
 //! they summarise, through sign-ups, corrections, status changes and erasure, and
 //! before and after folding.
+use scrutiny::domain::RecruitStatus;
+
 use crate::helpers::{hidden, new_client, spawn_app, TestApp};
 
 /// Signs someone up through the real form, optionally answering the equality questions
@@ -119,8 +121,10 @@ async fn running_counts_match_a_recount_through_every_change() {
         public_id(&app, "b@example.org").await,
         public_id(&app, "d@example.org").await,
     );
-    scrutiny::recruits::repo::set_status(&app.db, &[a.clone(), b.clone()], "member", "test").await.unwrap();
-    scrutiny::recruits::repo::set_status(&app.db, &[b.clone()], "withdrawn", "test").await.unwrap();
+    scrutiny::recruits::repo::set_status(&app.db, &[a.clone(), b.clone()], RecruitStatus::Member, "test")
+        .await
+        .unwrap();
+    scrutiny::recruits::repo::set_status(&app.db, &[b.clone()], RecruitStatus::Withdrawn, "test").await.unwrap();
     assert!(scrutiny::recruits::repo::erase(&app.db, &d).await.unwrap());
     let before = recount_cells(&app).await;
     assert_eq!(before.iter().map(|c| c.5).sum::<i64>(), 3);
@@ -275,7 +279,8 @@ async fn concurrent_status_changes_keep_the_counts_exact() {
             if round % 2 == 1 {
                 batch.reverse();
             }
-            let result = scrutiny::recruits::repo::set_status(&db, &batch, status, "race").await;
+            let result =
+                scrutiny::recruits::repo::set_status(&db, &batch, RecruitStatus::parse(status).unwrap(), "race").await;
             if round == 17 {
                 let _ = scrutiny::recruits::repo::erase(&db, &ids[3]).await;
             }
@@ -368,9 +373,14 @@ async fn no_withheld_count_can_be_worked_out_from_what_is_shown() {
     }
     let ids: Vec<(String,)> =
         sqlx::query_as("SELECT public_id FROM recruits ORDER BY id LIMIT 3").fetch_all(app.db.pool()).await.unwrap();
-    scrutiny::recruits::repo::set_status(&app.db, &ids.into_iter().map(|(i,)| i).collect::<Vec<_>>(), "member", "test")
-        .await
-        .unwrap();
+    scrutiny::recruits::repo::set_status(
+        &app.db,
+        &ids.into_iter().map(|(i,)| i).collect::<Vec<_>>(),
+        RecruitStatus::Member,
+        "test",
+    )
+    .await
+    .unwrap();
     let (recruits, members) = (people.len() as i64, 3i64);
 
     let viewer = app.client_as(scrutiny::roles::Role::Viewer).await;
