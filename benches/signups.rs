@@ -126,4 +126,5 @@ fn main() {
         );
     }
     server.kill().ok();
+    server.wait().ok();
 }

@@ -99,7 +99,7 @@ pub async fn run(db: &Db, args: SeedArgs) -> anyhow::Result<()> {
         bail!("seed only fills an empty database, and this one already has {existing} recruits");
     }
     let started = Instant::now();
-    let mut rng = Rng(0x5EED_0F_5C8E_u64);
+    let mut rng = Rng(0x005E_ED0F_5C8E_u64);
     let now = now_unix();
     let span = (args.months.max(1) * 30) as i64 * DAY;
     let first_day = now - span;

@@ -182,7 +182,7 @@ pub fn declared_access(path: &str) -> Option<Access> {
 }
 
 /// Compression for text; never for PDFs (already compressed, and streamed) or images.
-fn compression() -> CompressionLayer<impl Predicate + Clone> {
+fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")))
 }
 

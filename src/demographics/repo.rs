@@ -281,7 +281,7 @@ pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>,
                 recruits: get(r),
                 members: get(m),
                 searched: get(s),
-                population: p.map(|p| get(p)).filter(|_| super::is_stated(c) && population_known),
+                population: p.map(get).filter(|_| super::is_stated(c) && population_known),
             });
         }
     };

@@ -12,6 +12,7 @@
 //!    withheld too (shown as "[c]").
 //! 3. Every withheld cell is shown as "[c]", whichever the reason, and never with a
 //!    percentage.
+//!
 //! Zeros are shown: they say nobody, not who.
 
 use serde::{Deserialize, Serialize};

@@ -126,15 +126,6 @@ pub fn month_start(at: i64) -> i64 {
         .map_or(at, |t| t.replace_time(time::Time::MIDNIGHT).unix_timestamp())
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn month_start_is_the_first_second_of_the_month() {
-        assert_eq!(super::month_start(1_795_651_200 + 3_600), 1_793_491_200); // 2026-11-26 01:00 → 2026-11-01
-        assert_eq!(super::month_start(1_793_491_200), 1_793_491_200);
-    }
-}
-
 /// Folds every `period` in the background (first run one period after start).
 pub fn spawn_folding(db: Db, period: std::time::Duration) {
     tokio::spawn(async move {
@@ -146,4 +137,13 @@ pub fn spawn_folding(db: Db, period: std::time::Duration) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn month_start_is_the_first_second_of_the_month() {
+        assert_eq!(super::month_start(1_795_651_200 + 3_600), 1_793_491_200); // 2026-11-26 01:00 → 2026-11-01
+        assert_eq!(super::month_start(1_793_491_200), 1_793_491_200);
+    }
 }

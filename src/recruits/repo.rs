@@ -260,14 +260,14 @@ pub async fn set_status(
         if old == status.code() {
             continue;
         }
-        tally::adjust(&mut *tx, id, -1).await?;
+        tally::adjust(&mut tx, id, -1).await?;
         sqlx::query("UPDATE recruits SET status = $1, updated_at = $2 WHERE id = $3")
             .bind(status.code())
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tally::adjust(&mut *tx, id, 1).await?;
+        tally::adjust(&mut tx, id, 1).await?;
         sqlx::query(
             "INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, $3, 'status', $4)",
         )

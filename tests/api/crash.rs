@@ -9,6 +9,8 @@ use std::{
 
 use crate::helpers::{fresh_database_url, hidden, new_client};
 
+/// The caller kills and waits for the server it gets back.
+#[allow(clippy::zombie_processes)]
 fn start_server(database_url: &str, data_dir: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scrutiny"))
         .arg("serve")

@@ -124,7 +124,9 @@ async fn running_counts_match_a_recount_through_every_change() {
     scrutiny::recruits::repo::set_status(&app.db, &[a.clone(), b.clone()], RecruitStatus::Member, "test")
         .await
         .unwrap();
-    scrutiny::recruits::repo::set_status(&app.db, &[b.clone()], RecruitStatus::Withdrawn, "test").await.unwrap();
+    scrutiny::recruits::repo::set_status(&app.db, std::slice::from_ref(&b), RecruitStatus::Withdrawn, "test")
+        .await
+        .unwrap();
     assert!(scrutiny::recruits::repo::erase(&app.db, &d).await.unwrap());
     let before = recount_cells(&app).await;
     assert_eq!(before.iter().map(|c| c.5).sum::<i64>(), 3);

@@ -214,6 +214,7 @@ async fn no_personal_data_reaches_the_logs() {
     client.get(format!("{base}{sent}")).send().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_secs(3)).await; // let the email worker run
     child.kill().unwrap();
+    child.wait().unwrap();
     let text = logs.lock().unwrap().clone();
     assert!(text.contains("request"), "logs were captured: {}", &text[..text.len().min(500)]);
     for secret in ["Zebedee", "Quartermaine", "zebedee.q", "07700", "SW1A", "Kurdish", &code, &key, &sent[14..40]] {
