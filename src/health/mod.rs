@@ -1,6 +1,8 @@
 //! Health of the running service: `GET /health` for load balancers and monitoring,
 //! and a small dashboard widget that re-checks the database on demand.
 pub mod api;
+#[cfg(feature = "ssr")]
+mod repo;
 
 use leptos::prelude::*;
 
@@ -51,6 +53,7 @@ pub use handler::{health, metrics};
 mod handler {
     use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 
+    use super::repo;
     use crate::state::AppState;
 
     /// `GET /health`: 200 with `{"status":"ok",…}` when the database answers, 503 otherwise.
@@ -99,14 +102,11 @@ mod handler {
                 crate::metrics::label(&route)
             );
         }
-        let db = &state.db;
-        let scalar = |sql: &'static str| async move {
-            sqlx::query_as::<_, (i64,)>(sql).fetch_one(db.pool()).await.map(|(n,)| n).unwrap_or(0)
-        };
-        let signups =
-            scalar("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM signup_events WHERE kind = 'submitted'").await;
-        let scans = scalar("SELECT CAST(COALESCE(SUM(scans), 0) AS BIGINT) FROM card_batches").await;
-        let failed = scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").await;
+        let totals = repo::totals(&state.db).await.unwrap_or_else(|e| {
+            tracing::warn!(error = ?e, "metrics: totals unavailable");
+            repo::Totals::default()
+        });
+        let (signups, scans, failed) = (totals.signups, totals.scans, totals.email_failures);
         let gauges: [(&str, &str, &str, i64); 3] = [
             ("scrutiny_signups_total", "counter", "Sign-ups sent (the journey's last step).", signups),
             ("scrutiny_card_scans_total", "counter", "Card landing pages counted as scans.", scans),
@@ -115,11 +115,11 @@ mod handler {
         for (name, kind, help, v) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
         }
-        if let Ok(o) = crate::email::outbox_state(db).await {
+        if let Ok(o) = crate::email::outbox_state(&state.db).await {
             let _ = writeln!(out, "# HELP scrutiny_outbox_pending Messages waiting to be sent.\n# TYPE scrutiny_outbox_pending gauge\nscrutiny_outbox_pending {}", o.pending);
             let _ = writeln!(out, "# HELP scrutiny_outbox_oldest_pending_seconds Age of the oldest waiting message.\n# TYPE scrutiny_outbox_oldest_pending_seconds gauge\nscrutiny_outbox_oldest_pending_seconds {}", o.oldest_pending_seconds);
         }
-        let pool = db.pool();
+        let pool = state.db.pool();
         let (size, idle) = (pool.size(), pool.num_idle() as u32);
         let _ = writeln!(out, "# HELP scrutiny_db_connections Database connections of the read pool, by state.\n# TYPE scrutiny_db_connections gauge");
         let _ = writeln!(
