@@ -18,24 +18,14 @@ use leptos::{
 };
 use serde::{Deserialize, Serialize};
 
-/// A server function's error, as the browser receives it (JSON). Only safe text.
+/// A server function's error, as the browser receives it (JSON). Only safe text: the
+/// message of an [`AppError`] and the status it was answered with, or Leptos's own
+/// report of a request that failed before the function ran.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum ApiError {
-    /// Bad input; the message says what to fix.
-    #[error("{0}")]
-    Invalid(String),
-    #[error("We could not find that page.")]
-    NotFound,
-    #[error("Please sign in to continue.")]
-    Unauthorized,
-    #[error("You do not have permission to do that.")]
-    Forbidden,
-    #[error("Too many attempts. Please wait a few minutes and try again.")]
-    RateLimited,
-    #[error("The service is busy. Please wait a few seconds and try again.")]
-    Busy,
-    #[error("Something went wrong on our side. Nothing you entered has been lost; please try again.")]
-    Internal,
+    /// A message safe to show, and its HTTP status.
+    #[error("{message}")]
+    Shown { status: u16, message: String },
     /// The request itself failed (arguments that do not parse, a lost connection).
     #[error("{0}")]
     Request(ServerFnErrorErr),
@@ -61,16 +51,9 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         e.log();
-        crate::respond::set_response_status(e.status().as_u16());
-        match e {
-            AppError::Invalid(m) => ApiError::Invalid(m),
-            AppError::NotFound => ApiError::NotFound,
-            AppError::Unauthorized => ApiError::Unauthorized,
-            AppError::Forbidden => ApiError::Forbidden,
-            AppError::RateLimited => ApiError::RateLimited,
-            AppError::Busy => ApiError::Busy,
-            AppError::Internal(_) => ApiError::Internal,
-        }
+        let status = e.status().as_u16();
+        crate::respond::set_response_status(status);
+        ApiError::Shown { status, message: e.to_string() }
     }
 }
 
@@ -160,7 +143,9 @@ mod tests {
         let e = AppError::Internal(anyhow::anyhow!("password authentication failed for user x"));
         assert!(!e.to_string().contains("password"));
         let api = ApiError::from(e);
-        assert_eq!(api, ApiError::Internal);
+        assert!(
+            matches!(&api, ApiError::Shown { status: 500, message } if message.starts_with("Something went wrong"))
+        );
         let json = serde_json::to_string(&api).unwrap();
         assert!(!json.contains("password"), "{json}");
     }
