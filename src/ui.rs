@@ -1,10 +1,11 @@
-//! Pieces of markup shared by the dashboard's pages (compiled for the server and the browser).
+//! Pieces of markup shared by the pages: the dashboard's and the sign-up journey's (compiled
+//! for the server and the browser).
 use leptos::prelude::*;
 
 /// The heading of an error summary unless a page says otherwise.
 pub const PROBLEM: &str = "There is a problem";
 
-/// The box at the top of a dashboard page saying what went wrong:
+/// The box at the top of a page saying what went wrong:
 /// `<div class="error-summary" role="alert">`, a heading, each message as a paragraph, the
 /// links to the fields at fault as a list, then any children (a form, say).
 ///
