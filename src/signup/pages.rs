@@ -93,7 +93,7 @@ pub fn step_page(
         lang,
         title,
         view! {
-            {banner.map(|b| view! { <div class="error-summary" role="alert"><p>{t(lang, b)}</p></div> })}
+            {banner.map(|b| view! { <crate::ui::ErrorSummary heading=None messages=vec![t(lang, b).to_string()]/> })}
             <form method="post" action=action id="signup" novalidate>
                 {back}
                 <ErrorSummary lang problems=problems.clone()/>
