@@ -24,6 +24,7 @@ pub mod roles;
 pub mod scan;
 pub mod settings;
 pub mod signup;
+pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod cli;

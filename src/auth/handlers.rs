@@ -21,6 +21,7 @@ use crate::{
     public::{PublicPage, Switcher},
     roles::CurrentUser,
     state::AppState,
+    ui::ErrorSummary,
 };
 
 #[derive(serde::Deserialize, Default)]
@@ -71,10 +72,9 @@ fn login_page(email: &str, next: &str, error: Option<String>) -> PublicPage {
         view! {
             <h1>"Sign in to the panel dashboard"</h1>
             {error.map(|e| view! {
-                <div class="error-summary" role="alert" tabindex="-1">
-                    <h2>"There is a problem"</h2>
+                <ErrorSummary focus=true>
                     <p><a href="#email">{e}</a></p>
-                </div>
+                </ErrorSummary>
             })}
             <form method="post" action="/admin/login" novalidate>
                 <div class="field">

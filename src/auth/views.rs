@@ -4,6 +4,8 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::ui::ErrorSummary;
+
 use super::api::{list_audit, list_users, AddUser, ChangePassword, SetEqualityAccess, SetUserDisabled};
 
 fn date_time(unix: i64) -> String {
@@ -18,9 +20,7 @@ fn Outcome() -> impl IntoView {
     let error = q.with_untracked(|q| q.get("error"));
     let done = q.with_untracked(|q| q.get("done"));
     view! {
-        {error.map(|e| view! {
-            <div class="error-summary" role="alert" tabindex="-1"><h2>"There is a problem"</h2><p>{e}</p></div>
-        })}
+        {error.map(|e| view! { <ErrorSummary messages=vec![e] focus=true/> })}
         {done.map(|d| view! { <p class="notice" role="status">{d}</p> })}
     }
 }

@@ -9,6 +9,7 @@ use super::{
     api::{get_batch, list_batches, CreateBatch, VoidBatch},
     BatchSummary,
 };
+use crate::ui::ErrorSummary;
 
 fn date_of(unix: i64) -> String {
     crate::domain::ExpiryDate::of_unix(unix).to_string()
@@ -93,14 +94,8 @@ pub fn NewBatchPage() -> impl IntoView {
         .collect();
     let summary = (!errors.is_empty()).then(|| {
         view! {
-            <div class="error-summary" role="alert" tabindex="-1">
-                <h2>"There is a problem"</h2>
-                <ul>
-                    {errors.iter().map(|(name, msg)| {
-                        view! { <li><a href=format!("#{name}")>{msg.clone()}</a></li> }
-                    }).collect_view()}
-                </ul>
-            </div>
+            <ErrorSummary focus=true
+                links={errors.iter().map(|(name, msg)| (msg.clone(), format!("#{name}"))).collect::<Vec<_>>()}/>
         }
     });
     view! {
@@ -203,10 +198,9 @@ pub fn BatchDetailPage() -> impl IntoView {
                             </dl>
                             {voided.then(|| view! { <p class="notice" role="status">"The batch is void. Its cards now show a page saying they are no longer in use, which still explains how to join."</p> })}
                             {(!void).then(|| view! {
-                                <div class="error-summary" role="alert">
-                                    <h2>"This batch is void"</h2>
-                                    <p>"Its cards no longer work and its print files are not offered: do not print more of them."</p>
-                                </div>
+                                <ErrorSummary heading="This batch is void" messages=vec![
+                                    "Its cards no longer work and its print files are not offered: do not print more of them.".to_string(),
+                                ]/>
                             })}
                             <h2>"Print files"</h2>
                             {if void { view! {
@@ -226,16 +220,16 @@ pub fn BatchDetailPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             {void.then(|| if ask { view! {
-                                <div class="error-summary" id="void" role="alert">
-                                    <h2>"Are you sure you want to void this batch?"</h2>
-                                    <p>{format!("All {} cards of \u{201c}{}\u{201d} will stop working at once, including cards already handed out. This cannot be undone.", b.quantity, b.label)}</p>
+                                <ErrorSummary id="void" heading="Are you sure you want to void this batch?" messages=vec![
+                                    format!("All {} cards of \u{201c}{}\u{201d} will stop working at once, including cards already handed out. This cannot be undone.", b.quantity, b.label),
+                                ]>
                                     <form method="post" action=VoidBatch::url()>
                                         <input type="hidden" name="id" value=b.id/>
                                         <input type="hidden" name="confirm" value="yes"/>
                                         <button type="submit" class="button button-warning">"Yes, void this batch"</button>
                                         " "<a href=base.clone()>"No, keep it"</a>
                                     </form>
-                                </div>
+                                </ErrorSummary>
                             }.into_any() } else { view! {
                                 <h2 id="void">"Withdraw this batch"</h2>
                                 <p>"If cards are lost or the wording is out of date, void the batch. Its cards will then show a page saying the card is no longer in use, which still explains how to join the panel."</p>

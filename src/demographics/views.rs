@@ -3,6 +3,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::ui::ErrorSummary;
+
 use super::api::list_imports;
 
 #[component]
@@ -14,7 +16,7 @@ pub fn ImportsPage() -> impl IntoView {
     view! {
         <Title text="Stop and search data – Scrutiny panel"/>
         <h1>"Stop and search data"</h1>
-        {error.map(|e| view! { <div class="error-summary" role="alert" tabindex="-1"><h2>"There is a problem"</h2><p>{e}</p></div> })}
+        {error.map(|e| view! { <ErrorSummary messages=vec![e] focus=true/> })}
         {done.map(|d| view! { <p class="notice" role="status">{d}</p> })}
         <p>"Upload the monthly files from data.police.uk (named like 2025-07-cambridgeshire-stop-and-search.csv). Uploading a force and month again replaces it. If any file has a problem, nothing is imported and the line and column are named."</p>
         <form method="post" action="/admin/imports" enctype="multipart/form-data">

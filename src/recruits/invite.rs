@@ -110,10 +110,10 @@ fn compose_again(
     let hidden: String =
         ids.iter().map(|id| format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", esc(id))).collect();
     let html = format!(
-        "<h1>Write an invitation</h1><div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><p>{}</p></div>\
+        "<h1>Write an invitation</h1>{}\
          <form method=\"post\" action=\"/admin/recruits/invite\">{hidden}{fields}\
          <button type=\"submit\" name=\"action\" value=\"preview\" class=\"button\">Preview</button></form>",
-        esc(error)
+        crate::ui::error_summary_html(&[error], true)
     );
     let page = crate::public::PublicPage::raw(Lang::En, "Error: Write an invitation", html)
         .with_switcher(crate::public::Switcher::None)

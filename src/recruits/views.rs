@@ -8,7 +8,7 @@ use super::{
     api::{get_recruit, list_call_back, list_recruits, EraseRecruit},
     filter::{RecruitFilter, PAGE_SIZE, SORTS},
 };
-use crate::domain::AgeBand;
+use crate::{domain::AgeBand, ui::ErrorSummary};
 
 fn date_of(unix: i64) -> String {
     crate::domain::ExpiryDate::of_unix(unix).to_string()
@@ -55,14 +55,13 @@ pub fn RecruitsPage() -> impl IntoView {
         {erased.then(|| view! { <p class="notice" role="status">"The person's details have been erased."</p> })}
         {changed.map(|n| view! { <p class="notice" role="status">{format!("Status changed for {n} people.")}</p> })}
         {invited.map(|n| view! { <p class="notice" role="status">{format!("Invitation queued for {n} people ({without_email} selected have no email address).")}</p> })}
-        {problem.map(|e| view! { <div class="error-summary" role="alert"><p>{
-            if e == "none" { "Select at least one person" } else { "Choose a status" }
-        }</p></div> })}
+        {problem.map(|e| {
+            let message = if e == "none" { "Select at least one person" } else { "Choose a status" };
+            view! { <ErrorSummary heading=None messages=vec![message.to_string()]/> }
+        })}
         {(!problems.is_empty()).then(|| view! {
-            <div class="error-summary" role="alert" aria-labelledby="filter-problem">
-                <h2 id="filter-problem">"Some filters were not used"</h2>
-                <ul>{problems.iter().map(|(field, m)| view! { <li><a href=format!("#{field}")>{m.clone()}</a></li> }).collect_view()}</ul>
-            </div>
+            <ErrorSummary heading="Some filters were not used" heading_id="filter-problem"
+                links={problems.iter().map(|(field, m)| (m.clone(), format!("#{field}"))).collect::<Vec<_>>()}/>
         })}
         <form method="get" action="/admin/recruits" class="filters" role="search" aria-label="Find recruits">
             <div class=field_class(&p, "q")><label for="q">"Search"</label>
@@ -351,7 +350,7 @@ pub fn InvitePage() -> impl IntoView {
     view! {
         <Title text="Write an invitation – Scrutiny panel"/>
         <h1>"Write an invitation"</h1>
-        {error_text.map(|e| view! { <div class="error-summary" role="alert"><h2>"There is a problem"</h2><p>{e}</p></div> })}
+        {error_text.map(|e| view! { <ErrorSummary messages=vec![e]/> })}
         <p>{format!("To {count} selected people, each by the way they chose to be contacted: email, or a text message when they chose the phone and texts can be sent. Every message includes a link to leave the list. You will see the email and the text message, with its length, before anything is sent.")}</p>
         <form method="post" action="/admin/recruits/invite" novalidate>
             {ids.into_iter().map(|id| view! { <input type="hidden" name="id" value=id/> }).collect_view()}

@@ -9,23 +9,25 @@ pub fn error_for(problems: &Problems, field: &str) -> Option<&'static str> {
     problems.iter().find(|(f, _)| *f == field).map(|(_, e)| *e)
 }
 
+/// The questions answered by radios or checkboxes, whose inputs are numbered `<name>-0`, ….
+const CHOICES: &[&str] =
+    &["contact_method", "age_band", "connection", "equality", "gender", "disability", "ethnic_group", "ethnic_detail"];
+
 #[component]
 pub fn ErrorSummary(lang: Lang, problems: Problems) -> impl IntoView {
     (!problems.is_empty()).then(|| {
+        // Each links to its question's first input: radios and checkboxes are
+        // numbered `<name>-0`, text boxes are `<name>`.
+        let links: Vec<(String, String)> = problems
+            .into_iter()
+            .map(|(field, key)| {
+                let choice = CHOICES.contains(&field);
+                let target = if choice { format!("#{field}-0") } else { format!("#{field}") };
+                (t(lang, key).to_string(), target)
+            })
+            .collect();
         view! {
-            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
-                <h2 id="error-summary-title">{t(lang, "form.problem")}</h2>
-                <ul>
-                    // Each links to its question's first input: radios and checkboxes are
-                    // numbered `<name>-0`, text boxes are `<name>`.
-                    {problems.into_iter().map(|(field, key)| {
-                        let choice = matches!(field, "contact_method" | "age_band" | "connection" | "equality"
-                            | "gender" | "disability" | "ethnic_group" | "ethnic_detail");
-                        let target = if choice { format!("#{field}-0") } else { format!("#{field}") };
-                        view! { <li><a href=target>{t(lang, key)}</a></li> }
-                    }).collect_view()}
-                </ul>
-            </div>
+            <crate::ui::ErrorSummary heading=t(lang, "form.problem") heading_id="error-summary-title" focus=true links/>
         }
     })
 }

@@ -37,6 +37,7 @@ const SHARED: &[&str] = &[
     "state",
     "telemetry",
     "tokens",
+    "ui",
 ];
 /// A feature's insides: other features never reach into these.
 const PRIVATE_PARTS: &[&str] = &["handlers", "pages", "views", "repo", "cli", "committer", "recorder", "cache"];

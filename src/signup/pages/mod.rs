@@ -1,5 +1,7 @@
 //! The pages of the journey. Each returns a [`PublicPage`]; handlers decide status.
-use axum::response::IntoResponse;
+//! Here: the question pages and "check your answers", and the page for people too young
+//! to join; `welcome`: the landing page and the pages for cards that cannot be used;
+//! `messages`: the pages after sending, and those of the confirm and withdraw links.
 use leptos::prelude::*;
 
 use super::{
@@ -7,11 +9,16 @@ use super::{
     form::{error_for, Choice, Choices, ErrorSummary, TextField},
 };
 use crate::{
-    cards::Card,
     domain::{AgeBand, EthnicDetail, EthnicGroup, Postcode},
     i18n::{t, tf, Lang},
     public::{PublicPage, Switcher},
 };
+
+mod messages;
+mod welcome;
+
+pub use messages::{broken_confirm, broken_withdraw, message, sent, withdraw_form};
+pub use welcome::{before_you_join, card_problem_page, join_anyway, landing, unknown_card};
 
 /// What every page of one journey needs to know.
 #[derive(Clone)]
@@ -93,7 +100,7 @@ pub fn step_page(
         lang,
         title,
         view! {
-            {banner.map(|b| view! { <div class="error-summary" role="alert"><p>{t(lang, b)}</p></div> })}
+            {banner.map(|b| view! { <crate::ui::ErrorSummary heading=None messages=vec![t(lang, b).to_string()]/> })}
             <form method="post" action=action id="signup" novalidate>
                 {back}
                 <ErrorSummary lang problems=problems.clone()/>
@@ -342,47 +349,6 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
     }
 }
 
-/// What people worry about before joining: vetting, costs, who runs the panel.
-pub fn before_you_join(lang: Lang, facts: crate::config::PanelFacts) -> impl IntoView {
-    view! {
-        <h2>{t(lang, "landing.join_title")}</h2>
-        <ul>
-            <li>{t(lang, "landing.vetting")}</li>
-            <li>{t(lang, if facts.expenses_paid { "landing.expenses_paid" } else { "landing.expenses_none" })}</li>
-            <li>{t(lang, if facts.run_by_panel { "landing.run_by_panel" } else { "landing.run_by_pcc" })}</li>
-        </ul>
-    }
-}
-
-/// The landing page without its body (filled in from `scan::LandingPages`).
-pub fn landing(lang: Lang, force: &str, start: &str, facts: crate::config::PanelFacts) -> PublicPage {
-    let start = format!("{start}?lang={}", lang.code());
-    PublicPage::new(
-        lang,
-        t(lang, "landing.title"),
-        view! {
-            <h1>{t(lang, "landing.title")}</h1>
-            <p class="lead">{tf(lang, "landing.given_by", &[("force", force)])}</p>
-            <h2>{t(lang, "landing.what_title")}</h2>
-            <p>{t(lang, "landing.what")}</p>
-            <h2>{t(lang, "landing.commit_title")}</h2>
-            <ul>
-                <li>{t(lang, "landing.commit_meetings")}</li>
-                <li>{t(lang, "landing.commit_training")}</li>
-                <li>{t(lang, "landing.commit_review")}</li>
-            </ul>
-            <p>{t(lang, "landing.independent")}</p>
-            {before_you_join(lang, facts)}
-            <h2>{t(lang, "landing.data_title")}</h2>
-            <p>{t(lang, "landing.data")}</p>
-            <p><a href=format!("/privacy?lang={}", lang.code())>{t(lang, "privacy.title")}</a></p>
-            <p><a class="button start" href=start>{t(lang, "landing.start")}</a></p>
-            <p>{t(lang, "landing.time")}</p>
-            <p><a href=format!("/rights?lang={}", lang.code())>{t(lang, "rights.link")}</a></p>
-        },
-    )
-}
-
 pub fn youth(j: &Journey) -> PublicPage {
     let lang = j.lang;
     let mailto = format!("mailto:{}", j.panel_email);
@@ -398,188 +364,4 @@ pub fn youth(j: &Journey) -> PublicPage {
             <p><a class="back" href=format!("{}?lang={}", j.action, lang.code())>{t(lang, "form.back")}</a></p>
         },
     )
-}
-
-/// "Check your email", "check your texts", or (no text service) "we will phone you".
-pub fn sent(
-    lang: Lang,
-    email: Option<&str>,
-    phone: Option<&str>,
-    by_text: bool,
-    resend_action: &str,
-    resent: bool,
-    can_resend: bool,
-    limit_reached: bool,
-    facts: crate::config::PanelFacts,
-    contact: &str,
-) -> PublicPage {
-    let action = resend_action.to_string();
-    let limit = limit_reached.then(|| with_email_link(lang, "sent.resend_limit", contact));
-    if email.is_none() && by_text {
-        let phone = phone.unwrap_or("").to_string();
-        return PublicPage::new(
-            lang,
-            t(lang, "sent.text_title"),
-            view! {
-                <div class="panel-confirm"><h1>{t(lang, "sent.text_title")}</h1></div>
-                <p>{t(lang, "sent.text_to")}</p>
-                <p class="address"><strong><bdi dir="ltr">{phone}</bdi></strong></p>
-                <p>{t(lang, "sent.text_open")}</p>
-                {resent.then(|| view! { <p class="notice" role="status">{t(lang, "sent.text_resent")}</p> })}
-                <h2>{t(lang, "sent.text_not_arrived_title")}</h2>
-                <p>{t(lang, "sent.text_not_arrived")}</p>
-                {can_resend.then(|| view! {
-                    <form method="post" action=action.clone()>
-                        <input type="hidden" name="lang" value=lang.code()/>
-                        <button type="submit" class="button secondary">{t(lang, "sent.text_resend")}</button>
-                    </form>
-                })}
-                {limit}
-                <h2>{t(lang, "sent.next_title")}</h2>
-                <p>{t(lang, "sent.next")}</p>
-                {before_you_join(lang, facts)}
-            },
-        );
-    }
-    let body = match email {
-        Some(email) => view! {
-            <div class="panel-confirm"><h1>{t(lang, "sent.title")}</h1></div>
-            <p>{t(lang, "sent.email_to")}</p>
-            <p class="address"><strong><bdi dir="ltr">{email.to_string()}</bdi></strong></p>
-            <p>{t(lang, "sent.open_link")}</p>
-            {resent.then(|| view! { <p class="notice" role="status">{t(lang, "sent.resent")}</p> })}
-            <h2>{t(lang, "sent.not_arrived_title")}</h2>
-            <p>{t(lang, "sent.not_arrived")}</p>
-            {can_resend.then(|| view! {
-                <form method="post" action=action.clone()>
-                    <input type="hidden" name="lang" value=lang.code()/>
-                    <button type="submit" class="button secondary">{t(lang, "sent.resend")}</button>
-                </form>
-            })}
-            {limit}
-        }
-        .into_any(),
-        None => view! {
-            <div class="panel-confirm"><h1>{t(lang, "sent.phone_title")}</h1></div>
-            <p>{tf(lang, "sent.phone", &[("phone", phone.unwrap_or(""))])}</p>
-        }
-        .into_any(),
-    };
-    PublicPage::new(
-        lang,
-        t(lang, if email.is_some() { "sent.title" } else { "sent.phone_title" }),
-        view! {
-            {body}
-            <h2>{t(lang, "sent.next_title")}</h2>
-            <p>{t(lang, "sent.next")}</p>
-            {before_you_join(lang, facts)}
-        },
-    )
-}
-
-pub fn message(lang: Lang, title_key: &'static str, text_keys: &[&'static str]) -> PublicPage {
-    let texts: Vec<&'static str> = text_keys.iter().map(|k| t(lang, k)).collect();
-    PublicPage::new(
-        lang,
-        t(lang, title_key),
-        view! {
-            <h1>{t(lang, title_key)}</h1>
-            {texts.into_iter().map(|text| view! { <p>{text}</p> }).collect_view()}
-        },
-    )
-}
-
-pub fn withdraw_form(lang: Lang, action: &str) -> PublicPage {
-    let action = action.to_string();
-    PublicPage::new(
-        lang,
-        t(lang, "withdraw.title"),
-        view! {
-            <h1>{t(lang, "withdraw.title")}</h1>
-            <p>{t(lang, "withdraw.explain")}</p>
-            <form method="post" action=action>
-                <input type="hidden" name="lang" value=lang.code()/>
-                <button type="submit" class="button warning">{t(lang, "withdraw.button")}</button>
-            </form>
-        },
-    )
-}
-
-/// A card that cannot be used: explain, then offer the journey without a card.
-pub fn join_anyway(lang: Lang, title_key: &'static str, text_key: &'static str) -> PublicPage {
-    PublicPage::new(
-        lang,
-        t(lang, title_key),
-        view! {
-            <h1>{t(lang, title_key)}</h1>
-            <p>{t(lang, text_key)}</p>
-            <p><a class="button" href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
-        },
-    )
-}
-
-/// An unknown card: a box to type the code as printed (a mistyped address is the usual
-/// cause), and the way to join without a card.
-pub fn unknown_card(lang: Lang) -> PublicPage {
-    PublicPage::new(
-        lang,
-        t(lang, "card.unknown_title"),
-        view! {
-            <h1>{t(lang, "card.unknown_title")}</h1>
-            <p>{t(lang, "card.unknown")}</p>
-            <form method="get" action="/card">
-                <input type="hidden" name="lang" value=lang.code()/>
-                <div class="field">
-                    <label for="code">{t(lang, "card.type_code")}</label>
-                    <p class="hint" id="code-hint">{t(lang, "card.type_code_hint")}</p>
-                    <input type="text" id="code" name="code" class="w-half" dir="ltr" autocomplete="off" autocapitalize="characters"
-                        spellcheck="false" aria-describedby="code-hint"/>
-                </div>
-                <button type="submit" class="button">{t(lang, "form.continue")}</button>
-            </form>
-            <p>{t(lang, "card.still_join")}</p>
-            <p><a href=format!("/join?lang={}", lang.code())>{t(lang, "home.join")}</a></p>
-        },
-    )
-}
-
-/// A confirm link that no longer works: say so, and offer the start of the journey.
-pub fn broken_confirm(lang: Lang, title_key: &'static str, text_key: &'static str) -> PublicPage {
-    join_anyway(lang, title_key, text_key)
-}
-
-/// A withdraw link that no longer works: how else to have details deleted.
-pub fn broken_withdraw(lang: Lang, email: &str) -> PublicPage {
-    PublicPage::new(
-        lang,
-        t(lang, "withdraw.unknown_title"),
-        view! {
-            <h1>{t(lang, "withdraw.unknown_title")}</h1>
-            <p>{t(lang, "withdraw.unknown")}</p>
-            {with_email_link(lang, "withdraw.unknown_contact", email)}
-        },
-    )
-}
-
-/// A paragraph whose `{email}` is a mailto link (kept left to right on Arabic pages).
-fn with_email_link(lang: Lang, key: &'static str, email: &str) -> impl IntoView {
-    let text = tf(lang, key, &[("email", "\u{0}")]);
-    let (before, after) =
-        text.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or((text.clone(), String::new()));
-    let mailto = format!("mailto:{email}");
-    view! { <p>{before}<a href=mailto><bdi dir="ltr">{email.to_string()}</bdi></a>{after}</p> }
-}
-
-/// Unknown (404) or void/expired (410) card: say so kindly, and still offer to join.
-pub fn card_problem_page(lang: Lang, card: &Card) -> axum::response::Response {
-    let (title, text, status) = match card {
-        Card::Unknown => return unknown_card(lang).with_status(http::StatusCode::NOT_FOUND).into_response(),
-        Card::Throttled => {
-            return message(lang, "card.too_many_title", &["card.too_many"])
-                .with_status(http::StatusCode::TOO_MANY_REQUESTS)
-                .into_response()
-        }
-        _ => ("card.void_title", "card.void", http::StatusCode::GONE),
-    };
-    join_anyway(lang, title, text).with_status(status).into_response()
 }
