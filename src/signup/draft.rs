@@ -1,7 +1,7 @@
 //! The answers so far (as typed) and the rules for moving between questions.
 use crate::domain::{
-    parse_ethnic_other, AgeBand, AreaConnection, ContactMethod, Disability, Email, ErrKey, EthnicDetail, EthnicGroup,
-    Gender, PersonName, Phone, Postcode,
+    parse_ethnic_other, AgeBand, AreaConnection, ContactMethod, Disability, Email, EqualityConsent, ErrKey,
+    EthnicDetail, EthnicGroup, Gender, PersonName, Phone, Postcode,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +76,11 @@ impl Draft {
             (true, false) => "phone".into(),
             _ => self.contact_method.clone(),
         }
+    }
+
+    /// They chose to answer the equality questions ("yes" on the page that asks).
+    pub fn consented_to_equality(&self) -> bool {
+        EqualityConsent::parse(&self.equality) == Ok(EqualityConsent::Yes)
     }
 
     /// Whether "how should we contact you?" is a question for them (they gave both).
@@ -189,9 +194,7 @@ impl Draft {
                 }
             }
             Step::EqualityIntro => {
-                if !matches!(self.equality.as_str(), "yes" | "no") {
-                    check("equality", Err("err.equality.required"));
-                }
+                check("equality", EqualityConsent::parse(&self.equality).map(drop));
             }
             Step::Equality => {
                 // Every question is optional; only values we did not offer are refused.
@@ -219,7 +222,7 @@ impl Draft {
                 for s in [Step::Eligibility, Step::About, Step::EqualityIntro] {
                     p.extend(self.validate(s));
                 }
-                if self.equality == "yes" {
+                if self.consented_to_equality() {
                     p.extend(self.validate(Step::Equality));
                     p.extend(self.validate(Step::Ethnicity));
                 }
@@ -249,7 +252,7 @@ impl Draft {
             Step::Eligibility => Step::About,
             Step::About if returning => Step::Check,
             Step::About => Step::EqualityIntro,
-            Step::EqualityIntro if self.equality == "yes" => {
+            Step::EqualityIntro if self.consented_to_equality() => {
                 if returning && !self.gender.is_empty() {
                     Step::Check
                 } else {
@@ -270,7 +273,7 @@ impl Draft {
             Step::EqualityIntro => Step::About,
             Step::Equality => Step::EqualityIntro,
             Step::Ethnicity => Step::Equality,
-            Step::Check if self.equality != "yes" => Step::EqualityIntro,
+            Step::Check if !self.consented_to_equality() => Step::EqualityIntro,
             Step::Check if self.detail_group().is_some() => Step::Ethnicity,
             Step::Check => Step::Equality,
         }
@@ -278,7 +281,7 @@ impl Draft {
 
     /// Drops equality answers when the person chose not to give them.
     pub fn without_unconsented_equality(mut self) -> Draft {
-        if self.equality != "yes" {
+        if !self.consented_to_equality() {
             self.gender.clear();
             self.disability.clear();
             self.ethnic_group.clear();

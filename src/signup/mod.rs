@@ -16,6 +16,8 @@ pub mod handlers;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+mod submission;
 
 #[cfg(feature = "ssr")]
 pub use pages::{before_you_join, card_problem_page, landing};

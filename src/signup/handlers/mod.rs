@@ -12,15 +12,12 @@ use axum::{
 use super::{
     draft::{Draft, Step},
     pages::{self, card_problem_page, Journey},
-    repo::{self, EqualityAnswers, Submission, Submitted},
+    repo::{self, Submission, Submitted},
 };
 use crate::{
     cards::{card, Card},
     db::now_unix,
-    domain::{
-        parse_ethnic_other, AgeBand, AreaConnection, CardCode, ContactMethod, Disability, Email, EthnicDetail,
-        EthnicGroup, Gender, PersonName, Phone, Postcode,
-    },
+    domain::CardCode,
     error::AppError,
     forms::StampCheck,
     i18n::Lang,
@@ -276,19 +273,21 @@ async fn answer(
         StampCheck::TooFast => return Ok(banner("form.too_fast", StatusCode::UNPROCESSABLE_ENTITY, &draft)),
         StampCheck::Fine => {}
     }
-    let problems = draft.validate(Step::Check);
-    if let Some((field_name, _)) = problems.first() {
-        let step = Step::ALL.into_iter().find(|s| Draft::fields_of(*s).contains(field_name)).unwrap_or(Step::FIRST);
-        return Ok(to_address(state, &j, j.lang, step, &draft, true, true));
-    }
+    let mut submission = match Submission::try_from((&draft, j.lang, card.as_ref().map(|(_, b)| *b))) {
+        Ok(submission) => submission,
+        Err(problems) => {
+            let field_name = problems.first().map_or("", |(f, _)| *f);
+            let step =
+                Step::ALL.into_iter().find(|s| Draft::fields_of(*s).contains(&field_name)).unwrap_or(Step::FIRST);
+            return Ok(to_address(state, &j, j.lang, step, &draft, true, true));
+        }
+    };
     // Only sign-ups that would be saved count against the card's and the address's
     // hourly budget: junk posts must not use up a real card holder's.
     let card_ok = card.as_ref().is_none_or(|(code, _)| state.signup_limiter.allow(&format!("card:{code}")));
     if !state.signup_limiter.allow(&client) || !card_ok {
         return Ok(banner("form.rate_limited", StatusCode::TOO_MANY_REQUESTS, &draft));
     }
-    let mut submission = to_submission(&draft, j.lang, card.map(|(_, b)| b))
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated draft did not parse")))?;
     submission.confirm_by_text = submission.email.is_none() && submission.phone.is_some() && state.can_text();
     let saved = match state.service::<super::committer::SignupCommitter>() {
         Some(committer) => committer.submit(&state.db, submission).await?,
@@ -306,40 +305,6 @@ async fn answer(
     };
     state.mail_wake.notify_one();
     Ok(Redirect::to(&format!("/signup/sent/{receipt}?lang={}", j.lang.code())).into_response())
-}
-
-fn opt<T>(raw: &str, parse: impl Fn(&str) -> Result<T, &'static str>) -> Option<T> {
-    if raw.trim().is_empty() {
-        None
-    } else {
-        parse(raw).ok()
-    }
-}
-
-/// Turns a validated draft into typed values (None if validation was skipped).
-fn to_submission(draft: &Draft, lang: Lang, batch_id: Option<i64>) -> Option<Submission> {
-    let d = draft.clone().without_unconsented_equality();
-    let equality = (d.equality == "yes").then(|| EqualityAnswers {
-        gender: opt(&d.gender, Gender::parse),
-        disability: opt(&d.disability, Disability::parse),
-        ethnic_group: opt(&d.ethnic_group, EthnicGroup::parse),
-        ethnic_detail: opt(&d.ethnic_detail, EthnicDetail::parse),
-        ethnic_other: parse_ethnic_other(&d.ethnic_other).ok().flatten(),
-    });
-    Some(Submission {
-        batch_id,
-        key: d.key.clone(),
-        name: PersonName::parse(&d.name).ok()?,
-        email: opt(&d.email, Email::parse),
-        phone: opt(&d.phone, Phone::parse),
-        contact_method: ContactMethod::parse(&d.effective_contact_method()).ok()?,
-        postcode: opt(&d.postcode, Postcode::parse),
-        connection: AreaConnection::parse(&d.connection).ok()?,
-        age_band: AgeBand::parse(&d.age_band).ok()?,
-        language: lang,
-        equality,
-        confirm_by_text: false,
-    })
 }
 
 /// `GET /card?code=…`: the code typed from a card, as printed (spaces, dashes and small

@@ -302,7 +302,7 @@ fn check(j: &Journey, d: &Draft) -> impl IntoView {
         }),
         Step::EqualityIntro,
     )]);
-    if d.equality == "yes" {
+    if d.consented_to_equality() {
         let detail = EthnicDetail::parse(&d.ethnic_detail).ok().map(detail_label);
         let group = EthnicGroup::parse(&d.ethnic_group).ok().map(group_label);
         let mut ethnic = label_of(detail.or(group));

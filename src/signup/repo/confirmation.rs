@@ -170,7 +170,7 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, DbError> {
                 sqlx::query_as(&sql).bind(recruit_id).fetch_optional(&mut *tx).await?;
             match batch {
                 Some((batch_id, status)) if status == "new" => {
-                    tally::adjust(&mut *tx, recruit_id, -1).await?;
+                    tally::adjust(&mut tx, recruit_id, -1).await?;
                     sqlx::query(
                         "UPDATE recruits SET status = 'confirmed', confirmed_at = $1, updated_at = $1 WHERE id = $2",
                     )
@@ -178,7 +178,7 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, DbError> {
                     .bind(recruit_id)
                     .execute(&mut *tx)
                     .await?;
-                    tally::adjust(&mut *tx, recruit_id, 1).await?;
+                    tally::adjust(&mut tx, recruit_id, 1).await?;
                     event(&mut *tx, batch_id, "confirmed", now).await?;
                     if updated {
                         TokenOutcome::Updated
@@ -215,7 +215,7 @@ async fn apply_pending(
             .fetch_optional(&mut **tx)
             .await?;
     let Some(answers) = row.and_then(|(p,)| serde_json::from_str::<PendingAnswers>(&p).ok()) else { return Ok(false) };
-    tally::adjust(&mut **tx, recruit_id, -1).await?;
+    tally::adjust(tx, recruit_id, -1).await?;
     sqlx::query(
         "UPDATE recruits SET name = $1, phone = $2, contact_method = $3, postcode = $4, area_connection = $5, \
          age_band = $6, language = $7, updated_at = $8, batch_id = COALESCE(batch_id, $9) WHERE id = $10",
@@ -243,7 +243,7 @@ async fn apply_pending(
         };
         insert_equality(tx, recruit_id, &eq, now).await?;
     }
-    tally::adjust(&mut **tx, recruit_id, 1).await?;
+    tally::adjust(tx, recruit_id, 1).await?;
     sqlx::query("DELETE FROM pending_answers WHERE id = $1").bind(pending_id).execute(&mut **tx).await?;
     sqlx::query("INSERT INTO recruit_events (recruit_id, at, actor, kind, detail) VALUES ($1, $2, 'the person', 'note', $3)")
         .bind(recruit_id)

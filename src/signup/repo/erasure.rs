@@ -28,7 +28,7 @@ pub async fn event<'e>(
 
 /// Counts an anonymous funnel event now ("started" when the first question is shown).
 pub async fn record_event(db: &Db, batch_id: Option<i64>, kind: &str) -> Result<(), DbError> {
-    Ok(event(db.writer(), batch_id, kind, now_unix()).await?)
+    event(db.writer(), batch_id, kind, now_unix()).await
 }
 
 /// Is this a live withdraw link? (Shown before the person presses the button.)
@@ -79,7 +79,7 @@ pub async fn erase_in(tx: &mut Transaction<'_, Any>, recruit_id: i64) -> Result<
     if !lock_recruit(tx, recruit_id).await? {
         return Ok(());
     }
-    tally::adjust(&mut **tx, recruit_id, -1).await?;
+    tally::adjust(tx, recruit_id, -1).await?;
     for sql in [
         "DELETE FROM recruit_events WHERE recruit_id = $1",
         "DELETE FROM recruit_equality WHERE recruit_id = $1",

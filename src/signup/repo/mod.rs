@@ -179,7 +179,7 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
     if let Some(eq) = &s.equality {
         insert_equality(tx, id, eq, now).await?;
     }
-    tally::adjust(&mut **tx, id, 1).await?;
+    tally::adjust(tx, id, 1).await?;
     sqlx::query("INSERT INTO signup_submissions (idempotency_key, recruit_id, created_at) VALUES ($1, $2, $3)")
         .bind(&s.key)
         .bind(id)
