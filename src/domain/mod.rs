@@ -6,8 +6,9 @@
 macro_rules! choice {
     ($(#[$m:meta])* $name:ident, $err:literal, [$($variant:ident = $code:literal),+ $(,)?]) => {
         $(#[$m])*
+        /// Serialised as its stored code (exports and server functions read like the database).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[serde(rename = $code)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

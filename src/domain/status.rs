@@ -44,6 +44,9 @@ mod tests {
         }
         assert!(RecruitStatus::parse("member; DROP TABLE").is_err());
         assert_eq!(BatchStatus::parse("void"), Ok(BatchStatus::Void));
+        // Exports (a subject access file) show the code, as stored.
+        assert_eq!(serde_json::to_string(&RecruitStatus::New).unwrap(), "\"new\"");
+        assert_eq!(serde_json::from_str::<RecruitStatus>("\"member\"").unwrap(), RecruitStatus::Member);
         assert!(BatchStatus::parse("Void").is_err());
     }
 }

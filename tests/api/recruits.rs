@@ -40,6 +40,7 @@ async fn coordinators_view_export_and_erase_a_person_and_every_step_is_audited()
     let json: serde_json::Value = export.json().await.unwrap();
     assert_eq!(json["person"]["email"], "river@example.org");
     assert_eq!(json["person"]["emails"][0][0], "confirm");
+    assert_eq!(json["person"]["status"], "new", "the stored code, as the person's other answers");
     assert_eq!(audit_count(&app, "recruit_exported").await, 1);
 
     let without_tick = app
