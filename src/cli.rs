@@ -49,6 +49,9 @@ pub enum Command {
     /// Write a consistent copy of the SQLite database to FILE while the app runs
     /// (restore: stop the app, use the copy as DATABASE_URL). PostgreSQL: use pg_dump.
     Backup { file: std::path::PathBuf },
+    /// A reproducible random sample of imported police.uk searches for the panel to
+    /// scrutinise, as CSV (the police.uk columns and values as published, in sample order).
+    Sample(crate::demographics::cli::SampleArgs),
     /// Fill an empty database with made-up recruits, cards and scans (and optionally
     /// real data.police.uk files) for benchmarks and demonstrations.
     Seed(crate::seed::SeedArgs),

@@ -38,6 +38,10 @@ async fn main() -> anyhow::Result<()> {
             let state = scrutiny::startup::cli_state(settings).await?;
             scrutiny::demographics::cli::import(&state, command).await?;
         }
+        Command::Sample(args) => {
+            let state = scrutiny::startup::cli_state(settings).await?;
+            scrutiny::demographics::cli::sample(&state, args).await?;
+        }
         Command::Report(command) => {
             let state = scrutiny::startup::cli_state(settings).await?;
             scrutiny::demographics::cli::report(&state, command).await?;

@@ -159,13 +159,7 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
             let basis = super::rates::Basis::parse(&basis).map_err(|e| anyhow!(e))?;
             for (flag, month) in [("--from", &from), ("--to", &to)] {
                 if let Some(m) = month {
-                    let ok = m.len() == 7
-                        && m.as_bytes()[4] == b'-'
-                        && m[..4].bytes().chain(m[5..].bytes()).all(|b| b.is_ascii_digit())
-                        && (1..=12).contains(&m[5..].parse::<u32>().unwrap_or(0));
-                    if !ok {
-                        bail!("{flag} must be a month as YYYY-MM (e.g. 2023-04), not \"{m}\"");
-                    }
+                    check_month(flag, m)?;
                 }
             }
             if let Some(f) = &force {
@@ -213,4 +207,110 @@ fn print_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> an
         Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) => Ok(()),
         written => Ok(written?),
     }
+}
+
+fn check_month(flag: &str, m: &str) -> anyhow::Result<()> {
+    let ok = m.len() == 7
+        && m.as_bytes()[4] == b'-'
+        && m[..4].bytes().chain(m[5..].bytes()).all(|b| b.is_ascii_digit())
+        && (1..=12).contains(&m[5..].parse::<u32>().unwrap_or(0));
+    if !ok {
+        bail!("{flag} must be a month as YYYY-MM (e.g. 2023-04), not \"{m}\"");
+    }
+    Ok(())
+}
+
+/// `scrutiny sample`: a reproducible random sample of imported searches, for a panel to
+/// scrutinise (see `sample.rs` for the method).
+#[derive(clap::Args, Debug)]
+pub struct SampleArgs {
+    /// The force (police.uk slug, e.g. durham).
+    #[arg(long)]
+    force: String,
+    /// First month, YYYY-MM.
+    #[arg(long)]
+    from: String,
+    /// Last month, YYYY-MM.
+    #[arg(long)]
+    to: String,
+    /// How many searches (1 to 1,000).
+    #[arg(long)]
+    size: String,
+    /// Any text; the same seed, files and filters always give the same sample.
+    #[arg(long)]
+    seed: String,
+    /// Only searches with this property (repeat to combine): strip-search, under-18,
+    /// section-60, no-further-action.
+    #[arg(long)]
+    only: Vec<String>,
+}
+
+/// Prints the sample as CSV (the police.uk columns and values as published, in sample
+/// order) and, on standard error, what it was drawn from.
+pub async fn sample(state: &AppState, args: SampleArgs) -> anyhow::Result<()> {
+    use super::sample::{draw_sample, to_csv, Only, Request};
+    check_month("--from", &args.from)?;
+    check_month("--to", &args.to)?;
+    if args.from > args.to {
+        bail!("--from ({}) is after --to ({})", args.from, args.to);
+    }
+    let size: i64 = match args.size.trim().parse() {
+        Ok(n) if (1..=1000).contains(&n) => n,
+        _ => bail!("--size must be a whole number from 1 to 1000, not \"{}\"", args.size),
+    };
+    if args.seed.trim().is_empty() {
+        bail!("--seed must not be empty (any text: a date, a number rolled at the meeting)");
+    }
+    let force = args.force.trim().to_ascii_lowercase();
+    let mut only = Vec::new();
+    for raw in &args.only {
+        let o = Only::parse(raw).map_err(|e| anyhow!(e))?;
+        if !only.contains(&o) {
+            only.push(o);
+        }
+    }
+    let request = Request { force, from: args.from, to: args.to, size, seed: args.seed, only };
+    let sample = draw_sample(&state.db, &request).await?;
+    let filters = request.only.iter().map(|o| o.code()).collect::<Vec<_>>().join(", ");
+    eprintln!(
+        "{} of {} searches ({} {} to {}{}), seed \"{}\"",
+        sample.records.len(),
+        sample.candidates,
+        request.force,
+        request.from,
+        request.to,
+        if filters.is_empty() { String::new() } else { format!("; only {filters}") },
+        request.seed
+    );
+    if sample.without_records > 0 {
+        eprintln!(
+            "{} searches in these months were imported before records were kept and cannot be drawn: import \
+             their files again",
+            sample.without_records
+        );
+    }
+    if sample.candidates == 0 {
+        eprintln!("no imported searches match: check the force slug and months (`scrutiny report disproportionality`)");
+    }
+    let mut csv = Vec::new();
+    to_csv(&sample, &mut csv)?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &csv)?;
+    audit::record(
+        &state.db,
+        "cli",
+        "sample_drawn",
+        None,
+        Some(&format!(
+            "{} {}..{} size {} seed {:?} only [{filters}]: {} of {}",
+            request.force,
+            request.from,
+            request.to,
+            request.size,
+            request.seed,
+            sample.records.len(),
+            sample.candidates
+        )),
+    )
+    .await?;
+    Ok(())
 }

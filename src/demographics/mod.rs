@@ -17,6 +17,8 @@ pub mod import;
 pub mod police_uk;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod sample;
 /// The comparisons the insight page draws from imported searches and population.
 #[cfg(feature = "ssr")]
 pub use repo::{comparison, disproportionality, imported_in, watch_by_month, ComparisonRow, Scope};

@@ -44,6 +44,15 @@ pub struct Search {
     /// Searches panels are asked to watch.
     pub section_60: bool,
     pub strip: bool,
+    /// Aged under 18 (`under 10` or `10-17`, as read).
+    pub under_18: bool,
+    /// The outcome was no further action ("A no further action disposal", or the older
+    /// "Nothing found - no further action").
+    pub no_further_action: bool,
+    /// The file's line the record starts on (1 is the header).
+    pub line: u64,
+    /// The record as published: the 15 fields exactly as in the file, in [`HEADER`] order.
+    pub record: Vec<String>,
 }
 
 /// What the importer did with a value it did not take as written.
@@ -271,6 +280,7 @@ pub fn parse_reader(path: &Path, input: impl std::io::Read, force: Option<&str>)
             }
         });
         let legislation = fields[10].to_ascii_lowercase();
+        let outcome = fields[12].to_ascii_lowercase();
         searches.push(Search {
             ethnic_group: category(chosen),
             ethnic_source: source,
@@ -280,6 +290,10 @@ pub fn parse_reader(path: &Path, input: impl std::io::Read, force: Option<&str>)
             gender,
             section_60: legislation.contains("section 60") && legislation.contains("criminal justice and public order"),
             strip: fields[14].trim().eq_ignore_ascii_case("true"),
+            under_18: matches!(age_range, "under 10" | "10-17"),
+            no_further_action: outcome.contains("no further action"),
+            line,
+            record: fields,
         });
     }
     Ok(ParsedFile { force, month, searches, notes })

@@ -18,13 +18,15 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, not
         .bind(&parsed.month)
         .execute(&mut *tx)
         .await?;
-    for chunk in parsed.searches.chunks(rows_per_insert(7)) {
+    for chunk in parsed.searches.chunks(rows_per_insert(16)) {
         let sql = format!(
-            "INSERT INTO searches (force, month, ethnic_group, ethnic_source, ethnic_detail, age_range, gender) VALUES {}",
-            values_placeholders(Backend::of(&tx), chunk.len(), 7)
+            "INSERT INTO searches (force, month, ethnic_group, ethnic_source, ethnic_detail, age_range, gender, \
+             line, draw, record, search_type, officer_group, under_18, section_60, strip, no_further_action) VALUES {}",
+            values_placeholders(Backend::of(&tx), chunk.len(), 16)
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
+            let record = serde_json::to_string(&s.record).map_err(DbError::data)?;
             q = q
                 .bind(&parsed.force)
                 .bind(&parsed.month)
@@ -32,7 +34,16 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, not
                 .bind(s.ethnic_source)
                 .bind(s.ethnic_detail)
                 .bind(s.age_range)
-                .bind(s.gender);
+                .bind(s.gender)
+                .bind(s.line as i64)
+                .bind(super::sample::draw(&parsed.force, &parsed.month, s.line))
+                .bind(record)
+                .bind(s.record[0].trim().to_string())
+                .bind(s.officer_group)
+                .bind(s.under_18 as i64)
+                .bind(s.section_60 as i64)
+                .bind(s.strip as i64)
+                .bind(s.no_further_action as i64);
         }
         q.execute(&mut *tx).await?;
     }
@@ -394,4 +405,57 @@ pub async fn list_imports(db: &Db) -> Result<Vec<(String, String, i64, String, S
     Ok(sqlx::query_as("SELECT force, month, rows, file_name, notes FROM search_imports ORDER BY force, month")
         .fetch_all(db.pool())
         .await?)
+}
+
+/// Searches with their published record in a force's months that pass `only`, drawn
+/// in the order of `draw XOR key` (see `sample`): the first `size` records, and how
+/// many searches were candidates.
+pub async fn sample(
+    db: &Db,
+    force: &str,
+    from: &str,
+    to: &str,
+    only: &[super::sample::Only],
+    key: i64,
+    size: i64,
+) -> Result<(Vec<String>, i64), DbError> {
+    let mut filter = String::from("force = $1 AND month >= $2 AND month <= $3 AND record IS NOT NULL");
+    for o in only {
+        filter.push_str(" AND ");
+        filter.push_str(o.column());
+        filter.push_str(" = 1");
+    }
+    let (candidates,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM searches WHERE {filter}"))
+        .bind(force)
+        .bind(from)
+        .bind(to)
+        .fetch_one(db.pool())
+        .await?;
+    // XOR as (a | b) - (a & b): both engines have | and &, and with 62-bit values the
+    // subtraction cannot overflow.
+    let rows: Vec<(String,)> = sqlx::query_as(&format!(
+        "SELECT record FROM searches WHERE {filter} ORDER BY ((draw | $4) - (draw & $4)), month, line LIMIT $5"
+    ))
+    .bind(force)
+    .bind(from)
+    .bind(to)
+    .bind(key)
+    .bind(size)
+    .fetch_all(db.pool())
+    .await?;
+    Ok((rows.into_iter().map(|(r,)| r).collect(), candidates))
+}
+
+/// Searches in a force's months imported before records were kept (they cannot be
+/// sampled until their files are imported again).
+pub async fn searches_without_records(db: &Db, force: &str, from: &str, to: &str) -> Result<i64, DbError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM searches WHERE force = $1 AND month >= $2 AND month <= $3 AND record IS NULL",
+    )
+    .bind(force)
+    .bind(from)
+    .bind(to)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n)
 }

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use crate::helpers::spawn_app;
 
 /// The shared public data (data.police.uk and census files).
-fn shared_data() -> PathBuf {
+pub fn shared_data() -> PathBuf {
     let candidates = [
         std::env::var("SCRUTINY_SHARED_DATA").ok().map(PathBuf::from),
         Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"))),

@@ -18,6 +18,7 @@ mod notify;
 mod outage;
 mod recruits;
 mod retention;
+mod sample;
 mod schema;
 mod signup;
 mod smtp;

@@ -1,0 +1,148 @@
+//! Reproducible samples of imported searches, for a panel to scrutinise.
+//!
+//! Every imported search has a fixed pseudo-random **draw**: 62 bits of SHA-256 of its
+//! force, month and line in the police.uk file. A **seed** (any text, e.g. the meeting's
+//! date or a number rolled at the meeting) gives a key, 62 bits of SHA-256 of the seed.
+//! The sample is the `size` searches that pass the filters with the smallest
+//! `draw XOR key`, in that order. So:
+//! - the same files, filters and seed give the same sample on any machine, SQLite or
+//!   PostgreSQL, however often the files were re-imported;
+//! - for any seed, every search that passes the filters is equally likely to be drawn
+//!   (XOR with a fixed key is a one-to-one shuffle of uniformly spread numbers);
+//! - a different seed gives a different sample.
+//!
+//! Anyone holding the same police.uk files can check a panel's sample was not chosen by
+//! hand: the seed and filters are all it takes.
+use sha2::{Digest, Sha256};
+
+use crate::db::{Db, DbError};
+
+/// Filters panels use (`--only`). Each keeps searches with that property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Only {
+    /// More than outer clothing removed.
+    StripSearch,
+    /// Aged under 18 (as recorded: `under 10` or `10-17`).
+    Under18,
+    /// Under section 60 of the Criminal Justice and Public Order Act 1994.
+    Section60,
+    /// The outcome was no further action.
+    NoFurtherAction,
+}
+
+impl Only {
+    pub const ALL: [Only; 4] = [Only::StripSearch, Only::Under18, Only::Section60, Only::NoFurtherAction];
+
+    pub fn parse(raw: &str) -> Result<Only, String> {
+        Only::ALL
+            .into_iter()
+            .find(|o| o.code() == raw.trim())
+            .ok_or_else(|| format!("--only \"{raw}\" is not a filter; use {}", Only::ALL.map(|o| o.code()).join(", ")))
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Only::StripSearch => "strip-search",
+            Only::Under18 => "under-18",
+            Only::Section60 => "section-60",
+            Only::NoFurtherAction => "no-further-action",
+        }
+    }
+
+    /// The `searches` column that holds the property (0 or 1).
+    pub fn column(self) -> &'static str {
+        match self {
+            Only::StripSearch => "strip",
+            Only::Under18 => "under_18",
+            Only::Section60 => "section_60",
+            Only::NoFurtherAction => "no_further_action",
+        }
+    }
+}
+
+fn bits62(text: &str) -> i64 {
+    let digest = Sha256::digest(text.as_bytes());
+    let first: [u8; 8] = digest[..8].try_into().expect("32 bytes");
+    (u64::from_be_bytes(first) >> 2) as i64
+}
+
+/// A search's fixed draw, from where it is in the published data.
+pub fn draw(force: &str, month: &str, line: u64) -> i64 {
+    bits62(&format!("scrutiny-draw\n{force}\n{month}\n{line}"))
+}
+
+/// The key a seed gives.
+pub fn key(seed: &str) -> i64 {
+    bits62(&format!("scrutiny-seed\n{seed}"))
+}
+
+/// What to draw.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub force: String,
+    /// First and last month, `YYYY-MM`.
+    pub from: String,
+    pub to: String,
+    pub size: i64,
+    pub seed: String,
+    pub only: Vec<Only>,
+}
+
+/// A drawn sample: each search's published record (the 15 police.uk fields), in sample
+/// order, and how many searches it was drawn from.
+pub struct Sample {
+    pub records: Vec<Vec<String>>,
+    pub candidates: i64,
+    /// Searches in the months imported before records were kept (not drawn from).
+    pub without_records: i64,
+}
+
+pub async fn draw_sample(db: &Db, r: &Request) -> Result<Sample, DbError> {
+    let (rows, candidates) =
+        super::repo::sample(db, &r.force, &r.from, &r.to, &r.only, key(&r.seed), r.size.max(0)).await?;
+    let records = rows
+        .iter()
+        .map(|json| serde_json::from_str::<Vec<String>>(json).map_err(DbError::data))
+        .collect::<Result<_, _>>()?;
+    let without_records = super::repo::searches_without_records(db, &r.force, &r.from, &r.to).await?;
+    Ok(Sample { records, candidates, without_records })
+}
+
+/// The sample as CSV: the police.uk header, then each record as published.
+pub fn to_csv(sample: &Sample, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(super::police_uk::HEADER)?;
+    for record in &sample.records {
+        w.write_record(record)?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_and_keys_are_fixed_62_bit_numbers() {
+        // Pinned: a sample must be the same next year, on any machine.
+        assert_eq!(draw("durham", "2019-12", 2), draw("durham", "2019-12", 2));
+        assert_ne!(draw("durham", "2019-12", 2), draw("durham", "2019-12", 3));
+        assert_ne!(key("1"), key("2"));
+        for n in 0..1000 {
+            let d = draw("essex", "2021-05", n);
+            assert!((0..1 << 62).contains(&d));
+        }
+        // XOR through | and & (as the SQL does) equals XOR.
+        let (a, b) = (draw("a", "2020-01", 1), key("seed"));
+        assert_eq!((a | b) - (a & b), a ^ b);
+    }
+
+    #[test]
+    fn filters_parse_by_their_names() {
+        for o in Only::ALL {
+            assert_eq!(Only::parse(o.code()), Ok(o));
+        }
+        let e = Only::parse("strip").unwrap_err();
+        assert!(e.contains("strip-search") && e.contains("no-further-action"), "{e}");
+    }
+}

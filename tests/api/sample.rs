@@ -1,0 +1,172 @@
+//! `scrutiny sample` on real data.police.uk files: every sampled row is a row of the
+//! source with the filter's property, the draw follows the documented method (so it is
+//! the same on SQLite and PostgreSQL), the same seed gives the same sample (also after a
+//! re-import), and a different seed a different one.
+use std::{collections::BTreeMap, path::PathBuf};
+
+use scrutiny::demographics::{police_uk::HEADER, sample};
+
+use crate::{
+    demographics::{scrutiny, shared_data},
+    helpers::spawn_app,
+};
+
+/// A source row: (month, line the record starts on, the fields as published).
+type SourceRow = (String, u64, Vec<String>);
+
+/// The rows of the shared files for `force` from `from` to `to`, read independently of
+/// the importer (line numbers counted from the bytes before each record).
+fn source_rows(force: &str, from: &str, to: &str) -> (Vec<PathBuf>, Vec<SourceRow>) {
+    let dir = shared_data().join("police-uk");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            name.ends_with(&format!("-{force}-stop-and-search.csv")) && &name[..7] >= from && &name[..7] <= to
+        })
+        .collect();
+    files.sort();
+    let mut rows = Vec::new();
+    for file in &files {
+        let month = file.file_name().unwrap().to_string_lossy()[..7].to_string();
+        let bytes = std::fs::read(file).unwrap();
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
+        let (mut counted_to, mut breaks) = (0usize, 0u64);
+        for record in reader.records() {
+            let record = record.unwrap();
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            // The csv crate places a record after a CRLF at the LF; its first character is
+            // the byte after that.
+            let mut first = record.position().unwrap().byte() as usize;
+            if bytes.get(first) == Some(&b'\n') {
+                first += 1;
+            }
+            breaks += bytes[counted_to..first].iter().filter(|b| **b == b'\n').count() as u64;
+            counted_to = first;
+            let line = 1 + breaks;
+            rows.push((month.clone(), line, record.iter().map(str::to_string).collect()));
+        }
+    }
+    (files, rows)
+}
+
+fn has(only: &str, r: &[String]) -> bool {
+    match only {
+        "strip-search" => r[14].trim().eq_ignore_ascii_case("true"),
+        "under-18" => ["under 10", "10-17"].contains(&r[7].trim().to_ascii_lowercase().as_str()),
+        "section-60" => r[10].to_ascii_lowercase().contains("section 60"),
+        "no-further-action" => r[12].to_ascii_lowercase().contains("no further action"),
+        other => panic!("unknown filter {other}"),
+    }
+}
+
+async fn draw(db: &str, force: &str, from: &str, to: &str, size: &str, seed: &str, only: &[&str]) -> (String, String) {
+    let mut args = vec!["sample", "--force", force, "--from", from, "--to", to, "--size", size, "--seed", seed];
+    for o in only {
+        args.extend(["--only", o]);
+    }
+    let out = scrutiny(db, &args).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
+fn records(csv_text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header, HEADER, "the police.uk column names, in order");
+    reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+#[tokio::test]
+async fn samples_are_real_rows_drawn_by_the_documented_method_and_reproducible() {
+    let app = spawn_app().await;
+    let db = app.database_url.clone();
+    let (files, rows) = source_rows("bedfordshire", "2022-01", "2022-12");
+    assert_eq!(files.len(), 12);
+    let (other_files, _) = source_rows("metropolitan", "2022-01", "2022-12");
+    let mut args = vec!["import".to_string(), "police-uk".to_string()];
+    args.extend(files.iter().chain(&other_files).map(|f| f.display().to_string()));
+    let args_ref: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = scrutiny(&db, &args_ref).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let seed = "panel meeting 2026-11-30";
+    let (first, stderr) = draw(&db, "bedfordshire", "2022-01", "2022-12", "50", seed, &[]).await;
+    assert!(stderr.starts_with(&format!("50 of {} searches", rows.len())), "{stderr}");
+    let drawn = records(&first);
+    // The documented method, computed here from the files: the 50 smallest draw XOR key.
+    let key = sample::key(seed);
+    let mut expected: Vec<&SourceRow> = rows.iter().collect();
+    expected.sort_by_key(|(month, line, _)| (sample::draw("bedfordshire", month, *line) ^ key, month.clone(), *line));
+    let expected: Vec<Vec<String>> = expected.iter().take(50).map(|(_, _, r)| r.clone()).collect();
+    assert_eq!(drawn, expected, "the sample is the documented draw, in its order");
+
+    // Same seed: the same bytes, also after the files are imported again.
+    assert_eq!(draw(&db, "bedfordshire", "2022-01", "2022-12", "50", seed, &[]).await.0, first);
+    let out = scrutiny(&db, &args_ref).await;
+    assert!(out.status.success());
+    assert_eq!(draw(&db, "bedfordshire", "2022-01", "2022-12", "50", seed, &[]).await.0, first, "after re-import");
+    // Another seed: another sample.
+    let other = records(&draw(&db, "bedfordshire", "2022-01", "2022-12", "50", "another seed", &[]).await.0);
+    let overlap = other.iter().filter(|r| drawn.contains(r)).count();
+    assert!(overlap < 25, "a different seed draws different searches ({overlap} of 50 shared)");
+
+    // Filters: every drawn row has the property (each, and combined), and every row that
+    // has it is a candidate; nothing from another force or outside the months.
+    for only in [
+        vec!["strip-search"],
+        vec!["under-18"],
+        vec!["section-60"],
+        vec!["no-further-action"],
+        vec!["under-18", "no-further-action"],
+    ] {
+        let eligible: Vec<&Vec<String>> =
+            rows.iter().map(|(_, _, r)| r).filter(|r| only.iter().all(|o| has(o, r))).collect();
+        let (text, stderr) = draw(&db, "bedfordshire", "2022-01", "2022-12", "1000", "7", &only).await;
+        let got = records(&text);
+        assert!(stderr.contains(&format!(" of {} searches", eligible.len())), "{only:?}: {stderr}");
+        assert_eq!(got.len(), eligible.len().min(1000), "{only:?}");
+        let mut pool: BTreeMap<&Vec<String>, usize> = BTreeMap::new();
+        for r in &eligible {
+            *pool.entry(*r).or_default() += 1;
+        }
+        for r in &got {
+            assert!(only.iter().all(|o| has(o, r)), "{only:?}: {r:?}");
+            let left = pool.get_mut(r).unwrap_or_else(|| panic!("{only:?}: not a source row: {r:?}"));
+            assert!(*left > 0, "{only:?}: drawn more often than it is in the source: {r:?}");
+            *left -= 1;
+        }
+    }
+    let (months, _) = draw(&db, "bedfordshire", "2022-03", "2022-03", "1000", seed, &[]).await;
+    let march: Vec<Vec<String>> = rows.iter().filter(|(m, _, _)| m == "2022-03").map(|(_, _, r)| r.clone()).collect();
+    let mut got = records(&months);
+    got.sort();
+    let mut want = march.clone();
+    want.sort();
+    assert_eq!(got, want, "a sample larger than the month is the whole month, nothing else");
+}
+
+#[tokio::test]
+async fn bad_sample_requests_name_the_flag_and_print_nothing() {
+    let app = spawn_app().await;
+    for (args, flag) in [
+        (vec!["--size", "0", "--from", "2022-01", "--to", "2022-02", "--seed", "1"], "--size"),
+        (vec!["--size", "5", "--from", "2022-13", "--to", "2022-02", "--seed", "1"], "--from"),
+        (vec!["--size", "5", "--from", "2022-03", "--to", "2022-02", "--seed", "1"], "--from"),
+        (vec!["--size", "5", "--from", "2022-01", "--to", "2022-02", "--seed", " "], "--seed"),
+        (vec!["--size", "5", "--from", "2022-01", "--to", "2022-02", "--seed", "1", "--only", "strip"], "--only"),
+    ] {
+        let mut all = vec!["sample", "--force", "bedfordshire"];
+        all.extend(args.iter().copied());
+        let out = scrutiny(&app.database_url, &all).await;
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{all:?} was refused");
+        assert!(err.contains(flag), "{all:?}: {err}");
+        assert!(out.stdout.is_empty(), "{all:?} printed no CSV");
+    }
+}
