@@ -1,7 +1,8 @@
 //! Card lookups for `/j/<code>` without a database round trip each time. A card's batch
 //! never changes, so code → batch is kept for good (up to 200,000 codes, then started
-//! afresh); a batch's status and expiry are kept for 10 seconds, and forgotten at once
-//! when this instance voids the batch (another instance, or the CLI, is seen within 10 s).
+//! afresh); a batch's status and expiry are kept for 800 ms, and forgotten at once when
+//! this instance voids the batch: a void on another instance (or the CLI) takes effect
+//! here within a second. A busy card costs one lookup per batch per 800 ms.
 use std::{
     collections::HashMap,
     sync::Mutex,
@@ -17,7 +18,7 @@ use crate::{
     state::AppState,
 };
 
-const BATCH_TTL: Duration = Duration::from_secs(10);
+const BATCH_TTL: Duration = Duration::from_millis(800);
 const MAX_CODES: usize = 200_000;
 
 #[derive(Default)]

@@ -77,6 +77,27 @@ pub async fn claim_many(db: &Db, ids: &[i64], lease_secs: i64) -> Result<Vec<Out
     Ok(won)
 }
 
+/// Keeps this worker's claim on messages it is still sending (a slow batch must not
+/// outlive its lease, or another instance would send the same messages again). Only
+/// claims that are still held are extended. Returns how many were.
+pub async fn renew_claims(db: &Db, ids: &[i64], lease_secs: i64) -> Result<u64, DbError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let now = now_unix();
+    let p = |first, n| crate::db::placeholders_from(db.backend(), first, n);
+    let (until, at, list) = (p(1, 1), p(2, 1), p(3, ids.len()));
+    let sql = format!(
+        "UPDATE outbox SET locked_until = {until} WHERE status = 'pending' \
+         AND locked_until >= {at} AND id IN ({list})"
+    );
+    let mut q = sqlx::query(&sql).bind(now + lease_secs).bind(now);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.execute(db.writer()).await?.rows_affected())
+}
+
 pub async fn recipient(db: &Db, recruit_id: i64) -> Result<Option<Recipient>, DbError> {
     let row: Option<(String, Option<String>, Option<String>, String, String)> =
         sqlx::query_as("SELECT name, email, phone, contact_method, language FROM recruits WHERE id = $1")

@@ -52,17 +52,35 @@ pub async fn send_due(state: &AppState, transport: &Transport) -> anyhow::Result
     // Several at once: each SMTP exchange is a handful of round trips, so one at a time
     // capped sending at about 25 emails a second even on loopback.
     use futures::StreamExt;
-    let mut queue = items.iter().zip(prepared);
-    let mut in_flight = futures::stream::FuturesOrdered::new();
-    let mut results = Vec::with_capacity(items.len());
-    loop {
-        while in_flight.len() < SEND_CONCURRENCY {
-            let Some((item, prepared)) = queue.next() else { break };
-            in_flight.push_back(deliver(state, transport, item, prepared));
+    let sending = async {
+        let mut queue = items.iter().zip(prepared);
+        let mut in_flight = futures::stream::FuturesOrdered::new();
+        let mut results = Vec::with_capacity(items.len());
+        loop {
+            while in_flight.len() < SEND_CONCURRENCY {
+                let Some((item, prepared)) = queue.next() else { break };
+                in_flight.push_back(deliver(state, transport, item, prepared));
+            }
+            let Some(result) = in_flight.next().await else { break };
+            results.push(result);
         }
-        let Some(result) = in_flight.next().await else { break };
-        results.push(result);
-    }
+        results
+    };
+    // While the batch is being sent, its claim is renewed well before it runs out, so a
+    // slow mail server never lets another instance claim (and send) the same messages.
+    let claimed: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let renewing = async {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs((LEASE_SECS / 4) as u64)).await;
+            if let Err(e) = repo::renew_claims(&state.db, &claimed, LEASE_SECS).await {
+                tracing::warn!(error = ?e, "renewing the outbox claim failed");
+            }
+        }
+    };
+    let results = tokio::select! {
+        results = sending => results,
+        _ = renewing => unreachable!("renewing the claim never ends"),
+    };
     repo::record_deliveries(&state.db, &results).await?;
     Ok(items.len())
 }

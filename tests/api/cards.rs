@@ -380,3 +380,34 @@ async fn a_batch_ordered_in_welsh_and_english_prints_both_welsh_first() {
     assert!(page.contains("does not fit on one card"), "{page}");
     assert!(page.contains(r#"id="lang_ar" name="lang_ar" value="on" checked"#), "ticks kept: {page}");
 }
+
+/// Two instances on one database (as a force runs them behind a proxy): a batch voided
+/// on one is refused (410) by the other within a second, though the other had the card
+/// in its lookup cache.
+#[tokio::test]
+async fn a_void_on_one_instance_reaches_another_within_a_second() {
+    let a = spawn_app().await;
+    let b = crate::helpers::spawn_app_with(&[("DATABASE_URL", a.database_url.as_str())]).await;
+    let batch = a.create_batch("Two instances", 1).await;
+    let code = a.codes_of(batch).await[0].clone();
+    assert_eq!(b.get(&format!("/j/{code}?lang=en")).await.status(), 200, "cached on the other instance");
+    let response = a
+        .client
+        .post(a.url(VoidBatch::PATH))
+        .header("accept", "text/html")
+        .form(&[("id", batch.to_string().as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection());
+    let voided = std::time::Instant::now();
+    loop {
+        let status = b.get(&format!("/j/{code}?lang=en")).await.status();
+        if status == 410 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(voided.elapsed() < std::time::Duration::from_secs(1), "the other instance still serves the card");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

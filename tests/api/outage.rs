@@ -92,3 +92,34 @@ async fn a_minute_without_smtp_during_1000_sign_ups_delivers_every_email_once() 
         sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE attempts > 1").fetch_one(app.db.pool()).await.unwrap();
     assert!(retried > 0, "no email was retried: the outage did not happen");
 }
+
+/// A batch that takes longer than its claim's lease must not be claimed (and sent) by
+/// another instance: the worker renews the claims it still holds; a claim that has run
+/// out (its worker died) is not renewed, and another instance takes the messages over.
+#[tokio::test]
+async fn a_held_claim_is_renewed_and_a_lapsed_one_is_taken_over() {
+    use scrutiny::email::repo::{claim_many, renew_claims};
+    let app = crate::helpers::spawn_app().await;
+    let now = scrutiny::db::now_unix();
+    // Not due for an hour: the app's own worker leaves it alone.
+    sqlx::query(
+        "INSERT INTO outbox (recruit_id, kind, payload, status, attempts, next_attempt_at, created_at) \
+         VALUES (NULL, 'message', '', 'pending', 0, $1, $2)",
+    )
+    .bind(now + 3600)
+    .bind(now)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let (id,): (i64,) = sqlx::query_as("SELECT MAX(id) FROM outbox").fetch_one(app.db.pool()).await.unwrap();
+    let first = claim_many(&app.db, &[id], 2).await.unwrap();
+    assert_eq!(first.len(), 1, "the first instance claims it");
+    assert!(claim_many(&app.db, &[id], 2).await.unwrap().is_empty(), "a second instance cannot");
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(renew_claims(&app.db, &[id], 3).await.unwrap(), 1, "the holder renews");
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await; // past the first lease
+    assert!(claim_many(&app.db, &[id], 2).await.unwrap().is_empty(), "renewed: still not claimable");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await; // the holder died
+    assert_eq!(renew_claims(&app.db, &[id], 3).await.unwrap(), 0, "a lapsed claim is not renewed");
+    assert_eq!(claim_many(&app.db, &[id], 2).await.unwrap().len(), 1, "another instance takes it over");
+}
