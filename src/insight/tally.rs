@@ -11,7 +11,7 @@ use crate::db::{rows_per_insert, values_placeholders, Backend, Db, DbError};
 
 /// Moves one recruit's current cell (batch, status, age band, equality answers) by
 /// `sign`: call with -1 before changing or deleting a recruit and +1 after.
-pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Result<(), sqlx::Error> {
+pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) \
          SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, $2 \
@@ -33,7 +33,7 @@ pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Res
 
 /// Recounts both tallies from the recruits themselves, inside the caller's write
 /// transaction (used after bulk loading; migration 0007 does the same in SQL).
-pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), DbError> {
     sqlx::query("DELETE FROM recruit_tally").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM batch_tally").execute(&mut *conn).await?;
     sqlx::query(

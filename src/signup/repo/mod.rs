@@ -251,7 +251,7 @@ async fn hold_for_confirmation(
     // Locked: parallel repeat sign-ups for one person count their emails one at a time
     // (on PostgreSQL thirty at once once sent eighteen).
     lock_recruit(tx, recruit_id).await?;
-    let payload = serde_json::to_string(&PendingAnswers::from(s)).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let payload = serde_json::to_string(&PendingAnswers::from(s)).map_err(DbError::data)?;
     let (pending_id,): (i64,) = sqlx::query_as(
         "INSERT INTO pending_answers (recruit_id, idempotency_key, payload, receipt_hash, receipt_expires, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
