@@ -13,3 +13,21 @@ ALTER TABLE searches ADD COLUMN under_18 INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE searches ADD COLUMN section_60 INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE searches ADD COLUMN strip INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE searches ADD COLUMN no_further_action INTEGER NOT NULL DEFAULT 0;
+-- Drawing reads a narrow range of draws (see src/demographics/sample.rs).
+CREATE INDEX searches_by_draw ON searches (force, draw);
+-- How many searches each force-month has with each combination of the filters (and
+-- whether they have a record), kept by the importer: a sample says how many searches it
+-- was drawn from without counting a million rows.
+CREATE TABLE search_filter_counts (
+    force             TEXT NOT NULL,
+    month             TEXT NOT NULL,
+    under_18          INTEGER NOT NULL,
+    section_60        INTEGER NOT NULL,
+    strip             INTEGER NOT NULL,
+    no_further_action INTEGER NOT NULL,
+    with_record       INTEGER NOT NULL,
+    n                 INTEGER NOT NULL,
+    PRIMARY KEY (force, month, under_18, section_60, strip, no_further_action, with_record)
+);
+INSERT INTO search_filter_counts (force, month, under_18, section_60, strip, no_further_action, with_record, n)
+SELECT force, month, 0, 0, 0, 0, 0, COUNT(*) FROM searches GROUP BY force, month;

@@ -47,6 +47,31 @@ pub async fn replace_searches(db: &Db, file_name: &str, parsed: &ParsedFile, not
         }
         q.execute(&mut *tx).await?;
     }
+    sqlx::query("DELETE FROM search_filter_counts WHERE force = $1 AND month = $2")
+        .bind(&parsed.force)
+        .bind(&parsed.month)
+        .execute(&mut *tx)
+        .await?;
+    let mut combos: BTreeMap<[i64; 4], i64> = BTreeMap::new();
+    for s in &parsed.searches {
+        let flags = [s.under_18, s.section_60, s.strip, s.no_further_action].map(i64::from);
+        *combos.entry(flags).or_default() += 1;
+    }
+    for ([under_18, section_60, strip, nfa], n) in combos {
+        sqlx::query(
+            "INSERT INTO search_filter_counts (force, month, under_18, section_60, strip, no_further_action, \
+             with_record, n) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+        )
+        .bind(&parsed.force)
+        .bind(&parsed.month)
+        .bind(under_18)
+        .bind(section_60)
+        .bind(strip)
+        .bind(nfa)
+        .bind(n)
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query("DELETE FROM search_counts WHERE force = $1 AND month = $2")
         .bind(&parsed.force)
         .bind(&parsed.month)
@@ -407,9 +432,14 @@ pub async fn list_imports(db: &Db) -> Result<Vec<(String, String, i64, String, S
         .await?)
 }
 
-/// Searches with their published record in a force's months that pass `only`, drawn
-/// in the order of `draw XOR key` (see `sample`): the first `size` records, and how
-/// many searches were candidates.
+/// The sample's SQL (method in `sample.rs`): how many searches in a force's months pass
+/// `only` (and how many have no record; from the importer's `search_filter_counts`), then
+/// the first `size` of them in the order of
+/// `draw XOR key`. Rather than ordering every candidate, it reads the searches whose draw
+/// shares its leading bits with the key (their XOR is below `2^shift`, everyone else's is
+/// not), a range of the `(force, draw)` index sized to hold about `spare` times `size`
+/// candidates (16 in use), and widens the range until it holds `size` of them: the
+/// result is exactly the first `size` of the whole order.
 pub async fn sample(
     db: &Db,
     force: &str,
@@ -418,44 +448,52 @@ pub async fn sample(
     only: &[super::sample::Only],
     key: i64,
     size: i64,
-) -> Result<(Vec<String>, i64), DbError> {
-    let mut filter = String::from("force = $1 AND month >= $2 AND month <= $3 AND record IS NOT NULL");
+    spare: f64,
+) -> Result<(Vec<String>, i64, i64), DbError> {
+    let mut filter = String::new();
     for o in only {
         filter.push_str(" AND ");
         filter.push_str(o.column());
         filter.push_str(" = 1");
     }
-    let (candidates,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM searches WHERE {filter}"))
-        .bind(force)
-        .bind(from)
-        .bind(to)
-        .fetch_one(db.pool())
-        .await?;
-    // XOR as (a | b) - (a & b): both engines have | and &, and with 62-bit values the
-    // subtraction cannot overflow.
-    let rows: Vec<(String,)> = sqlx::query_as(&format!(
-        "SELECT record FROM searches WHERE {filter} ORDER BY ((draw | $4) - (draw & $4)), month, line LIMIT $5"
+    let (candidates, without_records): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN with_record = 1{filter} THEN n ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN with_record = 0 THEN n ELSE 0 END), 0) AS BIGINT) \
+         FROM search_filter_counts WHERE force = $1 AND month >= $2 AND month <= $3"
     ))
-    .bind(force)
-    .bind(from)
-    .bind(to)
-    .bind(key)
-    .bind(size)
-    .fetch_all(db.pool())
-    .await?;
-    Ok((rows.into_iter().map(|(r,)| r).collect(), candidates))
-}
-
-/// Searches in a force's months imported before records were kept (they cannot be
-/// sampled until their files are imported again).
-pub async fn searches_without_records(db: &Db, force: &str, from: &str, to: &str) -> Result<i64, DbError> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM searches WHERE force = $1 AND month >= $2 AND month <= $3 AND record IS NULL",
-    )
     .bind(force)
     .bind(from)
     .bind(to)
     .fetch_one(db.pool())
     .await?;
-    Ok(n)
+    if candidates == 0 || size <= 0 {
+        return Ok((Vec::new(), candidates, without_records));
+    }
+    // The smallest range expected to hold spare × size candidates.
+    let share = (spare * size as f64 / candidates as f64).min(1.0);
+    let mut shift = (62 + share.log2().ceil() as i64).clamp(0, 62);
+    loop {
+        let low = (key >> shift) << shift;
+        let high = low + (1i64 << shift);
+        // XOR as (a | b) - (a & b): both engines have | and &, and with 62-bit values
+        // the subtraction cannot overflow.
+        let rows: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT record FROM searches WHERE force = $1 AND draw >= $4 AND draw < $5 \
+             AND month >= $2 AND month <= $3{filter} \
+             ORDER BY ((draw | $6) - (draw & $6)), month, line LIMIT $7"
+        ))
+        .bind(force)
+        .bind(from)
+        .bind(to)
+        .bind(low)
+        .bind(high)
+        .bind(key)
+        .bind(size)
+        .fetch_all(db.pool())
+        .await?;
+        if rows.len() as i64 >= size || shift >= 62 {
+            return Ok((rows.into_iter().map(|(r,)| r).collect(), candidates, without_records));
+        }
+        shift = (shift + 4).min(62);
+    }
 }

@@ -98,13 +98,12 @@ pub struct Sample {
 }
 
 pub async fn draw_sample(db: &Db, r: &Request) -> Result<Sample, DbError> {
-    let (rows, candidates) =
-        super::repo::sample(db, &r.force, &r.from, &r.to, &r.only, key(&r.seed), r.size.max(0)).await?;
+    let (rows, candidates, without_records) =
+        super::repo::sample(db, &r.force, &r.from, &r.to, &r.only, key(&r.seed), r.size.max(0), 16.0).await?;
     let records = rows
         .iter()
         .map(|json| serde_json::from_str::<Vec<String>>(json).map_err(DbError::data))
         .collect::<Result<_, _>>()?;
-    let without_records = super::repo::searches_without_records(db, &r.force, &r.from, &r.to).await?;
     Ok(Sample { records, candidates, without_records })
 }
 

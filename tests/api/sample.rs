@@ -106,6 +106,37 @@ async fn samples_are_real_rows_drawn_by_the_documented_method_and_reproducible()
     let expected: Vec<Vec<String>> = expected.iter().take(50).map(|(_, _, r)| r.clone()).collect();
     assert_eq!(drawn, expected, "the sample is the documented draw, in its order");
 
+    // Starting from a range far too narrow, the draw widens it until it holds enough
+    // candidates, and comes to the same sample.
+    for (seed, size) in [(seed, 50), ("1", 1), ("2", 7), ("3", 300)] {
+        let narrow = scrutiny::demographics::repo::sample(
+            &app.db,
+            "bedfordshire",
+            "2022-01",
+            "2022-12",
+            &[],
+            sample::key(seed),
+            size,
+            0.01,
+        )
+        .await
+        .unwrap();
+        let usual = scrutiny::demographics::repo::sample(
+            &app.db,
+            "bedfordshire",
+            "2022-01",
+            "2022-12",
+            &[],
+            sample::key(seed),
+            size,
+            16.0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(narrow.0, usual.0, "seed {seed}, size {size}");
+        assert_eq!(narrow.0.len() as i64, size);
+    }
+
     // Same seed: the same bytes, also after the files are imported again.
     assert_eq!(draw(&db, "bedfordshire", "2022-01", "2022-12", "50", seed, &[]).await.0, first);
     let out = scrutiny(&db, &args_ref).await;
