@@ -81,6 +81,15 @@ impl AppState {
         base_url: Arc<str>,
         services: http::Extensions,
     ) -> anyhow::Result<AppState> {
+        // Several instances share one PostgreSQL database: their limits must agree.
+        // SQLite serves one instance, which keeps its limits in memory.
+        let share = |limiter: RateLimiter, scope: &'static str| {
+            Arc::new(if db.backend() == crate::db::Backend::Postgres {
+                limiter.shared(db.clone(), scope)
+            } else {
+                limiter
+            })
+        };
         let secret = match &settings.secret {
             Some(s) => s.clone(),
             None => form_secret(&db).await?,
@@ -88,13 +97,16 @@ impl AppState {
         Ok(AppState(Arc::new(AppStateInner {
             leptos_options: leptos_options(&settings, address),
             stamper: Stamper::new(&secret),
-            signup_limiter: Arc::new(RateLimiter::new(settings.rate_limit, std::time::Duration::from_secs(3600))),
+            signup_limiter: share(
+                RateLimiter::new(settings.rate_limit, std::time::Duration::from_secs(3600)),
+                "signup",
+            ),
             mail_wake: Arc::new(Notify::new()),
-            card_miss_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60))),
+            card_miss_limiter: share(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60)), "card_miss"),
             requests: Arc::default(),
             login_throttle: Arc::new(LoginThrottle::new(5, std::time::Duration::from_secs(60))),
             login_account_throttle: Arc::new(LoginThrottle::new(30, std::time::Duration::from_secs(60))),
-            login_client_limiter: Arc::new(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60))),
+            login_client_limiter: share(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60)), "login_client"),
             password_gate: Arc::new(PasswordGate::new(2, std::time::Duration::from_secs(2))),
             counted_once: Arc::new(OncePerWindow::new(std::time::Duration::from_secs(30 * 60))),
             services,

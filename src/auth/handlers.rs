@@ -156,7 +156,7 @@ pub async fn login(
     let client = Client::identify(peer, &headers, state.settings.trust_proxy).key();
     // Attempts are reserved before the (slow) password check, so parallel requests
     // cannot all be checked while the first ones are still running.
-    if !state.login_client_limiter.allow(&client) {
+    if !state.login_client_limiter.allow(&client).await {
         let wait = std::time::Duration::from_secs(15 * 60);
         let message = format!("Too many attempts from this connection. Wait {}, then try again.", wait_words(wait));
         return Ok(refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message));
@@ -191,7 +191,7 @@ pub async fn login(
     match user {
         Some(u) if matches && !u.disabled => {
             state.login_throttle.succeeded(&pair_key);
-            state.login_client_limiter.refund(&client);
+            state.login_client_limiter.refund(&client).await;
             state.login_account_throttle.succeeded(&account_key);
             session.cycle_id().await.map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             let now = now_unix();

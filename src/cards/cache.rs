@@ -94,7 +94,7 @@ pub async fn card(state: &AppState, raw: &str, client: &Client) -> Result<Card, 
         Err(_) => None,
     };
     let Some((code, card)) = found else {
-        state.card_miss_limiter.allow(client);
+        state.card_miss_limiter.allow(client).await;
         return Ok(Card::Unknown);
     };
     let expired =

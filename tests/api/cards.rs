@@ -411,3 +411,34 @@ async fn a_void_on_one_instance_reaches_another_within_a_second() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Two instances on one PostgreSQL database share the card-guessing limit: spreading
+/// guesses over both buys at most one more guess per instance. (SQLite serves one
+/// instance and keeps its limits in memory.)
+#[tokio::test]
+async fn guessing_over_two_instances_meets_one_limit() {
+    let a = spawn_app().await;
+    if !a.database_url.starts_with("postgres") {
+        return;
+    }
+    let b = crate::helpers::spawn_app_with(&[("DATABASE_URL", a.database_url.as_str())]).await;
+    let batch = a.create_batch("Real", 1).await;
+    let real = a.codes_of(batch).await[0].clone();
+    let (mut answered, mut blocked) = (0, [false, false]);
+    for i in 0..60 {
+        let guess = format!("ABCDEFG{}{}", (b'2' + (i / 8) as u8) as char, (b'2' + (i % 8) as u8) as char);
+        let app = if i % 2 == 0 { &a } else { &b };
+        match app.get(&format!("/j/{guess}")).await.status().as_u16() {
+            404 => answered += 1,
+            429 => blocked[(i % 2) as usize] = true,
+            other => panic!("guess {i}: {other}"),
+        }
+        if blocked == [true, true] {
+            break;
+        }
+    }
+    assert!(blocked == [true, true], "both instances refuse the guesser");
+    assert!((20..=21).contains(&answered), "20 guesses (one more at most per extra instance), not 40: {answered}");
+    assert_eq!(a.get(&format!("/j/{real}")).await.status(), 429);
+    assert_eq!(b.get(&format!("/j/{real}")).await.status(), 429);
+}

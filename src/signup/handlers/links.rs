@@ -68,7 +68,7 @@ pub async fn resend(
     body: String,
 ) -> Result<Response, AppError> {
     let lang = form_lang(&form_pairs(&body), state.settings.default_language);
-    if !state.signup_limiter.allow(&Client::identify(peer, &headers, state.settings.trust_proxy).key()) {
+    if !state.signup_limiter.allow(&Client::identify(peer, &headers, state.settings.trust_proxy).key()).await {
         return Err(AppError::RateLimited);
     }
     let Some(r) = repo::receipt(&state.db, &receipt).await? else {

@@ -284,8 +284,11 @@ async fn answer(
     };
     // Only sign-ups that would be saved count against the card's and the address's
     // hourly budget: junk posts must not use up a real card holder's.
-    let card_ok = card.as_ref().is_none_or(|(code, _)| state.signup_limiter.allow(&format!("card:{code}")));
-    if !state.signup_limiter.allow(&client) || !card_ok {
+    let card_ok = match card.as_ref() {
+        Some((code, _)) => state.signup_limiter.allow(&format!("card:{code}")).await,
+        None => true,
+    };
+    if !state.signup_limiter.allow(&client).await || !card_ok {
         return Ok(banner("form.rate_limited", StatusCode::TOO_MANY_REQUESTS, &draft));
     }
     submission.confirm_by_text = submission.email.is_none() && submission.phone.is_some() && state.can_text();

@@ -91,31 +91,62 @@ fn mask(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Fixed-window counters keyed by client or card code.
+mod repo;
+
+/// Fixed-window counters keyed by client or card code. In memory for one instance; with
+/// [`RateLimiter::shared`] (PostgreSQL, several instances) the counts live in the
+/// database, so every instance holds the same limit. If the database cannot be reached
+/// the in-memory count decides (a limit is never lifted by an outage).
 pub struct RateLimiter {
     windows: Mutex<HashMap<[u8; 16], (Instant, u32)>>,
     limit: u32,
     window: Duration,
+    shared: Option<(crate::db::Db, &'static str)>,
 }
 
 impl RateLimiter {
     pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimiter { windows: Mutex::new(HashMap::new()), limit, window }
+        RateLimiter { windows: Mutex::new(HashMap::new()), limit, window, shared: None }
     }
 
-    /// True when `key` has used up its attempts in the current window.
+    /// The same limit, kept in the database under `scope` for every instance.
+    pub fn shared(mut self, db: crate::db::Db, scope: &'static str) -> Self {
+        self.shared = Some((db, scope));
+        self
+    }
+
+    fn shared_key(key: &str) -> String {
+        digest(key).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// True when `key` has used up its attempts in the current window. Answered here
+    /// (it is asked on every card lookup): with a shared limit, each attempt counted in
+    /// the database brings this instance's count up to the shared one, so a client
+    /// spreading attempts over instances gets at most one more per instance.
     pub fn is_blocked(&self, key: &str) -> bool {
         let map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&digest(key)).is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.limit)
     }
 
-    /// Forgets `key` (after a successful login, for example).
-    pub fn reset(&self, key: &str) {
-        self.windows.lock().unwrap_or_else(|p| p.into_inner()).remove(&digest(key));
+    /// Counts one attempt for `key`; false when the key is over its limit.
+    pub async fn allow(&self, key: &str) -> bool {
+        let here = self.allow_here(key);
+        if let Some((db, scope)) = &self.shared {
+            match repo::count(db, scope, &Self::shared_key(key), self.window.as_secs() as i64).await {
+                Ok(n) => {
+                    let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(entry) = map.get_mut(&digest(key)) {
+                        entry.1 = entry.1.max(u32::try_from(n).unwrap_or(u32::MAX));
+                    }
+                    return n <= i64::from(self.limit);
+                }
+                Err(e) => tracing::warn!(error = ?e, scope, "shared rate limit unavailable; counting here"),
+            }
+        }
+        here
     }
 
-    /// Counts one attempt for `key`; false when the key is over its limit.
-    pub fn allow(&self, key: &str) -> bool {
+    fn allow_here(&self, key: &str) -> bool {
         let now = Instant::now();
         let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let window = self.window;
@@ -130,10 +161,17 @@ impl RateLimiter {
 
     /// Gives back one attempt counted by [`Self::allow`] (a sign-in that succeeded is not
     /// an attempt to hold against the address).
-    pub fn refund(&self, key: &str) {
-        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = map.get_mut(&digest(key)) {
-            entry.1 = entry.1.saturating_sub(1);
+    pub async fn refund(&self, key: &str) {
+        {
+            let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(entry) = map.get_mut(&digest(key)) {
+                entry.1 = entry.1.saturating_sub(1);
+            }
+        }
+        if let Some((db, scope)) = &self.shared {
+            if let Err(e) = repo::refund(db, scope, &Self::shared_key(key)).await {
+                tracing::warn!(error = ?e, scope, "shared rate limit refund failed");
+            }
         }
     }
 
@@ -269,19 +307,19 @@ mod tests {
     #[test]
     fn limits_apply_per_key_and_reset_after_the_window() {
         let r = RateLimiter::new(2, Duration::from_millis(50));
-        assert!(r.allow("a") && r.allow("a"));
-        assert!(!r.allow("a"));
-        assert!(r.allow("b"));
+        assert!(r.allow_here("a") && r.allow_here("a"));
+        assert!(!r.allow_here("a"));
+        assert!(r.allow_here("b"));
         std::thread::sleep(Duration::from_millis(60));
-        assert!(r.allow("a"));
+        assert!(r.allow_here("a"));
     }
 
     #[test]
     fn huge_keys_cost_a_fixed_size() {
         let r = RateLimiter::new(1, Duration::from_secs(60));
         let big = "x".repeat(60_000);
-        assert!(r.allow(&big));
-        assert!(!r.allow(&big));
+        assert!(r.allow_here(&big));
+        assert!(!r.allow_here(&big));
         assert_eq!(r.len(), 1);
     }
 
