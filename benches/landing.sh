@@ -2,12 +2,19 @@
 # Public landing page throughput: wrk against the app's /j/<code>, and in the same run
 # against nginx serving the identical HTML bytes as a static file; prints the ratio.
 # Usage: bash benches/landing.sh   (needs a release build: bash .ci/serve builds one;
-# SCRUTINY_BIN overrides the binary; DURATION=10s, CONNECTIONS=32 by default)
+# SCRUTINY_BIN overrides the binary; DURATION=10s, CONNECTIONS=32 by default;
+# GZIP=1: both asked for gzip, as phones ask, and nginx compressing with `gzip on`)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="${SCRUTINY_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/scrutiny}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
+ENCODING=()
+GZIP_CONF=""
+if [ "${GZIP:-0}" = 1 ]; then
+  ENCODING=(-H "Accept-Encoding: gzip")
+  GZIP_CONF="gzip on; gzip_types text/html; gzip_min_length 0;"
+fi
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "needs Debian's wrk and nginx (apt-get install wrk nginx)"; exit 1; }
 TMP="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null; nginx -p "$TMP/nginx" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$TMP"' EXIT
@@ -26,6 +33,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   default_type text/html;
+  $GZIP_CONF
   server { listen 127.0.0.1:3972; root $TMP/nginx/html; }
 }
 CONF
@@ -34,11 +42,17 @@ CONF
 chmod 755 "$TMP" && chmod -R a+rX "$TMP/nginx/html"
 nginx -p "$TMP/nginx" -c nginx.conf
 test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:3972/j/$CODE")" = 200 || { echo "nginx does not serve the page"; exit 1; }
+if [ "${GZIP:-0}" = 1 ]; then
+  for port in 3971 3972; do
+    curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/j/$CODE" | grep -qi '^content-encoding: gzip' \
+      || { echo "port $port does not answer gzip"; exit 1; }
+  done
+fi
 sleep 0.5
 echo "== scrutiny /j/<code> (counts a scan per request)"
-APP=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:3971/j/$CODE" | tee "$TMP/app.txt" | awk '/Requests\/sec/ {print $2}')
+APP=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${ENCODING[@]}" "http://127.0.0.1:3971/j/$CODE" | tee "$TMP/app.txt" | awk '/Requests\/sec/ {print $2}')
 cat "$TMP/app.txt"
 echo "== nginx, same bytes"
-STATIC=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:3972/j/$CODE" | tee "$TMP/nginx.txt" | awk '/Requests\/sec/ {print $2}')
+STATIC=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${ENCODING[@]}" "http://127.0.0.1:3972/j/$CODE" | tee "$TMP/nginx.txt" | awk '/Requests\/sec/ {print $2}')
 cat "$TMP/nginx.txt"
 python3 -c "print(f'ratio app/nginx: {float(\"$APP\")/float(\"$STATIC\"):.2f} ({float(\"$APP\"):.0f} vs {float(\"$STATIC\"):.0f} requests/s)')"

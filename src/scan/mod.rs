@@ -2,6 +2,8 @@
 //! person is counted (time, card, batch — nothing about the person), then the panel
 //! invitation is shown.
 #[cfg(feature = "ssr")]
+mod gzip;
+#[cfg(feature = "ssr")]
 mod recorder;
 #[cfg(feature = "ssr")]
 mod repo;
@@ -56,12 +58,14 @@ mod handlers {
     /// code goes, and put together around the code per request.
     #[derive(Default)]
     pub struct LandingPages {
-        documents: std::sync::OnceLock<Vec<(crate::i18n::Lang, Vec<String>)>>,
+        documents: std::sync::OnceLock<Vec<(crate::i18n::Lang, super::gzip::Pieces)>>,
     }
 
     const CODE_SLOT: &str = "CARDCODESLOT";
 
     impl LandingPages {
+        /// The page for `code`, gzipped from its precompressed pieces when the client
+        /// takes gzip.
         pub fn page(
             &self,
             lang: crate::i18n::Lang,
@@ -69,19 +73,30 @@ mod handlers {
             facts: crate::config::PanelFacts,
             code: &str,
             remember_lang: bool,
+            gzip: bool,
         ) -> Response {
             let documents = self.documents.get_or_init(|| {
                 crate::i18n::Lang::ALL
                     .into_iter()
                     .map(|l| {
                         let html = crate::signup::landing(l, force, &format!("/j/{CODE_SLOT}/join"), facts).html();
-                        (l, html.split(CODE_SLOT).map(str::to_owned).collect())
+                        (l, super::gzip::Pieces::new(html.split(CODE_SLOT).map(str::to_owned).collect()))
                     })
                     .collect()
             });
-            let parts = documents.iter().find(|(l, _)| *l == lang).map(|(_, p)| p.as_slice()).unwrap_or_default();
-            let html = parts.join(code);
-            crate::public::public_response(http::StatusCode::OK, html, lang, remember_lang)
+            let Some((_, pieces)) = documents.iter().find(|(l, _)| *l == lang) else {
+                return crate::public::public_response(http::StatusCode::OK, String::new(), lang, remember_lang);
+            };
+            if !gzip {
+                return crate::public::public_response(http::StatusCode::OK, pieces.plain(code), lang, remember_lang);
+            }
+            let mut response = crate::public::public_response(http::StatusCode::OK, String::new(), lang, remember_lang);
+            *response.body_mut() = axum::body::Body::from(pieces.gzip(code));
+            let headers = response.headers_mut();
+            headers.insert(http::header::CONTENT_ENCODING, http::HeaderValue::from_static("gzip"));
+            headers.insert(http::header::VARY, http::HeaderValue::from_static("accept-encoding"));
+            headers.remove(http::header::CONTENT_LENGTH);
+            response
         }
     }
 
@@ -122,6 +137,7 @@ mod handlers {
                     state.settings.panel,
                     code.as_str(),
                     chosen,
+                    super::gzip::accepts_gzip(headers.get(http::header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok())),
                 ))
             }
             other => Ok(card_problem_page(lang, &other)),

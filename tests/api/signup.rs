@@ -502,9 +502,29 @@ async fn first_visit_to_the_card_page_is_under_14_kb_compressed_and_has_no_scrip
     let response =
         j.app.client.get(j.app.url(&format!("/j/{}", j.code))).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(response.headers().get_all("content-encoding").iter().count(), 1, "compressed once");
+    assert_eq!(response.headers()["vary"], "accept-encoding");
     let bytes = response.bytes().await.unwrap();
     assert!(bytes.len() < 14 * 1024, "{} bytes", bytes.len());
     let html = j.app.get(&format!("/j/{}", j.code)).await.text().await.unwrap();
+    // The gzip is put together from pieces compressed at start: it must decode to exactly
+    // the page, with this card's code in it, in every language.
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut unzipped).unwrap();
+    assert_eq!(unzipped, html);
+    assert!(html.contains(&format!("/j/{}/join", j.code)));
+    for lang in ["cy", "pl", "ro", "ar"] {
+        let url = j.app.url(&format!("/j/{}?lang={lang}", j.code));
+        let zipped = j.app.client.get(&url).header("accept-encoding", "br;q=1, gzip;q=0.8").send().await.unwrap();
+        assert_eq!(zipped.headers()["content-encoding"], "gzip", "{lang}");
+        let bytes = zipped.bytes().await.unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text).unwrap();
+        let plain = j.app.get(&format!("/j/{}?lang={lang}", j.code)).await.text().await.unwrap();
+        assert_eq!(text, plain, "{lang}");
+    }
+    let refused = j.app.client.get(j.app.url(&format!("/j/{}", j.code))).header("accept-encoding", "gzip;q=0").send();
+    assert!(refused.await.unwrap().headers().get("content-encoding").is_none(), "gzip;q=0 is a refusal");
     assert!(
         !html.contains("<script") && !html.contains("<link rel=\"stylesheet\"") && !html.contains("<img"),
         "nothing else to fetch"
