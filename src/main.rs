@@ -7,7 +7,16 @@ use scrutiny::{
 };
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
+    // Errors end the command with their message and causes on one line each, not a
+    // backtrace (RUST_BACKTRACE may be set for the server's sake).
+    if let Err(e) = run().await {
+        eprintln!("Error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if !matches!(cli.command, None | Some(Command::Serve)) {
         // A command's output piped into `head` ends it quietly, as for any Unix tool

@@ -261,6 +261,11 @@ pub async fn sample(state: &AppState, args: SampleArgs) -> anyhow::Result<()> {
     if args.seed.trim().is_empty() {
         bail!("--seed must not be empty (any text: a date, a number rolled at the meeting)");
     }
+    // The seed is used exactly as typed (a space or an accent written another way is
+    // another seed), so it must be text one can read back and type again.
+    if args.seed.chars().count() > 200 || args.seed.chars().any(char::is_control) {
+        bail!("--seed must be at most 200 characters, with no control characters (a date or a number is best)");
+    }
     let force = args.force.trim().to_ascii_lowercase();
     let mut only = Vec::new();
     for raw in &args.only {
@@ -269,11 +274,15 @@ pub async fn sample(state: &AppState, args: SampleArgs) -> anyhow::Result<()> {
             only.push(o);
         }
     }
+    let known = repo::known_forces(&state.db).await?;
+    if !known.contains(&force) {
+        bail!("--force: no force \"{force}\" in the imported data; the forces are: {}", known.join(", "));
+    }
     let request = Request { force, from: args.from, to: args.to, size, seed: args.seed, only };
     let sample = draw_sample(&state.db, &request).await?;
     let filters = request.only.iter().map(|o| o.code()).collect::<Vec<_>>().join(", ");
     eprintln!(
-        "{} of {} searches ({} {} to {}{}), seed \"{}\"",
+        "{} of {} searches ({} {} to {}{}), seed {:?}",
         sample.records.len(),
         sample.candidates,
         request.force,
@@ -289,8 +298,12 @@ pub async fn sample(state: &AppState, args: SampleArgs) -> anyhow::Result<()> {
             sample.without_records
         );
     }
-    if sample.candidates == 0 {
-        eprintln!("no imported searches match: check the force slug and months (`scrutiny report disproportionality`)");
+    if sample.candidates == 0 && sample.without_records == 0 {
+        eprintln!(
+            "no searches to draw from: {} has none imported in these months{}",
+            request.force,
+            if filters.is_empty() { "" } else { " with these properties" }
+        );
     }
     let mut csv = Vec::new();
     to_csv(&sample, &mut csv)?;

@@ -191,6 +191,9 @@ async fn bad_sample_requests_name_the_flag_and_print_nothing() {
         (vec!["--size", "5", "--from", "2022-03", "--to", "2022-02", "--seed", "1"], "--from"),
         (vec!["--size", "5", "--from", "2022-01", "--to", "2022-02", "--seed", " "], "--seed"),
         (vec!["--size", "5", "--from", "2022-01", "--to", "2022-02", "--seed", "1", "--only", "strip"], "--only"),
+        // Found from outside: a seed that writes to the terminal, and a force nobody imported.
+        (vec!["--size", "5", "--from", "2022-01", "--to", "2022-02", "--seed", "a\u{1b}[31m"], "--seed"),
+        (vec!["--size", "5", "--from", "2022-01", "--to", "2022-02", "--seed", "1"], "--force"),
     ] {
         let mut all = vec!["sample", "--force", "bedfordshire"];
         all.extend(args.iter().copied());
