@@ -128,10 +128,7 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
     match command {
         ReportCommand::Demographics { force } => {
             if let Some(f) = &force {
-                let known = repo::known_forces(&state.db).await?;
-                if !known.contains(f) {
-                    bail!("no force \"{f}\" in the imported data; the forces are: {}", known.join(", "));
-                }
+                require_known_force(state, f).await?;
             }
             let scope = repo::Scope { force: force.as_deref().unwrap_or(""), from: "", to: "" };
             let rows = repo::comparison(&state.db, scope).await?;
@@ -163,10 +160,7 @@ pub async fn report(state: &AppState, command: ReportCommand) -> anyhow::Result<
                 }
             }
             if let Some(f) = &force {
-                let known = repo::known_forces(&state.db).await?;
-                if !known.contains(f) {
-                    bail!("no force \"{f}\" in the imported data; the forces are: {}", known.join(", "));
-                }
+                require_known_force(state, f).await?;
             }
             let rows = repo::disproportionality(
                 &state.db,
@@ -207,6 +201,15 @@ fn print_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> an
         Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) => Ok(()),
         written => Ok(written?),
     }
+}
+
+/// `--force` must name a force in the imported data; the error lists the ones there are.
+async fn require_known_force(state: &AppState, force: &str) -> anyhow::Result<()> {
+    let known = repo::known_forces(&state.db).await?;
+    if !known.iter().any(|k| k == force) {
+        bail!("--force: no force \"{force}\" in the imported data; the forces are: {}", known.join(", "));
+    }
+    Ok(())
 }
 
 fn check_month(flag: &str, m: &str) -> anyhow::Result<()> {
@@ -274,10 +277,7 @@ pub async fn sample(state: &AppState, args: SampleArgs) -> anyhow::Result<()> {
             only.push(o);
         }
     }
-    let known = repo::known_forces(&state.db).await?;
-    if !known.contains(&force) {
-        bail!("--force: no force \"{force}\" in the imported data; the forces are: {}", known.join(", "));
-    }
+    require_known_force(state, &force).await?;
     let request = Request { force, from: args.from, to: args.to, size, seed: args.seed, only };
     let sample = draw_sample(&state.db, &request).await?;
     let filters = request.only.iter().map(|o| o.code()).collect::<Vec<_>>().join(", ");
