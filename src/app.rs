@@ -13,6 +13,8 @@ use crate::{
     demographics::ImportsPage,
     health::HealthPanel,
     insight::InsightPage,
+    meetings::{MeetingPage, MeetingsPage},
+    panels::{PanelPage, PanelsPage},
     recruits::{CallBackPage, InvitePage, RecruitPage, RecruitsPage},
 };
 
@@ -31,6 +33,10 @@ pub const PAGE_ROLES: &[(&str, crate::roles::Role)] = {
         ("/admin/recruits/invite", Coordinator),
         ("/admin/recruits/call-back", Coordinator),
         ("/admin/recruits/{id}", Coordinator),
+        ("/admin/panels", Coordinator),
+        ("/admin/panels/{slug}", Chair),
+        ("/admin/meetings", Chair),
+        ("/admin/meetings/{id}", Chair),
         ("/admin/users", Admin),
         ("/admin/audit", Admin),
         ("/admin/account", Viewer),
@@ -92,6 +98,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/recruits/invite") view=InvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits/call-back") view=CallBackPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/recruits/:id") view=RecruitPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/panels") view=PanelsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/panels/:slug") view=PanelPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/meetings") view=MeetingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/meetings/:id") view=MeetingPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/account") view=AccountPage ssr=SsrMode::Async/>
@@ -110,7 +120,8 @@ fn DashboardNav() -> impl IntoView {
     view! {
         <nav aria-label="Dashboard">
             {at_least(Role::Viewer).then(|| view! { <a href="/admin/insight">"Insight"</a> })}
-            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/recruits">"Recruits"</a><a href="/admin/recruits/call-back">"Waiting for a call"</a><a href="/admin/cards">"Card batches"</a><a href="/admin/imports">"Search data"</a> })}
+            {at_least(Role::Chair).then(|| view! { <a href="/admin/meetings">"Meetings"</a> })}
+            {at_least(Role::Coordinator).then(|| view! { <a href="/admin/panels">"Panels"</a><a href="/admin/recruits">"Recruits"</a><a href="/admin/recruits/call-back">"Waiting for a call"</a><a href="/admin/cards">"Card batches"</a><a href="/admin/imports">"Search data"</a> })}
             {at_least(Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a><a href="/admin/audit">"Audit log"</a> })}
             {role.is_some().then(|| view! { <a href="/admin/account">"Your account"</a> })}
         </nav>

@@ -2,9 +2,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::{
-    auth::cli::UserCommand,
-    cards::cli::CardsCommand,
-    demographics::cli::{ImportCommand, ReportCommand},
+    auth::cli::UserCommand, cards::cli::CardsCommand, demographics::cli::ImportCommand, panels::cli::PanelCommand,
 };
 
 #[derive(Parser, Debug)]
@@ -31,6 +29,9 @@ pub enum Command {
     /// Card batches: create a print run of cards with unique QR codes, or void one.
     #[command(subcommand)]
     Cards(CardsCommand),
+    /// Panels: add a district, youth or use-of-force panel, or list them.
+    #[command(subcommand)]
+    Panel(PanelCommand),
     /// Coordinator accounts: add, disable, reset a password.
     #[command(subcommand)]
     User(UserCommand),
@@ -55,4 +56,15 @@ pub enum Command {
     /// Fill an empty database with made-up recruits, cards and scans (and optionally
     /// real data.police.uk files) for benchmarks and demonstrations.
     Seed(crate::seed::SeedArgs),
+}
+
+/// `scrutiny report …`: the search data's reports and the panels'.
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    #[command(flatten)]
+    Searches(crate::demographics::cli::ReportCommand),
+    /// A panel's year as CSV (section,item,detail,value): meetings, cases reviewed by type
+    /// and rating, themes, actions and replies, attendance, and the panel's make-up against
+    /// the people searched (member counts below 5 withheld, as on the insight page).
+    Panel(crate::meetings::cli::PanelReportArgs),
 }

@@ -17,6 +17,8 @@ pub mod health;
 pub mod i18n;
 pub mod insight;
 pub mod labels;
+pub mod meetings;
+pub mod panels;
 pub mod recruits;
 pub mod respond;
 pub mod retention;

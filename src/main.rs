@@ -1,6 +1,6 @@
 use clap::Parser;
 use scrutiny::{
-    cli::{Cli, Command},
+    cli::{Cli, Command, ReportCommand},
     config::Settings,
     db::Db,
     startup::Application,
@@ -43,6 +43,10 @@ async fn run() -> anyhow::Result<()> {
             let state = scrutiny::startup::cli_state(settings).await?;
             scrutiny::cards::cli::run(&state, command).await?;
         }
+        Command::Panel(command) => {
+            let state = scrutiny::startup::cli_state(settings).await?;
+            scrutiny::panels::cli::run(&state, command).await?;
+        }
         Command::Import(command) => {
             let state = scrutiny::startup::cli_state(settings).await?;
             scrutiny::demographics::cli::import(&state, command).await?;
@@ -53,7 +57,10 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Report(command) => {
             let state = scrutiny::startup::cli_state(settings).await?;
-            scrutiny::demographics::cli::report(&state, command).await?;
+            match command {
+                ReportCommand::Searches(command) => scrutiny::demographics::cli::report(&state, command).await?,
+                ReportCommand::Panel(args) => scrutiny::meetings::cli::panel_report(&state, args).await?,
+            }
         }
         Command::Purge { dry_run } => {
             let state = scrutiny::startup::cli_state(settings).await?;

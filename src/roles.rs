@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     /// Aggregate dashboards only: never a name, email or phone.
     Viewer,
+    /// Chairs one panel: runs its meetings, rates cases and writes actions for that panel
+    /// only (which panel is stored with the account); otherwise sees what a viewer sees.
+    Chair,
     /// Everything about recruits and cards.
     Coordinator,
     /// Users and settings too.
@@ -17,15 +20,17 @@ impl Role {
     pub fn parse(raw: &str) -> Result<Role, String> {
         match raw.trim().to_ascii_lowercase().as_str() {
             "viewer" => Ok(Role::Viewer),
+            "chair" => Ok(Role::Chair),
             "coordinator" => Ok(Role::Coordinator),
             "admin" => Ok(Role::Admin),
-            _ => Err("The role must be admin, coordinator or viewer".into()),
+            _ => Err("The role must be admin, coordinator, chair or viewer".into()),
         }
     }
 
     pub fn code(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",
+            Role::Chair => "chair",
             Role::Coordinator => "coordinator",
             Role::Admin => "admin",
         }
@@ -74,7 +79,8 @@ mod tests {
 
     #[test]
     fn roles_are_ordered_and_parse() {
-        assert!(Role::Admin > Role::Coordinator && Role::Coordinator > Role::Viewer);
+        assert!(Role::Admin > Role::Coordinator && Role::Coordinator > Role::Chair && Role::Chair > Role::Viewer);
+        assert_eq!(Role::parse("chair").unwrap().code(), "chair");
         assert_eq!(Role::parse(" Admin ").unwrap(), Role::Admin);
         assert!(Role::parse("root").is_err());
     }

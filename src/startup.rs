@@ -152,6 +152,7 @@ pub fn feature_routes() -> Vec<Route> {
         cards::routes(),
         crate::recruits::routes(),
         crate::demographics::routes(),
+        crate::meetings::routes(),
     ]
     .into_iter()
     .flatten()
@@ -166,6 +167,8 @@ pub fn server_fn_roles() -> impl Iterator<Item = (&'static str, Role)> {
         crate::recruits::api::SERVER_FN_ROLES,
         crate::demographics::api::SERVER_FN_ROLES,
         crate::insight::api::SERVER_FN_ROLES,
+        crate::panels::api::SERVER_FN_ROLES,
+        crate::meetings::api::SERVER_FN_ROLES,
         health::api::SERVER_FN_ROLES,
     ]
     .into_iter()

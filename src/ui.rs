@@ -39,6 +39,57 @@ pub fn ErrorSummary(
     }
 }
 
+/// One labelled input with its hint and error, as every dashboard form writes it: the
+/// error is linked from the input (`aria-describedby`) and marks it invalid.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: &'static str,
+    #[prop(into)] value: String,
+    #[prop(optional, into)] error: String,
+    /// `text` unless given (`date`, `datetime-local`, `url`, `textarea`…).
+    #[prop(optional)]
+    kind: &'static str,
+    /// An id other than the name (several forms on one page).
+    #[prop(optional, into)]
+    id: Option<String>,
+) -> impl IntoView {
+    let id = id.unwrap_or_else(|| name.to_string());
+    let has_error = !error.is_empty();
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = [(!hint.is_empty()).then(|| hint_id.clone()), has_error.then(|| error_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let described = (!described.is_empty()).then_some(described);
+    let input = if kind == "textarea" {
+        view! {
+            <textarea id=id.clone() name=name rows="6" aria-describedby=described.clone()
+                aria-invalid=has_error.then_some("true")>{value}</textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input type=if kind.is_empty() { "text" } else { kind } id=id.clone() name=name value=value
+                aria-describedby=described aria-invalid=has_error.then_some("true")/>
+        }
+        .into_any()
+    };
+    view! {
+        <div class=if has_error { "field field-error" } else { "field" }>
+            <label for=id>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id>{hint}</p> })}
+            {has_error.then(|| view! {
+                <p class="error-message" id=error_id><span class="visually-hidden">"Error: "</span>{error}</p>
+            })}
+            {input}
+        </div>
+    }
+}
+
 /// [`ErrorSummary`]'s markup for pages written as HTML strings: "There is a problem" and
 /// each message (escaped) as a paragraph, focusable when `focus`.
 #[cfg(feature = "ssr")]

@@ -59,13 +59,20 @@ pub async fn list_users() -> Result<Vec<UserSummary>, ApiError> {
 
 /// Adds a user from the dashboard (admins only). Bad input returns to the form with a message.
 #[server]
-pub async fn add_user(email: String, role: String, password: String) -> Result<(), ApiError> {
+pub async fn add_user(email: String, role: String, password: String, panel: Option<String>) -> Result<(), ApiError> {
     let admin = require(Role::Admin)?;
     let state = expect_context::<AppState>();
+    let panel = panel.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+    let chaired = match &panel {
+        Some(slug) => crate::panels::by_slug(&state.db, slug).await?,
+        None => None,
+    };
     let problem = if crate::domain::Email::parse(&email).is_err() {
         Some("Enter an email address like name@force.police.uk".to_string())
     } else if let Err(e) = Role::parse(&role) {
         Some(e)
+    } else if Role::parse(&role) == Ok(Role::Chair) && chaired.is_none() {
+        Some("Choose the panel a chair chairs".to_string())
     } else {
         password::validate_new(&password).err()
     };
@@ -81,6 +88,9 @@ pub async fn add_user(email: String, role: String, password: String) -> Result<(
             &[("error", "There is already a user with that email address".into()), ("email", email)],
         );
         return Ok(());
+    }
+    if role == Role::Chair {
+        repo::set_panel(&state.db, &email, chaired.map(|p| p.id)).await?;
     }
     audit::record(&state.db, &admin.email, "user_added", Some(email.trim()), Some(role.code())).await?;
     back_to("/admin/users", &[("done", format!("Added {}", email.trim()))]);

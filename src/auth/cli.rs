@@ -10,9 +10,13 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         email: String,
-        /// admin (users and settings), coordinator (recruits and cards) or viewer (aggregate dashboards only).
+        /// admin (users and settings), coordinator (recruits and cards), chair (one panel's
+        /// meetings, ratings and actions; needs --panel) or viewer (aggregate dashboards only).
         #[arg(long)]
         role: String,
+        /// The panel a chair chairs (its short name).
+        #[arg(long)]
+        panel: Option<String>,
     },
     /// Disable a user: they can no longer sign in, and their sessions end.
     Disable { email: String },
@@ -35,8 +39,14 @@ fn read_password() -> anyhow::Result<String> {
 
 pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { email, role } => {
+        UserCommand::Add { email, role, panel } => {
             let role = Role::parse(&role).map_err(|e| anyhow!("--role: {e}"))?;
+            let panel = match (role, panel) {
+                (Role::Chair, Some(slug)) => Some(crate::panels::require_slug(&state.db, "--panel", &slug).await?),
+                (Role::Chair, None) => bail!("--panel: a chair chairs one panel; name it (scrutiny panel list)"),
+                (_, Some(_)) => bail!("--panel is for chairs only (--role chair)"),
+                (_, None) => None,
+            };
             if crate::domain::Email::parse(&email).is_err() {
                 bail!("--email: enter an email address like name@example.police.uk");
             }
@@ -45,6 +55,9 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
             let hash = password::hash(pw).await?;
             if !repo::add(&state.db, &email, role, &hash).await? {
                 bail!("there is already a user with the email {email}");
+            }
+            if let Some(p) = &panel {
+                repo::set_panel(&state.db, &email, Some(p.id)).await?;
             }
             audit::record(&state.db, "cli", "user_added", Some(&email), Some(role.code())).await?;
             println!("added {email} as {}", role.code());

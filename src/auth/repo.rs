@@ -50,6 +50,17 @@ pub async fn add(db: &Db, email: &str, role: Role, password_hash: &str) -> Resul
     Ok(done == 1)
 }
 
+/// The panel a chair chairs (chairs see and run that panel only).
+pub async fn set_panel(db: &Db, email: &str, panel_id: Option<i64>) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE users SET panel_id = $1 WHERE email_lower = $2")
+        .bind(panel_id)
+        .bind(email.trim().to_lowercase())
+        .execute(db.writer())
+        .await?
+        .rows_affected();
+    Ok(done == 1)
+}
+
 pub async fn set_disabled(db: &Db, email: &str, disabled: bool) -> Result<bool, DbError> {
     let done = sqlx::query("UPDATE users SET disabled = $1 WHERE email_lower = $2")
         .bind(i64::from(disabled))

@@ -87,12 +87,16 @@ pub fn UsersPage() -> impl IntoView {
             <div class="field"><label for="email">"Email address"</label>
                 <input type="text" id="email" name="email" value=email autocomplete="off" spellcheck="false"/></div>
             <div class="field"><label for="role">"Role"</label>
-                <p class="hint" id="role-hint">"Admin: users and settings. Coordinator: recruits and cards. Viewer: aggregate dashboards only."</p>
+                <p class="hint" id="role-hint">"Admin: users and settings. Coordinator: recruits and cards. Chair: one panel’s meetings, ratings and actions. Viewer: aggregate dashboards only."</p>
                 <select id="role" name="role" aria-describedby="role-hint">
                     <option value="viewer">"Viewer"</option>
+                    <option value="chair">"Chair"</option>
                     <option value="coordinator">"Coordinator"</option>
                     <option value="admin">"Admin"</option>
                 </select></div>
+            <div class="field"><label for="panel">"Panel (chairs only)"</label>
+                <p class="hint" id="panel-hint">"The short name of the panel a chair chairs, for example youth. Leave blank for other roles."</p>
+                <input type="text" id="panel" name="panel" aria-describedby="panel-hint" autocomplete="off" spellcheck="false"/></div>
             <div class="field"><label for="password">"First password"</label>
                 <p class="hint" id="password-hint">"At least 12 characters. Give it to them securely; they can change it under Your account."</p>
                 <input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint"/></div>

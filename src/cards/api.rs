@@ -47,6 +47,7 @@ pub async fn create_batch(
     lang_pl: Option<String>,
     lang_ro: Option<String>,
     lang_ar: Option<String>,
+    panel: Option<String>,
 ) -> Result<(), ApiError> {
     use crate::domain::{BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea};
     let user = roles::require(Role::Coordinator)?;
@@ -55,6 +56,15 @@ pub async fn create_batch(
     let area_p = OptionalArea::parse(&area);
     let quantity_p = BatchQuantity::parse(&quantity);
     let expires_p = ExpiryDate::parse(&expires_on, ExpiryDate::today());
+    // The panel the cards' recruits join: as chosen, or the only one there is.
+    let panels = crate::panels::list(&state.db).await?;
+    let panel_p = match panel.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(slug) => {
+            panels.iter().find(|p| p.slug == slug).map(|p| p.id).ok_or("Choose a panel from the list".to_string())
+        }
+        None if panels.len() == 1 => Ok(panels[0].id),
+        None => Err("Choose the panel these cards invite people to".to_string()),
+    };
     // Ticked languages in the form's order (Welsh first); none ticked: the force's usual.
     let ticked: Vec<&str> = [("cy", &lang_cy), ("en", &lang_en), ("pl", &lang_pl), ("ro", &lang_ro), ("ar", &lang_ar)]
         .into_iter()
@@ -76,10 +86,17 @@ pub async fn create_batch(
         }
         Err(e) => Err(e),
     };
-    match (label_p, area_p, quantity_p, expires_p, languages_p) {
-        (Ok(label), Ok(area), Ok(quantity), Ok(expires_on), Ok(languages)) => {
-            let new =
-                super::repo::NewBatch { label, area, quantity, expires_on, languages, created_by: user.email.clone() };
+    match (label_p, area_p, quantity_p, expires_p, languages_p, panel_p) {
+        (Ok(label), Ok(area), Ok(quantity), Ok(expires_on), Ok(languages), Ok(panel_id)) => {
+            let new = super::repo::NewBatch {
+                label,
+                area,
+                quantity,
+                expires_on,
+                languages,
+                created_by: user.email.clone(),
+                panel_id,
+            };
             let quantity = new.quantity.get().to_string();
             let id = super::repo::create_batch(&state.db, new).await?;
             audit::record(&state.db, &user.email, "batch_created", Some(&format!("batch:{id}")), Some(&quantity))
@@ -87,12 +104,13 @@ pub async fn create_batch(
             leptos_axum::redirect(&format!("/admin/cards/{id}"));
             Ok(())
         }
-        (l, a, q, e, langs) => {
+        (l, a, q, e, langs, p) => {
             let mut query: Vec<(&str, String)> = vec![
                 ("label", label.clone()),
                 ("area", area.clone()),
                 ("quantity", quantity.clone()),
                 ("expires_on", expires_on.clone()),
+                ("panel", panel.clone().unwrap_or_default()),
             ];
             for code in &ticked {
                 query.push(("lang", code.to_string()));
@@ -111,6 +129,9 @@ pub async fn create_batch(
             }
             if let Err(m) = langs {
                 query.push(("err_languages", m));
+            }
+            if let Err(m) = p {
+                query.push(("err_panel", m));
             }
             let qs = serde_urlencoded::to_string(&query).unwrap_or_default();
             leptos_axum::redirect(&format!("/admin/cards/new?{qs}"));

@@ -39,6 +39,10 @@ pub enum CardsCommand {
         /// Where to write the PDF.
         #[arg(long)]
         out: std::path::PathBuf,
+        /// The panel the cards' recruits join (its short name; `scrutiny panel list`).
+        /// May be left out while the force has one panel.
+        #[arg(long)]
+        panel: Option<String>,
     },
     /// Void a batch: its cards then show a "no longer in use" page that still invites people to join.
     Void {
@@ -96,7 +100,20 @@ fn refuse_database_file(out: &Path, database_url: &str) -> anyhow::Result<()> {
 
 pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> {
     match command {
-        CardsCommand::Create { label, count, area, expires, layout, languages, out } => {
+        CardsCommand::Create { label, count, area, expires, layout, languages, out, panel } => {
+            let panel_id = match panel {
+                Some(slug) => crate::panels::require_slug(&state.db, "--panel", &slug).await?.id,
+                None => {
+                    let panels = crate::panels::list(&state.db).await?;
+                    match panels.as_slice() {
+                        [only] => only.id,
+                        _ => anyhow::bail!(
+                            "--panel: say which panel the cards are for ({})",
+                            panels.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    }
+                }
+            };
             let languages = CardLanguages::parse(&languages, &wording::default_languages(state))
                 .map_err(|e| anyhow!("--languages: {e}"))?;
             let new = repo::NewBatch {
@@ -106,6 +123,7 @@ pub async fn run(state: &AppState, command: CardsCommand) -> anyhow::Result<()> 
                 expires_on: ExpiryDate::parse(&expires, ExpiryDate::today()).map_err(|e| anyhow!("--expires: {e}"))?,
                 languages: languages.clone(),
                 created_by: "cli".into(),
+                panel_id,
             };
             // Everything is checked before anything is saved or any file touched: the
             // wording must print and fit, and --out must not be the database.

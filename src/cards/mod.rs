@@ -41,6 +41,8 @@ pub struct BatchSummary {
     pub scans: i64,
     /// Languages printed on the cards, in card order, e.g. `cy,en`.
     pub languages: String,
+    /// The panel the cards' recruits join (its name).
+    pub panel: String,
 }
 
 impl BatchSummary {

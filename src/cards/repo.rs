@@ -16,6 +16,8 @@ pub struct NewBatch {
     pub expires_on: Option<ExpiryDate>,
     pub languages: CardLanguages,
     pub created_by: String,
+    /// The panel its recruits join.
+    pub panel_id: i64,
 }
 
 /// Cards per INSERT (3 parameters each): see `db::rows_per_insert`.
@@ -23,7 +25,8 @@ const INSERT_CHUNK: usize = 80;
 
 const BATCH_COLUMNS: &str = "b.id, b.label, b.area, b.quantity, b.created_by, b.created_at, \
      b.expires_on, b.status, \
-     b.scanned_cards AS scanned, b.scans, b.languages";
+     b.scanned_cards AS scanned, b.scans, b.languages, \
+     (SELECT p.name FROM panels p WHERE p.id = b.panel_id) AS panel";
 
 #[derive(sqlx::FromRow)]
 struct BatchRow {
@@ -38,6 +41,7 @@ struct BatchRow {
     scanned: i64,
     scans: i64,
     languages: String,
+    panel: Option<String>,
 }
 
 impl From<BatchRow> for BatchSummary {
@@ -54,6 +58,7 @@ impl From<BatchRow> for BatchSummary {
             scanned: r.scanned,
             scans: r.scans,
             languages: r.languages,
+            panel: r.panel.unwrap_or_default(),
         }
     }
 }
@@ -62,8 +67,8 @@ impl From<BatchRow> for BatchSummary {
 pub async fn create_batch(db: &Db, new: NewBatch) -> Result<i64, DbError> {
     let mut tx = db.begin_write().await?;
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO card_batches (label, area, quantity, created_by, created_at, expires_on, status, languages) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id",
+        "INSERT INTO card_batches (label, area, quantity, created_by, created_at, expires_on, status, languages, \
+         panel_id) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8) RETURNING id",
     )
     .bind(new.label.as_str())
     .bind(new.area.as_deref())
@@ -72,6 +77,7 @@ pub async fn create_batch(db: &Db, new: NewBatch) -> Result<i64, DbError> {
     .bind(now_unix())
     .bind(new.expires_on.map(|d| d.to_string()))
     .bind(new.languages.to_string())
+    .bind(new.panel_id)
     .fetch_one(&mut *tx)
     .await?;
 

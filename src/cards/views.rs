@@ -44,6 +44,7 @@ fn BatchTable(batches: Vec<BatchSummary>) -> impl IntoView {
             <thead>
                 <tr>
                     <th scope="col">"Batch"</th>
+                    <th scope="col">"Panel"</th>
                     <th scope="col">"Area or team"</th>
                     <th scope="col">"Created"</th>
                     <th scope="col">"Expires"</th>
@@ -59,6 +60,7 @@ fn BatchTable(batches: Vec<BatchSummary>) -> impl IntoView {
                     view! {
                         <tr>
                             <td><a href=href>{b.label.clone()}</a></td>
+                            <td>{b.panel.clone()}</td>
                             <td>{b.area.clone().unwrap_or_default()}</td>
                             <td>{date_of(b.created_at)}</td>
                             <td>{b.expires_on.clone().unwrap_or_else(|| "–".into())}</td>
@@ -86,7 +88,7 @@ pub fn NewBatchPage() -> impl IntoView {
     let errors: Vec<(String, String)> = fields
         .iter()
         .map(|(name, ..)| *name)
-        .chain(["languages"])
+        .chain(["languages", "panel"])
         .filter_map(|name| {
             let e = get(&format!("err_{name}"));
             (!e.is_empty()).then(|| (name.to_string(), e))
@@ -159,6 +161,7 @@ pub fn NewBatchPage() -> impl IntoView {
                     </div>
                 </fieldset>
             </div>
+            <PanelChoice chosen=get("panel") error=get("err_panel")/>
             <button type="submit" class="button">"Create batch"</button>
         </form>
     }
@@ -247,6 +250,39 @@ pub fn BatchDetailPage() -> impl IntoView {
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
                 }
             })}
+        </Suspense>
+    }
+}
+
+/// Which panel the cards invite people to (a list; with one panel, that panel is chosen).
+#[component]
+fn PanelChoice(chosen: String, error: String) -> impl IntoView {
+    let panels = Resource::new(|| (), |_| crate::panels::api::list_panels());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (chosen, error) = (chosen.clone(), error.clone());
+                Suspend::new(async move {
+                    let list = panels.await.unwrap_or_default();
+                    let has_error = !error.is_empty();
+                    view! {
+                        <div class=if has_error { "field field-error" } else { "field" }>
+                            <label for="panel">"Panel"</label>
+                            <p class="hint" id="panel-hint">"People who scan these cards join this panel."</p>
+                            {has_error.then(|| view! {
+                                <p class="error-message" id="panel-error"><span class="visually-hidden">"Error: "</span>{error.clone()}</p>
+                            })}
+                            <select id="panel" name="panel" aria-describedby="panel-hint">
+                                {(list.len() > 1).then(|| view! { <option value="">"Choose a panel"</option> })}
+                                {list.into_iter().map(|p| {
+                                    let selected = p.slug == chosen;
+                                    view! { <option value=p.slug.clone() selected=selected>{p.name.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    }
+                })
+            }}
         </Suspense>
     }
 }

@@ -251,34 +251,10 @@ pub struct SampleArgs {
 /// Prints the sample as CSV (the police.uk columns and values as published, in sample
 /// order) and, on standard error, what it was drawn from.
 pub async fn sample(state: &AppState, args: SampleArgs) -> anyhow::Result<()> {
-    use super::sample::{draw_sample, to_csv, Only, Request};
-    check_month("--from", &args.from)?;
-    check_month("--to", &args.to)?;
-    if args.from > args.to {
-        bail!("--from ({}) is after --to ({})", args.from, args.to);
-    }
-    let size: i64 = match args.size.trim().parse() {
-        Ok(n) if (1..=1000).contains(&n) => n,
-        _ => bail!("--size must be a whole number from 1 to 1000, not \"{}\"", args.size),
-    };
-    if args.seed.trim().is_empty() {
-        bail!("--seed must not be empty (any text: a date, a number rolled at the meeting)");
-    }
-    // The seed is used exactly as typed (a space or an accent written another way is
-    // another seed), so it must be text one can read back and type again.
-    if args.seed.chars().count() > 200 || args.seed.chars().any(char::is_control) {
-        bail!("--seed must be at most 200 characters, with no control characters (a date or a number is best)");
-    }
-    let force = args.force.trim().to_ascii_lowercase();
-    let mut only = Vec::new();
-    for raw in &args.only {
-        let o = Only::parse(raw).map_err(|e| anyhow!(e))?;
-        if !only.contains(&o) {
-            only.push(o);
-        }
-    }
-    require_known_force(state, &force).await?;
-    let request = Request { force, from: args.from, to: args.to, size, seed: args.seed, only };
+    use super::sample::{draw_sample, to_csv, Request};
+    let request = Request::parse(&args.force, &args.from, &args.to, &args.size, &args.seed, &args.only)
+        .map_err(|(field, e)| if field == "only" { anyhow!(e) } else { anyhow!("--{field} {e}") })?;
+    require_known_force(state, &request.force).await?;
     let sample = draw_sample(&state.db, &request).await?;
     let filters = request.only.iter().map(|o| o.code()).collect::<Vec<_>>().join(", ");
     eprintln!(

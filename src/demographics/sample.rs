@@ -97,6 +97,64 @@ pub struct Sample {
     pub without_records: i64,
 }
 
+fn is_month(m: &str) -> bool {
+    m.len() == 7
+        && m.as_bytes()[4] == b'-'
+        && m[..4].bytes().chain(m[5..].bytes()).all(|b| b.is_ascii_digit())
+        && (1..=12).contains(&m[5..].parse::<u32>().unwrap_or(0))
+}
+
+impl Request {
+    /// Checks a request as typed (a command line or a meeting's form); a problem names
+    /// its field (`force`, `from`, `to`, `size`, `seed` or `only`). Whether the force has
+    /// imported searches is for the caller to check.
+    pub fn parse(
+        force: &str,
+        from: &str,
+        to: &str,
+        size: &str,
+        seed: &str,
+        only: &[String],
+    ) -> Result<Request, (&'static str, String)> {
+        let (from, to) = (from.trim(), to.trim());
+        for (field, m) in [("from", from), ("to", to)] {
+            if !is_month(m) {
+                return Err((field, format!("must be a month as YYYY-MM (e.g. 2023-04), not \"{m}\"")));
+            }
+        }
+        if from > to {
+            return Err(("from", format!("({from}) is after the last month ({to})")));
+        }
+        let size: i64 = match size.trim().parse() {
+            Ok(n) if (1..=1000).contains(&n) => n,
+            _ => return Err(("size", format!("must be a whole number from 1 to 1000, not \"{size}\""))),
+        };
+        if seed.trim().is_empty() {
+            return Err(("seed", "must not be empty (any text: a date, a number rolled at the meeting)".into()));
+        }
+        // The seed is used exactly as typed (a space or an accent written another way is
+        // another seed), so it must be text one can read back and type again.
+        if seed.chars().count() > 200 || seed.chars().any(char::is_control) {
+            return Err((
+                "seed",
+                "must be at most 200 characters, with no control characters (a date or a number is best)".into(),
+            ));
+        }
+        let force = force.trim().to_ascii_lowercase();
+        if force.is_empty() {
+            return Err(("force", "choose the force whose searches to draw from".into()));
+        }
+        let mut filters = Vec::new();
+        for raw in only {
+            let o = Only::parse(raw).map_err(|e| ("only", e))?;
+            if !filters.contains(&o) {
+                filters.push(o);
+            }
+        }
+        Ok(Request { force, from: from.into(), to: to.into(), size, seed: seed.into(), only: filters })
+    }
+}
+
 pub async fn draw_sample(db: &Db, r: &Request) -> Result<Sample, DbError> {
     let (rows, candidates, without_records) =
         super::repo::sample(db, &r.force, &r.from, &r.to, &r.only, key(&r.seed), r.size.max(0), 16.0).await?;

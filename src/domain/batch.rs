@@ -1,11 +1,11 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
-fn clean(raw: &str) -> String {
+pub(super) fn clean(raw: &str) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn check_text(value: &str, what: &str, max: usize) -> Result<(), String> {
+pub(super) fn check_text(value: &str, what: &str, max: usize) -> Result<(), String> {
     if value.chars().count() > max {
         return Err(format!("{what} must be {max} characters or fewer"));
     }
@@ -135,6 +135,16 @@ impl ExpiryDate {
         let julian = i64::from(EPOCH.to_julian_day()).saturating_add(days);
         let date = i32::try_from(julian).ok().and_then(|j| Date::from_julian_day(j).ok());
         ExpiryDate(date.unwrap_or(if days < 0 { Date::MIN } else { Date::MAX }))
+    }
+
+    /// The calendar day.
+    pub fn date(self) -> Date {
+        self.0
+    }
+
+    /// The day `days` later (or earlier, when negative).
+    pub fn plus_days(self, days: i64) -> Self {
+        ExpiryDate::from_unix_days(self.unix_days().saturating_add(days))
     }
 
     /// The first second of this day (UTC), in Unix seconds.

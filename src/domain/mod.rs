@@ -31,11 +31,16 @@ macro_rules! choice {
 mod batch;
 mod card_code;
 mod equality;
+mod panel;
 mod person;
 mod status;
 
 pub use batch::{utc_of_unix, BatchLabel, BatchQuantity, CardLanguages, ExpiryDate, OptionalArea};
 pub use card_code::CardCode;
 pub use equality::{parse_ethnic_other, Disability, EthnicDetail, EthnicGroup, Gender};
+pub use panel::{
+    optional_day, optional_long_text, optional_text, required_text, ActionStatus, Attendance, MeetingTime, MemberRole,
+    PanelKind, PanelSlug, Rating, Theme, VettingStatus,
+};
 pub use person::{AgeBand, AreaConnection, AreaLink, ContactMethod, Email, ErrKey, PersonName, Phone, Postcode};
 pub use status::{BatchStatus, EqualityConsent, RecruitStatus};

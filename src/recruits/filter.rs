@@ -19,6 +19,9 @@ pub struct RecruitFilter {
     pub status: String,
     /// A batch id, `none` (signed up without a card) or empty.
     pub batch: String,
+    /// A panel's short name, or empty.
+    #[serde(default)]
+    pub panel: String,
     /// Signed up on or after / on or before, `YYYY-MM-DD`.
     pub from: String,
     pub to: String,
@@ -37,6 +40,7 @@ impl RecruitFilter {
             q: text("q"),
             status: text("status"),
             batch: text("batch"),
+            panel: text("panel"),
             from: text("from"),
             to: text("to"),
             age: text("age"),
@@ -57,6 +61,9 @@ impl RecruitFilter {
         }
         if !self.batch.is_empty() && self.batch != "none" && self.batch.parse::<i64>().is_err() {
             out.push(("batch", "Choose a card batch from the list".to_string()));
+        }
+        if !self.panel.is_empty() && crate::domain::PanelSlug::parse(&self.panel).is_err() {
+            out.push(("panel", "Choose a panel from the list".to_string()));
         }
         let from = self.date("from", &mut out);
         let to = self.date("to", &mut out);
@@ -103,6 +110,7 @@ impl RecruitFilter {
                 "q" => f.q.clear(),
                 "status" => f.status.clear(),
                 "batch" => f.batch.clear(),
+                "panel" => f.panel.clear(),
                 "from" => f.from.clear(),
                 "to" => {
                     f.to.clear();
@@ -129,6 +137,7 @@ impl RecruitFilter {
             ("q", self.q.as_str()),
             ("status", &self.status),
             ("batch", &self.batch),
+            ("panel", &self.panel),
             ("from", &self.from),
             ("to", &self.to),
             ("age", &self.age),

@@ -59,6 +59,9 @@ pub struct RecruitList {
     pub total: i64,
     /// Every card batch (id, label), newest first, for the filter.
     pub batches: Vec<(i64, String)>,
+    /// Every panel (short name, name), for the filter.
+    #[serde(default)]
+    pub panels: Vec<(String, String)>,
     /// The reader may filter by ethnic group (equality data access): without it, a list
     /// filtered by group would tell them each person's group.
     #[serde(default)]

@@ -49,6 +49,9 @@ fn filtered(f: &RecruitFilter) -> (String, Vec<Param>) {
     } else if let Ok(id) = f.batch.parse::<i64>() {
         add("r.batch_id = ?", vec![Param::Int(id)], &mut params);
     }
+    if !f.panel.is_empty() {
+        add("r.panel_id = (SELECT id FROM panels WHERE slug = ?)", vec![Param::Text(f.panel.clone())], &mut params);
+    }
     let (from, to) = f.created_range();
     if let Some(from) = from {
         add("r.created_at >= ?", vec![Param::Int(from)], &mut params);
@@ -108,6 +111,8 @@ pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
         bind_all(sqlx::query_as(&sql), &params).fetch_all(db.pool()).await?;
     let batches: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, label FROM card_batches ORDER BY id DESC").fetch_all(db.pool()).await?;
+    let panels: Vec<(String, String)> =
+        sqlx::query_as("SELECT slug, name FROM panels ORDER BY id").fetch_all(db.pool()).await?;
     Ok(RecruitList {
         rows: rows
             .into_iter()
@@ -118,6 +123,7 @@ pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
             .collect::<Result<_, DbError>>()?,
         total,
         batches,
+        panels,
         equality_access: false,
     })
 }

@@ -92,7 +92,8 @@ pub fn RecruitsPage() -> impl IntoView {
                 <input type="date" id="to" name="to" value=f.to.clone()/></div>
             <Suspense fallback=|| ()>
                 {move || { let eth_problem = eth_problem.clone(); Suspend::new(async move {
-                    let (batches, equality_access) = rows.await.map(|l| (l.batches, l.equality_access)).unwrap_or_default();
+                    let (batches, panels, equality_access) = rows.await.map(|l| (l.batches, l.panels, l.equality_access)).unwrap_or_default();
+                    let panel = use_query_map().with_untracked(|q| q.get("panel").unwrap_or_default());
                     let current = use_query_map().with_untracked(|q| q.get("batch").unwrap_or_default());
                     let eth = use_query_map().with_untracked(|q| q.get("eth").unwrap_or_default());
                     view! {
@@ -109,6 +110,15 @@ pub fn RecruitsPage() -> impl IntoView {
                         })}
                         {(!equality_access && !eth.is_empty()).then(|| view! {
                             <p class="notice" role="status">"Filtering by ethnic group needs equality data access (ask an admin): the list is not filtered by group."</p>
+                        })}
+                        {(panels.len() > 1 || !panel.is_empty()).then(|| view! {
+                            <div class="field"><label for="panel">"Panel"</label>
+                                <select id="panel" name="panel">
+                                    <option value="" selected=panel.is_empty()>"Any"</option>
+                                    {panels.into_iter().map(|(slug, name)| { let sel = slug == panel; view! {
+                                        <option value=slug selected=sel>{name}</option>
+                                    }}).collect_view()}
+                                </select></div>
                         })}
                         <div class="field"><label for="batch">"Card batch"</label>
                             <select id="batch" name="batch">
@@ -140,7 +150,7 @@ pub fn RecruitsPage() -> impl IntoView {
                             <label for=format!("col-{c}") class="inline">{label}</label></div>
                     }).collect_view()}
                 </fieldset>
-                {[("q", valid.q.clone()), ("status", valid.status.clone()), ("batch", valid.batch.clone()), ("from", valid.from.clone()),
+                {[("q", valid.q.clone()), ("status", valid.status.clone()), ("batch", valid.batch.clone()), ("panel", valid.panel.clone()), ("from", valid.from.clone()),
                   ("to", valid.to.clone()), ("age", valid.age.clone()), ("eth", valid.eth.clone()), ("sort", valid.sort.clone())]
                     .into_iter().filter(|(_, v)| !v.is_empty())
                     .map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}

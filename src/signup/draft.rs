@@ -53,6 +53,8 @@ pub struct Draft {
     pub ethnic_group: String,
     pub ethnic_detail: String,
     pub ethnic_other: String,
+    /// The panel the address named (`/join?panel=youth`), carried through the journey.
+    pub panel: String,
     /// Idempotency key of this form (one per journey).
     pub key: String,
     /// Signed time the journey started (anti-automation).
@@ -106,6 +108,7 @@ impl Draft {
                 "ethnic_group" => d.ethnic_group = v,
                 "ethnic_detail" => d.ethnic_detail = v,
                 "ethnic_other" => d.ethnic_other = v,
+                "panel" => d.panel = v.chars().take(40).collect(),
                 "key" => d.key = v,
                 "started" => d.started = v,
                 _ => {}
@@ -132,6 +135,9 @@ impl Draft {
             ("key", self.key.clone()),
             ("started", self.started.clone()),
         ];
+        if !self.panel.is_empty() {
+            out.push(("panel", self.panel.clone()));
+        }
         out.extend(self.connection.iter().map(|c| ("connection", c.clone())));
         out
     }

@@ -50,6 +50,7 @@ impl TryFrom<(&Draft, Lang, Option<i64>)> for Submission {
         });
         Ok(Submission {
             batch_id,
+            panel: crate::domain::PanelSlug::parse(&d.panel).ok().map(|p| p.to_string()),
             key: d.key.clone(),
             name,
             email: optional(&d.email, Email::parse),

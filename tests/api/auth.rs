@@ -25,6 +25,8 @@ const PUBLIC: &[&str] = &[
     "/notify/callback",
     "/card",
     "/metrics",
+    "/panels/{slug}/reports",
+    "/panels/{slug}/reports/{id}",
 ];
 
 /// Every route the server has, with the access it declared: the features' plain routes,

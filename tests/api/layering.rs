@@ -13,8 +13,21 @@ use std::{
 };
 
 const TOP: &[&str] = &["main", "lib", "app", "startup", "cli", "seed"];
-const FEATURES: &[&str] =
-    &["auth", "cards", "demographics", "email", "health", "info", "insight", "recruits", "retention", "scan", "signup"];
+const FEATURES: &[&str] = &[
+    "auth",
+    "cards",
+    "demographics",
+    "email",
+    "health",
+    "info",
+    "insight",
+    "meetings",
+    "panels",
+    "recruits",
+    "retention",
+    "scan",
+    "signup",
+];
 const SHARED: &[&str] = &[
     "audit",
     "config",

@@ -55,6 +55,8 @@ pub struct StepQuery {
     s: Option<String>,
     /// Set by the redirect after an under-age answer: the youth page, as a page of its own.
     youth: Option<String>,
+    /// `/join?panel=youth`: the panel a new journey joins (carried in its answers).
+    panel: Option<String>,
 }
 
 /// The step a sealed `s` describes, with its answers (None: absent, altered or not ours).
@@ -114,6 +116,7 @@ fn step_from_address(
     sealed: Option<(Step, Draft, bool, bool)>,
     chosen: bool,
     youth: bool,
+    panel: Option<&str>,
 ) -> Response {
     if youth {
         return pages::youth(j).into_response();
@@ -127,7 +130,13 @@ fn step_from_address(
             pages::step_page(j, step, &draft, problems, returning, None).with_status(status)
         }
         Some((step, draft, returning, false)) => pages::step_page(j, step, &draft, vec![], returning, None),
-        None => pages::step_page(j, Step::FIRST, &new_draft(state), vec![], false, None),
+        None => {
+            let mut draft = new_draft(state);
+            if let Some(p) = panel.and_then(|p| crate::domain::PanelSlug::parse(p).ok()) {
+                draft.panel = p.to_string();
+            }
+            pages::step_page(j, Step::FIRST, &draft, vec![], false, None)
+        }
     };
     if chosen {
         page.remember_lang().into_response()
@@ -154,7 +163,7 @@ pub async fn start_from_card(
                 repo::record_event(&state.db, Some(batch_id), "started").await?;
             }
             let j = journey(&state, lang, format!("/j/{code}/join"));
-            Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some()))
+            Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some(), q.panel.as_deref()))
         }
         other => Ok(card_problem_page(lang, &other)),
     }
@@ -174,7 +183,7 @@ pub async fn start_without_card(
         repo::record_event(&state.db, None, "started").await?;
     }
     let j = journey(&state, lang, "/join".into());
-    Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some()))
+    Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some(), q.panel.as_deref()))
 }
 
 /// `POST /j/<code>/join`.

@@ -31,6 +31,9 @@ pub struct EqualityAnswers {
 
 pub struct Submission {
     pub batch_id: Option<i64>,
+    /// The panel named in the address they joined from (`/join?panel=youth`), as typed:
+    /// a card's batch decides first, then this, then the first panel.
+    pub panel: Option<String>,
     pub key: String,
     pub name: PersonName,
     pub email: Option<Email>,
@@ -157,8 +160,10 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO recruits (public_id, batch_id, name, email, email_lower, phone, contact_method, \
          postcode, area_connection, age_band, language, status, created_at, updated_at, \
-         receipt_hash, receipt_expires) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $12, $13, $14) RETURNING id",
+         receipt_hash, receipt_expires, panel_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12, $12, $13, $14, \
+         COALESCE((SELECT panel_id FROM card_batches WHERE id = $2), (SELECT id FROM panels WHERE slug = $15), \
+         (SELECT MIN(id) FROM panels))) RETURNING id",
     )
     .bind(tokens::new_token()[..16].to_string())
     .bind(s.batch_id)
@@ -174,6 +179,7 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
     .bind(now)
     .bind(tokens::hash(&receipt))
     .bind(now + RECEIPT_TTL_SECS)
+    .bind(s.panel.as_deref().unwrap_or(""))
     .fetch_one(&mut **tx)
     .await?;
     if let Some(eq) = &s.equality {

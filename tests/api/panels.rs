@@ -1,0 +1,451 @@
+//! Several panels per force (issue 18): panels from the command line and the dashboard,
+//! cards and recruits belonging to a panel, the recruits list filtered by panel, members'
+//! records and what falls due, and a chair who sees their own panel only.
+use leptos::server_fn::ServerFn;
+use scrutiny::{
+    panels::api::{AddTraining, SaveMember, SavePanel, SaveTargets},
+    roles::Role,
+};
+
+use crate::{
+    demographics::{count, scrutiny},
+    helpers::{spawn_app, TestApp},
+};
+
+/// Posts a form like a browser without JavaScript; returns the redirect's Location.
+pub async fn post_form(client: &reqwest::Client, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
+    let r = client
+        .post(app.url(path))
+        .header("accept", "text/html,application/xhtml+xml")
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    assert!(status.is_redirection(), "{path}: status {status}: {}", r.text().await.unwrap_or_default());
+    location.unwrap()
+}
+
+fn decoded(location: &str) -> String {
+    let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let q = query.split('#').next().unwrap();
+    serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}\n"))
+        .collect()
+}
+
+pub async fn add_panel(app: &TestApp, slug: &str, name: &str, kind: &str) {
+    let out = scrutiny(&app.database_url, &["panel", "add", "--slug", slug, "--name", name, "--kind", kind]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub async fn panel_id(app: &TestApp, slug: &str) -> i64 {
+    count(&app.db, &format!("SELECT id FROM panels WHERE slug = '{slug}'")).await
+}
+
+impl TestApp {
+    /// A batch of cards for `panel`, through the dashboard form.
+    pub async fn create_batch_for(&self, label: &str, quantity: u32, panel: &str) -> i64 {
+        let q = quantity.to_string();
+        let location = self
+            .post_batch_form(&[("label", label), ("area", ""), ("quantity", &q), ("expires_on", ""), ("panel", panel)])
+            .await;
+        location.strip_prefix("/admin/cards/").unwrap_or_else(|| panic!("{location}")).parse().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn an_existing_force_is_one_panel_and_more_can_be_added_from_the_command_line() {
+    let app = spawn_app().await;
+    // A new (or migrated) database has the one default panel, which existing batches join.
+    let batch = app.create_batch("Before panels", 1).await;
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM panels").await, 1);
+    assert_eq!(count(&app.db, &format!("SELECT panel_id FROM card_batches WHERE id = {batch}")).await, 1);
+
+    let db = app.database_url.clone();
+    let out = scrutiny(
+        &db,
+        &[
+            "panel",
+            "add",
+            "--slug",
+            "youth",
+            "--name",
+            "Youth panel",
+            "--kind",
+            "youth",
+            "--area",
+            "North",
+            "--min-age",
+            "16",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Each bad value is refused naming its flag, and nothing is added.
+    for (args, flag) in [
+        (vec!["--slug", "youth", "--name", "Again"], "--slug"),
+        (vec!["--slug", "Bad Slug!", "--name", "X"], "--slug"),
+        (vec!["--slug", "ok", "--name", "  "], "--name"),
+        (vec!["--slug", "ok", "--name", "X", "--kind", "football"], "--kind"),
+        (vec!["--slug", "ok", "--name", "X", "--min-age", "14"], "--min-age"),
+    ] {
+        let mut all = vec!["panel", "add"];
+        all.extend(args);
+        let out = scrutiny(&db, &all).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(flag), "{all:?}: {stderr}");
+    }
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM panels").await, 2);
+    let list = scrutiny(&db, &["panel", "list"]).await;
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert_eq!(list, "slug,kind,name,area,min_age\npanel,stop-search,Stop and search scrutiny panel,,\nyouth,youth,Youth panel,North,16\n");
+
+    // With two panels, cards must say which one they are for.
+    let pdf = tempfile::NamedTempFile::new().unwrap();
+    let path = pdf.path().with_extension("pdf");
+    let create = |panel: Option<&'static str>| {
+        let mut args = vec!["cards", "create", "--label", "Youth cards", "--count", "3"];
+        args.extend(["--out", path.to_str().unwrap()]);
+        if let Some(p) = panel {
+            args.extend(["--panel", p]);
+        }
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let refused = scrutiny(&db, &create(None).iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--panel"), "{:?}", refused);
+    let unknown = scrutiny(&db, &create(Some("nope")).iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let unknown_err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(unknown_err.contains("--panel") && unknown_err.contains("youth"), "{unknown_err}");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM card_batches").await, 1, "nothing saved when refused");
+    let made = scrutiny(&db, &create(Some("youth")).iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let youth = panel_id(&app, "youth").await;
+    assert_eq!(count(&app.db, "SELECT panel_id FROM card_batches WHERE label = 'Youth cards'").await, youth);
+    std::fs::remove_file(&path).ok();
+}
+
+#[tokio::test]
+async fn recruits_join_the_panel_of_their_card_or_of_the_join_address() {
+    let app = spawn_app().await;
+    add_panel(&app, "youth", "Youth panel", "youth").await;
+    // The dashboard form needs a panel once there are two.
+    let location =
+        app.post_batch_form(&[("label", "No panel"), ("area", ""), ("quantity", "2"), ("expires_on", "")]).await;
+    assert!(decoded(&location).contains("err_panel=Choose the panel"), "{location}");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM card_batches").await, 0);
+
+    let youth_batch = app.create_batch_for("Youth cards", 2, "youth").await;
+    let main_batch = app.create_batch_for("Main cards", 2, "panel").await;
+    let youth_code = app.codes_of(youth_batch).await[0].clone();
+    let main_code = app.codes_of(main_batch).await[0].clone();
+    crate::retention::sign_up(&app, &youth_code, "young@example.org").await;
+    crate::retention::sign_up(&app, &main_code, "main@example.org").await;
+
+    // Without a card: the panel the address names, carried through every step.
+    for (email, address) in [("joined@example.org", "/join?panel=youth"), ("plain@example.org", "/join")] {
+        let person = crate::helpers::person_client(email);
+        let html = person.get(app.url(address)).send().await.unwrap().text().await.unwrap();
+        let fields = [
+            ("name", "Alex Doe"),
+            ("email", email),
+            ("contact_method", "email"),
+            ("age_band", "18-24"),
+            ("connection", "live"),
+            ("key", &crate::helpers::hidden(&html, "key")),
+            ("started", &crate::helpers::hidden(&html, "started")),
+            ("step", "check"),
+            ("action", "continue"),
+            ("lang", "en"),
+            ("equality", "no"),
+            ("panel", &if address.contains("youth") { crate::helpers::hidden(&html, "panel") } else { String::new() }),
+        ];
+        let r = person.post(app.url("/join")).form(&fields).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+    }
+    let panel_of = |email: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let (slug,): (String,) = sqlx::query_as(
+                "SELECT p.slug FROM recruits r JOIN panels p ON p.id = r.panel_id WHERE r.email_lower = $1",
+            )
+            .bind(email)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+            slug
+        }
+    };
+    assert_eq!(panel_of("young@example.org").await, "youth");
+    assert_eq!(panel_of("main@example.org").await, "panel");
+    assert_eq!(panel_of("joined@example.org").await, "youth");
+    assert_eq!(panel_of("plain@example.org").await, "panel", "no panel named: the first panel");
+
+    // The recruits list and its export filter by panel.
+    let page = app.get("/admin/recruits?panel=youth").await.text().await.unwrap();
+    assert!(page.contains("young@example.org") || page.contains("Casey Doe"));
+    let export = app.get("/admin/recruits/export.csv?col=email&panel=youth").await.text().await.unwrap();
+    let mut emails: Vec<&str> = export.lines().skip(1).map(|l| l.trim_matches('"')).collect();
+    emails.sort();
+    assert_eq!(emails, ["joined@example.org", "young@example.org"], "{export}");
+    let export = app.get("/admin/recruits/export.csv?col=email&panel=panel").await.text().await.unwrap();
+    assert_eq!(export.lines().skip(1).count(), 2, "{export}");
+}
+
+#[tokio::test]
+async fn the_dashboard_adds_and_edits_panels_and_keeps_what_was_typed_on_errors() {
+    let app = spawn_app().await;
+    let location = post_form(
+        &app.client,
+        &app,
+        SavePanel::PATH,
+        &[
+            ("id", ""),
+            ("slug", "North District"),
+            ("name", ""),
+            ("kind", "youth"),
+            ("area", "North"),
+            ("min_age", "15"),
+            ("term_limit_months", "abc"),
+            ("safeguarding_lead", ""),
+        ],
+    )
+    .await;
+    let q = decoded(&location);
+    for expected in [
+        "err_slug=",
+        "err_name=Enter",
+        "err_min_age=The minimum age must be 16 or 18",
+        "err_term_limit_months=",
+        "area=North",
+    ] {
+        assert!(q.contains(expected), "{expected} in {q}");
+    }
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM panels").await, 1, "nothing saved");
+    let location = post_form(
+        &app.client,
+        &app,
+        SavePanel::PATH,
+        &[
+            ("id", ""),
+            ("slug", "north"),
+            ("name", "North panel"),
+            ("kind", "stop-search"),
+            ("area", ""),
+            ("min_age", ""),
+            ("term_limit_months", "36"),
+            ("safeguarding_lead", "Jo Lead"),
+            ("reports_public", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(location, "/admin/panels/north?saved=1");
+    let id = panel_id(&app, "north").await;
+    // Renaming onto another panel's short name is refused; the panel is unchanged.
+    let location = post_form(
+        &app.client,
+        &app,
+        SavePanel::PATH,
+        &[
+            ("id", &id.to_string()),
+            ("slug", "panel"),
+            ("name", "Renamed"),
+            ("kind", "joint"),
+            ("area", ""),
+            ("min_age", ""),
+            ("term_limit_months", ""),
+            ("safeguarding_lead", ""),
+        ],
+    )
+    .await;
+    assert!(decoded(&location).contains("err_slug=Another panel"), "{location}");
+    assert_eq!(
+        count(&app.db, "SELECT COUNT(*) FROM panels WHERE name = 'North panel' AND term_limit_months = 36").await,
+        1
+    );
+    let page = app.get("/admin/panels/north").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("North panel") && html.contains("Jo Lead"), "{html}");
+    assert_eq!(app.get("/admin/panels/nowhere").await.status(), 404);
+}
+
+#[tokio::test]
+async fn members_records_training_and_what_falls_due() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Members", 3).await;
+    let codes = app.codes_of(batch).await;
+    let sam = crate::retention::sign_up(&app, &codes[0], "sam@example.org").await;
+    let kim = crate::retention::sign_up(&app, &codes[1], "kim@example.org").await;
+    for id in [sam, kim] {
+        sqlx::query("UPDATE recruits SET status = 'member' WHERE id = $1")
+            .bind(id)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
+    let today = scrutiny::domain::ExpiryDate::today();
+    let soon = today.plus_days(30).to_string();
+    let later = today.plus_days(90).to_string();
+    let past = today.plus_days(-400).to_string();
+    let save = |id: i64, fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let mut all: Vec<(&str, String)> = vec![("slug", "panel".into()), ("recruit_id", id.to_string())];
+            all.extend(fields);
+            let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(&app.client, app, SaveMember::PATH, &pairs).await
+        }
+    };
+    let base = |vetting_expires: &str, term_end: &str| {
+        vec![
+            ("role", "member".to_string()),
+            ("term_start", past.clone()),
+            ("term_end", term_end.to_string()),
+            ("vetting_level", "NPPV2".into()),
+            ("vetting_status", "cleared".into()),
+            ("vetting_expires", vetting_expires.to_string()),
+            ("confidentiality_on", past.clone()),
+        ]
+    };
+    assert!(save(sam, base(&soon, &later)).await.contains("saved_member"));
+    assert!(save(kim, base(&later, &later)).await.contains("saved_member"));
+    // A term that ends before it starts, or a date that is not one, is refused.
+    let mut bad = base(&soon, &past);
+    bad[1].1 = today.to_string();
+    let location = save(kim, bad).await;
+    assert!(decoded(&location).contains("err_member=The term must end after it starts"), "{location}");
+    let location = save(kim, base("2027-02-30", &later)).await;
+    assert!(decoded(&location).contains("err_member=The vetting expiry date must be a real date"), "{location}");
+    // A recruit who is not a member of this panel has no record to change.
+    let stranger = crate::retention::sign_up(&app, &codes[2], "stranger@example.org").await;
+    let r = app
+        .client
+        .post(app.url(SaveMember::PATH))
+        .header("accept", "text/html")
+        .form(&[
+            ("slug", "panel"),
+            ("recruit_id", &stranger.to_string()),
+            ("role", "member"),
+            ("term_start", ""),
+            ("term_end", ""),
+            ("vetting_level", ""),
+            ("vetting_status", ""),
+            ("vetting_expires", ""),
+            ("confidentiality_on", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Training: the latest of each course counts.
+    let today_s = today.to_string();
+    for (course, taken, expires) in
+        [("Unconscious bias", past.as_str(), soon.as_str()), ("Unconscious bias", today_s.as_str(), later.as_str())]
+    {
+        let l = post_form(
+            &app.client,
+            &app,
+            AddTraining::PATH,
+            &[
+                ("slug", "panel"),
+                ("recruit_id", &kim.to_string()),
+                ("course", course),
+                ("taken_on", taken),
+                ("expires_on", expires),
+            ],
+        )
+        .await;
+        assert!(l.contains("saved_member"), "{l}");
+    }
+    let members = scrutiny::panels::repo::members(&app.db, 1).await.unwrap();
+    let due = scrutiny::panels::repo::due_soon(&members, today, 60);
+    let due: Vec<(String, String)> = due.into_iter().map(|d| (d.name, d.what)).collect();
+    assert_eq!(due, [("Casey Doe".to_string(), "Vetting expires".to_string())], "only what falls due within 60 days");
+    let page = app.get("/admin/panels/panel").await.text().await.unwrap();
+    assert!(page.contains("Vetting expires") && page.contains("NPPV2"), "the panel page shows records and what is due");
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'panel_members_viewed'").await, 1);
+
+    // Targets: percentages, refused when they add up to more than 100.
+    let l = post_form(
+        &app.client,
+        &app,
+        SaveTargets::PATH,
+        &[("slug", "panel"), ("white", "60"), ("mixed", "10"), ("asian", "20"), ("black", "30"), ("other", "")],
+    )
+    .await;
+    assert!(decoded(&l).contains("err_targets=The targets add up to more than 100%"), "{l}");
+    let l = post_form(
+        &app.client,
+        &app,
+        SaveTargets::PATH,
+        &[("slug", "panel"), ("white", "60"), ("mixed", "5.5"), ("asian", "15"), ("black", "12%"), ("other", "")],
+    )
+    .await;
+    assert!(l.contains("saved=1"), "{l}");
+    assert_eq!(
+        count(&app.db, "SELECT CAST(SUM(per_mille) AS BIGINT) FROM panel_targets WHERE panel_id = 1").await,
+        925
+    );
+}
+
+#[tokio::test]
+async fn a_chair_runs_their_own_panel_only_and_sees_no_recruits() {
+    let app = spawn_app().await;
+    add_panel(&app, "youth", "Youth panel", "youth").await;
+    // Chairs are added with their panel (the command line refuses a chair without one).
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["user", "add", "--email", "chair@test.example", "--role", "chair"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("SCRUTINY_PASSWORD", crate::helpers::TEST_PASSWORD)
+        .output()
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--panel"), "{out:?}");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["user", "add", "--email", "chair@test.example", "--role", "chair", "--panel", "youth"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("SCRUTINY_PASSWORD", crate::helpers::TEST_PASSWORD)
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let chair = app.client_as(Role::Chair).await;
+    let get = |path: &'static str| {
+        let chair = chair.clone();
+        let url = app.url(path);
+        async move { chair.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(get("/admin/panels/youth").await, 200);
+    assert_eq!(get("/admin/panels/panel").await, 403, "another panel's members are not the chair's to see");
+    assert_eq!(get("/admin/recruits").await, 403);
+    assert_eq!(get("/admin/panels").await, 403, "managing panels is for coordinators");
+    assert_eq!(get("/admin/meetings").await, 200);
+    // A chair cannot change a panel or a member's record.
+    let r = chair
+        .post(app.url(SavePanel::PATH))
+        .header("accept", "text/html")
+        .form(&[
+            ("id", ""),
+            ("slug", "x"),
+            ("name", "X"),
+            ("kind", "youth"),
+            ("area", ""),
+            ("min_age", ""),
+            ("term_limit_months", ""),
+            ("safeguarding_lead", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // A viewer sees neither panels' members nor meetings.
+    let viewer = app.client_as(Role::Viewer).await;
+    for path in ["/admin/panels/youth", "/admin/meetings"] {
+        assert_eq!(viewer.get(app.url(path)).send().await.unwrap().status(), 403, "{path}");
+    }
+}
