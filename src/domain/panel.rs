@@ -213,6 +213,17 @@ impl MeetingTime {
         self.0.time()
     }
 
+    /// `minutes` later (local time, as a calendar shows it).
+    pub fn plus_minutes(self, minutes: i64) -> Self {
+        MeetingTime(self.0.saturating_add(time::Duration::minutes(minutes)))
+    }
+
+    /// "30/03/2027 18:30": for messages in languages other than English.
+    pub fn numeric(self) -> String {
+        let d = self.0.date();
+        format!("{:02}/{:02}/{} {:02}:{:02}", d.day(), u8::from(d.month()), d.year(), self.0.hour(), self.0.minute())
+    }
+
     /// `YYYY-MM-DDTHH:MM`, as stored.
     pub fn code(self) -> String {
         let d = self.0.date();

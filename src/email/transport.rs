@@ -4,7 +4,7 @@
 //! trying it out: nothing written there counts as sent to a person (see `reaches_people`).
 use anyhow::Context;
 use lettre::{
-    message::{header::ContentType, Mailbox},
+    message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart},
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
@@ -41,6 +41,10 @@ pub struct Outgoing {
     /// Stable per outbox row (`outbox-<id>`): the Message-ID of an email, the `reference`
     /// given to Notify (its delivery receipts name it).
     pub reference: String,
+    /// An iCalendar file (meeting invitations), attached to emails sent by SMTP or to the
+    /// outbox folder as `meeting.ics`. Notify's email API takes no attachments: there the
+    /// text alone carries the date, time and place.
+    pub calendar: Option<String>,
 }
 
 /// What the service said.
@@ -81,6 +85,11 @@ impl Transport {
         Ok(Transport { email, sms: notify.filter(Notify::can_sms) })
     }
 
+    /// Can emails carry attachments (SMTP and the outbox folder can; Notify's API cannot)?
+    pub fn attaches_files(&self) -> bool {
+        !matches!(self.email, EmailTransport::Notify(_))
+    }
+
     /// Can text messages be sent?
     pub fn can_sms(&self) -> bool {
         self.sms.is_some()
@@ -108,15 +117,26 @@ impl Transport {
                     from.parse().context("SCRUTINY_MAIL_FROM is not a valid address").map_err(temporary)?;
                 let to =
                     Mailbox::new(Some(name.clone()), address.parse().context("recipient address").map_err(temporary)?);
-                let mail = Message::builder()
+                let builder = Message::builder()
                     .from(from)
                     .to(to)
                     .subject(message.subject)
-                    .message_id(Some(format!("<{}@scrutiny>", message.reference)))
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(message.text)
-                    .context("building the message")
-                    .map_err(temporary)?;
+                    .message_id(Some(format!("<{}@scrutiny>", message.reference)));
+                let mail = match message.calendar {
+                    None => builder.header(ContentType::TEXT_PLAIN).body(message.text),
+                    Some(ics) => {
+                        let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                            .context("calendar content type")
+                            .map_err(temporary)?;
+                        builder.multipart(
+                            MultiPart::mixed()
+                                .singlepart(SinglePart::plain(message.text))
+                                .singlepart(Attachment::new("meeting.ics".into()).body(ics, calendar)),
+                        )
+                    }
+                }
+                .context("building the message")
+                .map_err(temporary)?;
                 match transport {
                     EmailTransport::Smtp(t) => {
                         t.send(mail).await.context("SMTP server refused or unreachable").map_err(temporary)?;

@@ -171,10 +171,16 @@ async fn render(
         "message" if person.contact_method == "phone" && by_text => Channel::Sms,
         "message" if person.email.is_some() => Channel::Email,
         "message" if by_text => Channel::Sms,
+        "meeting" if person.contact_method == "phone" && by_text => Channel::Sms,
+        "meeting" if person.email.is_some() => Channel::Email,
+        "meeting" if by_text => Channel::Sms,
         _ => return Ok(None),
     };
     // Links carry the person's language (a Welsh speaker's link opens Welsh pages).
     let lang_q = format!("?lang={}", lang.code());
+    if item.kind == "meeting" {
+        return meeting_invitation(state, transport, item, &person, lang, channel == Channel::Sms, reference).await;
+    }
     if channel == Channel::Sms {
         let phone = person.phone.clone().unwrap_or_default();
         let text = match item.kind.as_str() {
@@ -188,7 +194,13 @@ async fn render(
                 format!("{body}\n{}", tf(lang, "sms.footer", &[("url", &format!("{base}/w/{withdraw}"))]))
             }
         };
-        return Ok(Some(Outgoing { to: Recipient::Sms { phone }, subject: String::new(), text, reference }));
+        return Ok(Some(Outgoing {
+            to: Recipient::Sms { phone },
+            subject: String::new(),
+            text,
+            reference,
+            calendar: None,
+        }));
     }
     let Some(to) = person.email.clone() else { return Ok(None) };
     let withdraw = repo::NewToken::push(tokens, recruit_id, "withdraw", WITHDRAW_TTL_SECS);
@@ -246,7 +258,86 @@ async fn render(
             )
         }
     };
-    Ok(Some(Outgoing { to: Recipient::Email { address: to, name: person.name }, subject, text, reference }))
+    Ok(Some(Outgoing {
+        to: Recipient::Email { address: to, name: person.name },
+        subject,
+        text,
+        reference,
+        calendar: None,
+    }))
+}
+
+/// An invitation to a panel meeting (payload: the meeting's id), in the person's
+/// language, by their channel; by email with the meeting as a calendar file.
+async fn meeting_invitation(
+    state: &AppState,
+    transport: &Transport,
+    item: &repo::OutboxItem,
+    person: &repo::Recipient,
+    lang: Lang,
+    by_text: bool,
+    reference: String,
+) -> anyhow::Result<Option<Outgoing>> {
+    let meeting_id: i64 = item.payload.parse().map_err(|_| anyhow::anyhow!("meeting invitation without a meeting"))?;
+    // A meeting deleted since: nothing to say (given up, not retried).
+    let Some(m) = crate::meetings::invitation(&state.db, meeting_id).await? else { return Ok(None) };
+    let when = if lang == Lang::En { m.starts_at.human() } else { m.starts_at.numeric() };
+    let online = m.online_link.as_deref().map(|l| tf(lang, "meeting.online", &[("link", l)]));
+    let place = match (m.place.as_deref(), online.as_deref()) {
+        (Some(p), Some(o)) => format!("{p} ({o})"),
+        (Some(p), None) => p.to_string(),
+        (None, Some(o)) => o.to_string(),
+        (None, None) => String::new(),
+    };
+    let contact = state.settings.panel_email.as_str();
+    let args =
+        [("panel", m.panel_name.as_str()), ("when", when.as_str()), ("where", place.as_str()), ("contact", contact)];
+    if by_text {
+        let Some(phone) = person.phone.clone() else { return Ok(None) };
+        let text = tf(lang, "sms.meeting", &args);
+        return Ok(Some(Outgoing {
+            to: Recipient::Sms { phone },
+            subject: String::new(),
+            text,
+            reference,
+            calendar: None,
+        }));
+    }
+    let Some(address) = person.email.clone() else { return Ok(None) };
+    let agenda = m.agenda.as_deref().map(|a| tf(lang, "email.meeting.agenda", &[("agenda", a)])).unwrap_or_default();
+    // Notify's email API takes no attachment: there the text alone says when and where.
+    let calendar_note = if transport.attaches_files() { t(lang, "email.meeting.calendar") } else { "" };
+    let mut body_args = args.to_vec();
+    body_args.push(("name", person.name.as_str()));
+    body_args.push(("agenda", agenda.as_str()));
+    body_args.push(("calendar", calendar_note));
+    let host = state.base_url.split("://").nth(1).unwrap_or("scrutiny").split('/').next().unwrap_or("scrutiny");
+    let stamp = crate::domain::utc_of_unix(now_unix());
+    let ics = crate::meetings::ics::calendar(&crate::meetings::ics::CalendarEvent {
+        uid: format!("meeting-{meeting_id}@{host}"),
+        starts_at: m.starts_at,
+        minutes_long: m.minutes_long,
+        summary: &m.panel_name,
+        location: (!place.is_empty()).then_some(place.as_str()),
+        url: m.online_link.as_deref(),
+        description: m.agenda.as_deref(),
+        stamp: format!(
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            stamp.year(),
+            u8::from(stamp.month()),
+            stamp.day(),
+            stamp.hour(),
+            stamp.minute(),
+            stamp.second()
+        ),
+    });
+    Ok(Some(Outgoing {
+        to: Recipient::Email { address, name: person.name.clone() },
+        subject: tf(lang, "email.meeting.subject", &args),
+        text: tf(lang, "email.meeting.body", &body_args),
+        reference,
+        calendar: transport.attaches_files().then_some(ics),
+    }))
 }
 
 #[derive(PartialEq, Eq)]

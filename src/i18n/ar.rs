@@ -258,6 +258,12 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("sent.text_resend", "أرسل الرسالة مرة أخرى"),
     ("sms.confirm", "لجنة الرقابة المجتمعية لدى {force}: أكّد رغبتك في الانضمام: {url}"),
     ("sms.footer", "لمغادرة القائمة: {url}"),
+    ("email.meeting.subject", "دعوة: {panel}، {when}"),
+    ("email.meeting.body", "مرحبًا {name}،\n\nأنت مدعو إلى الاجتماع القادم لـ {panel}.\n\nالموعد: {when}\nالمكان: {where}\n{agenda}\n{calendar}إذا لم تتمكن من الحضور، يرجى إخبارنا على {contact}."),
+    ("email.meeting.calendar", "مرفق دعوة تقويم: افتحها لإضافة الاجتماع إلى تقويمك. "),
+    ("email.meeting.agenda", "جدول الأعمال:\n{agenda}\n"),
+    ("meeting.online", "عبر الإنترنت: {link}"),
+    ("sms.meeting", "{panel}: الاجتماع القادم {when}، {where}. لا تستطيع الحضور؟ راسلنا على {contact}."),
     // Printed cards (defaults; a force can change them with `scrutiny cards wording --lang`)
     ("cardprint.heading", "هل تم إيقافك وتفتيشك؟ اعرف حقوقك"),
     ("cardprint.body", "قبل تفتيشك، يجب أن يخبرك الضابط: لماذا يفتّشك (المبرّر)؛ وما الذي يبحث عنه؛ واسمه أو رقمه، وأن يُريك بطاقة الشرطة الخاصة به (warrant card) إذا لم يكن بالزي الرسمي؛ ومركز الشرطة الذي يعمل فيه؛ وأن من حقك الحصول على نسخة من سجل التفتيش؛ والقانون الذي يستند إليه؛ وأنك محتجز من أجل تفتيشك.\n\nللحصول على نسخة من السجل، اطلبها من الضابط في الوقت نفسه، أو اطلبها من أي مركز شرطة خلال 3 أشهر من التفتيش.\n\nلتقديم شكوى، تواصل مع قسم المعايير المهنية في {force}، أو مع المكتب المستقل لسلوك الشرطة (IOPC): policeconduct.gov.uk"),

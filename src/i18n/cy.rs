@@ -258,6 +258,12 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("sent.text_resend", "Anfon y neges destun eto"),
     ("sms.confirm", "Panel craffu cymunedol {force}: cadarnhewch eich bod am ymuno: {url}"),
     ("sms.footer", "I adael y rhestr: {url}"),
+    ("email.meeting.subject", "Gwahoddiad: {panel}, {when}"),
+    ("email.meeting.body", "Helo {name},\n\nRydych wedi eich gwahodd i gyfarfod nesaf {panel}.\n\nPryd: {when}\nBle: {where}\n{agenda}\n{calendar}Os na allwch ddod, rhowch wybod i ni yn {contact}."),
+    ("email.meeting.calendar", "Mae gwahoddiad calendr ynghlwm: agorwch ef i ychwanegu'r cyfarfod at eich calendr. "),
+    ("email.meeting.agenda", "Agenda:\n{agenda}\n"),
+    ("meeting.online", "ar-lein: {link}"),
+    ("sms.meeting", "{panel}: cyfarfod nesaf {when}, {where}. Methu dod? E-bostiwch {contact}."),
     // Printed cards (defaults; a force can change them with `scrutiny cards wording --lang`)
     ("cardprint.heading", "Stopio a chwilio: gwybod eich hawliau"),
     ("cardprint.body", "Cyn eich chwilio, mae'n rhaid i'r swyddog ddweud wrthych chi: pam maen nhw'n eich chwilio (y sail); beth maen nhw'n chwilio amdano; eu henw neu eu rhif, a dangos eu cerdyn gwarant os nad ydynt mewn lifrai; yr orsaf heddlu maen nhw'n gweithio ohoni; y gallwch gael copi o'r cofnod chwilio; y gyfraith maen nhw'n ei defnyddio; a'ch bod yn cael eich cadw er mwyn iddynt allu eich chwilio.\n\nI gael copi o'r cofnod, gofynnwch i'r swyddog ar y pryd, neu gofynnwch mewn unrhyw orsaf heddlu cyn pen 3 mis ar ôl y chwiliad.\n\nI gwyno, cysylltwch ag adran safonau proffesiynol {force}, neu â Swyddfa Annibynnol Ymddygiad yr Heddlu (IOPC): policeconduct.gov.uk"),

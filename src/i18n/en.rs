@@ -258,6 +258,12 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("sent.text_resend", "Send the text again"),
     ("sms.confirm", "{force} community scrutiny panel: confirm you want to join: {url}"),
     ("sms.footer", "To leave the list: {url}"),
+    ("email.meeting.subject", "Invitation: {panel}, {when}"),
+    ("email.meeting.body", "Hello {name},\n\nYou are invited to the next meeting of the {panel}.\n\nWhen: {when}\nWhere: {where}\n{agenda}\n{calendar}If you cannot come, please tell us at {contact}."),
+    ("email.meeting.calendar", "A calendar invitation is attached: open it to add the meeting to your calendar. "),
+    ("email.meeting.agenda", "Agenda:\n{agenda}\n"),
+    ("meeting.online", "online: {link}"),
+    ("sms.meeting", "{panel}: next meeting {when}, {where}. Can't come? Email {contact}."),
     // Printed cards (defaults; a force can change them with `scrutiny cards wording --lang`)
     ("cardprint.heading", "Stopped and searched? Know your rights"),
     ("cardprint.body", "Before searching you, the officer must tell you: why they are searching you (the grounds); what they are looking for; their name or number, and show their warrant card if not in uniform; the police station they work from; that you can have a copy of the search record; the law they are using; and that you are being detained so they can search you.\n\nTo get a copy of the record, ask the officer at the time, or ask at any police station within 3 months of the search.\n\nTo complain, contact {force}\u{2019}s professional standards department, or the Independent Office for Police Conduct (IOPC): policeconduct.gov.uk"),

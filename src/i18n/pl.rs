@@ -258,6 +258,12 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("sent.text_resend", "Wyślij SMS ponownie"),
     ("sms.confirm", "Panel kontrolny {force}: potwierdz, ze chcesz dolaczyc: {url}"),
     ("sms.footer", "Aby wypisac sie z listy: {url}"),
+    ("email.meeting.subject", "Zaproszenie: {panel}, {when}"),
+    ("email.meeting.body", "Dzień dobry {name},\n\nZapraszamy na następne spotkanie: {panel}.\n\nKiedy: {when}\nGdzie: {where}\n{agenda}\n{calendar}Jeśli nie możesz przyjść, napisz do nas: {contact}."),
+    ("email.meeting.calendar", "W załączniku jest zaproszenie do kalendarza: otwórz je, aby dodać spotkanie do swojego kalendarza. "),
+    ("email.meeting.agenda", "Porządek spotkania:\n{agenda}\n"),
+    ("meeting.online", "online: {link}"),
+    ("sms.meeting", "{panel}: następne spotkanie {when}, {where}. Nie możesz przyjść? Napisz: {contact}."),
     // Printed cards (defaults; a force can change them with `scrutiny cards wording --lang`)
     ("cardprint.heading", "Zatrzymanie i przeszukanie? Znaj swoje prawa"),
     ("cardprint.body", "Przed przeszukaniem policjant musi Ci powiedzieć: dlaczego Cię przeszukuje (podstawa przeszukania); czego szuka; jak się nazywa lub jaki ma numer służbowy, a jeśli nie jest w mundurze, musi też pokazać legitymację służbową; w którym komisariacie pracuje; że możesz dostać kopię protokołu przeszukania; na podstawie jakiego przepisu działa; oraz że zatrzymuje Cię w celu przeszukania.\n\nAby dostać kopię protokołu, poproś o nią policjanta od razu na miejscu albo na dowolnym komisariacie w ciągu 3 miesięcy od przeszukania.\n\nAby złożyć skargę, skontaktuj się z działem standardów zawodowych (professional standards department) w {force} albo z Niezależnym Biurem ds. Postępowania Policji (IOPC): policeconduct.gov.uk"),

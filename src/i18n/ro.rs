@@ -258,6 +258,12 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("sent.text_resend", "Trimiteți din nou mesajul"),
     ("sms.confirm", "Panelul comunitar {force}: confirmati ca doriti sa va alaturati: {url}"),
     ("sms.footer", "Pentru a parasi lista: {url}"),
+    ("email.meeting.subject", "Invitație: {panel}, {when}"),
+    ("email.meeting.body", "Bună ziua {name},\n\nSunteți invitat(ă) la următoarea întâlnire: {panel}.\n\nCând: {when}\nUnde: {where}\n{agenda}\n{calendar}Dacă nu puteți veni, vă rugăm să ne spuneți la {contact}."),
+    ("email.meeting.calendar", "Invitația pentru calendar este atașată: deschideți-o pentru a adăuga întâlnirea în calendarul dumneavoastră. "),
+    ("email.meeting.agenda", "Ordinea de zi:\n{agenda}\n"),
+    ("meeting.online", "online: {link}"),
+    ("sms.meeting", "{panel}: următoarea întâlnire {when}, {where}. Nu puteți veni? Scrieți la {contact}."),
     // Printed cards (defaults; a force can change them with `scrutiny cards wording --lang`)
     ("cardprint.heading", "Oprire și percheziție? Aflați-vă drepturile"),
     ("cardprint.body", "Înainte de percheziție, polițistul trebuie să vă spună: de ce vă percheziționează (temeiul); ce caută; numele sau numărul său și, dacă nu poartă uniformă, să vă arate legitimația de serviciu; secția de poliție la care lucrează; că puteți primi o copie a fișei de percheziție; ce lege aplică; și că vă reține pentru a vă percheziționa.\n\nPentru a obține o copie a fișei, cereți-o polițistului pe loc sau la orice secție de poliție în cel mult 3 luni de la percheziție.\n\nPentru a face o plângere, contactați departamentul de standarde profesionale (professional standards department) din cadrul {force} sau Biroul Independent pentru Conduita Poliției (IOPC): policeconduct.gov.uk"),

@@ -422,6 +422,21 @@ pub async fn publish_meeting(id: i64, publish: String) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Invites the panel's members who have not been invited yet: by email with a calendar
+/// file, or by text message, in each person's language.
+#[server]
+pub async fn invite_members(id: i64) -> Result<(), ApiError> {
+    let user = require(Role::Chair)?;
+    let state = expect_context::<AppState>();
+    let meeting = scoped(&state, &user, id).await?;
+    let n = super::repo::invite(&state.db, id, meeting.panel_id).await?;
+    state.mail_wake.notify_one();
+    audit::record(&state.db, &user.email, "members_invited", Some(&format!("meeting:{id}")), Some(&n.to_string()))
+        .await?;
+    leptos_axum::redirect(&format!("/admin/meetings/{id}?invited={n}#attendance"));
+    Ok(())
+}
+
 #[cfg(feature = "ssr")]
 pub const SERVER_FN_ROLES: &[(&str, crate::roles::Role)] = &[
     (<ListMeetings as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Chair),
@@ -433,4 +448,5 @@ pub const SERVER_FN_ROLES: &[(&str, crate::roles::Role)] = &[
     (<AddAction as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Chair),
     (<UpdateAction as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Chair),
     (<PublishMeeting as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Chair),
+    (<InviteMembers as leptos::server_fn::ServerFn>::PATH, crate::roles::Role::Chair),
 ];

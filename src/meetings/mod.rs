@@ -11,6 +11,8 @@ pub mod cli;
 #[cfg(feature = "ssr")]
 mod handlers;
 #[cfg(feature = "ssr")]
+pub mod ics;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod report;
@@ -150,4 +152,20 @@ pub fn routes() -> Vec<crate::routes::Route> {
         Route::public("/panels/{slug}/reports", get(handlers::public_reports)),
         Route::public("/panels/{slug}/reports/{id}", get(handlers::public_meeting_report)),
     ]
+}
+
+/// What a meeting invitation says (the email worker renders it in each person's language).
+#[cfg(feature = "ssr")]
+pub struct Invitation {
+    pub panel_name: String,
+    pub starts_at: crate::domain::MeetingTime,
+    pub minutes_long: i64,
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub agenda: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub async fn invitation(db: &crate::db::Db, meeting_id: i64) -> Result<Option<Invitation>, crate::db::DbError> {
+    repo::invitation(db, meeting_id).await
 }

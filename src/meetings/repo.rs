@@ -446,3 +446,51 @@ pub async fn attendance_counts(db: &Db, meeting_id: i64) -> Result<(i64, i64, i6
     .await?;
     Ok((present, absent, excused))
 }
+
+pub async fn invitation(db: &Db, id: i64) -> Result<Option<super::Invitation>, DbError> {
+    type Row = (String, String, i64, Option<String>, Option<String>, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT p.name, m.starts_at, m.minutes_long, m.place, m.online_link, m.agenda FROM meetings m \
+         JOIN panels p ON p.id = m.panel_id WHERE m.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|(panel_name, starts_at, minutes_long, place, online_link, agenda)| {
+        Ok(super::Invitation {
+            panel_name,
+            starts_at: MeetingTime::parse(&starts_at).map_err(DbError::data)?,
+            minutes_long,
+            place,
+            online_link,
+            agenda,
+        })
+    })
+    .transpose()
+}
+
+/// Invites the panel's members who have not been invited yet (nor answered): one message
+/// each through the outbox, in the same transaction that records them as invited.
+/// Returns how many were invited.
+pub async fn invite(db: &Db, id: i64, panel_id: i64) -> Result<usize, DbError> {
+    let mut tx = db.begin_write().await?;
+    let members: Vec<(i64,)> = sqlx::query_as(
+        "SELECT r.id FROM recruits r WHERE r.panel_id = $1 AND r.status = 'member' \
+         AND NOT EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.meeting_id = $2 AND a.recruit_id = r.id) \
+         ORDER BY r.id",
+    )
+    .bind(panel_id)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (recruit,) in &members {
+        sqlx::query("INSERT INTO meeting_attendance (meeting_id, recruit_id, status) VALUES ($1, $2, 'invited')")
+            .bind(id)
+            .bind(recruit)
+            .execute(&mut *tx)
+            .await?;
+        crate::email::queue(&mut tx, *recruit, "meeting", &id.to_string()).await?;
+    }
+    tx.commit().await?;
+    Ok(members.len())
+}

@@ -8,8 +8,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     api::{
-        list_meetings, load_meeting, AddAction, DrawMeetingSample, MeetingsView, PublishMeeting, RateCase, SaveMinutes,
-        ScheduleMeeting, UpdateAction,
+        list_meetings, load_meeting, AddAction, DrawMeetingSample, InviteMembers, MeetingsView, PublishMeeting,
+        RateCase, SaveMinutes, ScheduleMeeting, UpdateAction,
     },
     Case, MeetingDetail,
 };
@@ -191,7 +191,13 @@ fn MeetingBody(d: MeetingDetail) -> impl IntoView {
             <button type="submit" class="button secondary">"Raise action"</button>
         </form>
 
-        <h2 id="attendance">"Attendance"</h2>
+        <h2 id="attendance">"Invitations and attendance"</h2>
+        {(!q("invited").is_empty()).then(|| view! { <div class="notice" role="status"><p>{format!("{} member(s) invited.", q("invited"))}</p></div> })}
+        <form method="post" action=InviteMembers::url()>
+            <input type="hidden" name="id" value=id.to_string()/>
+            <p class="hint">"Each member who has not been invited yet gets an invitation in their language: by email with a calendar file, or by text message if that is how they asked to be contacted."</p>
+            <button type="submit" class="button secondary">"Invite members"</button>
+        </form>
         {if attendance.is_empty() {
             view! { <p>"The panel has no members yet."</p> }.into_any()
         } else {

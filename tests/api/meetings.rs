@@ -387,3 +387,87 @@ async fn a_chair_sees_only_their_panels_meetings() {
     let list = chair.get(app.url("/admin/meetings")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("Youth panel") && !list.contains("Stop and search scrutiny panel"), "{list}");
 }
+
+/// The .eml files in the outbox folder whose text contains `marker`, soft line breaks of
+/// quoted-printable undone.
+fn outbox_files(app: &TestApp, marker: &str) -> Vec<String> {
+    let dir = app.data_dir.join("outbox");
+    std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
+        .map(|t| t.replace("=\r\n", "").replace("=3D", "="))
+        .filter(|t| t.contains(marker))
+        .collect()
+}
+
+#[tokio::test]
+async fn members_are_invited_once_in_their_language_with_a_calendar_file() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Members", 3).await;
+    let codes = app.codes_of(batch).await;
+    let welsh = crate::retention::sign_up(&app, &codes[0], "cymraeg@example.org").await;
+    let english = crate::retention::sign_up(&app, &codes[1], "english@example.org").await;
+    let not_member = crate::retention::sign_up(&app, &codes[2], "recruit@example.org").await;
+    for (id, lang) in [(welsh, "cy"), (english, "en")] {
+        sqlx::query("UPDATE recruits SET status = 'member', language = $1 WHERE id = $2")
+            .bind(lang)
+            .bind(id)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
+    let id = schedule(&app, &app.client, "panel").await;
+    let id_s = id.to_string();
+    let fields = [("id", id_s.as_str())];
+    let invite = || post_form(&app.client, &app, scrutiny::meetings::api::InviteMembers::PATH, &fields);
+    let l = invite().await;
+    assert!(l.contains("invited=2"), "{l}");
+    assert!(invite().await.contains("invited=0"), "each member is invited once");
+    assert_eq!(
+        count(&app.db, &format!("SELECT COUNT(*) FROM outbox WHERE kind = 'meeting' AND recruit_id = {not_member}"))
+            .await,
+        0
+    );
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM meeting_attendance WHERE status = 'invited'").await, 2);
+    // The worker sends them (to the outbox folder here).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while count(&app.db, "SELECT COUNT(*) FROM outbox WHERE kind = 'meeting' AND status = 'sent'").await < 2 {
+        assert!(std::time::Instant::now() < deadline, "invitations not sent");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let cy = outbox_files(&app, "cymraeg@example.org");
+    let cy = cy.iter().find(|t| t.contains("text/calendar")).expect("a Welsh invitation with a calendar file");
+    assert!(cy.contains("Rydych wedi eich gwahodd") && cy.contains("30/03/2027 18:30"), "{cy}");
+    let en = outbox_files(&app, "english@example.org");
+    let en = en.iter().find(|t| t.contains("text/calendar")).expect("an English invitation with a calendar file");
+    assert!(en.contains("You are invited") && en.contains("Tuesday 30 March 2027, 18:30"), "{en}");
+    assert!(en.contains("A calendar invitation is attached"), "{en}");
+    assert!(en.contains("Bedford Town Hall"), "{en}");
+    assert!(en.contains("DTSTART;TZID=Europe/London:20270330T183000"), "{en}");
+    assert!(en.contains(&format!("UID:meeting-{id}@")), "{en}");
+}
+
+#[tokio::test]
+async fn a_member_who_asked_for_texts_is_invited_by_text_in_their_language() {
+    let (app, notify) = crate::notify::app_with_notify(&[]).await;
+    let batch = app.create_batch("Texts", 2).await;
+    let codes = app.codes_of(batch).await;
+    crate::notify::phone_only_sign_up(&app, &codes[0], "07700 900 556", "pl").await;
+    crate::retention::sign_up(&app, &codes[1], "by.email@example.org").await;
+    notify.wait_for(2, 10).await; // the two confirmations
+    sqlx::query("UPDATE recruits SET status = 'member'").execute(app.db.pool()).await.unwrap();
+    let id = schedule(&app, &app.client, "panel").await;
+    post_form(&app.client, &app, scrutiny::meetings::api::InviteMembers::PATH, &[("id", &id.to_string())]).await;
+    let sent = notify.wait_for(4, 15).await;
+    let sms = sent.iter().skip(2).find(|s| s.kind == "sms").expect("a text message");
+    let body = sms.personalisation["body"].as_str().unwrap();
+    assert_eq!(sms.to, "+447700900556");
+    assert!(body.contains("następne spotkanie 30/03/2027 18:30, Bedford Town Hall"), "{body}");
+    // Notify's email API takes no attachment: the email itself says when and where.
+    let email = sent.iter().skip(2).find(|s| s.kind == "email").expect("an email");
+    let text = email.personalisation["body"].as_str().unwrap();
+    assert!(text.contains("Tuesday 30 March 2027, 18:30") && text.contains("Bedford Town Hall"), "{text}");
+    assert!(!text.contains("attached"), "no attachment is promised: {text}");
+}
