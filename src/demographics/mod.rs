@@ -21,7 +21,9 @@ pub mod repo;
 pub mod sample;
 /// The comparisons the insight page draws from imported searches and population.
 #[cfg(feature = "ssr")]
-pub use repo::{comparison, disproportionality, imported_in, known_forces, watch_by_month, ComparisonRow, Scope};
+pub use repo::{
+    comparison, comparison_for, disproportionality, imported_in, known_forces, watch_by_month, ComparisonRow, Scope,
+};
 #[cfg(feature = "ssr")]
 pub mod upload;
 

@@ -235,14 +235,24 @@ pub async fn imported_in(db: &Db, scope: Scope<'_>) -> Result<Vec<(String, Strin
 /// exactly the forces with searches imported in the scope's months; searches are those
 /// months'. Population is None when any of those forces has none (never a partial sum).
 pub async fn comparison(db: &Db, scope: Scope<'_>) -> Result<Vec<ComparisonRow>, DbError> {
+    comparison_for(db, scope, None).await
+}
+
+/// [`comparison`] with the recruits and members of one panel only (`None`: every panel).
+pub async fn comparison_for(db: &Db, scope: Scope<'_>, panel: Option<i64>) -> Result<Vec<ComparisonRow>, DbError> {
     let force = scope.force;
     // Recruits and members come from the running tally (see insight::tally), never a
     // scan of every recruit: the same counts, read from a few hundred rows.
     let tally = |case: &str, members_only: bool| {
-        format!(
-            "SELECT {case}, CAST(SUM(n) AS BIGINT) FROM recruit_tally{} GROUP BY 1",
-            if members_only { " WHERE status = 'member'" } else { "" }
-        )
+        let mut conds = vec![];
+        if members_only {
+            conds.push("status = 'member'".to_string());
+        }
+        if let Some(p) = panel {
+            conds.push(format!("panel_id = {p}"));
+        }
+        let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+        format!("SELECT {case}, CAST(SUM(n) AS BIGINT) FROM recruit_tally{filter} GROUP BY 1")
     };
     let eth_case =
         "CASE WHEN ethnic_group IS NULL OR ethnic_group = 'prefer_not' THEN 'not_stated' ELSE ethnic_group END";

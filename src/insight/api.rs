@@ -13,20 +13,39 @@ pub async fn load_insight(
     force: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    panel: Option<String>,
 ) -> Result<Insight, ApiError> {
     use super::Comparison;
     use crate::{
-        demographics::{comparison, imported_in, Scope},
+        demographics::{imported_in, Scope},
         roles::{require, Role},
         state::AppState,
     };
     require(Role::Viewer)?;
     let state = expect_context::<AppState>();
     let db = &state.db;
-    let funnel = super::repo::funnel(db).await?;
-    let trend = super::repo::trend(db).await?;
     // Values that make no sense are left out, and the page says so.
     let mut notes: Vec<String> = Vec::new();
+    // One panel's recruits, funnel and target, or every panel's.
+    let panels = crate::panels::list(db).await?;
+    let chosen = panel.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let panel = match chosen {
+        Some(slug) => {
+            let found = panels.iter().find(|p| p.slug == slug).cloned();
+            if found.is_none() {
+                notes.push(format!(
+                    "There is no panel \u{201c}{}\u{201d}, so this shows every panel.",
+                    slug.chars().take(40).collect::<String>()
+                ));
+            }
+            found
+        }
+        None if panels.len() == 1 => panels.first().cloned(),
+        None => None,
+    };
+    let panel_id = panel.as_ref().map(|p| p.id);
+    let funnel = super::repo::funnel(db, panel_id).await?;
+    let trend = super::repo::trend(db, panel_id).await?;
     let mut month = |m: Option<String>, which: &str| {
         let m = m.map(|m| m.trim().to_string()).unwrap_or_default();
         if m.is_empty() || (m.len() == 7 && crate::domain::ExpiryDate::parse_iso(&format!("{m}-01")).is_some()) {
@@ -66,7 +85,7 @@ pub async fn load_insight(
         Some(p) => *p == force,
         None => forces.len() <= 1,
     };
-    let rows = comparison(db, scope).await?;
+    let rows = crate::demographics::comparison_for(db, scope, panel_id).await?;
     let shown = crate::demographics::suppress::protect_comparison(
         &rows.iter().map(|r| (r.dimension, r.category.as_str(), r.recruits, r.members)).collect::<Vec<_>>(),
     );
@@ -152,8 +171,45 @@ pub async fn load_insight(
         )
     });
     describes.extend(notes);
-    let place = super::Place { force, from, to, forces, describes, recruits_here };
-    Ok(Insight { place, funnel, trend, comparison, rates, watch })
+    // Progress against the panel's target make-up: members' shares of those who said.
+    let mut targets = Vec::new();
+    if let Some(p) = &panel {
+        let wanted = crate::panels::targets(db, p.id).await?;
+        let eth: Vec<&crate::demographics::ComparisonRow> =
+            rows.iter().filter(|r| r.dimension == "ethnic_group").collect();
+        let members_stated: i64 =
+            eth.iter().filter(|r| crate::demographics::is_stated(&r.category)).map(|r| r.members).sum();
+        for (group, per_mille) in wanted {
+            let members = eth.iter().find(|r| r.category == group).map_or(0, |r| r.members);
+            let shown = crate::demographics::suppressed(members);
+            // A share of a withheld count would give it away.
+            let withheld = shown != members.to_string();
+            targets.push(super::TargetRow {
+                group: group.clone(),
+                target_pct: per_mille as f64 / 10.0,
+                members: shown,
+                members_pct: (!withheld && members_stated > 0).then(|| members as f64 * 100.0 / members_stated as f64),
+            });
+        }
+    }
+    describes.insert(
+        0,
+        match &panel {
+            Some(p) => format!("Panel: {} (its cards, sign-ups and members).", p.name),
+            None => "Panel: every panel together.".to_string(),
+        },
+    );
+    let place = super::Place {
+        force,
+        from,
+        to,
+        forces,
+        describes,
+        recruits_here,
+        panel: panel.map(|p| p.slug).unwrap_or_default(),
+        panels: panels.into_iter().map(|p| (p.slug, p.name)).collect(),
+    };
+    Ok(Insight { place, funnel, trend, comparison, rates, watch, targets })
 }
 
 /// The panel's own force among data.police.uk slugs: `SCRUTINY_POLICE_UK_FORCE`, or the

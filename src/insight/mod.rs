@@ -141,6 +141,20 @@ pub struct Insight {
     pub rates: Vec<crate::demographics::rates::RateRow>,
     /// Per force and month: under-18s, strip searches, Section 60.
     pub watch: Vec<crate::demographics::rates::WatchRow>,
+    /// The chosen panel's target make-up and where its members stand.
+    #[serde(default)]
+    pub targets: Vec<TargetRow>,
+}
+
+/// One ethnic group's target share of a panel and its members' share now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetRow {
+    pub group: String,
+    pub target_pct: f64,
+    /// Members of that group (withheld when small).
+    pub members: String,
+    /// Their share of members who gave their group (None when withheld or none).
+    pub members_pct: Option<f64>,
 }
 
 /// Which force and months the comparison describes, and the choices.
@@ -157,6 +171,12 @@ pub struct Place {
     /// Recruits and members are this panel's, so they are compared only when the place
     /// is the panel's own force.
     pub recruits_here: bool,
+    /// The panel chosen (short name); "" is every panel.
+    #[serde(default)]
+    pub panel: String,
+    /// Every panel (short name, name), to choose from.
+    #[serde(default)]
+    pub panels: Vec<(String, String)>,
 }
 
 /// 1234567 → "1,234,567".

@@ -3,21 +3,46 @@ use super::{FunnelRow, TrendPoint};
 use crate::db::{Db, DbError};
 
 /// Cards printed → scanned → started → submitted → confirmed → members, per batch
-/// (batch None = sign-ups without a card) and overall (first row).
-pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, DbError> {
-    let rows: Vec<(i64, String, i64, i64)> =
-        sqlx::query_as("SELECT b.id, b.label, b.quantity, b.scanned_cards FROM card_batches b ORDER BY b.id")
-            .fetch_all(db.pool())
-            .await?;
-    let events: Vec<(Option<i64>, String, i64)> =
-        sqlx::query_as("SELECT batch_id, kind, CAST(SUM(n) AS BIGINT) FROM signup_events GROUP BY batch_id, kind")
-            .fetch_all(db.pool())
-            .await?;
-    let members: Vec<(Option<i64>, i64)> = sqlx::query_as(
+/// (batch None = sign-ups without a card) and overall (first row); of one panel's
+/// batches and sign-ups, or every panel's (`panel` None).
+pub async fn funnel(db: &Db, panel: Option<i64>) -> Result<Vec<FunnelRow>, DbError> {
+    let p = panel.unwrap_or(0);
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT b.id, b.label, b.quantity, b.scanned_cards FROM card_batches b WHERE ($1 = 0 OR b.panel_id = $1) \
+         ORDER BY b.id",
+    )
+    .bind(p)
+    .fetch_all(db.pool())
+    .await?;
+    let events: Vec<(Option<i64>, String, i64)> = sqlx::query_as(
+        "SELECT batch_id, kind, CAST(SUM(n) AS BIGINT) FROM signup_events WHERE ($1 = 0 OR panel_id = $1) \
+         GROUP BY batch_id, kind",
+    )
+    .bind(p)
+    .fetch_all(db.pool())
+    .await?;
+    let mut members: Vec<(Option<i64>, i64)> = sqlx::query_as(
         "SELECT batch_id, CAST(SUM(n) AS BIGINT) FROM batch_tally WHERE status = 'member' GROUP BY batch_id",
     )
     .fetch_all(db.pool())
     .await?;
+    if panel.is_some() {
+        // Members without a card, of this panel: the panel's members less those from its
+        // batches (the batch tally does not know panels; the recruit tally does).
+        let (all,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM recruit_tally WHERE status = 'member' AND panel_id = $1",
+        )
+        .bind(p)
+        .fetch_one(db.pool())
+        .await?;
+        let from_cards: i64 = members
+            .iter()
+            .filter(|(b, _)| b.is_some_and(|b| rows.iter().any(|(id, ..)| *id == b)))
+            .map(|(_, n)| *n)
+            .sum();
+        members.retain(|(b, _)| b.is_some());
+        members.push((None, all - from_cards));
+    }
     let event = |batch: Option<i64>, kind: &str| {
         events.iter().filter(|(b, k, _)| *b == batch && k == kind).map(|(_, _, n)| *n).sum::<i64>()
     };
@@ -59,11 +84,14 @@ pub async fn funnel(db: &Db) -> Result<Vec<FunnelRow>, DbError> {
     Ok(out)
 }
 
-/// Sign-ups submitted per month (UTC), oldest first.
-pub async fn trend(db: &Db) -> Result<Vec<TrendPoint>, DbError> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT at, n FROM signup_events WHERE kind = 'submitted' ORDER BY at")
-        .fetch_all(db.pool())
-        .await?;
+/// Sign-ups submitted per month (UTC), oldest first (one panel's, or every panel's).
+pub async fn trend(db: &Db, panel: Option<i64>) -> Result<Vec<TrendPoint>, DbError> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT at, n FROM signup_events WHERE kind = 'submitted' AND ($1 = 0 OR panel_id = $1) ORDER BY at",
+    )
+    .bind(panel.unwrap_or(0))
+    .fetch_all(db.pool())
+    .await?;
     let mut points: Vec<TrendPoint> = Vec::new();
     for (at, n) in rows {
         let month = crate::domain::ExpiryDate::of_unix(at).to_string()[..7].to_string();

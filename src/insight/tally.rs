@@ -13,8 +13,8 @@ use crate::db::{rows_per_insert, values_placeholders, Backend, Db, DbError};
 /// `sign`: call with -1 before changing or deleting a recruit and +1 after.
 pub async fn adjust(conn: &mut AnyConnection, recruit_id: i64, sign: i64) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) \
-         SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, $2 \
+        "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, panel_id, n) \
+         SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, r.panel_id, $2 \
          FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE r.id = $1",
     )
     .bind(recruit_id)
@@ -37,10 +37,10 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), DbError> {
     sqlx::query("DELETE FROM recruit_tally").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM batch_tally").execute(&mut *conn).await?;
     sqlx::query(
-        "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) \
-         SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, COUNT(*) \
+        "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, panel_id, n) \
+         SELECT r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, r.panel_id, COUNT(*) \
          FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id \
-         GROUP BY r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex",
+         GROUP BY r.status, r.age_band, e.ethnic_group, e.ethnic_detail, e.sex, r.panel_id",
     )
     .execute(&mut *conn)
     .await?;
@@ -50,30 +50,31 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<(), DbError> {
     Ok(())
 }
 
-type Cell = (String, String, Option<String>, Option<String>, Option<String>);
+type Cell = (String, String, Option<String>, Option<String>, Option<String>, i64);
 
 /// Adds up appended rows: recruit cells, batch counts, and funnel events per batch,
 /// kind and month. Each table is emptied with `DELETE … RETURNING` and rewritten from
 /// exactly the rows it returned, so rows another writer commits meanwhile are never lost.
 pub async fn fold(db: &Db) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
-    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, i64)> =
-        sqlx::query_as("DELETE FROM recruit_tally RETURNING status, age_band, ethnic_group, ethnic_detail, sex, n")
-            .fetch_all(&mut *tx)
-            .await?;
+    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+        "DELETE FROM recruit_tally RETURNING status, age_band, ethnic_group, ethnic_detail, sex, panel_id, n",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let mut cells: HashMap<Cell, i64> = HashMap::new();
-    for (status, age, group, detail, sex, n) in rows {
-        *cells.entry((status, age, group, detail, sex)).or_default() += n;
+    for (status, age, group, detail, sex, panel, n) in rows {
+        *cells.entry((status, age, group, detail, sex, panel)).or_default() += n;
     }
     let cells: Vec<_> = cells.into_iter().filter(|(_, n)| *n != 0).collect();
-    for chunk in cells.chunks(rows_per_insert(6)) {
+    for chunk in cells.chunks(rows_per_insert(7)) {
         let sql = format!(
-            "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, n) VALUES {}",
-            values_placeholders(Backend::of(&tx), chunk.len(), 6)
+            "INSERT INTO recruit_tally (status, age_band, ethnic_group, ethnic_detail, sex, panel_id, n) VALUES {}",
+            values_placeholders(Backend::of(&tx), chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
-        for ((status, age, group, detail, sex), n) in chunk {
-            q = q.bind(status).bind(age).bind(group).bind(detail).bind(sex).bind(*n);
+        for ((status, age, group, detail, sex, panel), n) in chunk {
+            q = q.bind(status).bind(age).bind(group).bind(detail).bind(sex).bind(*panel).bind(*n);
         }
         q.execute(&mut *tx).await?;
     }
@@ -97,21 +98,23 @@ pub async fn fold(db: &Db) -> Result<(), DbError> {
         q.execute(&mut *tx).await?;
     }
 
-    let events: Vec<(Option<i64>, String, i64, i64)> =
-        sqlx::query_as("DELETE FROM signup_events RETURNING batch_id, kind, at, n").fetch_all(&mut *tx).await?;
-    let mut days: HashMap<(Option<i64>, String, i64), i64> = HashMap::new();
-    for (batch, kind, at, n) in events {
-        *days.entry((batch, kind, month_start(at))).or_default() += n;
+    let events: Vec<(Option<i64>, String, i64, i64, i64)> =
+        sqlx::query_as("DELETE FROM signup_events RETURNING batch_id, kind, at, panel_id, n")
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut days: HashMap<(Option<i64>, String, i64, i64), i64> = HashMap::new();
+    for (batch, kind, at, panel, n) in events {
+        *days.entry((batch, kind, month_start(at), panel)).or_default() += n;
     }
     let days: Vec<_> = days.into_iter().collect();
-    for chunk in days.chunks(rows_per_insert(4)) {
+    for chunk in days.chunks(rows_per_insert(5)) {
         let sql = format!(
-            "INSERT INTO signup_events (batch_id, kind, at, n) VALUES {}",
-            values_placeholders(Backend::of(&tx), chunk.len(), 4)
+            "INSERT INTO signup_events (batch_id, kind, at, panel_id, n) VALUES {}",
+            values_placeholders(Backend::of(&tx), chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
-        for ((batch, kind, day), n) in chunk {
-            q = q.bind(*batch).bind(kind).bind(*day).bind(*n);
+        for ((batch, kind, day, panel), n) in chunk {
+            q = q.bind(*batch).bind(kind).bind(*day).bind(*panel).bind(*n);
         }
         q.execute(&mut *tx).await?;
     }

@@ -175,6 +175,16 @@ fn PlaceForm(place: super::Place) -> impl IntoView {
                     }).collect_view()}
                     <option value="all" selected=selected == "all">"All forces with imported searches"</option>
                 </select></div>
+            {(place.panels.len() > 1).then(|| view! {
+                <div class="field"><label for="panel">"Panel"</label>
+                    <select id="panel" name="panel">
+                        <option value="" selected=place.panel.is_empty()>"Every panel"</option>
+                        {place.panels.iter().map(|(slug, name)| {
+                            let sel = *slug == place.panel;
+                            view! { <option value=slug.clone() selected=sel>{name.clone()}</option> }
+                        }).collect_view()}
+                    </select></div>
+            })}
             <div class="field"><label for="from">"Searches from (month)"</label>
                 <input type="month" id="from" name="from" value=place.from.clone() placeholder="2025-01"/></div>
             <div class="field"><label for="to">"to (month)"</label>
@@ -187,8 +197,8 @@ fn PlaceForm(place: super::Place) -> impl IntoView {
 #[component]
 pub fn InsightPage() -> impl IntoView {
     let q = leptos_router::hooks::use_query_map();
-    let args = q.with_untracked(|q| (q.get("force"), q.get("from"), q.get("to")));
-    let data = Resource::new(move || args.clone(), |(force, from, to)| load_insight(force, from, to));
+    let args = q.with_untracked(|q| (q.get("force"), q.get("from"), q.get("to"), q.get("panel")));
+    let data = Resource::new(move || args.clone(), |(force, from, to, panel)| load_insight(force, from, to, panel));
     view! {
         <Title text="Insight – Scrutiny panel"/>
         <h1>"Insight"</h1>
@@ -221,6 +231,17 @@ pub fn InsightPage() -> impl IntoView {
                             <BarChart id="ethnic" title="Ethnic group: share of recruits, people searched and population (%)".into()
                                 series=vec!["Recruits".into(), "Searched".into(), "Population".into()] categories=bars/>
                             <ComparisonTable caption="Ethnic group (ONS 2021 groups)" rows=ethnic/>
+                            {(!d.targets.is_empty()).then(|| view! {
+                                <table data-testid="targets">
+                                    <caption>"Progress against the panel’s target make-up (members)"</caption>
+                                    <thead><tr><th scope="col">"Ethnic group"</th><th scope="col" class="num">"Target"</th><th scope="col" class="num">"Members"</th><th scope="col" class="num">"Share of members"</th></tr></thead>
+                                    <tbody>{d.targets.iter().map(|t| view! {
+                                        <tr><td>{category_label(&t.group)}</td><td class="num">{format!("{:.1}%", t.target_pct)}</td>
+                                            <td class="num">{t.members.clone()}</td>
+                                            <td class="num">{t.members_pct.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "–".into())}</td></tr>
+                                    }).collect_view()}</tbody>
+                                </table>
+                            })}
                             <ComparisonTable caption="Detailed ethnic group (ONS 2021, 19 groups; searches counted by self-defined ethnicity only)" rows=by("ethnic_detail")/>
                             <ComparisonTable caption="Age" rows=by("age")/>
                             <ComparisonTable caption="Gender" rows=by("gender")/>

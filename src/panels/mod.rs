@@ -10,7 +10,7 @@ pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
-pub use repo::{by_id, by_slug, list};
+pub use repo::{by_id, by_slug, list, targets};
 
 use serde::{Deserialize, Serialize};
 

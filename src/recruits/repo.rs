@@ -229,14 +229,15 @@ pub async fn erase(db: &Db, public_id: &str) -> Result<bool, DbError> {
         return Ok(false);
     }
     let mut tx = db.begin_write().await?;
-    let sql = format!("SELECT id, batch_id FROM recruits WHERE public_id = $1{}", Backend::of(&tx).for_update());
-    let row: Option<(i64, Option<i64>)> = sqlx::query_as(&sql).bind(public_id).fetch_optional(&mut *tx).await?;
-    let Some((id, batch_id)) = row else {
+    let sql =
+        format!("SELECT id, batch_id, panel_id FROM recruits WHERE public_id = $1{}", Backend::of(&tx).for_update());
+    let row: Option<(i64, Option<i64>, i64)> = sqlx::query_as(&sql).bind(public_id).fetch_optional(&mut *tx).await?;
+    let Some((id, batch_id, panel_id)) = row else {
         tx.commit().await?;
         return Ok(false);
     };
     erase_in(&mut tx, id).await?;
-    crate::signup::record_event(&mut *tx, batch_id, "erased", now_unix()).await?;
+    crate::signup::record_event(&mut *tx, batch_id, crate::signup::PanelOf::Id(panel_id), "erased", now_unix()).await?;
     tx.commit().await?;
     Ok(true)
 }

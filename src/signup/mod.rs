@@ -24,7 +24,7 @@ pub use pages::{before_you_join, card_problem_page, landing};
 /// Erasing a person (recruits, retention), a person's timeline, and the answers waiting
 /// for an "is this you?" confirmation (the email worker): signup owns the people tables.
 #[cfg(feature = "ssr")]
-pub use repo::{erase_in, event as record_event, pending_summary};
+pub use repo::{erase_in, event as record_event, pending_summary, PanelOf};
 
 /// On SQLite, sign-ups are committed in groups (see `committer`); PostgreSQL groups
 /// concurrent commits itself.

@@ -133,7 +133,7 @@ async fn running_counts_match_a_recount_through_every_change() {
     assert_eq!(tally_cells(&app).await, before);
     batches_match(&app).await;
 
-    let insight_before = scrutiny::insight::repo::funnel(&app.db).await.unwrap();
+    let insight_before = scrutiny::insight::repo::funnel(&app.db, None).await.unwrap();
     let comparison_before = scrutiny::demographics::repo::comparison(
         &app.db,
         scrutiny::demographics::repo::Scope { force: "", from: "", to: "" },
@@ -149,7 +149,7 @@ async fn running_counts_match_a_recount_through_every_change() {
     assert_eq!(folded_rows, before.len() as i64);
     assert_eq!(tally_cells(&app).await, before);
     batches_match(&app).await;
-    assert_eq!(scrutiny::insight::repo::funnel(&app.db).await.unwrap(), insight_before);
+    assert_eq!(scrutiny::insight::repo::funnel(&app.db, None).await.unwrap(), insight_before);
     assert_eq!(
         scrutiny::demographics::repo::comparison(
             &app.db,
@@ -178,7 +178,7 @@ async fn running_counts_match_a_recount_through_every_change() {
     sign_up_with(&app, &codes[2], "e@example.org", "18-24", Some(("other", "other_arab", "man"))).await;
     assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
     batches_match(&app).await;
-    assert_eq!(scrutiny::insight::repo::funnel(&app.db).await.unwrap()[0].submitted, 6);
+    assert_eq!(scrutiny::insight::repo::funnel(&app.db, None).await.unwrap()[0].submitted, 6);
 }
 
 #[tokio::test]
@@ -203,7 +203,7 @@ async fn seed_fills_an_empty_database_consistently_and_refuses_real_data() {
     );
     assert_eq!(tally_cells(&app).await, recount_cells(&app).await);
     batches_match(&app).await;
-    let funnel = scrutiny::insight::repo::funnel(&app.db).await.unwrap();
+    let funnel = scrutiny::insight::repo::funnel(&app.db, None).await.unwrap();
     assert_eq!((funnel[0].printed, funnel[0].submitted), (700, 400));
     assert_eq!(funnel[0].members, count(&app.db, "SELECT COUNT(*) FROM recruits WHERE status = 'member'").await);
 

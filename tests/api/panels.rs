@@ -183,6 +183,12 @@ async fn recruits_join_the_panel_of_their_card_or_of_the_join_address() {
     assert_eq!(panel_of("main@example.org").await, "panel");
     assert_eq!(panel_of("joined@example.org").await, "youth");
     assert_eq!(panel_of("plain@example.org").await, "panel", "no panel named: the first panel");
+    // The funnel counts a sign-up without a card for the panel its address named.
+    let youth = panel_id(&app, "youth").await;
+    let funnel = scrutiny::insight::repo::funnel(&app.db, Some(youth)).await.unwrap();
+    let cardless = funnel.iter().find(|r| r.batch_id.is_none() && r.label != "All").unwrap();
+    assert_eq!((cardless.started, cardless.submitted), (1, 1), "{funnel:?}");
+    assert_eq!(funnel[0].submitted, 2, "{funnel:?}");
 
     // The recruits list and its export filter by panel.
     let page = app.get("/admin/recruits?panel=youth").await.text().await.unwrap();
@@ -448,4 +454,64 @@ async fn a_chair_runs_their_own_panel_only_and_sees_no_recruits() {
     for path in ["/admin/panels/youth", "/admin/meetings"] {
         assert_eq!(viewer.get(app.url(path)).send().await.unwrap().status(), 403, "{path}");
     }
+}
+
+#[tokio::test]
+async fn insight_shows_one_panels_funnel_make_up_and_progress_against_its_target() {
+    let app = spawn_app().await;
+    add_panel(&app, "youth", "Youth panel", "youth").await;
+    let youth_batch = app.create_batch_for("Youth cards", 10, "youth").await;
+    let main_batch = app.create_batch_for("Main cards", 10, "panel").await;
+    let youth_codes = app.codes_of(youth_batch).await;
+    let main_codes = app.codes_of(main_batch).await;
+    // Six young Black members and one White recruit of the main panel.
+    for (i, code) in youth_codes.iter().take(6).enumerate() {
+        let email = format!("young{i}@example.org");
+        crate::insight::sign_up_with(&app, code, &email, "16-17", Some(("black", "black_african", "woman"))).await;
+    }
+    crate::insight::sign_up_with(
+        &app,
+        &main_codes[0],
+        "main@example.org",
+        "25-34",
+        Some(("white", "white_british", "man")),
+    )
+    .await;
+    let youth_ids: Vec<(String,)> =
+        sqlx::query_as("SELECT public_id FROM recruits WHERE panel_id = (SELECT id FROM panels WHERE slug = 'youth')")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    let ids: Vec<String> = youth_ids.into_iter().map(|(p,)| p).collect();
+    scrutiny::recruits::repo::set_status(&app.db, &ids, scrutiny::domain::RecruitStatus::Member, "test").await.unwrap();
+    let l = post_form(
+        &app.client,
+        &app,
+        SaveTargets::PATH,
+        &[("slug", "youth"), ("white", "50"), ("mixed", ""), ("asian", ""), ("black", "30"), ("other", "")],
+    )
+    .await;
+    assert!(l.contains("saved=1"), "{l}");
+
+    let youth = panel_id(&app, "youth").await;
+    let funnel = scrutiny::insight::repo::funnel(&app.db, Some(youth)).await.unwrap();
+    assert_eq!((funnel[0].submitted, funnel[0].members, funnel[0].printed), (6, 6, 10), "{funnel:?}");
+    assert!(funnel.iter().all(|r| r.label != "Main cards"), "only the panel's batches");
+    let all = scrutiny::insight::repo::funnel(&app.db, None).await.unwrap();
+    assert_eq!((all[0].submitted, all[0].members, all[0].printed), (7, 6, 20));
+    // The same after the running counts are folded.
+    scrutiny::insight::tally::fold(&app.db).await.unwrap();
+    assert_eq!(scrutiny::insight::repo::funnel(&app.db, Some(youth)).await.unwrap(), funnel);
+
+    let html = app.get("/admin/insight?panel=youth").await.text().await.unwrap();
+    assert!(html.contains("Panel: Youth panel"), "the page says which panel");
+    let targets =
+        html.split("data-testid=\"targets\"").nth(1).expect("a targets table").split("</table>").next().unwrap();
+    // Six members, all Black: 100% against a 30% target; White: 0 members against 50%.
+    assert!(targets.contains("30.0%") && targets.contains("100.0%"), "{targets}");
+    assert!(targets.contains("50.0%"), "{targets}");
+    let every = app.get("/admin/insight?panel=").await.text().await.unwrap();
+    assert!(every.contains("Panel: every panel together") && !every.contains("data-testid=\"targets\""));
+    let unknown = app.get("/admin/insight?panel=nope").await.text().await.unwrap();
+    assert!(unknown.contains("There is no panel"), "a panel that does not exist is said, not an error");
 }

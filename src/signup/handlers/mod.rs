@@ -160,7 +160,7 @@ pub async fn start_from_card(
             let sealed = opened(&state, q.s.as_deref()).await?;
             // A start is a person: counted once per client and card per half hour.
             if sealed.is_none() && state.counted_once.first(&client, &format!("start:{code}")) {
-                repo::record_event(&state.db, Some(batch_id), "started").await?;
+                repo::record_event(&state.db, Some(batch_id), repo::PanelOf::Slug(""), "started").await?;
             }
             let j = journey(&state, lang, format!("/j/{code}/join"));
             Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some(), q.panel.as_deref()))
@@ -180,7 +180,7 @@ pub async fn start_without_card(
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     let sealed = opened(&state, q.s.as_deref()).await?;
     if sealed.is_none() && state.counted_once.first(&client, "start:") {
-        repo::record_event(&state.db, None, "started").await?;
+        repo::record_event(&state.db, None, repo::PanelOf::Slug(q.panel.as_deref().unwrap_or("")), "started").await?;
     }
     let j = journey(&state, lang, "/join".into());
     Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some(), q.panel.as_deref()))

@@ -163,13 +163,13 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, DbError> {
                 None => false,
             };
             let sql = format!(
-                "SELECT batch_id, status FROM recruits WHERE id = $1{}",
+                "SELECT batch_id, status, panel_id FROM recruits WHERE id = $1{}",
                 crate::db::Backend::of(&tx).for_update()
             );
-            let batch: Option<(Option<i64>, String)> =
+            let batch: Option<(Option<i64>, String, i64)> =
                 sqlx::query_as(&sql).bind(recruit_id).fetch_optional(&mut *tx).await?;
             match batch {
-                Some((batch_id, status)) if status == "new" => {
+                Some((batch_id, status, panel_id)) if status == "new" => {
                     tally::adjust(&mut tx, recruit_id, -1).await?;
                     sqlx::query(
                         "UPDATE recruits SET status = 'confirmed', confirmed_at = $1, updated_at = $1 WHERE id = $2",
@@ -179,7 +179,7 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, DbError> {
                     .execute(&mut *tx)
                     .await?;
                     tally::adjust(&mut tx, recruit_id, 1).await?;
-                    event(&mut *tx, batch_id, "confirmed", now).await?;
+                    event(&mut *tx, batch_id, super::PanelOf::Id(panel_id), "confirmed", now).await?;
                     if updated {
                         TokenOutcome::Updated
                     } else {

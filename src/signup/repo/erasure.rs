@@ -9,26 +9,45 @@ use crate::{
     tokens,
 };
 
+/// Which panel a funnel event counts for, when it has no card (a card's batch decides
+/// first): the recruit's panel, the panel the address named, or the first panel.
+#[derive(Clone, Copy, Debug)]
+pub enum PanelOf<'a> {
+    Id(i64),
+    Slug(&'a str),
+}
+
 /// Counts an anonymous funnel event (started, submitted, confirmed, withdrawn, erased),
 /// inside a transaction or on the pool. These counts outlive the person.
 pub async fn event<'e>(
     executor: impl sqlx::Executor<'e, Database = Any>,
     batch_id: Option<i64>,
+    panel: PanelOf<'_>,
     kind: &str,
     at: i64,
 ) -> Result<(), DbError> {
-    sqlx::query("INSERT INTO signup_events (batch_id, kind, at) VALUES ($1, $2, $3)")
-        .bind(batch_id)
-        .bind(kind)
-        .bind(at)
-        .execute(executor)
-        .await?;
+    let (id, slug) = match panel {
+        PanelOf::Id(id) => (Some(id), ""),
+        PanelOf::Slug(s) => (None, s),
+    };
+    sqlx::query(
+        "INSERT INTO signup_events (batch_id, kind, at, panel_id) VALUES ($1, $2, $3, \
+         COALESCE((SELECT panel_id FROM card_batches WHERE id = $1), $4, (SELECT id FROM panels WHERE slug = $5), \
+         (SELECT MIN(id) FROM panels)))",
+    )
+    .bind(batch_id)
+    .bind(kind)
+    .bind(at)
+    .bind(id)
+    .bind(slug)
+    .execute(executor)
+    .await?;
     Ok(())
 }
 
 /// Counts an anonymous funnel event now ("started" when the first question is shown).
-pub async fn record_event(db: &Db, batch_id: Option<i64>, kind: &str) -> Result<(), DbError> {
-    event(db.writer(), batch_id, kind, now_unix()).await
+pub async fn record_event(db: &Db, batch_id: Option<i64>, panel: PanelOf<'_>, kind: &str) -> Result<(), DbError> {
+    event(db.writer(), batch_id, panel, kind, now_unix()).await
 }
 
 /// Is this a live withdraw link? (Shown before the person presses the button.)
@@ -64,10 +83,13 @@ pub async fn withdraw(db: &Db, token: &str) -> Result<bool, DbError> {
         tx.commit().await?;
         return Ok(false);
     };
-    let batch: Option<(Option<i64>,)> =
-        sqlx::query_as("SELECT batch_id FROM recruits WHERE id = $1").bind(recruit_id).fetch_optional(&mut *tx).await?;
+    let batch: Option<(Option<i64>, i64)> = sqlx::query_as("SELECT batch_id, panel_id FROM recruits WHERE id = $1")
+        .bind(recruit_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     erase_in(&mut tx, recruit_id).await?;
-    event(&mut *tx, batch.and_then(|(b,)| b), "withdrawn", now_unix()).await?;
+    let (batch, panel) = batch.unwrap_or((None, 0));
+    event(&mut *tx, batch, PanelOf::Id(panel), "withdrawn", now_unix()).await?;
     tx.commit().await?;
     Ok(true)
 }

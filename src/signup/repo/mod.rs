@@ -19,7 +19,7 @@ mod confirmation;
 mod erasure;
 
 pub use confirmation::{confirm, receipt, resend, resend_pending, token_language, Receipt, TokenOutcome};
-pub use erasure::{erase_in, event, record_event, withdraw, withdraw_token_valid};
+pub use erasure::{erase_in, event, record_event, withdraw, withdraw_token_valid, PanelOf};
 
 pub struct EqualityAnswers {
     pub gender: Option<Gender>,
@@ -195,7 +195,7 @@ pub async fn submit_in(tx: &mut Transaction<'static, Any>, s: &Submission) -> Re
     if s.email.is_some() || s.confirm_by_text {
         outbox::queue(tx, id, "confirm", "").await?;
     }
-    event(&mut **tx, s.batch_id, "submitted", now).await?;
+    event(&mut **tx, s.batch_id, PanelOf::Slug(s.panel.as_deref().unwrap_or("")), "submitted", now).await?;
     Ok(Submitted::Receipt(receipt))
 }
 
@@ -287,7 +287,7 @@ async fn hold_for_confirmation(
     .bind(detail)
     .execute(&mut **tx)
     .await?;
-    event(&mut **tx, s.batch_id, "submitted", now).await?;
+    event(&mut **tx, s.batch_id, PanelOf::Slug(s.panel.as_deref().unwrap_or("")), "submitted", now).await?;
     Ok(Submitted::Receipt(receipt))
 }
 
