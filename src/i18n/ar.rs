@@ -84,6 +84,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("eligibility.none", "لا شيء مما سبق"),
     ("eligibility.postcode", "الرمز البريدي (Postcode)"),
     ("eligibility.postcode_hint", "نستخدمه فقط للتحقق من أنك تعيش أو تعمل أو تدرس في المنطقة."),
+    ("eligibility.panel", "إلى أي لجنة تود الانضمام؟"),
+    ("eligibility.panel_any", "لست متأكدًا: سيساعدني المنسق في الاختيار"),
     ("eligibility.force_area", "تغطي اللجنة منطقة عمل {force}."),
     // Equality
     ("equality_intro.title", "أسئلة المساواة"),

@@ -84,6 +84,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("eligibility.none", "Dim un o'r rhain"),
     ("eligibility.postcode", "Cod post"),
     ("eligibility.postcode_hint", "Dim ond i wirio eich bod yn byw, yn gweithio neu'n astudio yn yr ardal y byddwn yn ei ddefnyddio."),
+    ("eligibility.panel", "Pa banel hoffech chi ymuno ag ef?"),
+    ("eligibility.panel_any", "Dydw i ddim yn siŵr: bydd y cydlynydd yn fy helpu i ddewis"),
     ("eligibility.force_area", "Mae'r panel yn cwmpasu'r ardal y mae {force} yn ei phlismona."),
     // Equality
     ("equality_intro.title", "Cwestiynau cydraddoldeb"),

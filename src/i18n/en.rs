@@ -84,6 +84,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("eligibility.none", "None of these"),
     ("eligibility.postcode", "Postcode"),
     ("eligibility.postcode_hint", "We only use it to check you live, work or study in the area."),
+    ("eligibility.panel", "Which panel would you like to join?"),
+    ("eligibility.panel_any", "I am not sure: the coordinator will help me choose"),
     ("eligibility.force_area", "The panel covers the area policed by {force}."),
     // Equality
     ("equality_intro.title", "Equality questions"),

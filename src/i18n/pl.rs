@@ -84,6 +84,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("eligibility.none", "Żadne z powyższych"),
     ("eligibility.postcode", "Kod pocztowy"),
     ("eligibility.postcode_hint", "Używamy go tylko, żeby sprawdzić, czy mieszkasz, pracujesz lub uczysz się w tej okolicy."),
+    ("eligibility.panel", "Do którego panelu chcesz dołączyć?"),
+    ("eligibility.panel_any", "Nie wiem: koordynator pomoże mi wybrać"),
     ("eligibility.force_area", "Panel obejmuje obszar, za który odpowiada {force}."),
     // Equality
     ("equality_intro.title", "Pytania o równe traktowanie"),

@@ -84,6 +84,8 @@ pub static STRINGS: &[(&str, &str)] = &[
     ("eligibility.none", "Niciuna dintre acestea"),
     ("eligibility.postcode", "Codul poștal"),
     ("eligibility.postcode_hint", "Îl folosim doar ca să verificăm dacă locuiți, lucrați sau studiați în zonă."),
+    ("eligibility.panel", "La ce grup doriți să vă alăturați?"),
+    ("eligibility.panel_any", "Nu sunt sigur(ă): coordonatorul mă va ajuta să aleg"),
     ("eligibility.force_area", "Grupul acoperă zona în care lucrează {force}."),
     // Equality
     ("equality_intro.title", "Întrebări despre egalitatea de șanse"),

@@ -10,7 +10,7 @@ pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
-pub use repo::{by_id, by_slug, list, targets};
+pub use repo::{by_id, by_slug, list, min_age_for, targets};
 
 use serde::{Deserialize, Serialize};
 

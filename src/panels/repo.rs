@@ -333,3 +333,17 @@ pub fn due_soon(members: &[Member], today: ExpiryDate, days: i64) -> Vec<DueItem
     due.sort_by(|a, b| a.on.cmp(&b.on).then(a.name.cmp(&b.name)));
     due
 }
+
+/// The youngest a panel takes (None: the force's setting): the panel of a card's batch,
+/// else the panel named by its short name.
+pub async fn min_age_for(db: &Db, batch_id: Option<i64>, slug: &str) -> Result<Option<i64>, DbError> {
+    let row: Option<(Option<i64>,)> = sqlx::query_as(
+        "SELECT min_age FROM panels WHERE id = COALESCE((SELECT panel_id FROM card_batches WHERE id = $1), \
+         (SELECT id FROM panels WHERE slug = $2))",
+    )
+    .bind(batch_id)
+    .bind(slug)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.and_then(|(m,)| m))
+}

@@ -149,6 +149,9 @@ async fn recruits_join_the_panel_of_their_card_or_of_the_join_address() {
     for (email, address) in [("joined@example.org", "/join?panel=youth"), ("plain@example.org", "/join")] {
         let person = crate::helpers::person_client(email);
         let html = person.get(app.url(address)).send().await.unwrap().text().await.unwrap();
+        let checked = html.split("name=\"panel\"").skip(1).find(|r| r.split('>').next().unwrap().contains("checked"));
+        let checked = checked.unwrap().split('"').nth(1).unwrap().to_string();
+        assert_eq!(checked, if address.contains("youth") { "youth" } else { "" }, "the radio checked on {address}");
         let fields = [
             ("name", "Alex Doe"),
             ("email", email),
@@ -161,7 +164,8 @@ async fn recruits_join_the_panel_of_their_card_or_of_the_join_address() {
             ("action", "continue"),
             ("lang", "en"),
             ("equality", "no"),
-            ("panel", &if address.contains("youth") { crate::helpers::hidden(&html, "panel") } else { String::new() }),
+            // The radio the address pre-checked (or "not sure"), as a browser sends it.
+            ("panel", if address.contains("youth") { "youth" } else { "" }),
         ];
         let r = person.post(app.url("/join")).form(&fields).send().await.unwrap();
         assert_eq!(r.status(), 303);
@@ -514,4 +518,69 @@ async fn insight_shows_one_panels_funnel_make_up_and_progress_against_its_target
     assert!(every.contains("Panel: every panel together") && !every.contains("data-testid=\"targets\""));
     let unknown = app.get("/admin/insight?panel=nope").await.text().await.unwrap();
     assert!(unknown.contains("There is no panel"), "a panel that does not exist is said, not an error");
+}
+
+/// Posts the first page (age, connection and, without a card, the panel) as a phone
+/// would; returns where it leads.
+async fn first_page(app: &TestApp, path: &str, age: &str, panel: Option<&str>) -> String {
+    let person = crate::helpers::person_client(&format!("{path}{age}{panel:?}"));
+    let html = person.get(app.url(path)).send().await.unwrap().text().await.unwrap();
+    let key = crate::helpers::hidden(&html, "key");
+    let started = crate::helpers::hidden(&html, "started");
+    let mut fields = vec![
+        ("age_band", age),
+        ("connection", "live"),
+        ("key", key.as_str()),
+        ("started", started.as_str()),
+        ("step", "eligibility"),
+        ("action", "continue"),
+        ("lang", "en"),
+    ];
+    if let Some(p) = panel {
+        fields.push(("panel", p));
+    }
+    let post_to = path.split('?').next().unwrap();
+    let r = person.post(app.url(post_to)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn without_a_card_people_choose_a_panel_and_each_panel_has_its_minimum_age() {
+    let app = crate::helpers::spawn_app_with(&[("SCRUTINY_MIN_AGE", "18")]).await;
+    // With one panel nobody is asked.
+    let html = app.client.get(app.url("/join")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Which panel would you like to join?"));
+    let out = scrutiny(
+        &app.database_url,
+        &["panel", "add", "--slug", "youth", "--name", "Youth panel", "--kind", "youth", "--min-age", "16"],
+    )
+    .await;
+    assert!(out.status.success());
+    let html = app.client.get(app.url("/join")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Which panel would you like to join?") && html.contains("Youth panel"), "{html}");
+    assert_eq!(html.matches("name=\"panel\"").count(), 3, "two panels and 'not sure', no hidden copy");
+    // 16-17: the youth panel takes them, the force's panel (18) does not.
+    assert!(first_page(&app, "/join", "16-17", Some("youth")).await.contains("s="), "on to the next question");
+    assert!(first_page(&app, "/join", "16-17", Some("")).await.contains("youth=1"));
+    assert!(first_page(&app, "/join", "16-17", Some("panel")).await.contains("youth=1"));
+    // The address can name the panel too: it is the one chosen on the first page.
+    let html = app.client.get(app.url("/join?panel=youth")).send().await.unwrap().text().await.unwrap();
+    let radio = html.split("value=\"youth\"").nth(1).unwrap().split('>').next().unwrap();
+    assert!(radio.contains("checked"), "{radio}");
+    // With a card, the card's panel decides.
+    let youth_batch = app.create_batch_for("Youth cards", 1, "youth").await;
+    let main_batch = app.create_batch_for("Main cards", 1, "panel").await;
+    let youth_code = app.codes_of(youth_batch).await[0].clone();
+    let main_code = app.codes_of(main_batch).await[0].clone();
+    assert!(first_page(&app, &format!("/j/{youth_code}/join"), "16-17", None).await.contains("s="));
+    let to_youth_page = first_page(&app, &format!("/j/{main_code}/join"), "16-17", None).await;
+    assert!(to_youth_page.contains("youth=1"), "{to_youth_page}");
+    // The youth page says the age of the panel they tried.
+    let page = app.client.get(app.url(&to_youth_page)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("18"), "{page}");
+    // A whole journey without a card, choosing the youth panel on the first page.
+    let l = first_page(&app, "/join", "16-17", Some("youth")).await;
+    let page = app.client.get(app.url(&l)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(crate::helpers::hidden(&page, "panel"), "youth", "the choice is carried through the journey");
 }

@@ -38,7 +38,24 @@ fn journey(state: &AppState, lang: Lang, action: String) -> Journey {
         force: state.settings.force_name.clone(),
         panel_email: state.settings.panel_email.clone(),
         min_age: state.settings.min_age,
+        panels: vec![],
     }
+}
+
+/// The journey for this card's panel, or (without a card) the panel chosen or named in
+/// the address: its minimum age, and without a card the panels to choose from when the
+/// force runs several.
+async fn for_panel(state: &AppState, mut j: Journey, batch: Option<i64>, slug: &str) -> Result<Journey, AppError> {
+    if let Some(age) = crate::panels::min_age_for(&state.db, batch, slug).await? {
+        j.min_age = u8::try_from(age).unwrap_or(j.min_age);
+    }
+    if batch.is_none() {
+        let panels = crate::panels::list(&state.db).await?;
+        if panels.len() > 1 {
+            j.panels = panels.into_iter().map(|p| (p.slug, p.name)).collect();
+        }
+    }
+    Ok(j)
 }
 
 /// A fresh journey: its idempotency key (issued here, never by the client) and its
@@ -162,8 +179,8 @@ pub async fn start_from_card(
             if sealed.is_none() && state.counted_once.first(&client, &format!("start:{code}")) {
                 repo::record_event(&state.db, Some(batch_id), repo::PanelOf::Slug(""), "started").await?;
             }
-            let j = journey(&state, lang, format!("/j/{code}/join"));
-            Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some(), q.panel.as_deref()))
+            let j = for_panel(&state, journey(&state, lang, format!("/j/{code}/join")), Some(batch_id), "").await?;
+            Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some(), None))
         }
         other => Ok(card_problem_page(lang, &other)),
     }
@@ -182,7 +199,9 @@ pub async fn start_without_card(
     if sealed.is_none() && state.counted_once.first(&client, "start:") {
         repo::record_event(&state.db, None, repo::PanelOf::Slug(q.panel.as_deref().unwrap_or("")), "started").await?;
     }
-    let j = journey(&state, lang, "/join".into());
+    // The panel: as the journey's answers say, else as the address names it.
+    let slug = sealed.as_ref().map(|(_, d, ..)| d.panel.clone()).filter(|p| !p.is_empty()).or(q.panel.clone());
+    let j = for_panel(&state, journey(&state, lang, "/join".into()), None, slug.as_deref().unwrap_or("")).await?;
     Ok(step_from_address(&state, &j, sealed, chosen, q.youth.is_some(), q.panel.as_deref()))
 }
 
@@ -233,6 +252,8 @@ async fn answer(
     let returning = field(&pairs, "returning") == "1";
     let action = field(&pairs, "action").to_string();
     let mut draft = Draft::from_pairs(&pairs);
+    // The panel decides the minimum age (a youth panel may take 16-year-olds).
+    let j = for_panel(state, j, card.as_ref().map(|(_, batch)| *batch), &draft.panel).await?;
     if !tokens::looks_like_key(&draft.key) {
         // Keys are issued by the server; anything else is a journey without a valid
         // stamp (sending it is refused and re-issued below; the answers are kept).
@@ -257,7 +278,11 @@ async fn answer(
         if step == Step::Eligibility && draft.is_under_age(j.min_age) {
             // The youth route keeps nothing: the answers are simply not carried on (and
             // its page is an address of its own, like every other).
-            return Ok(Redirect::to(&format!("{}?lang={}&youth=1", j.action, j.lang.code())).into_response());
+            let panel = match crate::domain::PanelSlug::parse(&draft.panel) {
+                Ok(p) if card.is_none() => format!("&panel={p}"),
+                _ => String::new(),
+            };
+            return Ok(Redirect::to(&format!("{}?lang={}&youth=1{panel}", j.action, j.lang.code())).into_response());
         }
         let next = draft.next(step, returning);
         return Ok(to_step(state, &j, j.lang, next, &draft, returning && next != Step::Check));

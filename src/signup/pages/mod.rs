@@ -29,6 +29,9 @@ pub struct Journey {
     pub force: String,
     pub panel_email: String,
     pub min_age: u8,
+    /// Without a card, when the force runs several panels: (short name, name) to choose
+    /// from on the first page.
+    pub panels: Vec<(String, String)>,
 }
 
 fn hidden_fields(draft: &Draft, except: &[&str]) -> impl IntoView {
@@ -87,8 +90,12 @@ pub fn step_page(
         Step::Ethnicity => ethnicity(j, draft, &problems).into_any(),
         Step::Check => check(j, draft).into_any(),
     };
-    let except = Draft::fields_of(step);
-    let hidden = hidden_fields(draft, except);
+    // The first page of a journey without a card may ask for the panel itself.
+    let mut except: Vec<&str> = Draft::fields_of(step).to_vec();
+    if step == Step::Eligibility && !j.panels.is_empty() {
+        except.push("panel");
+    }
+    let hidden = hidden_fields(draft, &except);
     let action = j.action.clone();
     let submit_label = t(lang, if step == Step::Check { "check.submit" } else { "form.continue" });
     let back = (step != Step::FIRST).then(|| {
@@ -147,7 +154,35 @@ fn eligibility(j: &Journey, d: &Draft, p: &Problems) -> impl IntoView {
                          ("study", "eligibility.study", None), ("none", "eligibility.none", None)]/>
         <TextField lang name="postcode" label="eligibility.postcode" hint="eligibility.postcode_hint"
             value=d.postcode.clone() error=error_for(p, "postcode") autocomplete="postal-code" optional=true width="w-postcode"/>
+        {(!j.panels.is_empty()).then(|| view! { <PanelChoice lang panels=j.panels.clone() selected=d.panel.clone()/> })}
         <p class="note">{tf(lang, "eligibility.force_area", &[("force", &j.force)])}</p>
+    }
+}
+
+/// Which panel to join, for someone without a card when the force runs several: the
+/// panels' own names, and "not sure" (the first panel; the coordinator can help).
+#[component]
+fn PanelChoice(lang: Lang, panels: Vec<(String, String)>, selected: String) -> impl IntoView {
+    let options: Vec<(String, String)> =
+        panels.into_iter().chain([(String::new(), t(lang, "eligibility.panel_any").to_string())]).collect();
+    view! {
+        <div class="field" id="panel">
+            <fieldset>
+                <legend>{t(lang, "eligibility.panel")}</legend>
+                <div class="choices">
+                    {options.into_iter().enumerate().map(|(i, (value, label))| {
+                        let id = format!("panel-{i}");
+                        let checked = value == selected;
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="panel" value=value checked=checked/>
+                                <label for=id>{label}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+        </div>
     }
 }
 
