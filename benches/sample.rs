@@ -11,7 +11,7 @@ use scrutiny::{
     db::Db,
     demographics::{
         police_uk,
-        sample::{draw_sample, Only, Request},
+        sample::{draw_sample, Narrow, Only, Request},
     },
 };
 
@@ -42,18 +42,21 @@ fn main() {
             url.split(':').next().unwrap(),
             started.elapsed().as_secs_f64()
         );
-        let cases: [(&str, &str, &str, Vec<Only>); 4] = [
-            ("every month", "2015-01", &last, vec![]),
-            ("one year", "2019-01", "2019-12", vec![]),
+        let arrests = Narrow::parse("Person search", "", "arrest", "").unwrap();
+        let cases: [(&str, &str, &str, Vec<Only>, Narrow); 5] = [
+            ("every month", "2015-01", &last, vec![], Narrow::default()),
+            ("one year", "2019-01", "2019-12", vec![], Narrow::default()),
             (
                 "every month, under-18s with no further action",
                 "2015-01",
                 &last,
                 vec![Only::Under18, Only::NoFurtherAction],
+                Narrow::default(),
             ),
-            ("every month, strip searches", "2015-01", &last, vec![Only::StripSearch]),
+            ("every month, strip searches", "2015-01", &last, vec![Only::StripSearch], Narrow::default()),
+            ("every month, person searches ending in arrest (--type, --outcome)", "2015-01", &last, vec![], arrests),
         ];
-        for (name, from, to, only) in cases {
+        for (name, from, to, only, narrow) in cases {
             let mut times: Vec<Duration> = Vec::new();
             let mut drawn = (0, 0);
             for run in 0..7 {
@@ -64,6 +67,7 @@ fn main() {
                     size: 20,
                     seed: format!("bench {run}"),
                     only: only.clone(),
+                    narrow: narrow.clone(),
                 };
                 let t = Instant::now();
                 let sample = draw_sample(&db, &request).await.unwrap();

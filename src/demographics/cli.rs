@@ -246,17 +246,39 @@ pub struct SampleArgs {
     /// section-60, no-further-action.
     #[arg(long)]
     only: Vec<String>,
+    /// Only this type of search: "Person search", "Person and Vehicle search" or "Vehicle search".
+    #[arg(long = "type", default_value = "")]
+    search_type: String,
+    /// Only searches whose legislation contains this text (any case), e.g. "misuse of drugs".
+    #[arg(long, default_value = "")]
+    legislation: String,
+    /// Only searches whose outcome contains this text (any case), e.g. "arrest".
+    #[arg(long, default_value = "")]
+    outcome: String,
+    /// Only this ethnic group (white, mixed, asian, black, other) as the person defined it
+    /// (the officer's where they gave none), or officer:<group> as the officer recorded it.
+    #[arg(long, default_value = "")]
+    ethnic_group: String,
 }
 
 /// Prints the sample as CSV (the police.uk columns and values as published, in sample
 /// order) and, on standard error, what it was drawn from.
 pub async fn sample(state: &AppState, args: SampleArgs) -> anyhow::Result<()> {
     use super::sample::{draw_sample, to_csv, Request};
-    let request = Request::parse(&args.force, &args.from, &args.to, &args.size, &args.seed, &args.only)
+    let mut request = Request::parse(&args.force, &args.from, &args.to, &args.size, &args.seed, &args.only)
         .map_err(|(field, e)| if field == "only" { anyhow!(e) } else { anyhow!("--{field} {e}") })?;
+    request.narrow =
+        super::sample::Narrow::parse(&args.search_type, &args.legislation, &args.outcome, &args.ethnic_group)
+            .map_err(|(field, e)| anyhow!("--{field}: {e}"))?;
     require_known_force(state, &request.force).await?;
     let sample = draw_sample(&state.db, &request).await?;
-    let filters = request.only.iter().map(|o| o.code()).collect::<Vec<_>>().join(", ");
+    let filters = request
+        .only
+        .iter()
+        .map(|o| o.code().to_string())
+        .chain(request.narrow.words().into_iter().map(|(k, v)| format!("{k} {v:?}")))
+        .collect::<Vec<_>>()
+        .join(", ");
     eprintln!(
         "{} of {} searches ({} {} to {}{}), seed {:?}",
         sample.records.len(),

@@ -456,6 +456,7 @@ pub async fn sample(
     from: &str,
     to: &str,
     only: &[super::sample::Only],
+    narrow: &super::sample::Narrow,
     key: i64,
     size: i64,
     spare: f64,
@@ -466,7 +467,38 @@ pub async fn sample(
         filter.push_str(o.column());
         filter.push_str(" = 1");
     }
-    let (candidates, without_records): (i64, i64) = sqlx::query_as(&format!(
+    // Filters on published values, each with one bound value: `$` + number from `first`.
+    let field = |i: usize| match db.backend() {
+        crate::db::Backend::Sqlite => format!("json_extract(record, '$[{i}]')"),
+        crate::db::Backend::Postgres => format!("(record::json->>{i})"),
+    };
+    let like =
+        |s: &str| format!("%{}%", s.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let mut conds: Vec<(String, String)> = vec![];
+    if let Some(t) = &narrow.search_type {
+        conds.push(("LOWER(search_type) = ".into(), t.to_lowercase()));
+    }
+    if let Some(l) = &narrow.legislation {
+        conds.push((format!("LOWER({}) LIKE ", field(10)), like(l)));
+    }
+    if let Some(o) = &narrow.outcome {
+        conds.push((format!("LOWER({}) LIKE ", field(12)), like(o)));
+    }
+    if let Some((officer, g)) = &narrow.ethnic_group {
+        conds.push((format!("{} = ", if *officer { "officer_group" } else { "ethnic_group" }), g.clone()));
+    }
+    let narrow_sql = |first: usize| -> String {
+        conds
+            .iter()
+            .enumerate()
+            .map(|(i, (cond, _))| {
+                let escape = if cond.contains("LIKE") { " ESCAPE '\\'" } else { "" };
+                format!(" AND {cond}${}{escape}", first + i)
+            })
+            .collect()
+    };
+    let binds: Vec<&String> = conds.iter().map(|(_, v)| v).collect();
+    let (mut candidates, without_records): (i64, i64) = sqlx::query_as(&format!(
         "SELECT CAST(COALESCE(SUM(CASE WHEN with_record = 1{filter} THEN n ELSE 0 END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN with_record = 0 THEN n ELSE 0 END), 0) AS BIGINT) \
          FROM search_filter_counts WHERE force = $1 AND month >= $2 AND month <= $3"
@@ -476,6 +508,20 @@ pub async fn sample(
     .bind(to)
     .fetch_one(db.pool())
     .await?;
+    if !conds.is_empty() && candidates > 0 {
+        // Counted from the searches themselves: the kept counts know only the flags.
+        let sql = format!(
+            "SELECT COUNT(*) FROM searches WHERE force = $1 AND month >= $2 AND month <= $3 \
+             AND record IS NOT NULL{filter}{}",
+            narrow_sql(4)
+        );
+        let mut q = sqlx::query_as::<_, (i64,)>(&sql).bind(force).bind(from).bind(to);
+        for b in &binds {
+            q = q.bind(*b);
+        }
+        candidates = q.fetch_one(db.pool()).await?.0;
+    }
+    let filter = format!("{filter}{}", narrow_sql(8));
     if candidates == 0 || size <= 0 {
         return Ok((Vec::new(), candidates, without_records));
     }
@@ -487,20 +533,23 @@ pub async fn sample(
         let high = low + (1i64 << shift);
         // XOR as (a | b) - (a & b): both engines have | and &, and with 62-bit values
         // the subtraction cannot overflow.
-        let rows: Vec<(String,)> = sqlx::query_as(&format!(
+        let sql = format!(
             "SELECT record FROM searches WHERE force = $1 AND draw >= $4 AND draw < $5 \
              AND month >= $2 AND month <= $3{filter} \
              ORDER BY ((draw | $6) - (draw & $6)), month, line LIMIT $7"
-        ))
-        .bind(force)
-        .bind(from)
-        .bind(to)
-        .bind(low)
-        .bind(high)
-        .bind(key)
-        .bind(size)
-        .fetch_all(db.pool())
-        .await?;
+        );
+        let mut q = sqlx::query_as::<_, (String,)>(&sql)
+            .bind(force)
+            .bind(from)
+            .bind(to)
+            .bind(low)
+            .bind(high)
+            .bind(key)
+            .bind(size);
+        for b in &binds {
+            q = q.bind(*b);
+        }
+        let rows: Vec<(String,)> = q.fetch_all(db.pool()).await?;
         if rows.len() as i64 >= size || shift >= 62 {
             return Ok((rows.into_iter().map(|(r,)| r).collect(), candidates, without_records));
         }

@@ -76,6 +76,93 @@ pub fn key(seed: &str) -> i64 {
     bits62(&format!("scrutiny-seed\n{seed}"))
 }
 
+/// Filters on a search's published values, beside the `--only` properties.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Narrow {
+    /// `--type`: the Type column exactly (any case), e.g. "Person search".
+    pub search_type: Option<String>,
+    /// `--legislation`: text the Legislation column contains (any case), e.g. "misuse of drugs".
+    pub legislation: Option<String>,
+    /// `--outcome`: text the Outcome column contains (any case), e.g. "arrest".
+    pub outcome: Option<String>,
+    /// `--ethnic-group`: an ONS group (white, mixed, asian, black, other), self-defined
+    /// (as the comparison counts it: the officer's when the person stated none) or, as
+    /// `officer:<group>`, officer-defined.
+    pub ethnic_group: Option<(bool, String)>,
+}
+
+impl Narrow {
+    /// Checks the values as typed; a problem names its field (`type`, `legislation`,
+    /// `outcome`, `ethnic-group`). Empty values are no filter.
+    pub fn parse(
+        search_type: &str,
+        legislation: &str,
+        outcome: &str,
+        ethnic_group: &str,
+    ) -> Result<Narrow, (&'static str, String)> {
+        let text = |field: &'static str, raw: &str| -> Result<Option<String>, (&'static str, String)> {
+            let v = raw.trim();
+            if v.chars().count() > 100 || v.chars().any(char::is_control) {
+                return Err((field, "must be at most 100 characters, with no control characters".into()));
+            }
+            Ok((!v.is_empty()).then(|| v.to_string()))
+        };
+        let types = ["Person search", "Person and Vehicle search", "Vehicle search"];
+        let search_type = match text("type", search_type)? {
+            Some(t) => Some(types.iter().find(|x| x.eq_ignore_ascii_case(&t)).map(|x| x.to_string()).ok_or((
+                "type",
+                format!("\"{t}\" is not a type of search; use {}", types.map(|t| format!("\"{t}\"")).join(", ")),
+            ))?),
+            None => None,
+        };
+        let ethnic_group = match text("ethnic-group", ethnic_group)? {
+            Some(g) => {
+                let lower = g.to_ascii_lowercase();
+                let (officer, group) = match lower.strip_prefix("officer:") {
+                    Some(rest) => (true, rest.trim().to_string()),
+                    None => (false, lower.strip_prefix("self:").unwrap_or(&lower).trim().to_string()),
+                };
+                if !["white", "mixed", "asian", "black", "other"].contains(&group.as_str()) {
+                    return Err((
+                        "ethnic-group",
+                        format!("\"{g}\" is not a group; use white, mixed, asian, black or other (officer:black for the officer's view)"),
+                    ));
+                }
+                Some((officer, group))
+            }
+            None => None,
+        };
+        Ok(Narrow {
+            search_type,
+            legislation: text("legislation", legislation)?,
+            outcome: text("outcome", outcome)?,
+            ethnic_group,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Narrow::default()
+    }
+
+    /// As `name=value` words, in a fixed order (recorded with a meeting's sample).
+    pub fn words(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![];
+        if let Some(t) = &self.search_type {
+            out.push(("type", t.clone()));
+        }
+        if let Some(l) = &self.legislation {
+            out.push(("legislation", l.clone()));
+        }
+        if let Some(o) = &self.outcome {
+            out.push(("outcome", o.clone()));
+        }
+        if let Some((officer, g)) = &self.ethnic_group {
+            out.push(("ethnic-group", if *officer { format!("officer:{g}") } else { g.clone() }));
+        }
+        out
+    }
+}
+
 /// What to draw.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -86,6 +173,7 @@ pub struct Request {
     pub size: i64,
     pub seed: String,
     pub only: Vec<Only>,
+    pub narrow: Narrow,
 }
 
 /// A drawn sample: each search's published record (the 15 police.uk fields), in sample
@@ -151,13 +239,22 @@ impl Request {
                 filters.push(o);
             }
         }
-        Ok(Request { force, from: from.into(), to: to.into(), size, seed: seed.into(), only: filters })
+        Ok(Request {
+            force,
+            from: from.into(),
+            to: to.into(),
+            size,
+            seed: seed.into(),
+            only: filters,
+            narrow: Narrow::default(),
+        })
     }
 }
 
 pub async fn draw_sample(db: &Db, r: &Request) -> Result<Sample, DbError> {
     let (rows, candidates, without_records) =
-        super::repo::sample(db, &r.force, &r.from, &r.to, &r.only, key(&r.seed), r.size.max(0), 16.0).await?;
+        super::repo::sample(db, &r.force, &r.from, &r.to, &r.only, &r.narrow, key(&r.seed), r.size.max(0), 16.0)
+            .await?;
     let records = rows
         .iter()
         .map(|json| serde_json::from_str::<Vec<String>>(json).map_err(DbError::data))

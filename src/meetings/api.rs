@@ -167,8 +167,12 @@ pub async fn draw_meeting_sample(
     under_18: Option<String>,
     section_60: Option<String>,
     no_further_action: Option<String>,
+    #[server(default)] search_type: String,
+    #[server(default)] legislation: String,
+    #[server(default)] outcome: String,
+    #[server(default)] ethnic_group: String,
 ) -> Result<(), ApiError> {
-    use crate::demographics::sample::{draw_sample, Request};
+    use crate::demographics::sample::{draw_sample, Narrow, Request};
     let user = require(Role::Chair)?;
     let state = expect_context::<AppState>();
     scoped(&state, &user, id).await?;
@@ -189,6 +193,10 @@ pub async fn draw_meeting_sample(
             ("to".into(), to.clone()),
             ("size".into(), size.clone()),
             ("seed".into(), seed.clone()),
+            ("search_type".into(), search_type.clone()),
+            ("legislation".into(), legislation.clone()),
+            ("outcome".into(), outcome.clone()),
+            ("ethnic_group".into(), ethnic_group.clone()),
             (format!("err_{field}"), e),
         ];
         q.extend(only.iter().map(|o| ("only".to_string(), o.clone())));
@@ -197,7 +205,11 @@ pub async fn draw_meeting_sample(
             serde_urlencoded::to_string(&q).unwrap_or_default()
         ));
     };
-    let request = match Request::parse(&force, &from, &to, &size, &seed, &only) {
+    let parsed = Request::parse(&force, &from, &to, &size, &seed, &only).and_then(|mut r| {
+        r.narrow = Narrow::parse(&search_type, &legislation, &outcome, &ethnic_group)?;
+        Ok(r)
+    });
+    let request = match parsed {
         Ok(r) => r,
         Err((field, e)) => {
             let what = match field {
@@ -205,7 +217,16 @@ pub async fn draw_meeting_sample(
                 "to" => "The last month",
                 "size" => "The number of cases",
                 "seed" => "The seed",
+                "type" => "The type of search",
+                "legislation" => "The legislation",
+                "outcome" => "The outcome",
+                "ethnic-group" => "The ethnic group",
                 _ => "The force",
+            };
+            let field = match field {
+                "type" => "search_type",
+                "ethnic-group" => "ethnic_group",
+                f => f,
             };
             back(field, format!("{what} {e}"));
             return Ok(());
@@ -227,6 +248,7 @@ pub async fn draw_meeting_sample(
         size: request.size,
         seed: request.seed.clone(),
         only: request.only.iter().map(|o| o.code().to_string()).collect(),
+        narrow: request.narrow.words().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         candidates: sample.candidates,
     };
     if !super::repo::store_sample(&state.db, id, &record, &sample.records).await? {

@@ -52,6 +52,9 @@ pub struct SampleRecord {
     pub seed: String,
     /// Filter codes (`strip-search`, `under-18`, `section-60`, `no-further-action`).
     pub only: Vec<String>,
+    /// Filters on published values: (`type`, `legislation`, `outcome` or `ethnic-group`, value).
+    #[serde(default)]
+    pub narrow: Vec<(String, String)>,
     /// How many searches it was drawn from.
     pub candidates: i64,
 }
@@ -69,6 +72,9 @@ impl SampleRecord {
         );
         for o in &self.only {
             c.push_str(&format!(" --only {o}"));
+        }
+        for (flag, value) in &self.narrow {
+            c.push_str(&format!(" --{flag} '{}'", value.replace('\'', "'\\''")));
         }
         c
     }

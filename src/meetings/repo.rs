@@ -99,6 +99,14 @@ pub async fn schedule(db: &Db, m: &NewMeeting) -> Result<i64, DbError> {
     Ok(id)
 }
 
+/// A sample's filters as kept with its meeting (JSON).
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct StoredFilters {
+    only: Vec<String>,
+    #[serde(default)]
+    narrow: Vec<(String, String)>,
+}
+
 /// Agenda, minutes and the recorded sample of a meeting.
 pub async fn texts(db: &Db, id: i64) -> Result<(Option<String>, Option<String>, Option<SampleRecord>), DbError> {
     type Row = (
@@ -122,6 +130,7 @@ pub async fn texts(db: &Db, id: i64) -> Result<(Option<String>, Option<String>, 
     let Some((agenda, minutes, force, from, to, size, seed, filters, candidates)) = row else {
         return Ok((None, None, None));
     };
+    let stored: StoredFilters = filters.as_deref().and_then(|f| serde_json::from_str(f).ok()).unwrap_or_default();
     let sample = match (force, from, to, size, seed) {
         (Some(force), Some(from), Some(to), Some(size), Some(seed)) => Some(SampleRecord {
             force,
@@ -129,7 +138,8 @@ pub async fn texts(db: &Db, id: i64) -> Result<(Option<String>, Option<String>, 
             to,
             size,
             seed,
-            only: filters.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            only: stored.only,
+            narrow: stored.narrow,
             candidates: candidates.unwrap_or(0),
         }),
         _ => None,
@@ -181,7 +191,10 @@ pub async fn store_sample(db: &Db, id: i64, sample: &SampleRecord, records: &[Ve
     .bind(&sample.to)
     .bind(sample.size)
     .bind(&sample.seed)
-    .bind(sample.only.join(","))
+    .bind(
+        serde_json::to_string(&StoredFilters { only: sample.only.clone(), narrow: sample.narrow.clone() })
+            .map_err(DbError::data)?,
+    )
     .bind(sample.candidates)
     .bind(id)
     .execute(&mut *tx)

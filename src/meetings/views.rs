@@ -142,7 +142,10 @@ fn MeetingBody(d: MeetingDetail) -> impl IntoView {
             Some(s) => view! {
                 <p>{format!("{} searches drawn at random from {} by {} from {} to {}{}, seed “{}”. Anyone can draw the same sample with:",
                     n_cases, s.candidates, s.force, s.from, s.to,
-                    if s.only.is_empty() { String::new() } else { format!(" (only {})", s.only.join(", ")) }, s.seed)}</p>
+                    {
+                        let all: Vec<String> = s.only.iter().cloned().chain(s.narrow.iter().map(|(k, v)| format!("{k} “{v}”"))).collect();
+                        if all.is_empty() { String::new() } else { format!(" (only {})", all.join(", ")) }
+                    }, s.seed)}</p>
                 <pre><code>{s.command()}</code></pre>
                 <p><a href=format!("/admin/meetings/{id}/request-list.csv")>"Download the request list for the force (CSV)"</a></p>
             }.into_any(),
@@ -248,13 +251,14 @@ fn MeetingBody(d: MeetingDetail) -> impl IntoView {
 
 #[component]
 fn SampleForm(id: i64, forces: Vec<String>) -> impl IntoView {
-    let errors: Vec<(String, String)> = ["force", "from", "to", "size", "seed"]
-        .into_iter()
-        .filter_map(|f| {
-            let e = q(&format!("err_{f}"));
-            (!e.is_empty()).then(|| (e, format!("#{f}")))
-        })
-        .collect();
+    let errors: Vec<(String, String)> =
+        ["force", "from", "to", "size", "seed", "search_type", "legislation", "outcome", "ethnic_group"]
+            .into_iter()
+            .filter_map(|f| {
+                let e = q(&format!("err_{f}"));
+                (!e.is_empty()).then(|| (e, format!("#{f}")))
+            })
+            .collect();
     let only: Vec<String> = use_query_map().with_untracked(|q| q.get_all("only")).unwrap_or_default();
     let chosen = q("force");
     let size = match q("size") {
@@ -281,6 +285,30 @@ fn SampleForm(id: i64, forces: Vec<String>) -> impl IntoView {
                     <Field name="to" label="Last month" hint="YYYY-MM." value=q("to") error=q("err_to")/>
                     <Field name="size" label="Number of cases" hint="1 to 1,000." value=size error=q("err_size")/>
                     <Field name="seed" label="Seed" hint="Any text, for example the meeting’s date or a number rolled at the meeting. The same seed always draws the same searches." value=q("seed") error=q("err_seed")/>
+                    <div class=if q("err_search_type").is_empty() { "field" } else { "field field-error" }>
+                        <label for="search_type">"Type of search (optional)"</label>
+                        <select id="search_type" name="search_type">
+                            {["", "Person search", "Person and Vehicle search", "Vehicle search"].into_iter().map(|t| {
+                                let sel = q("search_type") == t;
+                                view! { <option value=t selected=sel>{if t.is_empty() { "Any" } else { t }}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <Field name="legislation" label="Legislation contains (optional)" hint="For example “misuse of drugs” or “section 60”." value=q("legislation") error=q("err_legislation")/>
+                    <Field name="outcome" label="Outcome contains (optional)" hint="For example “arrest” or “community resolution”." value=q("outcome") error=q("err_outcome")/>
+                    <div class=if q("err_ethnic_group").is_empty() { "field" } else { "field field-error" }>
+                        <label for="ethnic_group">"Ethnic group (optional)"</label>
+                        <select id="ethnic_group" name="ethnic_group">
+                            {[("", "Any"), ("white", "White (self-defined)"), ("mixed", "Mixed (self-defined)"), ("asian", "Asian (self-defined)"),
+                              ("black", "Black (self-defined)"), ("other", "Other (self-defined)"), ("officer:white", "White (officer-defined)"),
+                              ("officer:mixed", "Mixed (officer-defined)"), ("officer:asian", "Asian (officer-defined)"),
+                              ("officer:black", "Black (officer-defined)"), ("officer:other", "Other (officer-defined)")]
+                                .into_iter().map(|(v, label)| {
+                                    let sel = q("ethnic_group") == v;
+                                    view! { <option value=v selected=sel>{label}</option> }
+                                }).collect_view()}
+                        </select>
+                    </div>
                     <fieldset>
                         <legend>"Only searches that (optional)"</legend>
                         <div class="checkboxes">

@@ -125,6 +125,7 @@ async fn a_meeting_draws_the_same_sample_as_the_command_and_the_panel_rates_and_
         ("size", "8"),
         ("seed", "meeting 2027-03-30"),
         ("no_further_action", "on"),
+        ("search_type", "Person search"),
     ])
     .await;
     assert!(l.contains("saved=sample"), "{l}");
@@ -145,6 +146,8 @@ async fn a_meeting_draws_the_same_sample_as_the_command_and_the_panel_rates_and_
             "meeting 2027-03-30",
             "--only",
             "no-further-action",
+            "--type",
+            "Person search",
         ],
     )
     .await;
@@ -157,8 +160,9 @@ async fn a_meeting_draws_the_same_sample_as_the_command_and_the_panel_rates_and_
     assert_eq!(got, expected, "the meeting's cases are the command's sample, in order");
     let html = app.get(&format!("/admin/meetings/{id}")).await.text().await.unwrap();
     assert!(
-        html.contains("--seed &#x27;meeting 2027-03-30&#x27; --only no-further-action")
-            || html.contains("--seed 'meeting 2027-03-30' --only no-further-action"),
+        html.contains(
+            "--seed &#x27;meeting 2027-03-30&#x27; --only no-further-action --type &#x27;Person search&#x27;"
+        ) || html.contains("--seed 'meeting 2027-03-30' --only no-further-action --type 'Person search'"),
         "the page shows the command to check it"
     );
 

@@ -115,6 +115,7 @@ async fn samples_are_real_rows_drawn_by_the_documented_method_and_reproducible()
             "2022-01",
             "2022-12",
             &[],
+            &sample::Narrow::default(),
             sample::key(seed),
             size,
             0.01,
@@ -127,6 +128,7 @@ async fn samples_are_real_rows_drawn_by_the_documented_method_and_reproducible()
             "2022-01",
             "2022-12",
             &[],
+            &sample::Narrow::default(),
             sample::key(seed),
             size,
             16.0,
@@ -202,5 +204,84 @@ async fn bad_sample_requests_name_the_flag_and_print_nothing() {
         assert!(!out.status.success(), "{all:?} was refused");
         assert!(err.contains(flag), "{all:?}: {err}");
         assert!(out.stdout.is_empty(), "{all:?} printed no CSV");
+    }
+}
+
+/// The `--type`, `--legislation`, `--outcome` and `--ethnic-group` filters on real files:
+/// every drawn row has the value (read here from the source rows), the count of
+/// candidates is the source's, and the draw is the documented order among them.
+#[tokio::test]
+async fn filters_on_published_values_keep_exactly_the_rows_that_have_them() {
+    let app = spawn_app().await;
+    let db = app.database_url.clone();
+    let (files, rows) = source_rows("bedfordshire", "2022-01", "2022-06");
+    let mut args = vec!["import".to_string(), "police-uk".to_string()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    let args_ref: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(scrutiny(&db, &args_ref).await.status.success());
+    type Pred = Box<dyn Fn(&[String]) -> bool>;
+    let cases: Vec<(Vec<&str>, Pred)> = vec![
+        (vec!["--type", "person and vehicle search"], Box::new(|r| r[0] == "Person and Vehicle search")),
+        (vec!["--legislation", "MISUSE OF DRUGS"], Box::new(|r| r[10].to_lowercase().contains("misuse of drugs"))),
+        (vec!["--outcome", "arrest"], Box::new(|r| r[12].to_lowercase().contains("arrest"))),
+        (vec!["--ethnic-group", "officer:black"], Box::new(|r| r[9] == "Black")),
+        (
+            vec!["--outcome", "arrest", "--ethnic-group", "officer:asian", "--type", "Person search"],
+            Box::new(|r| r[12].to_lowercase().contains("arrest") && r[9] == "Asian" && r[0] == "Person search"),
+        ),
+        // A value with LIKE's own wildcards matches them as text, not as patterns.
+        (vec!["--outcome", "%"], Box::new(|r| r[12].contains('%'))),
+    ];
+    for (flags, pred) in cases {
+        let eligible: Vec<&SourceRow> = rows.iter().filter(|(_, _, r)| pred(r)).collect();
+        let mut all = vec![
+            "sample",
+            "--force",
+            "bedfordshire",
+            "--from",
+            "2022-01",
+            "--to",
+            "2022-06",
+            "--size",
+            "40",
+            "--seed",
+            "s",
+        ];
+        all.extend(flags.iter());
+        let out = scrutiny(&db, &all).await;
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{flags:?}: {stderr}");
+        assert!(stderr.contains(&format!(" of {} searches", eligible.len())), "{flags:?}: {stderr}");
+        let got = records(&String::from_utf8(out.stdout).unwrap());
+        let key = sample::key("s");
+        let mut expected = eligible.clone();
+        expected
+            .sort_by_key(|(month, line, _)| (sample::draw("bedfordshire", month, *line) ^ key, month.clone(), *line));
+        let expected: Vec<Vec<String>> = expected.iter().take(40).map(|(_, _, r)| r.clone()).collect();
+        assert_eq!(got, expected, "{flags:?}");
+    }
+    // Bad values are named.
+    for (flags, named) in [
+        (vec!["--type", "Horse search"], "--type"),
+        (vec!["--ethnic-group", "purple"], "--ethnic-group"),
+        (vec!["--legislation", "a\u{7}b"], "--legislation"),
+    ] {
+        let mut all = vec![
+            "sample",
+            "--force",
+            "bedfordshire",
+            "--from",
+            "2022-01",
+            "--to",
+            "2022-06",
+            "--size",
+            "4",
+            "--seed",
+            "s",
+        ];
+        all.extend(flags.iter());
+        let out = scrutiny(&db, &all).await;
+        assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains(named), "{flags:?}");
+        assert!(out.stdout.is_empty());
     }
 }
