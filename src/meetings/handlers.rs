@@ -127,6 +127,40 @@ pub async fn request_list(
     Ok(csv_response(&format!("meeting-{id}-request-list.csv"), bytes))
 }
 
+/// `GET /admin/panels/<slug>/year/<YYYY>` (`.csv` for the CSV): the panel's year, every
+/// meeting published or not, for coordinators and the panel's chair.
+pub async fn year_report(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((slug, year)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (year, csv) = match year.strip_suffix(".csv") {
+        Some(y) => (y.to_string(), true),
+        None => (year, false),
+    };
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::NotFound);
+    }
+    let panel = crate::panels::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    if !crate::panels::scope(&state.db, &user).await?.allows(panel.id) {
+        return Err(AppError::NotFound);
+    }
+    let meetings = repo::in_year(&state.db, panel.id, &year).await?;
+    let r = report::build(&state.db, panel, year.clone(), meetings).await?;
+    if csv {
+        let mut bytes = vec![];
+        report::to_csv(&r, &mut bytes).map_err(|e| AppError::Internal(e.into()))?;
+        return Ok(csv_response(&format!("{}-{year}-report.csv", r.panel.slug), bytes));
+    }
+    let body = format!(
+        "{}<p><a href=\"/admin/panels/{}/year/{year}.csv\">Download as CSV</a> · <a href=\"/admin/meetings?panel={}\">Meetings</a></p>",
+        report::to_html(&r),
+        r.panel.slug,
+        r.panel.slug
+    );
+    Ok(html_page(&format!("{} {year} report", r.panel.name), body))
+}
+
 /// `GET /panels/<slug>/reports`: a panel's published reports, for anyone, when the panel
 /// publishes them (404 otherwise).
 pub async fn public_reports(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, AppError> {

@@ -155,6 +155,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
         Route::signed(Role::Chair, "/admin/meetings/{id}/report", get(handlers::meeting_report)),
         Route::signed(Role::Chair, "/admin/meetings/{id}/report.csv", get(handlers::meeting_report_csv)),
         Route::signed(Role::Chair, "/admin/meetings/{id}/request-list.csv", get(handlers::request_list)),
+        Route::signed(Role::Chair, "/admin/panels/{slug}/year/{year}", get(handlers::year_report)),
         Route::public("/panels/{slug}/reports", get(handlers::public_reports)),
         Route::public("/panels/{slug}/reports/{id}", get(handlers::public_meeting_report)),
     ]

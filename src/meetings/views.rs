@@ -59,6 +59,16 @@ fn MeetingsBody(v: MeetingsView) -> impl IntoView {
             }).collect_view()}</ul>
         })}
         <h2>"Meetings"</h2>
+        {
+            let mut years: Vec<(String, String, String)> = meetings.iter().map(|m| (m.panel_slug.clone(), m.panel_name.clone(), m.starts_at.get(..4).unwrap_or("").to_string())).collect();
+            years.sort();
+            years.dedup();
+            (!years.is_empty()).then(|| view! {
+                <p>"Each year’s report: "{years.into_iter().map(|(slug, name, year)| view! {
+                    <a href=format!("/admin/panels/{slug}/year/{year}")>{format!("{name} {year}")}</a>" "
+                }).collect_view()}</p>
+            })
+        }
         {if meetings.is_empty() {
             view! { <p>"No meetings yet."</p> }.into_any()
         } else {

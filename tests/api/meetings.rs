@@ -345,6 +345,13 @@ async fn a_meeting_draws_the_same_sample_as_the_command_and_the_panel_rates_and_
         let out = scrutiny(&app.database_url, &all).await;
         assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains(flag), "{all:?}");
     }
+    // The dashboard's year report is the same CSV.
+    let web = app.get("/admin/panels/panel/year/2027.csv").await.text().await.unwrap();
+    assert_eq!(web, year);
+    let html = app.get("/admin/panels/panel/year/2027").await.text().await.unwrap();
+    assert!(html.contains("Stop and search scrutiny panel: 2027") && !html.contains("Casey Doe"), "{html}");
+    assert_eq!(app.get("/admin/panels/panel/year/27").await.status(), 404);
+    assert_eq!(app.get("/admin/panels/nope/year/2027").await.status(), 404);
     let empty = scrutiny(&app.database_url, &["report", "panel", "--panel", "panel", "--year", "2026"]).await;
     assert!(String::from_utf8(empty.stdout).unwrap().contains("meetings,held,,0"));
 }
@@ -388,6 +395,8 @@ async fn a_chair_sees_only_their_panels_meetings() {
         .unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM meetings WHERE minutes IS NOT NULL").await, 0);
+    assert_eq!(chair.get(app.url("/admin/panels/panel/year/2027")).send().await.unwrap().status(), 404);
+    assert_eq!(chair.get(app.url("/admin/panels/youth/year/2027")).send().await.unwrap().status(), 200);
     let list = chair.get(app.url("/admin/meetings")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("Youth panel") && !list.contains("Stop and search scrutiny panel"), "{list}");
 }
