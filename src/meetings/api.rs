@@ -44,11 +44,8 @@ pub async fn list_meetings(panel: Option<String>) -> Result<MeetingsView, ApiErr
         None => Some(-1),
     };
     let meetings = super::repo::list(&state.db, only).await?.into_iter().filter(|m| scope.allows(m.panel_id)).collect();
-    let attention = super::repo::attention(&state.db, only)
-        .await?
-        .into_iter()
-        .filter(|a| panels.iter().any(|p| p.name == a.panel_name))
-        .collect();
+    let attention =
+        super::repo::attention(&state.db, only).await?.into_iter().filter(|a| scope.allows(a.panel_id)).collect();
     Ok(MeetingsView { meetings, panels, attention })
 }
 

@@ -139,6 +139,7 @@ pub struct MeetingDetail {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Attention {
     pub meeting_id: i64,
+    pub panel_id: i64,
     pub panel_name: String,
     pub when: String,
     pub what: String,

@@ -395,8 +395,8 @@ pub async fn update_action(
 /// Red ratings and overdue actions of the given panels (`None`: every panel).
 pub async fn attention(db: &Db, panel_id: Option<i64>) -> Result<Vec<super::Attention>, DbError> {
     let mut out = vec![];
-    let reds: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT m.id, p.name, m.starts_at, c.position FROM meeting_cases c JOIN meetings m ON m.id = c.meeting_id \
+    let reds: Vec<(i64, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT m.id, m.panel_id, p.name, m.starts_at, c.position FROM meeting_cases c JOIN meetings m ON m.id = c.meeting_id \
          JOIN panels p ON p.id = m.panel_id WHERE c.rating = 'red' AND ($1 = 0 OR m.panel_id = $1) \
          ORDER BY m.starts_at DESC, c.position",
     )
@@ -404,17 +404,18 @@ pub async fn attention(db: &Db, panel_id: Option<i64>) -> Result<Vec<super::Atte
     .fetch_all(db.pool())
     .await?;
     let when = |s: &str| MeetingTime::parse(s).map(|t| t.human()).unwrap_or_else(|_| s.to_string());
-    for (meeting_id, panel_name, starts_at, position) in reds {
+    for (meeting_id, panel_id, panel_name, starts_at, position) in reds {
         out.push(super::Attention {
             meeting_id,
+            panel_id,
             panel_name,
             when: when(&starts_at),
             what: format!("Case {position} rated red"),
         });
     }
     let today = ExpiryDate::today().to_string();
-    let overdue: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT m.id, p.name, m.starts_at, a.text, a.due_on FROM panel_actions a JOIN meetings m ON m.id = a.meeting_id \
+    let overdue: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT m.id, m.panel_id, p.name, m.starts_at, a.text, a.due_on FROM panel_actions a JOIN meetings m ON m.id = a.meeting_id \
          JOIN panels p ON p.id = m.panel_id WHERE a.status = 'open' AND a.due_on IS NOT NULL AND a.due_on < $1 \
          AND ($2 = 0 OR m.panel_id = $2) ORDER BY a.due_on",
     )
@@ -422,9 +423,10 @@ pub async fn attention(db: &Db, panel_id: Option<i64>) -> Result<Vec<super::Atte
     .bind(panel_id.unwrap_or(0))
     .fetch_all(db.pool())
     .await?;
-    for (meeting_id, panel_name, starts_at, text, due) in overdue {
+    for (meeting_id, panel_id, panel_name, starts_at, text, due) in overdue {
         out.push(super::Attention {
             meeting_id,
+            panel_id,
             panel_name,
             when: when(&starts_at),
             what: format!("Action overdue since {due}: {text}"),

@@ -10,7 +10,7 @@ pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
-pub use repo::{by_id, by_slug, list, min_age_for, targets};
+pub use repo::{by_id, by_slug, list, min_age_for, subject_access, targets};
 
 use serde::{Deserialize, Serialize};
 

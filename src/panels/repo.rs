@@ -347,3 +347,48 @@ pub async fn min_age_for(db: &Db, batch_id: Option<i64>, slug: &str) -> Result<O
     .await?;
     Ok(row.and_then(|(m,)| m))
 }
+
+/// What a subject access file says about a person's place on a panel: the panel, their
+/// member record, training and attendance at meetings.
+pub async fn subject_access(db: &Db, public_id: &str) -> Result<serde_json::Value, DbError> {
+    let panel: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT r.id, p.slug, p.name FROM recruits r JOIN panels p ON p.id = r.panel_id WHERE r.public_id = $1",
+    )
+    .bind(public_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id, slug, name)) = panel else { return Ok(serde_json::Value::Null) };
+    type RecordRow =
+        (String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+    let record: Option<RecordRow> = sqlx::query_as(
+        "SELECT role, term_start, term_end, vetting_level, vetting_status, vetting_expires, confidentiality_on \
+         FROM panel_members WHERE recruit_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let training: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT course, taken_on, expires_on FROM member_training WHERE recruit_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?;
+    let attendance: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.starts_at, a.status FROM meeting_attendance a JOIN meetings m ON m.id = a.meeting_id \
+         WHERE a.recruit_id = $1 ORDER BY m.starts_at",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(serde_json::json!({
+        "panel": { "short_name": slug, "name": name },
+        "member_record": record.map(|(role, term_start, term_end, level, status, expires, confidentiality)| serde_json::json!({
+            "role": role, "term_start": term_start, "term_end": term_end, "vetting_level": level,
+            "vetting_status": status, "vetting_expires": expires, "confidentiality_agreement": confidentiality,
+        })),
+        "training": training.into_iter().map(|(course, taken, expires)| serde_json::json!({
+            "course": course, "taken_on": taken, "expires_on": expires,
+        })).collect::<Vec<_>>(),
+        "meetings": attendance.into_iter().map(|(when, status)| serde_json::json!({ "meeting": when, "attendance": status }))
+            .collect::<Vec<_>>(),
+    }))
+}

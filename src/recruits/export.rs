@@ -17,6 +17,7 @@ pub async fn export_json(
     // A complete answer includes the equality answers: only a user with equality data
     // access can download them; anyone else's file says they are held.
     super::api::equality_for(&state, &user, &mut detail, &public_id).await?;
+    let panel = crate::panels::subject_access(&state.db, &public_id).await?;
     let body = serde_json::to_string_pretty(&serde_json::json!({
         "about": "Everything the community scrutiny panel holds about this person.",
         "controller": state.settings.force_name,
@@ -25,6 +26,7 @@ pub async fn export_json(
             "This person gave equality answers. They are not in this file: ask a user with equality data access to download it for a complete response."
         ),
         "person": detail,
+        "panel": panel,
     }))
     .map_err(|e| AppError::Internal(e.into()))?;
     Ok((

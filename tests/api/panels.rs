@@ -380,6 +380,18 @@ async fn members_records_training_and_what_falls_due() {
     assert!(page.contains("Vetting expires") && page.contains("NPPV2"), "the panel page shows records and what is due");
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'panel_members_viewed'").await, 1);
 
+    // A subject access file includes the panel, the member record and training.
+    let (public_id,): (String,) = sqlx::query_as("SELECT public_id FROM recruits WHERE id = $1")
+        .bind(kim)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let sar: serde_json::Value =
+        app.get(&format!("/admin/recruits/{public_id}/export.json")).await.json().await.unwrap();
+    assert_eq!(sar["panel"]["panel"]["short_name"], "panel");
+    assert_eq!(sar["panel"]["member_record"]["vetting_level"], "NPPV2");
+    assert_eq!(sar["panel"]["training"].as_array().unwrap().len(), 2, "{sar}");
+
     // Targets: percentages, refused when they add up to more than 100.
     let l = post_form(
         &app.client,
