@@ -260,6 +260,49 @@ async fn filters_on_published_values_keep_exactly_the_rows_that_have_them() {
         let expected: Vec<Vec<String>> = expected.iter().take(40).map(|(_, _, r)| r.clone()).collect();
         assert_eq!(got, expected, "{flags:?}");
     }
+    // Self-defined, as the comparison counts it: the candidates are the comparison's
+    // searched count for the group, and each drawn row says Black itself or, saying
+    // nothing recognisable, was recorded Black by the officer.
+    let report = scrutiny(&db, &["report", "demographics", "--force", "bedfordshire"]).await;
+    let report = String::from_utf8(report.stdout).unwrap();
+    let searched_black: i64 = report
+        .lines()
+        .find(|l| l.starts_with("ethnic_group,black,"))
+        .and_then(|l| l.split(',').nth(4))
+        .and_then(|n| n.parse().ok())
+        .expect("a black row in the comparison");
+    let out = scrutiny(
+        &db,
+        &[
+            "sample",
+            "--force",
+            "bedfordshire",
+            "--from",
+            "2022-01",
+            "--to",
+            "2022-06",
+            "--size",
+            "60",
+            "--seed",
+            "s",
+            "--ethnic-group",
+            "black",
+        ],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(stderr.contains(&format!(" of {searched_black} searches")), "{stderr}");
+    let groups = ["White", "Mixed", "Asian", "Black", "Other"];
+    for r in records(&String::from_utf8(out.stdout).unwrap()) {
+        let own = groups.iter().find(|g| r[8].starts_with(*g));
+        assert!(
+            own == Some(&"Black")
+                || (own.is_none() && r[9] == "Black")
+                || (r[8].contains("Not stated") && r[9] == "Black"),
+            "{r:?}"
+        );
+    }
+
     // Bad values are named.
     for (flags, named) in [
         (vec!["--type", "Horse search"], "--type"),
