@@ -148,6 +148,9 @@ fn AdminHome() -> impl IntoView {
     let coordinator =
         use_context::<crate::roles::CurrentUser>().is_some_and(|u| u.role >= crate::roles::Role::Coordinator);
     let todo = coordinator.then(|| Resource::new(|| (), |_| crate::recruits::api::to_do()));
+    // Coordinators and chairs: what the panels' meetings left to follow up.
+    let runs_meetings = use_context::<crate::roles::CurrentUser>().is_some_and(|u| u.role >= crate::roles::Role::Chair);
+    let meetings = runs_meetings.then(|| Resource::new(|| (), |_| crate::meetings::api::list_meetings(None)));
     view! {
         <Title text="Dashboard – Scrutiny panel"/>
         <h1>"Dashboard"</h1>
@@ -160,6 +163,19 @@ fn AdminHome() -> impl IntoView {
                             <li><a href="/admin/recruits/call-back">{format!("{} waiting for a call", t.waiting_for_call)}</a></li>
                             <li><a href="/admin/recruits?status=confirmed">{format!("{} confirmed and not yet contacted", t.to_contact)}</a></li>
                             <li><a href="/admin/recruits?sort=newest">{format!("{} signed up in the last 7 days", t.new_this_week)}</a></li>
+                        </ul>
+                    })
+                })}
+            </Suspense>
+        })}
+        {meetings.map(|meetings| view! {
+            <h2>"Meetings"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    meetings.await.ok().map(|m| view! {
+                        <ul class="todo">
+                            <li><a href="/admin/meetings#attention">{format!("{} red ratings or overdue actions to follow up", m.attention.len())}</a></li>
+                            <li><a href="/admin/meetings#schedule">"Schedule a meeting"</a></li>
                         </ul>
                     })
                 })}

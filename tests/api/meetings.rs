@@ -240,6 +240,8 @@ async fn a_meeting_draws_the_same_sample_as_the_command_and_the_panel_rates_and_
         meetings.contains("Case 1 rated red") && meetings.contains("Action overdue since 2020-01-31"),
         "{meetings}"
     );
+    let home = app.get("/admin").await.text().await.unwrap();
+    assert!(home.contains("2 red ratings or overdue actions to follow up"), "the dashboard's home says so");
     let action: i64 = count(&app.db, "SELECT id FROM panel_actions").await;
     let l = post_form(
         &app.client,
