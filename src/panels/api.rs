@@ -301,12 +301,47 @@ pub async fn save_targets(
     asian: String,
     black: String,
     other: String,
+    #[server(default)] from_searched: Option<String>,
 ) -> Result<(), ApiError> {
     let user = require(Role::Coordinator)?;
     let state = expect_context::<AppState>();
     let panel = panel_or_404(&state, &slug).await?;
     let mut targets = vec![];
     let mut error = None;
+    // "Use the share of people searched": the force's own searches (SCRUTINY_POLICE_UK_FORCE,
+    // or the one force imported), every month imported, by self-defined ethnic group.
+    let (mut white, mut mixed, mut asian, mut black, mut other) = (white, mixed, asian, black, other);
+    if from_searched.is_some() {
+        let forces = crate::demographics::known_forces(&state.db).await?;
+        let force = state.settings.police_uk_force.clone().or_else(|| (forces.len() == 1).then(|| forces[0].clone()));
+        match force.filter(|f| forces.contains(f)) {
+            None => {
+                error = Some("Import the force's searches first (Search data), or set SCRUTINY_POLICE_UK_FORCE".into())
+            }
+            Some(force) => {
+                let rows = crate::demographics::comparison(
+                    &state.db,
+                    crate::demographics::Scope { force: &force, from: "", to: "" },
+                )
+                .await?;
+                let eth: Vec<_> = rows
+                    .iter()
+                    .filter(|r| r.dimension == "ethnic_group" && crate::demographics::is_stated(&r.category))
+                    .collect();
+                let total: i64 = eth.iter().map(|r| r.searched).sum();
+                let share = |g: &str| {
+                    let n = eth.iter().find(|r| r.category == g).map_or(0, |r| r.searched);
+                    if total == 0 {
+                        String::new()
+                    } else {
+                        format!("{:.1}", n as f64 * 100.0 / total as f64)
+                    }
+                };
+                (white, mixed, asian, black, other) =
+                    (share("white"), share("mixed"), share("asian"), share("black"), share("other"));
+            }
+        }
+    }
     for (group, raw) in [("white", &white), ("mixed", &mixed), ("asian", &asian), ("black", &black), ("other", &other)]
     {
         match raw.trim().trim_end_matches('%').trim() {
@@ -317,7 +352,9 @@ pub async fn save_targets(
             },
         }
     }
-    if error.is_none() && targets.iter().map(|(_, p)| p).sum::<i64>() > 1000 {
+    // Shares rounded to a tenth may add up to a little over 100 (half a tenth each at most).
+    let slack = if from_searched.is_some() { 3 } else { 0 };
+    if error.is_none() && targets.iter().map(|(_, p)| p).sum::<i64>() > 1000 + slack {
         error = Some("The targets add up to more than 100%".into());
     }
     if let Some(e) = error {

@@ -272,6 +272,8 @@ fn Targets(slug: String, targets: Vec<(String, i64)>, can_edit: bool) -> impl In
                         }
                     }).collect_view()}
                     <button type="submit" class="button secondary">"Save targets"</button>
+                    " "
+                    <button type="submit" class="button secondary" name="from_searched" value="yes">"Use the share of people searched"</button>
                 </form>
             }.into_any()
         } else {

@@ -596,3 +596,46 @@ async fn without_a_card_people_choose_a_panel_and_each_panel_has_its_minimum_age
     let page = app.client.get(app.url(&l)).send().await.unwrap().text().await.unwrap();
     assert_eq!(crate::helpers::hidden(&page, "panel"), "youth", "the choice is carried through the journey");
 }
+
+#[tokio::test]
+async fn a_target_can_be_the_share_of_people_searched() {
+    let app = spawn_app().await;
+    let form = [
+        ("slug", "panel"),
+        ("white", ""),
+        ("mixed", ""),
+        ("asian", ""),
+        ("black", ""),
+        ("other", ""),
+        ("from_searched", "yes"),
+    ];
+    let l = post_form(&app.client, &app, SaveTargets::PATH, &form).await;
+    assert!(decoded(&l).contains("err_targets=Import the force's searches first"), "{l}");
+    let file = crate::demographics::shared_data().join("police-uk/2022-03-bedfordshire-stop-and-search.csv");
+    let out = scrutiny(&app.database_url, &["import", "police-uk", file.to_str().unwrap()]).await;
+    assert!(out.status.success());
+    let l = post_form(&app.client, &app, SaveTargets::PATH, &form).await;
+    assert!(l.contains("saved=1"), "{l}");
+    // The same shares as the comparison's searched column, to a tenth of a percent.
+    let report = scrutiny(&app.database_url, &["report", "demographics", "--force", "bedfordshire"]).await;
+    let report = String::from_utf8(report.stdout).unwrap();
+    let searched = |g: &str| -> i64 {
+        report
+            .lines()
+            .find(|l| l.starts_with(&format!("ethnic_group,{g},")))
+            .unwrap()
+            .split(',')
+            .nth(4)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let groups = ["white", "mixed", "asian", "black", "other"];
+    let total: i64 = groups.iter().map(|g| searched(g)).sum();
+    let targets = scrutiny::panels::repo::targets(&app.db, 1).await.unwrap();
+    for g in groups {
+        let expected = (searched(g) as f64 * 1000.0 / total as f64).round() as i64;
+        let got = targets.iter().find(|(x, _)| x == g).map(|(_, p)| *p).unwrap();
+        assert!((got - expected).abs() <= 1, "{g}: {got} per mille, expected {expected}");
+    }
+}
