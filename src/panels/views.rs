@@ -198,6 +198,8 @@ fn MemberCard(m: Member, slug: String, can_edit: bool) -> impl IntoView {
                     <li>{format!("{}, taken {}{}", t.course, t.taken_on, t.expires_on.as_ref().map(|e| format!(", expires {e}")).unwrap_or_default())}</li>
                 }).collect_view()}</ul>
             })}
+            // Type-erased: this form nested in the members' list overflows rustc's query
+            // depth when the wasm build computes the hydration future's layout.
             {can_edit.then(|| view! {
                 <details open=mine>
                     <summary>"Change "{m.name.clone()}"’s record"</summary>
@@ -234,7 +236,7 @@ fn MemberCard(m: Member, slug: String, can_edit: bool) -> impl IntoView {
                         <button type="submit" class="button secondary">"Add course"</button>
                     </form>
                 </details>
-            })}
+            }.into_any())}
         </section>
     }
 }
