@@ -102,9 +102,11 @@ fn rating_label(code: &str) -> &str {
     Rating::parse(code).map(|r| r.label()).unwrap_or("Not rated yet")
 }
 
-/// The report as CSV: `section,item,detail,value`, one fact per line.
+/// The report as CSV: `section,item,detail,value`, one fact per line. Every cell is
+/// defused: the panel's name, actions and replies are typed by people and the file is
+/// opened in spreadsheets.
 pub fn to_csv(r: &Report, out: impl std::io::Write) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = Defused(csv::Writer::from_writer(out));
     w.write_record(["section", "item", "detail", "value"])?;
     w.write_record(["panel", r.panel.slug.as_str(), r.panel.name.as_str(), r.period.as_str()])?;
     w.write_record(["meetings", "held", "", &r.meetings.len().to_string()])?;
@@ -141,6 +143,18 @@ pub fn to_csv(r: &Report, out: impl std::io::Write) -> std::io::Result<()> {
         }
     }
     w.flush()
+}
+
+struct Defused<W: std::io::Write>(csv::Writer<W>);
+
+impl<W: std::io::Write> Defused<W> {
+    fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> csv::Result<()> {
+        self.0.write_record(cells.into_iter().map(crate::spreadsheet::defuse_formula))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The report as the body of an HTML page (headings, tables with captions and headers).
