@@ -1,6 +1,6 @@
 //! Reports: what a panel reviewed and found, for one meeting or a year, as an accessible
-//! HTML page and as CSV. Counts of members are withheld below 5 (as on the insight page);
-//! no member is named.
+//! HTML page and as CSV. Counts of members are withheld below 5, with whatever would give
+//! them away (as on the insight page); no member is named.
 use std::collections::BTreeMap;
 
 use super::{Action, MeetingSummary};
@@ -73,16 +73,20 @@ pub async fn build(db: &Db, panel: Panel, period: String, meetings: Vec<MeetingS
             groups.push(g.clone());
         }
     }
+    let counts: Vec<i64> = groups.iter().map(|g| members.iter().find(|(x, _)| x == g).map_or(0, |(_, n)| *n)).collect();
+    // The groups add up to all members, which a report's attendance gives away: small
+    // counts and whatever would let them be worked out are withheld together.
+    let shown = demographics::suppress::protect(&counts);
     let makeup = groups
         .into_iter()
-        .map(|g| {
-            let n = members.iter().find(|(x, _)| *x == g).map_or(0, |(_, n)| *n);
+        .zip(shown)
+        .map(|(g, n)| {
             let share = searched
                 .iter()
                 .find(|(x, _)| *x == g)
                 .filter(|_| searched_total > 0)
                 .map(|(_, s)| *s as f64 * 100.0 / searched_total as f64);
-            (g, demographics::suppressed(n), share)
+            (g, n.text(), share)
         })
         .collect();
     Ok(Report {
