@@ -200,14 +200,16 @@ pub async fn draw_meeting_sample(
     let request = match Request::parse(&force, &from, &to, &size, &seed, &only) {
         Ok(r) => r,
         Err((field, e)) => {
-            let what = match field {
-                "from" => "The first month",
-                "to" => "The last month",
-                "size" => "The number of cases",
-                "seed" => "The seed",
-                _ => "The force",
+            let message = match field {
+                "from" => format!("The first month {e}"),
+                "to" => format!("The last month {e}"),
+                "size" => format!("The number of cases {e}"),
+                "seed" => format!("The seed {e}"),
+                // The sampler's words ("choose the force…") are not a sentence after "The force".
+                "force" => "Choose a force whose searches are imported".to_string(),
+                _ => format!("The filters: {e}"),
             };
-            back(field, format!("{what} {e}"));
+            back(field, message);
             return Ok(());
         }
     };

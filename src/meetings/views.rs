@@ -225,7 +225,7 @@ fn MeetingBody(d: MeetingDetail) -> impl IntoView {
         {(!q("err_minutes").is_empty()).then(|| view! { <ErrorSummary messages=vec![q("err_minutes")]/> })}
         <form method="post" action=SaveMinutes::url() novalidate>
             <input type="hidden" name="id" value=id.to_string()/>
-            <Field name="minutes" kind="textarea" label="Minutes" value=if q("err_minutes").is_empty() { minutes.unwrap_or_default() } else { q("minutes") } error=q("err_minutes")/>
+            <Field name="minutes" id="minutes-text" kind="textarea" label="Minutes" value=if q("err_minutes").is_empty() { minutes.unwrap_or_default() } else { q("minutes") } error=q("err_minutes")/>
             <button type="submit" class="button secondary">"Save minutes"</button>
         </form>
 
