@@ -290,9 +290,11 @@ pub async fn rate_case(
             leptos_axum::redirect(&format!("/admin/meetings/{id}?saved=case-{position}#case-{position}"));
         }
         Err(e) => {
-            let q =
-                serde_urlencoded::to_string([("case", position.to_string()), ("reasons", reasons), ("err_rating", e)])
-                    .unwrap_or_default();
+            // Back to the case with everything chosen and typed (the rating, the themes).
+            let mut q = vec![("case", position.to_string()), ("reasons", reasons), ("err_rating", e)];
+            q.extend(rating.filter(|r| Rating::parse(r).is_ok()).map(|r| ("rating", r)));
+            q.extend(themes.iter().map(|t| ("theme", t.code().to_string())));
+            let q = serde_urlencoded::to_string(q).unwrap_or_default();
             leptos_axum::redirect(&format!("/admin/meetings/{id}?{q}#case-{position}"));
         }
     }
