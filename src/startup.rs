@@ -189,9 +189,6 @@ fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")))
 }
 
-/// The largest body a dashboard form (a server function) may send.
-pub const DASHBOARD_FORM_LIMIT: usize = 1024 * 1024;
-
 pub fn router(state: AppState) -> Router {
     let site_root = PathBuf::from(state.settings.site_root.as_str());
     let pkg_dir = site_root.join(state.settings.site_pkg_dir.as_str());
@@ -237,11 +234,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(
             auth::access::Declared { state: state.clone(), roles: declared_access },
             auth::access::declared,
-        ))
-        // Dashboard forms carry long texts: a meeting's minutes may be 50,000 characters,
-        // up to 12 bytes each once percent-encoded (64 KiB held about 10,000 in Arabic).
-        // Only a signed-in user's body is ever read: the access check above runs first.
-        .layer(axum::extract::DefaultBodyLimit::max(DASHBOARD_FORM_LIMIT));
+        ));
 
     plain
         .merge(pages)
