@@ -209,23 +209,25 @@ pub async fn draw_meeting_sample(
     let request = match parsed {
         Ok(r) => r,
         Err((field, e)) => {
-            let what = match field {
-                "from" => "The first month",
-                "to" => "The last month",
-                "size" => "The number of cases",
-                "seed" => "The seed",
-                "type" => "The type of search",
-                "legislation" => "The legislation",
-                "outcome" => "The outcome",
-                "ethnic-group" => "The ethnic group",
-                _ => "The force",
+            let message = match field {
+                "from" => format!("The first month {e}"),
+                "to" => format!("The last month {e}"),
+                "size" => format!("The number of cases {e}"),
+                "seed" => format!("The seed {e}"),
+                "type" => format!("The type of search {e}"),
+                "legislation" => format!("The legislation {e}"),
+                "outcome" => format!("The outcome {e}"),
+                "ethnic-group" => format!("The ethnic group {e}"),
+                // The sampler's words ("choose the force…") are not a sentence after "The force".
+                "force" => "Choose a force whose searches are imported".to_string(),
+                _ => format!("The filters: {e}"),
             };
             let field = match field {
                 "type" => "search_type",
                 "ethnic-group" => "ethnic_group",
                 f => f,
             };
-            back(field, format!("{what} {e}"));
+            back(field, message);
             return Ok(());
         }
     };
@@ -307,9 +309,11 @@ pub async fn rate_case(
             leptos_axum::redirect(&format!("/admin/meetings/{id}?saved=case-{position}#case-{position}"));
         }
         Err(e) => {
-            let q =
-                serde_urlencoded::to_string([("case", position.to_string()), ("reasons", reasons), ("err_rating", e)])
-                    .unwrap_or_default();
+            // Back to the case with everything chosen and typed (the rating, the themes).
+            let mut q = vec![("case", position.to_string()), ("reasons", reasons), ("err_rating", e)];
+            q.extend(rating.filter(|r| Rating::parse(r).is_ok()).map(|r| ("rating", r)));
+            q.extend(themes.iter().map(|t| ("theme", t.code().to_string())));
+            let q = serde_urlencoded::to_string(q).unwrap_or_default();
             leptos_axum::redirect(&format!("/admin/meetings/{id}?{q}#case-{position}"));
         }
     }

@@ -119,7 +119,8 @@ pub async fn request_list(
     w.write_record(&header).map_err(|e| AppError::Internal(e.into()))?;
     for c in &cases {
         let mut row = vec![c.position.to_string()];
-        row.extend(columns.iter().map(|col| c.field(col).to_string()));
+        // The force's own values, but opened in a spreadsheet: no formulas.
+        row.extend(columns.iter().map(|col| crate::spreadsheet::defuse_unless_number(c.field(col))));
         w.write_record(&row).map_err(|e| AppError::Internal(e.into()))?;
     }
     let bytes = w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;

@@ -165,15 +165,21 @@ pub async fn set_published(db: &Db, id: i64, published: bool) -> Result<(), DbEr
 /// once any case has a rating: drawing again would throw the panel's work away.
 pub async fn store_sample(db: &Db, id: i64, sample: &SampleRecord, records: &[Vec<String>]) -> Result<bool, DbError> {
     let mut tx = db.begin_write().await?;
-    let (rated,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM meeting_cases WHERE meeting_id = $1 AND rating IS NOT NULL")
+    // One draw of a meeting at a time: on PostgreSQL this takes the meeting's row lock (two
+    // draws at once each inserted case 1 and one failed on the key); SQLite's write
+    // transaction already runs alone.
+    sqlx::query("UPDATE meetings SET sample_size = sample_size WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    // The delete reads each case as last committed, so a rating saved while this draw
+    // ran is seen here and kept, not thrown away with the old sample.
+    let removed: Vec<(Option<String>,)> =
+        sqlx::query_as("DELETE FROM meeting_cases WHERE meeting_id = $1 RETURNING rating")
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-    if rated > 0 {
+    if removed.iter().any(|(rating,)| rating.is_some()) {
+        tx.rollback().await?;
         return Ok(false);
     }
-    sqlx::query("DELETE FROM meeting_cases WHERE meeting_id = $1").bind(id).execute(&mut *tx).await?;
     for (i, record) in records.iter().enumerate() {
         sqlx::query("INSERT INTO meeting_cases (meeting_id, position, record) VALUES ($1, $2, $3)")
             .bind(id)

@@ -1,6 +1,6 @@
 //! Reports: what a panel reviewed and found, for one meeting or a year, as an accessible
-//! HTML page and as CSV. Counts of members are withheld below 5 (as on the insight page);
-//! no member is named.
+//! HTML page and as CSV. Counts of members are withheld below 5, with whatever would give
+//! them away (as on the insight page); no member is named.
 use std::collections::BTreeMap;
 
 use super::{Action, MeetingSummary};
@@ -73,16 +73,20 @@ pub async fn build(db: &Db, panel: Panel, period: String, meetings: Vec<MeetingS
             groups.push(g.clone());
         }
     }
+    let counts: Vec<i64> = groups.iter().map(|g| members.iter().find(|(x, _)| x == g).map_or(0, |(_, n)| *n)).collect();
+    // The groups add up to all members, which a report's attendance gives away: small
+    // counts and whatever would let them be worked out are withheld together.
+    let shown = demographics::suppress::protect(&counts);
     let makeup = groups
         .into_iter()
-        .map(|g| {
-            let n = members.iter().find(|(x, _)| *x == g).map_or(0, |(_, n)| *n);
+        .zip(shown)
+        .map(|(g, n)| {
             let share = searched
                 .iter()
                 .find(|(x, _)| *x == g)
                 .filter(|_| searched_total > 0)
                 .map(|(_, s)| *s as f64 * 100.0 / searched_total as f64);
-            (g, demographics::suppressed(n), share)
+            (g, n.text(), share)
         })
         .collect();
     Ok(Report {
@@ -102,9 +106,11 @@ fn rating_label(code: &str) -> &str {
     Rating::parse(code).map(|r| r.label()).unwrap_or("Not rated yet")
 }
 
-/// The report as CSV: `section,item,detail,value`, one fact per line.
+/// The report as CSV: `section,item,detail,value`, one fact per line. Every cell is
+/// defused: the panel's name, actions and replies are typed by people and the file is
+/// opened in spreadsheets.
 pub fn to_csv(r: &Report, out: impl std::io::Write) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = Defused(csv::Writer::from_writer(out));
     w.write_record(["section", "item", "detail", "value"])?;
     w.write_record(["panel", r.panel.slug.as_str(), r.panel.name.as_str(), r.period.as_str()])?;
     w.write_record(["meetings", "held", "", &r.meetings.len().to_string()])?;
@@ -141,6 +147,18 @@ pub fn to_csv(r: &Report, out: impl std::io::Write) -> std::io::Result<()> {
         }
     }
     w.flush()
+}
+
+struct Defused<W: std::io::Write>(csv::Writer<W>);
+
+impl<W: std::io::Write> Defused<W> {
+    fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> csv::Result<()> {
+        self.0.write_record(cells.into_iter().map(crate::spreadsheet::defuse_formula))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The report as the body of an HTML page (headings, tables with captions and headers).

@@ -244,7 +244,7 @@ fn MeetingBody(d: MeetingDetail) -> impl IntoView {
         {(!q("err_minutes").is_empty()).then(|| view! { <ErrorSummary messages=vec![q("err_minutes")]/> })}
         <form method="post" action=SaveMinutes::url() novalidate>
             <input type="hidden" name="id" value=id.to_string()/>
-            <Field name="minutes" kind="textarea" label="Minutes" value=if q("err_minutes").is_empty() { minutes.unwrap_or_default() } else { q("minutes") } error=q("err_minutes")/>
+            <Field name="minutes" id="minutes-text" kind="textarea" label="Minutes" value=if q("err_minutes").is_empty() { minutes.unwrap_or_default() } else { q("minutes") } error=q("err_minutes")/>
             <button type="submit" class="button secondary">"Save minutes"</button>
         </form>
 
@@ -345,6 +345,16 @@ fn CaseCard(id: i64, c: Case) -> impl IntoView {
     let mine = q("case") == pos.to_string();
     let error = if mine { q("err_rating") } else { String::new() };
     let reasons = if mine { q("reasons") } else { c.reasons.clone().unwrap_or_default() };
+    // After a mistake, what was chosen in the form, not what is saved.
+    let (rating, themes) = if mine {
+        let themes = use_query_map().with_untracked(|q| q.get_all("theme")).unwrap_or_default();
+        (
+            Rating::parse(&q("rating")).ok(),
+            Theme::ALL.iter().copied().filter(|t| themes.iter().any(|x| x == t.code())).collect(),
+        )
+    } else {
+        (c.rating, c.themes.clone())
+    };
     let summary = format!(
         "{} on {}: {} (outcome: {})",
         c.field("Type"),
@@ -377,7 +387,7 @@ fn CaseCard(id: i64, c: Case) -> impl IntoView {
                         let rid = fid(&format!("rating-{}", r.code()));
                         view! {
                             <div class="radio">
-                                <input type="radio" id=rid.clone() name="rating" value=r.code() checked=c.rating == Some(*r)/>
+                                <input type="radio" id=rid.clone() name="rating" value=r.code() checked=rating == Some(*r)/>
                                 <label for=rid>{r.label()}</label>
                             </div>
                         }
@@ -390,7 +400,7 @@ fn CaseCard(id: i64, c: Case) -> impl IntoView {
                         let tid = fid(t.code());
                         view! {
                             <div class="checkbox">
-                                <input type="checkbox" id=tid.clone() name=name value="on" checked=c.themes.contains(t)/>
+                                <input type="checkbox" id=tid.clone() name=name value="on" checked=themes.contains(t)/>
                                 <label for=tid>{t.label()}</label>
                             </div>
                         }

@@ -47,6 +47,7 @@ const SHARED: &[&str] = &[
     "security",
     "serve",
     "settings",
+    "spreadsheet",
     "state",
     "telemetry",
     "tokens",

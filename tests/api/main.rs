@@ -17,6 +17,7 @@ mod layering;
 mod meetings;
 mod notify;
 mod outage;
+mod panel_attacks;
 mod panels;
 mod recruits;
 mod retention;

@@ -25,7 +25,7 @@ fn decoded(location: &str) -> String {
         .collect()
 }
 
-async fn import_bedfordshire(app: &TestApp) {
+pub async fn import_bedfordshire(app: &TestApp) {
     let dir = shared_data().join("police-uk");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
