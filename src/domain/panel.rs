@@ -37,6 +37,16 @@ impl std::fmt::Display for PanelSlug {
     }
 }
 
+/// Characters that reorder the text around them (bidirectional overrides and isolates):
+/// in a name or an action on a published report they would make it read otherwise than
+/// it was written. Right-to-left text needs none of them.
+fn check_direction(value: &str, what: &str) -> Result<(), String> {
+    if value.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+        return Err(format!("{what} must not contain characters that change the direction of the text"));
+    }
+    Ok(())
+}
+
 /// Required one-line text (a name, an owner), at most `max` characters.
 pub fn required_text(raw: &str, what: &str, max: usize) -> Result<String, String> {
     let value = clean(raw);
@@ -44,6 +54,7 @@ pub fn required_text(raw: &str, what: &str, max: usize) -> Result<String, String
         return Err(format!("Enter {}", what.to_lowercase()));
     }
     check_text(&value, what, max)?;
+    check_direction(&value, what)?;
     Ok(value)
 }
 
@@ -54,6 +65,7 @@ pub fn optional_text(raw: &str, what: &str, max: usize) -> Result<Option<String>
         return Ok(None);
     }
     check_text(&value, what, max)?;
+    check_direction(&value, what)?;
     Ok(Some(value))
 }
 
@@ -70,6 +82,7 @@ pub fn optional_long_text(raw: &str, what: &str, max: usize) -> Result<Option<St
     if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(format!("{what} must not contain control characters"));
     }
+    check_direction(&value, what)?;
     Ok(Some(value))
 }
 
@@ -281,6 +294,12 @@ mod tests {
         assert!(Theme::parse("grounds; drop").is_err());
         assert_eq!(optional_long_text(" a\r\nb ", "Minutes", 10).unwrap().as_deref(), Some("a\nb"));
         assert!(optional_long_text("a\u{7}", "Minutes", 10).is_err());
+        // Arabic is fine; a direction override is not (it would make a published action read otherwise).
+        assert!(required_text("مراجعة الأسباب", "The action", 50).is_ok());
+        for c in ['\u{202E}', '\u{2066}'] {
+            assert!(required_text(&format!("pay {c}01$"), "The action", 50).is_err());
+            assert!(optional_long_text(&format!("a{c}b"), "Minutes", 50).is_err());
+        }
         assert!(optional_day("2027-02-30", "The date").is_err());
     }
 }

@@ -137,7 +137,7 @@ pub async fn save_minutes(id: i64, minutes: String) -> Result<(), ApiError> {
     let user = require(Role::Chair)?;
     let state = expect_context::<AppState>();
     scoped(&state, &user, id).await?;
-    match crate::domain::optional_long_text(&minutes, "The minutes", 50_000) {
+    match crate::domain::optional_long_text(&minutes, "The minutes", 10_000) {
         Ok(m) => {
             super::repo::set_minutes(&state.db, id, m.as_deref()).await?;
             audit::record(&state.db, &user.email, "minutes_saved", Some(&format!("meeting:{id}")), None).await?;
