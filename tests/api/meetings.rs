@@ -486,3 +486,20 @@ async fn a_member_who_asked_for_texts_is_invited_by_text_in_their_language() {
     assert!(text.contains("Tuesday 30 March 2027, 18:30") && text.contains("Bedford Town Hall"), "{text}");
     assert!(!text.contains("attached"), "no attachment is promised: {text}");
 }
+
+#[tokio::test]
+async fn the_longest_minutes_allowed_are_saved_in_any_script() {
+    let app = spawn_app().await;
+    let id = schedule(&app, &app.client, "panel").await;
+    // 10,000 Arabic letters are 60 KB once a browser has percent-encoded them.
+    let minutes = "ب".repeat(9_999) + "\n";
+    let l = post_form(&app.client, &app, SaveMinutes::PATH, &[("id", &id.to_string()), ("minutes", &minutes)]).await;
+    assert!(l.contains("saved=minutes"), "{l}");
+    let (saved,): (String,) =
+        sqlx::query_as("SELECT minutes FROM meetings WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(saved.chars().count(), 9_999);
+    let l =
+        post_form(&app.client, &app, SaveMinutes::PATH, &[("id", &id.to_string()), ("minutes", &"b".repeat(10_001))])
+            .await;
+    assert!(decoded(&l).contains("err_minutes=The minutes must be 10000 characters or fewer"), "{l}");
+}
