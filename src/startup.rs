@@ -233,10 +233,17 @@ pub fn router(state: AppState) -> Router {
             auth::access::declared,
         ));
 
+    let site: Router<AppState> = match crate::assets::embedded(&state.settings.site_pkg_dir) {
+        // A release binary built with its site: every static file from memory.
+        Some(site) => Router::new().fallback(move |request| crate::assets::serve(site.clone(), request)),
+        // Development: the site cargo-leptos keeps rebuilding, from disk.
+        None => Router::new()
+            .nest_service(&pkg_route, ServeDir::new(pkg_dir))
+            .fallback_service(ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(()))),
+    };
     plain
         .merge(pages)
-        .nest_service(&pkg_route, ServeDir::new(pkg_dir))
-        .fallback_service(ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(())))
+        .merge(site)
         .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::count_requests))
         .layer(request_log())
         // Public forms are small; refuse anything larger before reading it.

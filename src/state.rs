@@ -143,7 +143,11 @@ fn leptos_options(settings: &Settings, address: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name(settings.output_name.clone())
         .site_root(settings.site_root.clone())
-        .site_pkg_dir(settings.site_pkg_dir.clone())
+        // An embedded site is asked for under its version, so browsers may keep it a year.
+        .site_pkg_dir(match crate::assets::embedded(&settings.site_pkg_dir) {
+            Some(site) => format!("{}/{}", settings.site_pkg_dir.trim_matches('/'), site.version()),
+            None => settings.site_pkg_dir.clone(),
+        })
         .site_addr(address)
         .build()
 }

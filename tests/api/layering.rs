@@ -16,6 +16,7 @@ const TOP: &[&str] = &["main", "lib", "app", "startup", "cli", "seed"];
 const FEATURES: &[&str] =
     &["auth", "cards", "demographics", "email", "health", "info", "insight", "recruits", "retention", "scan", "signup"];
 const SHARED: &[&str] = &[
+    "assets",
     "audit",
     "config",
     "db",
