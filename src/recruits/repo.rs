@@ -16,9 +16,54 @@ enum Param {
     Int(i64),
 }
 
-/// `FROM … WHERE …` for a (valid) filter, with its parameters in order.
-fn filtered(f: &RecruitFilter) -> (String, Vec<Param>) {
-    let mut sql = String::from(" FROM recruits r LEFT JOIN card_batches b ON b.id = r.batch_id");
+/// A recruit's searched text on PostgreSQL, lower-cased: exactly the expression its trigram
+/// index is built on (migrations/postgres/0030_recruit_search.sql), or the index goes unused.
+const PG_SEARCH: &str = "LOWER(r.name || E'\\n' || COALESCE(r.email, '') || E'\\n' || COALESCE(r.phone, '') || E'\\n' \
+     || COALESCE(r.postcode, '')) LIKE ? ESCAPE '\\'";
+
+/// Past this many matches of a text search, the list says "more than" instead of counting
+/// them all (a search matching most of a million people would read every match).
+pub const COUNT_CAP: i64 = 10_000;
+
+/// A (valid) filter as SQL: `FROM … WHERE …`, its parameters in order, and whether a
+/// search on SQLite drives the query from its FTS5 index (`s`, whose rowid is the id).
+struct Filtered {
+    from_where: String,
+    params: Vec<Param>,
+    by_index: bool,
+}
+
+/// Part of a name, email, phone or postcode, in any case, through the trigram index:
+/// on SQLite an FTS5 phrase (a run of trigrams is a substring; quoted, so FTS syntax such
+/// as `*`, `NEAR`, `-` or `:` is plain text), on PostgreSQL `LIKE` with pg_trgm (`%`, `_`
+/// and `\` escaped, so they are plain text too). SQLite's trigrams need three characters:
+/// a search of one or two characters reads every recruit (and folds ASCII case only).
+fn text_search(backend: Backend, q: &str) -> (&'static str, Param) {
+    let like = || format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    match backend {
+        Backend::Postgres => (PG_SEARCH, Param::Text(like())),
+        Backend::Sqlite if uses_fts(backend, q) => {
+            ("s.recruit_search MATCH ?", Param::Text(format!("\"{}\"", q.replace('"', "\"\""))))
+        }
+        Backend::Sqlite => {
+            ("r.id IN (SELECT rowid FROM recruit_search WHERE LOWER(doc) LIKE ? ESCAPE '\\')", Param::Text(like()))
+        }
+    }
+}
+
+fn uses_fts(backend: Backend, q: &str) -> bool {
+    backend == Backend::Sqlite && q.chars().count() >= 3
+}
+
+fn filtered(f: &RecruitFilter, backend: Backend) -> Filtered {
+    let by_index = uses_fts(backend, &f.q);
+    // A search starts from the index, in id order, so the first page of a search that
+    // matches half a million people reads about fifty of them.
+    let mut sql = String::from(if by_index {
+        " FROM recruit_search s JOIN recruits r ON r.id = s.rowid LEFT JOIN card_batches b ON b.id = r.batch_id"
+    } else {
+        " FROM recruits r LEFT JOIN card_batches b ON b.id = r.batch_id"
+    });
     if !f.eth.is_empty() {
         sql.push_str(" LEFT JOIN recruit_equality e ON e.recruit_id = r.id");
     }
@@ -33,13 +78,8 @@ fn filtered(f: &RecruitFilter) -> (String, Vec<Param>) {
         conds.push(cond);
     };
     if !f.q.is_empty() {
-        let like = format!("%{}%", f.q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        add(
-            "(LOWER(r.name) LIKE ? ESCAPE '\\' OR r.email_lower LIKE ? ESCAPE '\\' OR LOWER(COALESCE(r.phone, '')) LIKE ? ESCAPE '\\' \
-             OR LOWER(COALESCE(r.postcode, '')) LIKE ? ESCAPE '\\')",
-            (0..4).map(|_| Param::Text(like.clone())).collect(),
-            &mut params,
-        );
+        let (cond, param) = text_search(backend, &f.q);
+        add(cond, vec![param], &mut params);
     }
     if !f.status.is_empty() {
         add("r.status = ?", vec![Param::Text(f.status.clone())], &mut params);
@@ -68,16 +108,70 @@ fn filtered(f: &RecruitFilter) -> (String, Vec<Param>) {
         sql.push_str(" WHERE ");
         sql.push_str(&conds.join(" AND "));
     }
-    (sql, params)
+    Filtered { from_where: sql, params, by_index }
 }
 
-fn order_by(sort: &str) -> &'static str {
-    match sort {
-        "oldest" => " ORDER BY r.id",
-        "name" => " ORDER BY r.name, r.id",
-        "status" => " ORDER BY r.status, r.id DESC",
-        _ => " ORDER BY r.id DESC",
+fn order_by(sort: &str, by_index: bool) -> &'static str {
+    match (sort, by_index) {
+        // The index's rowid is the recruit's id, and the index reads in rowid order.
+        ("oldest", true) => " ORDER BY s.rowid",
+        ("oldest", false) => " ORDER BY r.id",
+        ("name", _) => " ORDER BY r.name, r.id",
+        ("status", _) => " ORDER BY r.status, r.id DESC",
+        (_, true) => " ORDER BY s.rowid DESC",
+        (_, false) => " ORDER BY r.id DESC",
     }
+}
+
+/// How many match, and whether that is only a floor (a search past [`COUNT_CAP`]). Status,
+/// age and ethnic group alone, or a card batch with or without a status, are read from the
+/// running tallies (exact, a few rows); anything else is counted, a search up to the cap.
+async fn count(db: &Db, f: &RecruitFilter, q: &Filtered) -> Result<(i64, bool), DbError> {
+    let no_rows_needed = f.q.is_empty() && f.from.is_empty() && f.to.is_empty();
+    if no_rows_needed && f.batch.is_empty() {
+        let mut sql = String::from("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM recruit_tally WHERE 1 = 1");
+        let mut params = Vec::new();
+        for (column, value) in [("status", &f.status), ("age_band", &f.age)] {
+            if !value.is_empty() {
+                params.push(Param::Text(value.clone()));
+                sql.push_str(&format!(" AND {column} = ${}", params.len()));
+            }
+        }
+        if f.eth == "not_stated" {
+            sql.push_str(" AND (ethnic_group IS NULL OR ethnic_group = 'prefer_not')");
+        } else if !f.eth.is_empty() {
+            params.push(Param::Text(f.eth.clone()));
+            sql.push_str(&format!(" AND ethnic_group = ${}", params.len()));
+        }
+        let (n,): (i64,) = bind_all(sqlx::query_as(&sql), &params).fetch_one(db.pool()).await?;
+        return Ok((n, false));
+    }
+    if no_rows_needed && f.age.is_empty() && f.eth.is_empty() {
+        let mut sql = String::from("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM batch_tally WHERE ");
+        let mut params = Vec::new();
+        match f.batch.parse::<i64>() {
+            Ok(id) => {
+                params.push(Param::Int(id));
+                sql.push_str("batch_id = $1");
+            }
+            Err(_) => sql.push_str("batch_id IS NULL"),
+        }
+        if !f.status.is_empty() {
+            params.push(Param::Text(f.status.clone()));
+            sql.push_str(&format!(" AND status = ${}", params.len()));
+        }
+        let (n,): (i64,) = bind_all(sqlx::query_as(&sql), &params).fetch_one(db.pool()).await?;
+        return Ok((n, false));
+    }
+    let from_where = &q.from_where;
+    if f.q.is_empty() {
+        let (n,): (i64,) =
+            bind_all(sqlx::query_as(&format!("SELECT COUNT(*){from_where}")), &q.params).fetch_one(db.pool()).await?;
+        return Ok((n, false));
+    }
+    let sql = format!("SELECT COUNT(*) FROM (SELECT 1 AS one{from_where} LIMIT {}) AS matches", COUNT_CAP + 1);
+    let (n,): (i64,) = bind_all(sqlx::query_as(&sql), &q.params).fetch_one(db.pool()).await?;
+    Ok((n.min(COUNT_CAP), n > COUNT_CAP))
 }
 
 fn bind_all<'q, O>(
@@ -96,16 +190,16 @@ fn bind_all<'q, O>(
 /// One page of recruits matching a (valid) filter, the number that match in all, and
 /// every card batch (for the filter's list).
 pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
-    let (from_where, params) = filtered(f);
-    let (total,): (i64,) =
-        bind_all(sqlx::query_as(&format!("SELECT COUNT(*){from_where}")), &params).fetch_one(db.pool()).await?;
+    let query = filtered(f, db.backend());
+    let (total, more) = count(db, f, &query).await?;
     let offset = (f.page.max(1) - 1) * PAGE_SIZE;
     let sql = format!(
-        "SELECT r.public_id, r.name, r.status, b.label, r.created_at{from_where}{} LIMIT {PAGE_SIZE} OFFSET {offset}",
-        order_by(&f.sort)
+        "SELECT r.public_id, r.name, r.status, b.label, r.created_at{}{} LIMIT {PAGE_SIZE} OFFSET {offset}",
+        query.from_where,
+        order_by(&f.sort, query.by_index)
     );
     let rows: Vec<(String, String, String, Option<String>, i64)> =
-        bind_all(sqlx::query_as(&sql), &params).fetch_all(db.pool()).await?;
+        bind_all(sqlx::query_as(&sql), &query.params).fetch_all(db.pool()).await?;
     let batches: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, label FROM card_batches ORDER BY id DESC").fetch_all(db.pool()).await?;
     Ok(RecruitList {
@@ -117,6 +211,7 @@ pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
             })
             .collect::<Result<_, DbError>>()?,
         total,
+        more,
         batches,
         equality_access: false,
     })
@@ -320,13 +415,14 @@ pub async fn export_rows(
         i64,
         Option<i64>,
     );
-    let (from_where, params) = filtered(f);
+    let query = filtered(f, db.backend());
     let sql = format!(
         "SELECT r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, r.age_band, r.language, \
-         r.status, b.label, r.created_at, r.confirmed_at{from_where}{}",
-        order_by(&f.sort)
+         r.status, b.label, r.created_at, r.confirmed_at{}{}",
+        query.from_where,
+        order_by(&f.sort, query.by_index)
     );
-    let rows: Vec<Row> = bind_all(sqlx::query_as(&sql), &params).fetch_all(db.pool()).await?;
+    let rows: Vec<Row> = bind_all(sqlx::query_as(&sql), &query.params).fetch_all(db.pool()).await?;
     let date = |t: i64| crate::domain::ExpiryDate::of_unix(t).to_string();
     Ok(rows
         .into_iter()
