@@ -21,8 +21,8 @@ enum Param {
 const PG_SEARCH: &str = "LOWER(r.name || E'\\n' || COALESCE(r.email, '') || E'\\n' || COALESCE(r.phone, '') || E'\\n' \
      || COALESCE(r.postcode, '')) LIKE ? ESCAPE '\\'";
 
-/// Past this many matches of a text search, the list says "more than" instead of counting
-/// them all (a search matching most of a million people would read every match).
+/// Past this many matches of a search or an ethnic group combined with other filters, the
+/// list says "more than" instead of counting them all (each match costs a lookup).
 pub const COUNT_CAP: i64 = 10_000;
 
 /// A (valid) filter as SQL: `FROM … WHERE …`, its parameters in order, and whether a
@@ -55,17 +55,26 @@ fn uses_fts(backend: Backend, q: &str) -> bool {
     backend == Backend::Sqlite && q.chars().count() >= 3
 }
 
-fn filtered(f: &RecruitFilter, backend: Backend) -> Filtered {
+/// What the SQL is for: counting needs no batch label, and a page read in id order reads
+/// recruits in id order rather than through the sign-up date index (a date range covering
+/// a third of a million people would otherwise be read and sorted for fifty rows).
+#[derive(Clone, Copy, PartialEq)]
+enum Purpose {
+    Count,
+    Rows { by_id: bool },
+}
+
+fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose) -> Filtered {
     let by_index = uses_fts(backend, &f.q);
     // A search starts from the index, in id order, so the first page of a search that
     // matches half a million people reads about fifty of them.
     let mut sql = String::from(if by_index {
-        " FROM recruit_search s JOIN recruits r ON r.id = s.rowid LEFT JOIN card_batches b ON b.id = r.batch_id"
+        " FROM recruit_search s JOIN recruits r ON r.id = s.rowid"
     } else {
-        " FROM recruits r LEFT JOIN card_batches b ON b.id = r.batch_id"
+        " FROM recruits r"
     });
-    if !f.eth.is_empty() {
-        sql.push_str(" LEFT JOIN recruit_equality e ON e.recruit_id = r.id");
+    if purpose != Purpose::Count {
+        sql.push_str(" LEFT JOIN card_batches b ON b.id = r.batch_id");
     }
     let mut conds: Vec<String> = Vec::new();
     let mut params = Vec::new();
@@ -89,20 +98,33 @@ fn filtered(f: &RecruitFilter, backend: Backend) -> Filtered {
     } else if let Ok(id) = f.batch.parse::<i64>() {
         add("r.batch_id = ?", vec![Param::Int(id)], &mut params);
     }
+    // `+` keeps SQLite off the date index for a page in id order (both engines accept it).
+    let created = if purpose == (Purpose::Rows { by_id: true }) { "+r.created_at" } else { "r.created_at" };
     let (from, to) = f.created_range();
     if let Some(from) = from {
-        add("r.created_at >= ?", vec![Param::Int(from)], &mut params);
+        add(&format!("{created} >= ?"), vec![Param::Int(from)], &mut params);
     }
     if let Some(to) = to {
-        add("r.created_at <= ?", vec![Param::Int(to)], &mut params);
+        add(&format!("{created} <= ?"), vec![Param::Int(to)], &mut params);
     }
     if !f.age.is_empty() {
         add("r.age_band = ?", vec![Param::Text(f.age.clone())], &mut params);
     }
+    // Looked up for each candidate recruit (by its key), never a join the planner may turn
+    // into a scan of every equality answer followed by a sort.
     if f.eth == "not_stated" {
-        add("(e.ethnic_group IS NULL OR e.ethnic_group = 'prefer_not')", vec![], &mut params);
+        add(
+            "NOT EXISTS (SELECT 1 FROM recruit_equality e WHERE e.recruit_id = r.id AND e.ethnic_group IS NOT NULL \
+             AND e.ethnic_group <> 'prefer_not')",
+            vec![],
+            &mut params,
+        );
     } else if !f.eth.is_empty() {
-        add("e.ethnic_group = ?", vec![Param::Text(f.eth.clone())], &mut params);
+        add(
+            "EXISTS (SELECT 1 FROM recruit_equality e WHERE e.recruit_id = r.id AND e.ethnic_group = ?)",
+            vec![Param::Text(f.eth.clone())],
+            &mut params,
+        );
     }
     if !conds.is_empty() {
         sql.push_str(" WHERE ");
@@ -123,10 +145,12 @@ fn order_by(sort: &str, by_index: bool) -> &'static str {
     }
 }
 
-/// How many match, and whether that is only a floor (a search past [`COUNT_CAP`]). Status,
-/// age and ethnic group alone, or a card batch with or without a status, are read from the
-/// running tallies (exact, a few rows); anything else is counted, a search up to the cap.
-async fn count(db: &Db, f: &RecruitFilter, q: &Filtered) -> Result<(i64, bool), DbError> {
+/// How many match, and whether that is only a floor (past [`COUNT_CAP`]). Status, age and
+/// ethnic group alone, or a card batch with or without a status, are read from the running
+/// tallies (exact, a few rows); other filters on the recruit alone are counted exactly
+/// (from indexes); a search or an ethnic group with other filters is counted up to the cap,
+/// since each match costs a lookup.
+async fn count(db: &Db, f: &RecruitFilter) -> Result<(i64, bool), DbError> {
     let no_rows_needed = f.q.is_empty() && f.from.is_empty() && f.to.is_empty();
     if no_rows_needed && f.batch.is_empty() {
         let mut sql = String::from("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM recruit_tally WHERE 1 = 1");
@@ -163,8 +187,9 @@ async fn count(db: &Db, f: &RecruitFilter, q: &Filtered) -> Result<(i64, bool), 
         let (n,): (i64,) = bind_all(sqlx::query_as(&sql), &params).fetch_one(db.pool()).await?;
         return Ok((n, false));
     }
+    let q = filtered(f, db.backend(), Purpose::Count);
     let from_where = &q.from_where;
-    if f.q.is_empty() {
+    if f.q.is_empty() && f.eth.is_empty() {
         let (n,): (i64,) =
             bind_all(sqlx::query_as(&format!("SELECT COUNT(*){from_where}")), &q.params).fetch_one(db.pool()).await?;
         return Ok((n, false));
@@ -190,8 +215,8 @@ fn bind_all<'q, O>(
 /// One page of recruits matching a (valid) filter, the number that match in all, and
 /// every card batch (for the filter's list).
 pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
-    let query = filtered(f, db.backend());
-    let (total, more) = count(db, f, &query).await?;
+    let (total, more) = count(db, f).await?;
+    let query = filtered(f, db.backend(), Purpose::Rows { by_id: matches!(f.sort.as_str(), "" | "newest" | "oldest") });
     let offset = (f.page.max(1) - 1) * PAGE_SIZE;
     let sql = format!(
         "SELECT r.public_id, r.name, r.status, b.label, r.created_at{}{} LIMIT {PAGE_SIZE} OFFSET {offset}",
@@ -415,7 +440,7 @@ pub async fn export_rows(
         i64,
         Option<i64>,
     );
-    let query = filtered(f, db.backend());
+    let query = filtered(f, db.backend(), Purpose::Rows { by_id: matches!(f.sort.as_str(), "" | "newest" | "oldest") });
     let sql = format!(
         "SELECT r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, r.age_band, r.language, \
          r.status, b.label, r.created_at, r.confirmed_at{}{}",
