@@ -55,13 +55,12 @@ fn uses_fts(backend: Backend, q: &str) -> bool {
     backend == Backend::Sqlite && q.chars().count() >= 3
 }
 
-/// What the SQL is for: counting needs no batch label, and a page read in id order reads
-/// recruits in id order rather than through the sign-up date index (a date range covering
-/// a third of a million people would otherwise be read and sorted for fifty rows).
+/// What the SQL is for: counting needs no batch label; rows are read in the order of the
+/// page (see `unindexed`).
 #[derive(Clone, Copy, PartialEq)]
 enum Purpose {
     Count,
-    Rows { by_id: bool },
+    Rows,
 }
 
 fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose) -> Filtered {
@@ -90,16 +89,20 @@ fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose) -> Filtered {
         let (cond, param) = text_search(backend, &f.q);
         add(cond, vec![param], &mut params);
     }
+    // For a page on SQLite, status and date are checked on each recruit read in the page's
+    // order (ids, names, or the search index) instead of through their indexes: SQLite
+    // otherwise reads every member, or everyone in a date range, and sorts them all for
+    // fifty rows (`+` keeps a column off its indexes). PostgreSQL weighs this itself.
+    let unindexed = if purpose == Purpose::Rows && backend == Backend::Sqlite { "+" } else { "" };
     if !f.status.is_empty() {
-        add("r.status = ?", vec![Param::Text(f.status.clone())], &mut params);
+        add(&format!("{unindexed}r.status = ?"), vec![Param::Text(f.status.clone())], &mut params);
     }
     if f.batch == "none" {
         add("r.batch_id IS NULL", vec![], &mut params);
     } else if let Ok(id) = f.batch.parse::<i64>() {
         add("r.batch_id = ?", vec![Param::Int(id)], &mut params);
     }
-    // `+` keeps SQLite off the date index for a page in id order (both engines accept it).
-    let created = if purpose == (Purpose::Rows { by_id: true }) { "+r.created_at" } else { "r.created_at" };
+    let created = format!("{unindexed}r.created_at");
     let (from, to) = f.created_range();
     if let Some(from) = from {
         add(&format!("{created} >= ?"), vec![Param::Int(from)], &mut params);
@@ -133,7 +136,9 @@ fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose) -> Filtered {
     Filtered { from_where: sql, params, by_index }
 }
 
-fn order_by(sort: &str, by_index: bool) -> &'static str {
+fn order_by(f: &RecruitFilter, by_index: bool) -> &'static str {
+    // Everyone listed has the one status asked for: by status is newest first.
+    let sort = if f.sort == "status" && !f.status.is_empty() { "newest" } else { f.sort.as_str() };
     match (sort, by_index) {
         // The index's rowid is the recruit's id, and the index reads in rowid order.
         ("oldest", true) => " ORDER BY s.rowid",
@@ -216,12 +221,12 @@ fn bind_all<'q, O>(
 /// every card batch (for the filter's list).
 pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
     let (total, more) = count(db, f).await?;
-    let query = filtered(f, db.backend(), Purpose::Rows { by_id: matches!(f.sort.as_str(), "" | "newest" | "oldest") });
+    let query = filtered(f, db.backend(), Purpose::Rows);
     let offset = (f.page.max(1) - 1) * PAGE_SIZE;
     let sql = format!(
         "SELECT r.public_id, r.name, r.status, b.label, r.created_at{}{} LIMIT {PAGE_SIZE} OFFSET {offset}",
         query.from_where,
-        order_by(&f.sort, query.by_index)
+        order_by(f, query.by_index)
     );
     let rows: Vec<(String, String, String, Option<String>, i64)> =
         bind_all(sqlx::query_as(&sql), &query.params).fetch_all(db.pool()).await?;
@@ -440,12 +445,12 @@ pub async fn export_rows(
         i64,
         Option<i64>,
     );
-    let query = filtered(f, db.backend(), Purpose::Rows { by_id: matches!(f.sort.as_str(), "" | "newest" | "oldest") });
+    let query = filtered(f, db.backend(), Purpose::Rows);
     let sql = format!(
         "SELECT r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, r.age_band, r.language, \
          r.status, b.label, r.created_at, r.confirmed_at{}{}",
         query.from_where,
-        order_by(&f.sort, query.by_index)
+        order_by(f, query.by_index)
     );
     let rows: Vec<Row> = bind_all(sqlx::query_as(&sql), &query.params).fetch_all(db.pool()).await?;
     let date = |t: i64| crate::domain::ExpiryDate::of_unix(t).to_string();

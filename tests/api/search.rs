@@ -246,8 +246,8 @@ async fn a_search_matching_thousands_says_more_than_and_pages_in_order() {
     assert!(html.contains(&format!(">{members} recruits match.")), "{members}");
 }
 
-/// Every combination of search, status, batch, dates, age and ethnic group, newest first
-/// and by name: the count and the first page agree with the plain query (a LEFT JOIN and
+/// Every combination of search, status, batch, dates, age and ethnic group, in every
+/// order: the count and the first page agree with the plain query (a LEFT JOIN and
 /// LIKE over every recruit), whichever of the tallies, indexes or capped counts answered.
 #[tokio::test]
 async fn every_filter_combination_agrees_with_a_plain_query() {
@@ -284,13 +284,14 @@ async fn every_filter_combination_agrees_with_a_plain_query() {
         );
         let (want,): (i64,) =
             sqlx::query_as(&format!("SELECT COUNT(*) {plain}")).fetch_one(app.db.pool()).await.unwrap();
-        for sort in ["", "&sort=name", "&sort=oldest"] {
+        for sort in ["", "&sort=name", "&sort=oldest", "&sort=status"] {
             let html = app.get(&format!("/admin/recruits?{}{sort}", query.join("&"))).await.text().await.unwrap();
             let (got, names) = crate::recruits::list_summary(&html);
             assert_eq!(got, want, "{query:?}{sort}");
             let order = match sort {
                 "&sort=name" => "r.name, r.id",
                 "&sort=oldest" => "r.id",
+                "&sort=status" => "r.status, r.id DESC",
                 _ => "r.id DESC",
             };
             let first: Vec<(String,)> = sqlx::query_as(&format!("SELECT r.name {plain} ORDER BY {order} LIMIT 50"))
