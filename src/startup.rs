@@ -181,9 +181,16 @@ pub fn declared_access(path: &str) -> Option<Access> {
     table.get(path).map(|role| Access::Signed(*role))
 }
 
-/// Compression for text; never for PDFs (already compressed, and streamed) or images.
+/// Compression for text; never for PDFs (already compressed, and streamed) or images, nor
+/// for a response with an ETag: that names one representation (the embedded site answers
+/// in the encodings it made once, each with its own ETag), and compressing it again per
+/// request would send other bytes under the same tag.
 fn compression() -> CompressionLayer<impl Predicate> {
-    CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")))
+    let untagged = |_: http::StatusCode, _: http::Version, headers: &http::HeaderMap, _: &http::Extensions| {
+        !headers.contains_key(http::header::ETAG)
+    };
+    CompressionLayer::new()
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")).and(untagged))
 }
 
 pub fn router(state: AppState) -> Router {
