@@ -7,6 +7,8 @@
 //! wasm.
 pub mod app;
 #[cfg(feature = "ssr")]
+pub mod assets;
+#[cfg(feature = "ssr")]
 pub mod audit;
 pub mod auth;
 pub mod cards;

@@ -184,9 +184,16 @@ pub fn declared_access(path: &str) -> Option<Access> {
     table.get(path).map(|role| Access::Signed(*role))
 }
 
-/// Compression for text; never for PDFs (already compressed, and streamed) or images.
+/// Compression for text; never for PDFs (already compressed, and streamed) or images, nor
+/// for a response with an ETag: that names one representation (the embedded site answers
+/// in the encodings it made once, each with its own ETag), and compressing it again per
+/// request would send other bytes under the same tag.
 fn compression() -> CompressionLayer<impl Predicate> {
-    CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")))
+    let untagged = |_: http::StatusCode, _: http::Version, headers: &http::HeaderMap, _: &http::Extensions| {
+        !headers.contains_key(http::header::ETAG)
+    };
+    CompressionLayer::new()
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/pdf")).and(untagged))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -236,10 +243,17 @@ pub fn router(state: AppState) -> Router {
             auth::access::declared,
         ));
 
+    let site: Router<AppState> = match crate::assets::embedded(&state.settings.site_pkg_dir) {
+        // A release binary built with its site: every static file from memory.
+        Some(site) => Router::new().fallback(move |request| crate::assets::serve(site.clone(), request)),
+        // Development: the site cargo-leptos keeps rebuilding, from disk.
+        None => Router::new()
+            .nest_service(&pkg_route, ServeDir::new(pkg_dir))
+            .fallback_service(ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(()))),
+    };
     plain
         .merge(pages)
-        .nest_service(&pkg_route, ServeDir::new(pkg_dir))
-        .fallback_service(ServeDir::new(site_root).not_found_service(get(public::not_found).with_state(())))
+        .merge(site)
         .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::count_requests))
         .layer(request_log())
         // Public forms are small; refuse anything larger before reading it.

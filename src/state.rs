@@ -90,6 +90,13 @@ impl AppState {
                 limiter
             })
         };
+        let share_throttle = |throttle: LoginThrottle, scope: &'static str| {
+            Arc::new(if db.backend() == crate::db::Backend::Postgres {
+                throttle.shared(db.clone(), scope)
+            } else {
+                throttle
+            })
+        };
         let secret = match &settings.secret {
             Some(s) => s.clone(),
             None => form_secret(&db).await?,
@@ -104,8 +111,11 @@ impl AppState {
             mail_wake: Arc::new(Notify::new()),
             card_miss_limiter: share(RateLimiter::new(20, std::time::Duration::from_secs(10 * 60)), "card_miss"),
             requests: Arc::default(),
-            login_throttle: Arc::new(LoginThrottle::new(5, std::time::Duration::from_secs(60))),
-            login_account_throttle: Arc::new(LoginThrottle::new(30, std::time::Duration::from_secs(60))),
+            login_throttle: share_throttle(LoginThrottle::new(5, std::time::Duration::from_secs(60)), "login_pair"),
+            login_account_throttle: share_throttle(
+                LoginThrottle::new(30, std::time::Duration::from_secs(60)),
+                "login_account",
+            ),
             login_client_limiter: share(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60)), "login_client"),
             password_gate: Arc::new(PasswordGate::new(2, std::time::Duration::from_secs(2))),
             counted_once: Arc::new(OncePerWindow::new(std::time::Duration::from_secs(30 * 60))),
@@ -143,7 +153,11 @@ fn leptos_options(settings: &Settings, address: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name(settings.output_name.clone())
         .site_root(settings.site_root.clone())
-        .site_pkg_dir(settings.site_pkg_dir.clone())
+        // An embedded site is asked for under its version, so browsers may keep it a year.
+        .site_pkg_dir(match crate::assets::embedded(&settings.site_pkg_dir) {
+            Some(site) => format!("{}/{}", settings.site_pkg_dir.trim_matches('/'), site.version()),
+            None => settings.site_pkg_dir.clone(),
+        })
         .site_addr(address)
         .build()
 }

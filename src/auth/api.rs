@@ -145,7 +145,7 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     let busy = || ApiError::from(AppError::Busy);
     // The current password is guessed against like a sign-in: reserved, throttled, audited.
     let key = format!("change:{}", user.id);
-    if let Err(wait) = state.login_throttle.reserve(&key) {
+    if let Err(wait) = state.login_throttle.reserve(&key).await {
         back_to(
             "/admin/account",
             &[("error", format!("Too many wrong passwords. Wait {} seconds, then try again.", wait.as_secs().max(1)))],
@@ -156,7 +156,7 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     if !right {
         audit::record(&state.db, &user.email, "password_change_failed", None, None).await?;
     } else {
-        state.login_throttle.succeeded(&key);
+        state.login_throttle.succeeded(&key).await;
     }
     let problem = if !right {
         Some("Your current password is not right".to_string())

@@ -168,7 +168,7 @@ pub async fn login(
         refused(shown, &next, StatusCode::TOO_MANY_REQUESTS, wait, message)
     };
     let pair_key = format!("account:{account}|{client}");
-    if let Err(wait) = state.login_throttle.reserve(&pair_key) {
+    if let Err(wait) = state.login_throttle.reserve(&pair_key).await {
         return Ok(account_waits(wait));
     }
     let user = if email.len() <= MAX_EMAIL_LEN { repo::find_by_email(&state.db, email).await? } else { None };
@@ -177,7 +177,7 @@ pub async fn login(
     let known_device = user.as_ref().is_some_and(|u| device_known(&state, &headers, u.id));
     let account_key = format!("account:{account}");
     if !known_device {
-        if let Err(wait) = state.login_account_throttle.reserve(&account_key) {
+        if let Err(wait) = state.login_account_throttle.reserve(&account_key).await {
             return Ok(account_waits(wait));
         }
     }
@@ -190,9 +190,9 @@ pub async fn login(
     };
     match user {
         Some(u) if matches && !u.disabled => {
-            state.login_throttle.succeeded(&pair_key);
+            state.login_throttle.succeeded(&pair_key).await;
             state.login_client_limiter.refund(&client).await;
-            state.login_account_throttle.succeeded(&account_key);
+            state.login_account_throttle.succeeded(&account_key).await;
             session.cycle_id().await.map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             let now = now_unix();
             let current = CurrentUser {

@@ -191,11 +191,15 @@ impl RateLimiter {
 /// guess per `max_delay`, and a real coordinator is never locked out for longer than
 /// that. Attempts are *reserved* before the password is checked, so parallel requests
 /// cannot all slip through while the first ones are being verified.
+///
+/// With several instances on PostgreSQL the failures are kept in the database (`shared`),
+/// so an attacker spreading guesses over instances meets the same delays.
 pub struct LoginThrottle {
     accounts: Mutex<HashMap<[u8; 16], Failures>>,
     free: u32,
     max_delay: Duration,
     forget_after: Duration,
+    shared: Option<(crate::db::Db, &'static str)>,
 }
 
 struct Failures {
@@ -210,7 +214,46 @@ impl LoginThrottle {
             free,
             max_delay,
             forget_after: Duration::from_secs(15 * 60),
+            shared: None,
         }
+    }
+
+    /// The same throttle, kept in the database under `scope` for every instance.
+    pub fn shared(mut self, db: crate::db::Db, scope: &'static str) -> Self {
+        self.shared = Some((db, scope));
+        self
+    }
+
+    /// How long an account with `count` failures, last tried `idle` ago, must still wait.
+    fn must_wait(&self, count: u32, idle: Duration) -> Option<Duration> {
+        let wait = self.delay_after(count);
+        (count > 0 && idle < wait).then(|| wait - idle)
+    }
+
+    /// Reserves one attempt for `account` (counted as a failure until [`Self::succeeded`]);
+    /// `Err(wait)` when the account must wait before its next attempt. Shared throttles ask
+    /// the database (and count here if it cannot answer).
+    pub async fn reserve(&self, account: &str) -> Result<(), Duration> {
+        if let Some((db, scope)) = &self.shared {
+            let key = RateLimiter::shared_key(&digest(account));
+            let forget = self.forget_after.max(self.max_delay).as_secs() as i64;
+            match repo::reserve_attempt(db, scope, &key, forget, |count, idle| self.must_wait(count, idle)).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(wait),
+                Err(e) => tracing::warn!(error = ?e, scope, "shared sign-in throttle unavailable; counting here"),
+            }
+        }
+        self.reserve_here(account)
+    }
+
+    /// The password was right: forget the account's failures.
+    pub async fn succeeded(&self, account: &str) {
+        if let Some((db, scope)) = &self.shared {
+            if let Err(e) = repo::forget(db, scope, &RateLimiter::shared_key(&digest(account))).await {
+                tracing::warn!(error = ?e, scope, "shared sign-in throttle unavailable");
+            }
+        }
+        self.accounts.lock().unwrap_or_else(|p| p.into_inner()).remove(&digest(account));
     }
 
     fn delay_after(&self, count: u32) -> Duration {
@@ -221,9 +264,8 @@ impl LoginThrottle {
         Duration::from_secs(1u64 << doublings).min(self.max_delay)
     }
 
-    /// Reserves one attempt for `account` (counted as a failure until [`Self::succeeded`]);
-    /// `Err(wait)` when the account must wait before its next attempt.
-    pub fn reserve(&self, account: &str) -> Result<(), Duration> {
+    /// [`Self::reserve`] in this instance's memory.
+    fn reserve_here(&self, account: &str) -> Result<(), Duration> {
         let now = Instant::now();
         let mut map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
         let forget = self.forget_after.max(self.max_delay);
@@ -233,18 +275,12 @@ impl LoginThrottle {
         if idle >= self.forget_after.max(self.max_delay) {
             entry.count = 0;
         }
-        let wait = self.delay_after(entry.count);
-        if entry.count > 0 && idle < wait {
-            return Err(wait - idle);
+        if let Some(wait) = self.must_wait(entry.count, idle) {
+            return Err(wait);
         }
         entry.count = entry.count.saturating_add(1);
         entry.last = now;
         Ok(())
-    }
-
-    /// The password was right: forget the account's failures.
-    pub fn succeeded(&self, account: &str) {
-        self.accounts.lock().unwrap_or_else(|p| p.into_inner()).remove(&digest(account));
     }
 
     pub fn len(&self) -> usize {
@@ -358,18 +394,18 @@ mod tests {
         assert_eq!(Client::identify(mapped, &none, 0).key(), "ip:192.0.2.7");
     }
 
-    #[test]
-    fn sign_in_delays_grow_and_are_reserved_before_checking() {
+    #[tokio::test]
+    async fn sign_in_delays_grow_and_are_reserved_before_checking() {
         let t = LoginThrottle::new(3, Duration::from_secs(60));
         for _ in 0..3 {
-            assert!(t.reserve("a").is_ok());
+            assert!(t.reserve("a").await.is_ok());
         }
         // The fourth must wait about a second after the third.
-        let wait = t.reserve("a").unwrap_err();
+        let wait = t.reserve("a").await.unwrap_err();
         assert!(wait <= Duration::from_secs(1) && wait > Duration::from_millis(500), "{wait:?}");
-        assert!(t.reserve("b").is_ok(), "other accounts are not affected");
-        t.succeeded("a");
-        assert!(t.reserve("a").is_ok());
+        assert!(t.reserve("b").await.is_ok(), "other accounts are not affected");
+        t.succeeded("a").await;
+        assert!(t.reserve("a").await.is_ok());
         assert_eq!(t.delay_after(3), Duration::from_secs(1));
         assert_eq!(t.delay_after(5), Duration::from_secs(4));
         assert_eq!(t.delay_after(40), Duration::from_secs(60), "capped: never locked out for long");

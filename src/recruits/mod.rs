@@ -55,8 +55,11 @@ pub struct RecruitRow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecruitList {
     pub rows: Vec<RecruitRow>,
-    /// How many match the filter in all.
+    /// How many match the filter in all (with `more`: at least this many).
     pub total: i64,
+    /// A search matched more than `total` (the count stops at `repo::COUNT_CAP`).
+    #[serde(default)]
+    pub more: bool,
     /// Every card batch (id, label), newest first, for the filter.
     pub batches: Vec<(i64, String)>,
     /// Every panel (short name, name), for the filter.

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     api::{get_recruit, list_call_back, list_recruits, EraseRecruit},
-    filter::{RecruitFilter, PAGE_SIZE, SORTS},
+    filter::{RecruitFilter, MAX_PAGE, PAGE_SIZE, SORTS},
 };
 use crate::{domain::AgeBand, ui::ErrorSummary};
 
@@ -173,7 +173,11 @@ pub fn RecruitsPage() -> impl IntoView {
                         let first = (page - 1) * PAGE_SIZE + 1;
                         let last = first + list.rows.len() as i64 - 1;
                         view! {
-                        <p role="status">{format!("{} recruits match. Showing {first} to {last}.", list.total)}</p>
+                        <p role="status">{if list.more {
+                            format!("More than {} recruits match. Showing {first} to {last}.", thousands(list.total))
+                        } else {
+                            format!("{} recruits match. Showing {first} to {last}.", list.total)
+                        }}</p>
                         <form method="post" action="/admin/recruits/status">
                         <input type="hidden" name="back" value=back/>
                         <table>
@@ -202,10 +206,10 @@ pub fn RecruitsPage() -> impl IntoView {
                         </div>
                         </form>
                         <nav class="pagination" aria-label="Pages of recruits">
-                            <p>{format!("Page {page} of {}", pages.max(1))}</p>
+                            <p>{if list.more { format!("Page {page}") } else { format!("Page {page} of {}", pages.max(1)) }}</p>
                             {(page > 1).then(|| view! { <a rel="prev" href=format!("/admin/recruits?{}", valid.query_string(page - 1))>"Previous page"</a> })}
                             " "
-                            {(page < pages).then(|| view! { <a rel="next" href=format!("/admin/recruits?{}", valid.query_string(page + 1))>"Next page"</a> })}
+                            {(page < pages || (list.more && last - first + 1 == PAGE_SIZE && page < MAX_PAGE)).then(|| view! { <a rel="next" href=format!("/admin/recruits?{}", valid.query_string(page + 1))>"Next page"</a> })}
                         </nav>
                     }.into_any()
                     }
@@ -472,4 +476,17 @@ pub fn CallBackPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// 10000 as "10,000".
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -137,7 +137,9 @@ mod handlers {
                     state.settings.panel,
                     code.as_str(),
                     chosen,
-                    super::gzip::accepts_gzip(headers.get(http::header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok())),
+                    crate::respond::accepts_gzip(
+                        headers.get(http::header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()),
+                    ),
                 ))
             }
             other => Ok(card_problem_page(lang, &other)),

@@ -212,6 +212,33 @@ async fn wrong_passwords_and_unknown_accounts_get_the_same_answer_then_throttlin
     app.sign_in(&new_client(), Role::Admin).await;
 }
 
+/// Two instances on one PostgreSQL database share the per-account sign-in throttle:
+/// wrong passwords spread over both meet one growing delay, and a right one clears it on
+/// both. (SQLite serves one instance and keeps the throttle in memory.)
+#[tokio::test]
+async fn the_sign_in_throttle_holds_across_two_instances() {
+    let a = spawn_app().await;
+    if !a.database_url.starts_with("postgres") {
+        return;
+    }
+    let b = crate::helpers::spawn_app_with(&[("DATABASE_URL", a.database_url.as_str())]).await;
+    a.sign_in(&new_client(), Role::Viewer).await;
+    let client = new_client();
+    for i in 0..5 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(login(app, &client, "viewer@test.example", "not the password").await.status(), 401, "attempt {i}");
+    }
+    for app in [&a, &b] {
+        let blocked = login(app, &client, "viewer@test.example", TEST_PASSWORD).await;
+        assert_eq!(blocked.status(), 429, "five failures over two instances hold back both");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(login(&b, &client, "viewer@test.example", TEST_PASSWORD).await.status(), 303);
+    // The right password cleared the failures for both instances.
+    assert_eq!(login(&a, &client, "viewer@test.example", "not the password").await.status(), 401);
+    assert_eq!(login(&a, &client, "viewer@test.example", TEST_PASSWORD).await.status(), 303);
+}
+
 #[tokio::test]
 async fn a_disabled_users_session_ends_at_the_next_request() {
     let app = spawn_app().await;

@@ -29,6 +29,7 @@ const FEATURES: &[&str] = &[
     "signup",
 ];
 const SHARED: &[&str] = &[
+    "assets",
     "audit",
     "config",
     "db",

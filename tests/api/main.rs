@@ -23,6 +23,7 @@ mod recruits;
 mod retention;
 mod sample;
 mod schema;
+mod search;
 mod signup;
 mod smtp;
 mod users;

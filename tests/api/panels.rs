@@ -519,6 +519,24 @@ async fn insight_shows_one_panels_funnel_make_up_and_progress_against_its_target
     scrutiny::insight::tally::fold(&app.db).await.unwrap();
     assert_eq!(scrutiny::insight::repo::funnel(&app.db, Some(youth)).await.unwrap(), funnel);
 
+    // The recruits list counts a panel's recruits right with every shortcut it takes
+    // (the running counts; a batch of another panel; a search).
+    for (query, n) in [
+        ("panel=youth", 6),
+        ("panel=youth&status=member", 6),
+        ("panel=panel&status=member", 0),
+        ("panel=panel", 1),
+        (&format!("panel=youth&batch={main_batch}") as &str, 0),
+        (&format!("panel=panel&batch={main_batch}&status=new") as &str, 1),
+        ("panel=youth&age=16-17&eth=black", 6),
+        ("panel=youth&q=young", 6),
+        ("panel=panel&q=young", 0),
+    ] {
+        let page = app.get(&format!("/admin/recruits?{query}")).await.text().await.unwrap();
+        let expected = if n == 0 { "No recruits match".to_string() } else { format!("{n} recruits match") };
+        assert!(page.contains(&expected), "{query}: expected {expected:?}");
+    }
+
     let html = app.get("/admin/insight?panel=youth").await.text().await.unwrap();
     assert!(html.contains("Panel: Youth panel"), "the page says which panel");
     let targets =

@@ -207,7 +207,7 @@ async fn csv_export_has_the_chosen_columns_defuses_formulas_and_is_audited() {
 }
 
 /// How many people the list page says match, and the names on the page.
-fn list_summary(html: &str) -> (i64, Vec<String>) {
+pub fn list_summary(html: &str) -> (i64, Vec<String>) {
     let total = html
         .split(" recruits match.")
         .next()

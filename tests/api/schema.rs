@@ -9,7 +9,8 @@ use crate::helpers::{drop_postgres_database, fresh_postgres_url, sqlite_url};
 /// Table → column → nullable (lower-case names: PostgreSQL folds unquoted names).
 type Schema = BTreeMap<String, BTreeMap<String, bool>>;
 
-/// The tables the migrations made (not sqlx's bookkeeping, not SQLite's own).
+/// The tables the migrations made (not sqlx's bookkeeping, not SQLite's own, not SQLite's
+/// full-text search index and its shadow tables: PostgreSQL indexes the columns instead).
 async fn live_schema(db: &Db) -> Schema {
     let columns: Vec<(String, String, bool)> = match db.backend() {
         Backend::Sqlite => {
@@ -20,7 +21,12 @@ async fn live_schema(db: &Db) -> Schema {
                  AND (SELECT count(*) FROM pragma_table_info(t.name) k WHERE k.pk > 0) = 1) \
                  FROM sqlite_master t, pragma_table_info(t.name) c \
                  WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-                 AND t.name <> '_sqlx_migrations'",
+                 AND t.name <> '_sqlx_migrations' \
+                 AND t.name NOT IN (SELECT v.name FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%') \
+                 AND t.name NOT IN (SELECT v.name || s.suffix FROM sqlite_master v, \
+                     (SELECT '_data' AS suffix UNION ALL SELECT '_idx' UNION ALL SELECT '_content' \
+                      UNION ALL SELECT '_docsize' UNION ALL SELECT '_config') s \
+                     WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%')",
             )
             .fetch_all(db.pool())
             .await

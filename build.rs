@@ -1,0 +1,51 @@
+//! Embeds the built site (wasm, its JS loader, CSS, public files) into the server binary
+//! when `SCRUTINY_EMBED_SITE` names the site folder, so the binary can be deployed alone.
+//! The site is built before the server (`.ci/build` does both in order); without
+//! the variable nothing is embedded and the server reads `LEPTOS_SITE_ROOT` from disk,
+//! which is what `cargo leptos watch/serve` want (they build both halves at once).
+use std::{
+    env, fs,
+    path::{Path, PathBuf},
+};
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=SCRUTINY_EMBED_SITE");
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let mut files = Vec::new();
+    // Only the server embeds; the wasm build (feature hydrate) never does.
+    if let (Some(site), Some(_)) = (env::var_os("SCRUTINY_EMBED_SITE"), env::var_os("CARGO_FEATURE_SSR")) {
+        let site = fs::canonicalize(&site)
+            .unwrap_or_else(|e| panic!("SCRUTINY_EMBED_SITE={}: {e}", Path::new(&site).display()));
+        println!("cargo:rerun-if-changed={}", site.display());
+        collect(&site, &site, &mut files);
+        files.sort();
+        assert!(
+            files.iter().any(|(path, _)| path.ends_with(".wasm")),
+            "SCRUTINY_EMBED_SITE={} holds no .wasm file: build the site first",
+            site.display()
+        );
+    }
+    let mut code = String::from(
+        "/// The embedded site: (URL path, bytes), sorted by path.\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
+    for (path, file) in &files {
+        code.push_str(&format!("    ({path:?}, include_bytes!({:?})),\n", file.display().to_string()));
+    }
+    code.push_str("];\n");
+    fs::write(out.join("site_files.rs"), code).expect("write site_files.rs");
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
+    for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+        let path = entry.expect("directory entry").path();
+        println!("cargo:rerun-if-changed={}", path.display());
+        if path.is_dir() {
+            collect(root, &path, files);
+        } else {
+            let relative = path.strip_prefix(root).expect("under the site root");
+            let url: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            files.push((format!("/{}", url.join("/")), path));
+        }
+    }
+}
