@@ -213,11 +213,7 @@ async fn require_known_force(state: &AppState, force: &str) -> anyhow::Result<()
 }
 
 fn check_month(flag: &str, m: &str) -> anyhow::Result<()> {
-    let ok = m.len() == 7
-        && m.as_bytes()[4] == b'-'
-        && m[..4].bytes().chain(m[5..].bytes()).all(|b| b.is_ascii_digit())
-        && (1..=12).contains(&m[5..].parse::<u32>().unwrap_or(0));
-    if !ok {
+    if !super::sample::is_month(m) {
         bail!("{flag} must be a month as YYYY-MM (e.g. 2023-04), not \"{m}\"");
     }
     Ok(())

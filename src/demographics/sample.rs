@@ -185,7 +185,8 @@ pub struct Sample {
     pub without_records: i64,
 }
 
-fn is_month(m: &str) -> bool {
+/// `YYYY-MM`, a month of the calendar (as data.police.uk names its files).
+pub fn is_month(m: &str) -> bool {
     m.len() == 7
         && m.as_bytes()[4] == b'-'
         && m[..4].bytes().chain(m[5..].bytes()).all(|b| b.is_ascii_digit())

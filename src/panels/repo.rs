@@ -235,16 +235,21 @@ pub async fn members(db: &Db, panel_id: i64) -> Result<Vec<Member>, DbError> {
     Ok(members)
 }
 
-/// Saves a member's record (the recruit must be a member of this panel): false otherwise.
-pub async fn save_member(db: &Db, panel_id: i64, recruit_id: i64, r: &MemberRecord) -> Result<bool, DbError> {
-    let mut tx = db.begin_write().await?;
+/// Is the recruit a member of this panel? (Read inside the transaction that changes them.)
+async fn is_member(tx: &mut sqlx::Transaction<'_, sqlx::Any>, panel_id: i64, recruit_id: i64) -> Result<bool, DbError> {
     let found: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM recruits WHERE id = $1 AND panel_id = $2 AND status = 'member'")
             .bind(recruit_id)
             .bind(panel_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
-    if found.is_none() {
+    Ok(found.is_some())
+}
+
+/// Saves a member's record (the recruit must be a member of this panel): false otherwise.
+pub async fn save_member(db: &Db, panel_id: i64, recruit_id: i64, r: &MemberRecord) -> Result<bool, DbError> {
+    let mut tx = db.begin_write().await?;
+    if !is_member(&mut tx, panel_id, recruit_id).await? {
         return Ok(false);
     }
     sqlx::query("DELETE FROM panel_members WHERE recruit_id = $1").bind(recruit_id).execute(&mut *tx).await?;
@@ -277,13 +282,7 @@ pub async fn add_training(
     expires_on: Option<ExpiryDate>,
 ) -> Result<bool, DbError> {
     let mut tx = db.begin_write().await?;
-    let found: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM recruits WHERE id = $1 AND panel_id = $2 AND status = 'member'")
-            .bind(recruit_id)
-            .bind(panel_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if found.is_none() {
+    if !is_member(&mut tx, panel_id, recruit_id).await? {
         return Ok(false);
     }
     sqlx::query("INSERT INTO member_training (recruit_id, course, taken_on, expires_on) VALUES ($1, $2, $3, $4)")
