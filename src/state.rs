@@ -15,7 +15,7 @@ use crate::{
     config::Settings,
     db::Db,
     forms::Stamper,
-    limits::{LoginThrottle, OncePerWindow, RateLimiter},
+    limits::{LoginThrottle, OncePerWindow, RateLimiter, SharedStore},
     metrics::RequestCounts,
     password::PasswordGate,
 };
@@ -81,26 +81,32 @@ impl AppState {
         base_url: Arc<str>,
         services: http::Extensions,
     ) -> anyhow::Result<AppState> {
-        // Several instances share one PostgreSQL database: their limits must agree.
-        // SQLite serves one instance, which keeps its limits in memory.
-        let share = |limiter: RateLimiter, scope: &'static str| {
-            Arc::new(if db.backend() == crate::db::Backend::Postgres {
-                limiter.shared(db.clone(), scope)
-            } else {
-                limiter
-            })
-        };
-        let share_throttle = |throttle: LoginThrottle, scope: &'static str| {
-            Arc::new(if db.backend() == crate::db::Backend::Postgres {
-                throttle.shared(db.clone(), scope)
-            } else {
-                throttle
-            })
-        };
         let secret = match &settings.secret {
             Some(s) => s.clone(),
             None => form_secret(&db).await?,
         };
+        // Several instances share one PostgreSQL database: their limits must agree.
+        // SQLite serves one instance, which keeps its limits in memory.
+        let store = |scope: &'static str| {
+            (db.backend() == crate::db::Backend::Postgres).then(|| SharedStore::new(db.clone(), scope, &secret))
+        };
+        let share = |limiter: RateLimiter, scope: &'static str| {
+            Arc::new(match store(scope) {
+                Some(store) => limiter.shared(store),
+                None => limiter,
+            })
+        };
+        let share_throttle = |throttle: LoginThrottle, scope: &'static str| {
+            Arc::new(match store(scope) {
+                Some(store) => throttle.shared(store),
+                None => throttle,
+            })
+        };
+        let once = OncePerWindow::new(std::time::Duration::from_secs(30 * 60));
+        let counted_once = Arc::new(match store("counted_once") {
+            Some(store) => once.shared(store),
+            None => once,
+        });
         Ok(AppState(Arc::new(AppStateInner {
             leptos_options: leptos_options(&settings, address),
             stamper: Stamper::new(&secret),
@@ -118,7 +124,7 @@ impl AppState {
             ),
             login_client_limiter: share(RateLimiter::new(20, std::time::Duration::from_secs(15 * 60)), "login_client"),
             password_gate: Arc::new(PasswordGate::new(2, std::time::Duration::from_secs(2))),
-            counted_once: Arc::new(OncePerWindow::new(std::time::Duration::from_secs(30 * 60))),
+            counted_once,
             services,
             db,
             settings: Arc::new(settings),

@@ -1,8 +1,8 @@
 //! Card lookups for `/j/<code>` without a database round trip each time. A card's batch
 //! never changes, so code → batch is kept for good (up to 200,000 codes, then started
-//! afresh); a batch's status and expiry are kept for 800 ms, and forgotten at once when
+//! afresh); a batch's status and expiry are kept for 500 ms, and forgotten at once when
 //! this instance voids the batch: a void on another instance (or the CLI) takes effect
-//! here within a second. A busy card costs one lookup per batch per 800 ms.
+//! here within a second. A busy card costs one lookup per batch per 500 ms.
 use std::{
     collections::HashMap,
     sync::Mutex,
@@ -18,7 +18,7 @@ use crate::{
     state::AppState,
 };
 
-const BATCH_TTL: Duration = Duration::from_millis(800);
+const BATCH_TTL: Duration = Duration::from_millis(500);
 const MAX_CODES: usize = 200_000;
 
 #[derive(Default)]

@@ -93,6 +93,43 @@ fn mask(ip: IpAddr) -> IpAddr {
 
 mod repo;
 
+/// Where a limit shared by several instances (PostgreSQL) is kept: a scope of the
+/// `rate_limits` table. Keys are stored as keyed hashes (HMAC-SHA-256 under a key derived
+/// from the instances' common secret), so a stored key cannot be turned back into an
+/// address or an email address by hashing every candidate; every instance with the same
+/// secret derives the same key.
+#[derive(Clone)]
+pub struct SharedStore {
+    db: crate::db::Db,
+    scope: &'static str,
+    pepper: std::sync::Arc<[u8; 32]>,
+}
+
+impl SharedStore {
+    pub fn new(db: crate::db::Db, scope: &'static str, secret: &str) -> SharedStore {
+        SharedStore { db, scope, pepper: std::sync::Arc::new(pepper(secret)) }
+    }
+
+    /// The stored form of `text`.
+    fn key(&self, text: &str) -> String {
+        keyed(&self.pepper, self.scope, text)
+    }
+}
+
+fn pepper(secret: &str) -> [u8; 32] {
+    Sha256::digest(format!("scrutiny shared limits\n{secret}").as_bytes()).into()
+}
+
+/// HMAC-SHA-256 of `text` under `pepper`, for one scope; 32 hex digits.
+fn keyed(pepper: &[u8; 32], scope: &str, text: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(pepper).expect("any key length works");
+    mac.update(scope.as_bytes());
+    mac.update(b"\n");
+    mac.update(text.as_bytes());
+    mac.finalize().into_bytes()[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Fixed-window counters keyed by client or card code. In memory for one instance; with
 /// [`RateLimiter::shared`] (PostgreSQL, several instances) the counts live in the
 /// database, so every instance holds the same limit. If the database cannot be reached
@@ -101,7 +138,7 @@ pub struct RateLimiter {
     windows: Mutex<HashMap<[u8; 16], (Instant, u32)>>,
     limit: u32,
     window: Duration,
-    shared: Option<(crate::db::Db, &'static str)>,
+    shared: Option<SharedStore>,
 }
 
 impl RateLimiter {
@@ -109,14 +146,10 @@ impl RateLimiter {
         RateLimiter { windows: Mutex::new(HashMap::new()), limit, window, shared: None }
     }
 
-    /// The same limit, kept in the database under `scope` for every instance.
-    pub fn shared(mut self, db: crate::db::Db, scope: &'static str) -> Self {
-        self.shared = Some((db, scope));
+    /// The same limit, kept in the database for every instance.
+    pub fn shared(mut self, store: SharedStore) -> Self {
+        self.shared = Some(store);
         self
-    }
-
-    fn shared_key(key: &[u8; 16]) -> String {
-        key.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// True when `key` has used up its attempts in the current window. Answered here
@@ -129,11 +162,12 @@ impl RateLimiter {
     }
 
     /// Counts one attempt for `key`; false when the key is over its limit.
-    pub async fn allow(&self, key: &str) -> bool {
-        let key = digest(key);
+    pub async fn allow(&self, text: &str) -> bool {
+        let key = digest(text);
         let here = self.allow_here(key);
-        if let Some((db, scope)) = &self.shared {
-            match repo::count(db, scope, &Self::shared_key(&key), self.window.as_secs() as i64).await {
+        if let Some(store) = &self.shared {
+            let scope = store.scope;
+            match repo::count(&store.db, scope, &store.key(text), self.window.as_secs() as i64).await {
                 Ok(n) => {
                     let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
                     if let Some(entry) = map.get_mut(&key) {
@@ -162,17 +196,17 @@ impl RateLimiter {
 
     /// Gives back one attempt counted by [`Self::allow`] (a sign-in that succeeded is not
     /// an attempt to hold against the address).
-    pub async fn refund(&self, key: &str) {
-        let key = digest(key);
+    pub async fn refund(&self, text: &str) {
+        let key = digest(text);
         {
             let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(entry) = map.get_mut(&key) {
                 entry.1 = entry.1.saturating_sub(1);
             }
         }
-        if let Some((db, scope)) = &self.shared {
-            if let Err(e) = repo::refund(db, scope, &Self::shared_key(&key)).await {
-                tracing::warn!(error = ?e, scope, "shared rate limit refund failed");
+        if let Some(store) = &self.shared {
+            if let Err(e) = repo::refund(&store.db, store.scope, &store.key(text)).await {
+                tracing::warn!(error = ?e, scope = store.scope, "shared rate limit refund failed");
             }
         }
     }
@@ -199,7 +233,7 @@ pub struct LoginThrottle {
     free: u32,
     max_delay: Duration,
     forget_after: Duration,
-    shared: Option<(crate::db::Db, &'static str)>,
+    shared: Option<SharedStore>,
 }
 
 struct Failures {
@@ -218,9 +252,9 @@ impl LoginThrottle {
         }
     }
 
-    /// The same throttle, kept in the database under `scope` for every instance.
-    pub fn shared(mut self, db: crate::db::Db, scope: &'static str) -> Self {
-        self.shared = Some((db, scope));
+    /// The same throttle, kept in the database for every instance.
+    pub fn shared(mut self, store: SharedStore) -> Self {
+        self.shared = Some(store);
         self
     }
 
@@ -234,10 +268,14 @@ impl LoginThrottle {
     /// `Err(wait)` when the account must wait before its next attempt. Shared throttles ask
     /// the database (and count here if it cannot answer).
     pub async fn reserve(&self, account: &str) -> Result<(), Duration> {
-        if let Some((db, scope)) = &self.shared {
-            let key = RateLimiter::shared_key(&digest(account));
+        if let Some(store) = &self.shared {
+            let scope = store.scope;
             let forget = self.forget_after.max(self.max_delay).as_secs() as i64;
-            match repo::reserve_attempt(db, scope, &key, forget, |count, idle| self.must_wait(count, idle)).await {
+            match repo::reserve_attempt(&store.db, scope, &store.key(account), forget, |count, idle| {
+                self.must_wait(count, idle)
+            })
+            .await
+            {
                 Ok(None) => return Ok(()),
                 Ok(Some(wait)) => return Err(wait),
                 Err(e) => tracing::warn!(error = ?e, scope, "shared sign-in throttle unavailable; counting here"),
@@ -248,9 +286,9 @@ impl LoginThrottle {
 
     /// The password was right: forget the account's failures.
     pub async fn succeeded(&self, account: &str) {
-        if let Some((db, scope)) = &self.shared {
-            if let Err(e) = repo::forget(db, scope, &RateLimiter::shared_key(&digest(account))).await {
-                tracing::warn!(error = ?e, scope, "shared sign-in throttle unavailable");
+        if let Some(store) = &self.shared {
+            if let Err(e) = repo::forget(&store.db, store.scope, &store.key(account)).await {
+                tracing::warn!(error = ?e, scope = store.scope, "shared sign-in throttle unavailable");
             }
         }
         self.accounts.lock().unwrap_or_else(|p| p.into_inner()).remove(&digest(account));
@@ -295,15 +333,66 @@ impl LoginThrottle {
 /// Remembers (client, thing) pairs for a window, so that a scan or a journey start is
 /// counted once per person rather than once per request: reloads, language switches and
 /// a script hammering one URL count once. Keyed by a 64-bit hash; bounded.
+///
+/// With several instances ([`OncePerWindow::shared`]) a pair first seen here may have been
+/// seen by another instance (a proxy sends a person's reload elsewhere): [`Self::everywhere`]
+/// gives the check to make against the database, off the request's path.
 pub struct OncePerWindow {
     seen: Mutex<HashMap<u64, Instant>>,
     window: Duration,
     hasher: std::collections::hash_map::RandomState,
+    shared: Option<SharedStore>,
+}
+
+/// The database's half of a [`OncePerWindow`] check, made later (when scans are written).
+pub struct SharedOnce {
+    store: SharedStore,
+    key: String,
+    window_secs: i64,
+}
+
+impl SharedOnce {
+    /// True when no instance has seen the pair in the window (it is now seen). If the
+    /// database cannot answer, true: a count is never dropped for an outage.
+    pub async fn first(&self) -> bool {
+        match repo::count(&self.store.db, self.store.scope, &self.key, self.window_secs).await {
+            Ok(n) => n == 1,
+            Err(e) => {
+                tracing::warn!(error = ?e, scope = self.store.scope, "shared once-per-window unavailable");
+                true
+            }
+        }
+    }
 }
 
 impl OncePerWindow {
     pub fn new(window: Duration) -> Self {
-        OncePerWindow { seen: Mutex::new(HashMap::new()), window, hasher: Default::default() }
+        OncePerWindow { seen: Mutex::new(HashMap::new()), window, hasher: Default::default(), shared: None }
+    }
+
+    /// The same rule across every instance (PostgreSQL).
+    pub fn shared(mut self, store: SharedStore) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
+    /// [`Self::first`] here and then, with several instances, in the database (for a
+    /// request that writes to the database anyway).
+    pub async fn first_everywhere(&self, client: &Client, what: &str) -> bool {
+        if !self.first(client, what) {
+            return false;
+        }
+        match self.everywhere(client, what) {
+            Some(once) => once.first().await,
+            None => true,
+        }
+    }
+
+    /// For a pair [`Self::first`] let through: the check other instances share, if any.
+    pub fn everywhere(&self, client: &Client, what: &str) -> Option<SharedOnce> {
+        let store = self.shared.clone()?;
+        let key = store.key(&format!("{}\n{what}", client.key()));
+        Some(SharedOnce { store, key, window_secs: self.window.as_secs() as i64 })
     }
 
     /// True the first time `client` does `what` in the window.
@@ -333,6 +422,19 @@ impl OncePerWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_keys_are_keyed_hashes_every_instance_derives_alike() {
+        let (one, other) = (pepper("the force's secret"), pepper("another secret"));
+        let key = keyed(&one, "card_miss", "ip:10.1.2.3");
+        assert_eq!(key.len(), 32);
+        assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(key, keyed(&pepper("the force's secret"), "card_miss", "ip:10.1.2.3"), "same secret, same key");
+        assert_ne!(key, keyed(&other, "card_miss", "ip:10.1.2.3"), "the secret is in the key");
+        assert_ne!(key, keyed(&one, "signup", "ip:10.1.2.3"), "scopes do not share keys");
+        let unkeyed: String = Sha256::digest(b"ip:10.1.2.3")[..16].iter().map(|b| format!("{b:02x}")).collect();
+        assert_ne!(key, unkeyed, "not a plain hash anyone can recompute");
+    }
 
     fn headers(xff: &[&str]) -> HeaderMap {
         let mut h = HeaderMap::new();

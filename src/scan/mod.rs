@@ -129,7 +129,8 @@ mod handlers {
                     && q.lang.is_none()
                     && state.counted_once.first(&client, code.as_str())
                 {
-                    recorder(&state).record(code.as_str(), batch_id).await;
+                    let once = state.counted_once.everywhere(&client, code.as_str());
+                    recorder(&state).record(code.as_str(), batch_id, once).await;
                 }
                 Ok(landing_pages(&state).page(
                     lang,

@@ -6,10 +6,13 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::repo;
-use crate::db::{now_unix, Db};
+use crate::{
+    db::{now_unix, Db},
+    limits::SharedOnce,
+};
 
 enum Msg {
-    Scan { code: String, batch_id: i64, at: i64 },
+    Scan { code: String, batch_id: i64, at: i64, once: Option<SharedOnce> },
     Flush(oneshot::Sender<()>),
 }
 
@@ -28,9 +31,9 @@ impl ScanRecorder {
             while let Some(first) = rx.recv().await {
                 let mut scans = Vec::new();
                 let mut waiting = Vec::new();
-                let take = |m: Msg, scans: &mut Vec<(String, i64, i64)>, waiting: &mut Vec<oneshot::Sender<()>>| match m
-                {
-                    Msg::Scan { code, batch_id, at } => scans.push((code, batch_id, at)),
+                type Scan = (String, i64, i64, Option<SharedOnce>);
+                let take = |m: Msg, scans: &mut Vec<Scan>, waiting: &mut Vec<oneshot::Sender<()>>| match m {
+                    Msg::Scan { code, batch_id, at, once } => scans.push((code, batch_id, at, once)),
                     Msg::Flush(done) => waiting.push(done),
                 };
                 take(first, &mut scans, &mut waiting);
@@ -41,6 +44,16 @@ impl ScanRecorder {
                         _ => break,
                     }
                 }
+                // With several instances, a person's reload may have been counted by
+                // another one: those scans are dropped here, off the request's path.
+                let mut counted = Vec::with_capacity(scans.len());
+                for (code, batch_id, at, once) in scans {
+                    match once {
+                        Some(once) if !once.first().await => {}
+                        _ => counted.push((code, batch_id, at)),
+                    }
+                }
+                let scans = counted;
                 if !scans.is_empty() {
                     if let Err(e) = repo::record_scans(&db, &scans).await {
                         tracing::error!(error = ?e, count = scans.len(), "recording scans failed");
@@ -54,9 +67,10 @@ impl ScanRecorder {
         ScanRecorder { tx }
     }
 
-    /// Queues one scan; it is written within ~50 ms.
-    pub async fn record(&self, code: &str, batch_id: i64) {
-        let msg = Msg::Scan { code: code.to_string(), batch_id, at: now_unix() };
+    /// Queues one scan; it is written within ~50 ms (unless `once` says another instance
+    /// has counted this person's scan of this card already).
+    pub async fn record(&self, code: &str, batch_id: i64, once: Option<SharedOnce>) {
+        let msg = Msg::Scan { code: code.to_string(), batch_id, at: now_unix(), once };
         if self.tx.send(msg).await.is_err() {
             tracing::error!("scan recorder has stopped");
         }

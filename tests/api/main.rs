@@ -12,6 +12,7 @@ mod crash;
 mod demographics;
 mod foundation;
 mod insight;
+mod instances;
 mod languages;
 mod layering;
 mod meetings;

@@ -176,7 +176,7 @@ pub async fn start_from_card(
         Card::Valid { code, batch_id } => {
             let sealed = opened(&state, q.s.as_deref()).await?;
             // A start is a person: counted once per client and card per half hour.
-            if sealed.is_none() && state.counted_once.first(&client, &format!("start:{code}")) {
+            if sealed.is_none() && state.counted_once.first_everywhere(&client, &format!("start:{code}")).await {
                 repo::record_event(&state.db, Some(batch_id), repo::PanelOf::Slug(""), "started").await?;
             }
             let j = for_panel(&state, journey(&state, lang, format!("/j/{code}/join")), Some(batch_id), "").await?;
@@ -196,7 +196,7 @@ pub async fn start_without_card(
     let (lang, chosen) = request_lang(q.lang.as_deref(), &headers, state.settings.default_language);
     let client = Client::identify(peer, &headers, state.settings.trust_proxy);
     let sealed = opened(&state, q.s.as_deref()).await?;
-    if sealed.is_none() && state.counted_once.first(&client, "start:") {
+    if sealed.is_none() && state.counted_once.first_everywhere(&client, "start:").await {
         repo::record_event(&state.db, None, repo::PanelOf::Slug(q.panel.as_deref().unwrap_or("")), "started").await?;
     }
     // The panel: as the journey's answers say, else as the address names it.
