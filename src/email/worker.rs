@@ -179,7 +179,17 @@ async fn render(
     // Links carry the person's language (a Welsh speaker's link opens Welsh pages).
     let lang_q = format!("?lang={}", lang.code());
     if item.kind == "meeting" {
-        return meeting_invitation(state, transport, item, &person, lang, channel == Channel::Sms, reference).await;
+        // Like every message to a person, it says how to leave the list.
+        let leave = if channel == Channel::Sms {
+            let withdraw = repo::NewToken::push_short(tokens, recruit_id, "withdraw", WITHDRAW_TTL_SECS, None);
+            tf(lang, "sms.footer", &[("url", &format!("{base}/w/{withdraw}"))])
+        } else {
+            let withdraw = repo::NewToken::push(tokens, recruit_id, "withdraw", WITHDRAW_TTL_SECS);
+            let withdraw_url = format!("{base}/withdraw/{withdraw}{lang_q}");
+            tf(lang, "email.footer", &[("withdraw_url", &withdraw_url), ("contact", contact)])
+        };
+        let invitation = Invitation { person: &person, lang, by_text: channel == Channel::Sms, leave };
+        return meeting_invitation(state, transport, item, invitation, reference).await;
     }
     if channel == Channel::Sms {
         let phone = person.phone.clone().unwrap_or_default();
@@ -267,17 +277,24 @@ async fn render(
     }))
 }
 
+/// Whom a meeting invitation goes to, how, and its "leave the list" footer.
+struct Invitation<'a> {
+    person: &'a repo::Recipient,
+    lang: Lang,
+    by_text: bool,
+    leave: String,
+}
+
 /// An invitation to a panel meeting (payload: the meeting's id), in the person's
 /// language, by their channel; by email with the meeting as a calendar file.
 async fn meeting_invitation(
     state: &AppState,
     transport: &Transport,
     item: &repo::OutboxItem,
-    person: &repo::Recipient,
-    lang: Lang,
-    by_text: bool,
+    invitation: Invitation<'_>,
     reference: String,
 ) -> anyhow::Result<Option<Outgoing>> {
+    let Invitation { person, lang, by_text, leave } = invitation;
     let meeting_id: i64 = item.payload.parse().map_err(|_| anyhow::anyhow!("meeting invitation without a meeting"))?;
     // A meeting deleted since: nothing to say (given up, not retried).
     let Some(m) = crate::meetings::invitation(&state.db, meeting_id).await? else { return Ok(None) };
@@ -294,7 +311,7 @@ async fn meeting_invitation(
         [("panel", m.panel_name.as_str()), ("when", when.as_str()), ("where", place.as_str()), ("contact", contact)];
     if by_text {
         let Some(phone) = person.phone.clone() else { return Ok(None) };
-        let text = tf(lang, "sms.meeting", &args);
+        let text = format!("{}\n{leave}", tf(lang, "sms.meeting", &args));
         return Ok(Some(Outgoing {
             to: Recipient::Sms { phone },
             subject: String::new(),
@@ -334,7 +351,7 @@ async fn meeting_invitation(
     Ok(Some(Outgoing {
         to: Recipient::Email { address, name: person.name.clone() },
         subject: tf(lang, "email.meeting.subject", &args),
-        text: tf(lang, "email.meeting.body", &body_args),
+        text: format!("{}\n\n{leave}", tf(lang, "email.meeting.body", &body_args)),
         reference,
         calendar: transport.attaches_files().then_some(ics),
     }))

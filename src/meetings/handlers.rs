@@ -43,7 +43,13 @@ pub async fn attendance(
         if value.is_empty() {
             continue;
         }
-        let status = Attendance::parse(&value).map_err(AppError::Invalid)?;
+        // "invited" is what sending the invitation records, not an answer about a meeting.
+        let status = match Attendance::parse(&value) {
+            Ok(Attendance::Invited) | Err(_) => {
+                return Err(AppError::Invalid("Attendance must be present, absent or excused".into()))
+            }
+            Ok(status) => status,
+        };
         answers.push((recruit, status));
     }
     let n = repo::record_attendance(&state.db, id, meeting.panel_id, &answers).await?;

@@ -280,6 +280,18 @@ async fn a_meeting_draws_the_same_sample_as_the_command_and_the_panel_rates_and_
         .unwrap();
     assert_eq!(r.status(), 303, "{:?}", r.headers().get("location"));
     assert_eq!(count(&app.db, "SELECT COUNT(*) FROM meeting_attendance WHERE status = 'present'").await, 1);
+    // "invited" is recorded by sending invitations, never posted as an answer.
+    let r = app
+        .client
+        .post(app.url(&format!("/admin/meetings/{id}/attendance")))
+        .header("origin", app.url(""))
+        .form(&[(format!("a-{member}"), "invited")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("present, absent or excused"));
+    assert_eq!(count(&app.db, "SELECT COUNT(*) FROM meeting_attendance WHERE status = 'present'").await, 1, "kept");
     let members = scrutiny::panels::repo::members(&app.db, 1).await.unwrap();
     assert_eq!(members[0].attendance_percent(), Some(100));
     let l = post_form(
@@ -462,6 +474,13 @@ async fn members_are_invited_once_in_their_language_with_a_calendar_file() {
     assert!(en.contains("Bedford Town Hall"), "{en}");
     assert!(en.contains("DTSTART;TZID=Europe/London:20270330T183000"), "{en}");
     assert!(en.contains(&format!("UID:meeting-{id}@")), "{en}");
+    // Like every message, it says how to leave the list, by a link that works.
+    for (text, lang) in [(en, "en"), (cy, "cy")] {
+        let link = crate::smtp::link_in(text, "/withdraw/").unwrap_or_else(|| panic!("no leave link: {text}"));
+        assert!(link.ends_with(&format!("?lang={lang}")), "{link}");
+        let path = link.split_once("/withdraw/").map(|(_, rest)| format!("/withdraw/{rest}")).unwrap();
+        assert_eq!(app.get(&path).await.status(), 200, "{link}");
+    }
 }
 
 #[tokio::test]
@@ -480,11 +499,13 @@ async fn a_member_who_asked_for_texts_is_invited_by_text_in_their_language() {
     let body = sms.personalisation["body"].as_str().unwrap();
     assert_eq!(sms.to, "+447700900556");
     assert!(body.contains("następne spotkanie 30/03/2027 18:30, Bedford Town Hall"), "{body}");
+    assert!(body.contains("/w/"), "a text says how to leave the list too: {body}");
     // Notify's email API takes no attachment: the email itself says when and where.
     let email = sent.iter().skip(2).find(|s| s.kind == "email").expect("an email");
     let text = email.personalisation["body"].as_str().unwrap();
     assert!(text.contains("Tuesday 30 March 2027, 18:30") && text.contains("Bedford Town Hall"), "{text}");
     assert!(!text.contains("attached"), "no attachment is promised: {text}");
+    assert!(text.contains("/withdraw/"), "{text}");
 }
 
 #[tokio::test]
