@@ -38,7 +38,7 @@ pub fn UsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(list) => view! {
-                        <table>
+                        <table tabindex="0">
                             <caption class="visually-hidden">"Dashboard users"</caption>
                             <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Added"</th><th scope="col">"Status"</th><th scope="col">"Equality data"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
                             <tbody>
@@ -155,7 +155,7 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match entries.await {
                     Ok(list) => view! {
-                        <table>
+                        <table tabindex="0">
                             <caption class="visually-hidden">"Audit entries, newest first"</caption>
                             <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"About"</th><th scope="col">"Details"</th></tr></thead>
                             <tbody>

@@ -39,7 +39,7 @@ pub fn BatchListPage() -> impl IntoView {
 #[component]
 fn BatchTable(batches: Vec<BatchSummary>) -> impl IntoView {
     view! {
-        <table>
+        <table tabindex="0">
             <caption class="visually-hidden">"Card batches, newest first"</caption>
             <thead>
                 <tr>

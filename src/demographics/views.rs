@@ -29,7 +29,7 @@ pub fn ImportsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match imports.await {
                     Ok(list) => view! {
-                        <table>
+                        <table tabindex="0">
                             <caption class="visually-hidden">"Imported force-months"</caption>
                             <thead><tr><th scope="col">"Force"</th><th scope="col">"Month"</th><th scope="col" class="num">"Searches"</th><th scope="col">"File"</th><th scope="col">"Values not taken as written"</th></tr></thead>
                             <tbody>{list.into_iter().map(|(force, month, rows, file, notes)| {

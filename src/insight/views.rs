@@ -232,7 +232,7 @@ pub fn InsightPage() -> impl IntoView {
                                 series=vec!["Recruits".into(), "Searched".into(), "Population".into()] categories=bars/>
                             <ComparisonTable caption="Ethnic group (ONS 2021 groups)" rows=ethnic/>
                             {(!d.targets.is_empty()).then(|| view! {
-                                <table data-testid="targets">
+                                <table tabindex="0" data-testid="targets">
                                     <caption>"Progress against the panel’s target make-up (members)"</caption>
                                     <thead><tr><th scope="col">"Ethnic group"</th><th scope="col" class="num">"Target"</th><th scope="col" class="num">"Members"</th><th scope="col" class="num">"Share of members"</th></tr></thead>
                                     <tbody>{d.targets.iter().map(|t| view! {

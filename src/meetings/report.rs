@@ -176,7 +176,7 @@ pub fn to_html(r: &Report) -> String {
         h.push_str("<p>No cases were reviewed.</p>");
     } else {
         h.push_str(
-            "<table><caption>Cases by type of search and rating</caption><thead><tr><th scope=\"col\">Type of \
+            "<table tabindex=\"0\"><caption>Cases by type of search and rating</caption><thead><tr><th scope=\"col\">Type of \
              search</th><th scope=\"col\">Rating</th><th scope=\"col\" class=\"num\">Cases</th></tr></thead><tbody>",
         );
         for ((kind, rating), n) in &r.by_type_and_rating {
@@ -188,7 +188,7 @@ pub fn to_html(r: &Report) -> String {
         }
         h.push_str("</tbody></table>");
     }
-    h.push_str("<h2>Themes</h2><table><caption>How often each theme was raised</caption><thead><tr><th scope=\"col\">Theme</th><th scope=\"col\" class=\"num\">Cases</th></tr></thead><tbody>");
+    h.push_str("<h2>Themes</h2><table tabindex=\"0\"><caption>How often each theme was raised</caption><thead><tr><th scope=\"col\">Theme</th><th scope=\"col\" class=\"num\">Cases</th></tr></thead><tbody>");
     for t in Theme::ALL {
         let n = r.themes.get(t.code()).copied().unwrap_or(0);
         h.push_str(&format!("<tr><td>{}</td><td class=\"num\">{n}</td></tr>", esc(t.label())));
@@ -198,7 +198,7 @@ pub fn to_html(r: &Report) -> String {
     if r.actions.is_empty() {
         h.push_str("<p>No actions were raised.</p>");
     } else {
-        h.push_str("<table><caption>Actions and the force’s replies</caption><thead><tr><th scope=\"col\">Action</th><th scope=\"col\">Owner</th><th scope=\"col\">Due</th><th scope=\"col\">Status</th><th scope=\"col\">Reply</th></tr></thead><tbody>");
+        h.push_str("<table tabindex=\"0\"><caption>Actions and the force’s replies</caption><thead><tr><th scope=\"col\">Action</th><th scope=\"col\">Owner</th><th scope=\"col\">Due</th><th scope=\"col\">Status</th><th scope=\"col\">Reply</th></tr></thead><tbody>");
         for a in &r.actions {
             h.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -211,7 +211,7 @@ pub fn to_html(r: &Report) -> String {
         }
         h.push_str("</tbody></table>");
     }
-    h.push_str("<h2>Attendance</h2><table><caption>Members at each meeting</caption><thead><tr><th scope=\"col\">Meeting</th><th scope=\"col\" class=\"num\">Present</th><th scope=\"col\" class=\"num\">Absent</th><th scope=\"col\" class=\"num\">Excused</th></tr></thead><tbody>");
+    h.push_str("<h2>Attendance</h2><table tabindex=\"0\"><caption>Members at each meeting</caption><thead><tr><th scope=\"col\">Meeting</th><th scope=\"col\" class=\"num\">Present</th><th scope=\"col\" class=\"num\">Absent</th><th scope=\"col\" class=\"num\">Excused</th></tr></thead><tbody>");
     for (when, p, a, e) in &r.attendance {
         h.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{p}</td><td class=\"num\">{a}</td><td class=\"num\">{e}</td></tr>",
@@ -225,7 +225,7 @@ pub fn to_html(r: &Report) -> String {
         None => "people searched (no sample drawn, so no comparison)".into(),
     };
     h.push_str(&format!(
-        "<table><caption>Members by ethnic group compared with {scope}; counts below 5 are withheld</caption><thead><tr><th scope=\"col\">Ethnic group</th><th scope=\"col\" class=\"num\">Members</th><th scope=\"col\" class=\"num\">Share of people searched</th></tr></thead><tbody>"
+        "<table tabindex=\"0\"><caption>Members by ethnic group compared with {scope}; counts below 5 are withheld</caption><thead><tr><th scope=\"col\">Ethnic group</th><th scope=\"col\" class=\"num\">Members</th><th scope=\"col\" class=\"num\">Share of people searched</th></tr></thead><tbody>"
     ));
     for (group, members, searched) in &r.makeup {
         h.push_str(&format!(

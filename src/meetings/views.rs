@@ -73,7 +73,7 @@ fn MeetingsBody(v: MeetingsView) -> impl IntoView {
             view! { <p>"No meetings yet."</p> }.into_any()
         } else {
             view! {
-                <table>
+                <table tabindex="0">
                     <caption class="visually-hidden">"Meetings, latest first"</caption>
                     <thead><tr><th scope="col">"When"</th><th scope="col">"Panel"</th><th scope="col">"Where"</th><th scope="col" class="num">"Cases rated"</th><th scope="col">"Report"</th></tr></thead>
                     <tbody>{meetings.into_iter().map(|m| view! {

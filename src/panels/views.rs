@@ -27,7 +27,7 @@ pub fn PanelsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match panels.await {
                     Ok(list) => view! {
-                        <table>
+                        <table tabindex="0">
                             <caption class="visually-hidden">"Panels"</caption>
                             <thead><tr><th scope="col">"Panel"</th><th scope="col">"Short name"</th><th scope="col">"Kind"</th><th scope="col">"Area"</th><th scope="col">"Meetings"</th></tr></thead>
                             <tbody>
@@ -152,7 +152,7 @@ fn PanelBody(v: PanelView, saved: bool) -> impl IntoView {
             view! { <p>"Nothing: no vetting, training or term ends within 60 days."</p> }.into_any()
         } else {
             view! {
-                <table>
+                <table tabindex="0">
                     <caption class="visually-hidden">"Vetting, training and terms due soon"</caption>
                     <thead><tr><th scope="col">"Member"</th><th scope="col">"What"</th><th scope="col">"When"</th></tr></thead>
                     <tbody>{due.into_iter().map(|d| view! {

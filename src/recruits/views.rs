@@ -180,7 +180,7 @@ pub fn RecruitsPage() -> impl IntoView {
                         }}</p>
                         <form method="post" action="/admin/recruits/status">
                         <input type="hidden" name="back" value=back/>
-                        <table>
+                        <table tabindex="0">
                             <caption class="visually-hidden">"Recruits"</caption>
                             <thead><tr><th scope="col"><span class="visually-hidden">"Select"</span></th><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Card batch"</th><th scope="col">"Signed up"</th></tr></thead>
                             <tbody>
@@ -290,7 +290,7 @@ pub fn RecruitPage() -> impl IntoView {
                                 }).collect_view()}
                             </ol>
                             <h3>"Emails and text messages"</h3>
-                            <table>
+                            <table tabindex="0">
                                 <caption class="visually-hidden">"Emails and text messages to this person"</caption>
                                 <thead><tr><th scope="col">"Queued"</th><th scope="col">"Kind"</th><th scope="col">"Delivery"</th></tr></thead>
                                 <tbody>
@@ -445,7 +445,7 @@ pub fn CallBackPage() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p>"Nobody is waiting for a call."</p> }.into_any(),
                     Ok(list) => {
                         view! {
-                            <table>
+                            <table tabindex="0">
                                 <caption class="visually-hidden">"People waiting for a call, oldest first"</caption>
                                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Phone"</th><th scope="col" class="num">"Days waiting"</th>
                                     <th scope="col">"Last call"</th><th scope="col">"Record the call"</th></tr></thead>
