@@ -5,8 +5,7 @@ use crate::recruits::{
     RecruitList, RecruitRow,
 };
 use crate::{
-    db::Backend,
-    db::{Db, DbError},
+    db::{placeholders, Backend, Db, DbError},
     domain::RecruitStatus,
 };
 
@@ -15,43 +14,68 @@ enum Param {
     Int(i64),
 }
 
-/// A recruit's searched text on PostgreSQL, lower-cased: exactly the expression its trigram
-/// index is built on (migrations/postgres/0030_recruit_search.sql), or the index goes unused.
-const PG_SEARCH: &str = "LOWER(r.name || E'\\n' || COALESCE(r.email, '') || E'\\n' || COALESCE(r.phone, '') || E'\\n' \
-     || COALESCE(r.postcode, '')) LIKE ? ESCAPE '\\'";
+/// A recruit's searched text on PostgreSQL: a stored column, lower-cased, with a trigram
+/// index (migrations/postgres/0033_recruit_search_text.sql).
+const PG_SEARCH: &str = "r.search_text LIKE ? ESCAPE '\\'";
 
 /// Past this many matches of a search or an ethnic group combined with other filters, the
 /// list says "more than" instead of counting them all (each match costs a lookup).
 pub const COUNT_CAP: i64 = 10_000;
 
-/// A (valid) filter as SQL: `FROM … WHERE …`, its parameters in order, and whether a
-/// search on SQLite drives the query from its FTS5 index (`s`, whose rowid is the id).
+/// PostgreSQL: how many recruits at the start of the page's order (the newest, or the
+/// oldest) are read first, to tell a search whose matches are dense there from one whose
+/// matches are not.
+const WINDOW: i64 = 10_000;
+
+/// What a query reads first, in id order.
+#[derive(Clone, Copy, PartialEq)]
+enum Driver {
+    /// The recruits (`r`).
+    Recruits,
+    /// SQLite, a search of three or more characters: its FTS5 trigram index (`s`, whose
+    /// rowid is the recruit's id).
+    Fts,
+    /// SQLite, a search of one or two characters (below a trigram): the index's copy of each
+    /// recruit's text (`c`: FTS5's content table, `id` and `c0`), a third the size of a
+    /// recruit's row.
+    Text,
+}
+
+/// Which recruits a PostgreSQL search reads (SQLite always drives a search from its index).
+#[derive(Clone, Copy, PartialEq)]
+enum Source {
+    /// As the planner chooses.
+    Planned,
+    /// Only the first [`WINDOW`] recruits in id order (`DESC`: the newest).
+    Window(&'static str),
+}
+
+/// A (valid) filter as SQL: `FROM … WHERE …`, its parameters in order, and what drives it.
 struct Filtered {
     from_where: String,
     params: Vec<Param>,
-    by_index: bool,
+    driver: Driver,
 }
 
-/// Part of a name, email, phone or postcode, in any case, through the trigram index:
-/// on SQLite an FTS5 phrase (a run of trigrams is a substring; quoted, so FTS syntax such
-/// as `*`, `NEAR`, `-` or `:` is plain text), on PostgreSQL `LIKE` with pg_trgm (`%`, `_`
-/// and `\` escaped, so they are plain text too). SQLite's trigrams need three characters:
-/// a search of one or two characters reads every recruit (and folds ASCII case only).
+/// Part of a name, email, phone or postcode, in any case: on SQLite an FTS5 phrase (a run
+/// of trigrams is a substring; quoted, so FTS syntax such as `*`, `NEAR`, `-` or `:` is
+/// plain text), on PostgreSQL `LIKE` with pg_trgm (`%`, `_` and `\` escaped, so they are
+/// plain text too). SQLite's trigrams need three characters: a search of one or two is a
+/// `LIKE` on each recruit's text, which folds ASCII letters only (SQLite's `LIKE` ignores
+/// ASCII case, as `LOWER` did before it; neither touches other letters).
 fn text_search(backend: Backend, q: &str) -> (&'static str, Param) {
     let like = || format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     match backend {
         Backend::Postgres => (PG_SEARCH, Param::Text(like())),
-        Backend::Sqlite if uses_fts(backend, q) => {
+        Backend::Sqlite if uses_fts(q) => {
             ("s.recruit_search MATCH ?", Param::Text(format!("\"{}\"", q.replace('"', "\"\""))))
         }
-        Backend::Sqlite => {
-            ("r.id IN (SELECT rowid FROM recruit_search WHERE LOWER(doc) LIKE ? ESCAPE '\\')", Param::Text(like()))
-        }
+        Backend::Sqlite => ("c.c0 LIKE ? ESCAPE '\\'", Param::Text(like())),
     }
 }
 
-fn uses_fts(backend: Backend, q: &str) -> bool {
-    backend == Backend::Sqlite && q.chars().count() >= 3
+fn uses_fts(q: &str) -> bool {
+    q.chars().count() >= 3
 }
 
 /// What the SQL is for: counting needs no batch label; rows are read in the order of the
@@ -62,17 +86,25 @@ enum Purpose {
     Rows,
 }
 
-fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose) -> Filtered {
-    let by_index = uses_fts(backend, &f.q);
-    // A search starts from the index, in id order, so the first page of a search that
-    // matches half a million people reads about fifty of them. CROSS JOIN is how SQLite is
-    // told to keep that order: with a plain JOIN it may start from the members (or a card
-    // batch) and run the search once per recruit, which took over a minute at a million.
-    let mut sql = String::from(if by_index {
-        " FROM recruit_search s CROSS JOIN recruits r ON r.id = s.rowid"
-    } else {
-        " FROM recruits r"
-    });
+fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose, source: Source) -> Filtered {
+    let driver = match backend {
+        Backend::Sqlite if uses_fts(&f.q) => Driver::Fts,
+        Backend::Sqlite if !f.q.is_empty() => Driver::Text,
+        _ => Driver::Recruits,
+    };
+    // A search starts from the index (or its text), in id order, so the first page of a
+    // search that matches half a million people reads about fifty of them. CROSS JOIN is
+    // how SQLite is told to keep that order: with a plain JOIN it may start from the
+    // members (or a card batch) and run the search once per recruit, which took over a
+    // minute at a million.
+    let mut sql = match (driver, source) {
+        (Driver::Fts, _) => " FROM recruit_search s CROSS JOIN recruits r ON r.id = s.rowid".to_string(),
+        (Driver::Text, _) => " FROM recruit_search_content c CROSS JOIN recruits r ON r.id = c.id".to_string(),
+        (Driver::Recruits, Source::Window(dir)) => {
+            format!(" FROM (SELECT * FROM recruits ORDER BY id {dir} LIMIT {WINDOW}) r")
+        }
+        (Driver::Recruits, _) => " FROM recruits r".to_string(),
+    };
     if purpose != Purpose::Count {
         sql.push_str(" LEFT JOIN card_batches b ON b.id = r.batch_id");
     }
@@ -137,20 +169,32 @@ fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose) -> Filtered {
         sql.push_str(" WHERE ");
         sql.push_str(&conds.join(" AND "));
     }
-    Filtered { from_where: sql, params, by_index }
+    Filtered { from_where: sql, params, driver }
 }
 
-fn order_by(f: &RecruitFilter, by_index: bool) -> &'static str {
-    // Everyone listed has the one status asked for: by status is newest first.
-    let sort = if f.sort == "status" && !f.status.is_empty() { "newest" } else { f.sort.as_str() };
-    match (sort, by_index) {
-        // The index's rowid is the recruit's id, and the index reads in rowid order.
-        ("oldest", true) => " ORDER BY s.rowid",
-        ("oldest", false) => " ORDER BY r.id",
-        ("name", _) => " ORDER BY r.name, r.id",
-        ("status", _) => " ORDER BY r.status, r.id DESC",
-        (_, true) => " ORDER BY s.rowid DESC",
-        (_, false) => " ORDER BY r.id DESC",
+/// `DESC` or `ASC` when the page is in id order (newest or oldest first); None by name,
+/// or by status when more than one status is listed.
+fn id_order(f: &RecruitFilter) -> Option<&'static str> {
+    match f.sort.as_str() {
+        "oldest" => Some("ASC"),
+        "name" => None,
+        // Everyone listed has the one status asked for: by status is newest first.
+        "status" if f.status.is_empty() => None,
+        _ => Some("DESC"),
+    }
+}
+
+fn order_by(f: &RecruitFilter, driver: Driver) -> String {
+    // The index's rowid (or its text's id) is the recruit's id, and is read in that order.
+    let id = match driver {
+        Driver::Fts => "s.rowid",
+        Driver::Text => "c.id",
+        Driver::Recruits => "r.id",
+    };
+    match id_order(f) {
+        Some(dir) => format!(" ORDER BY {id} {dir}"),
+        None if f.sort == "name" => " ORDER BY r.name, r.id".to_string(),
+        None => " ORDER BY r.status, r.id DESC".to_string(),
     }
 }
 
@@ -202,7 +246,7 @@ async fn count(db: &Db, f: &RecruitFilter) -> Result<(i64, bool), DbError> {
         let (n,): (i64,) = bind_all(sqlx::query_as(&sql), &params).fetch_one(db.pool()).await?;
         return Ok((n, false));
     }
-    let q = filtered(f, db.backend(), Purpose::Count);
+    let q = filtered(f, db.backend(), Purpose::Count, Source::Planned);
     let from_where = &q.from_where;
     if f.q.is_empty() && f.eth.is_empty() {
         let (n,): (i64,) =
@@ -211,7 +255,87 @@ async fn count(db: &Db, f: &RecruitFilter) -> Result<(i64, bool), DbError> {
     }
     let sql = format!("SELECT COUNT(*) FROM (SELECT 1 AS one{from_where} LIMIT {}) AS matches", COUNT_CAP + 1);
     let (n,): (i64,) = bind_all(sqlx::query_as(&sql), &q.params).fetch_one(db.pool()).await?;
-    Ok((n.min(COUNT_CAP), n > COUNT_CAP))
+    Ok(capped(n))
+}
+
+/// A count that stopped at [`COUNT_CAP`] + 1: what the list says, and whether it is a floor.
+fn capped(n: i64) -> (i64, bool) {
+    (n.min(COUNT_CAP), n > COUNT_CAP)
+}
+
+/// A search listed in id order, read once for both the count and the page: how many
+/// match up to [`COUNT_CAP`] + 1, and the ids on the page (when the page lies within those
+/// matches). Counting and then reading the page read the same matches twice; fetching
+/// every id instead cost 2-3 µs a row in the driver. None in another order.
+///
+/// SQLite reads the matches from the search index, oldest first. PostgreSQL first counts the
+/// matches among the first [`WINDOW`] recruits in the page's order: when a quarter or more
+/// match, the matches are dense where the page starts, and the planner chooses (it reads
+/// recruits in id order, stopping at the cap); otherwise the matches are found through the
+/// trigram index, which finds every one (checking each, about 0.3 µs) and keeps the first
+/// in id order. Either way the same rows in the same order; the two differ only in time.
+/// The planner cannot tell them apart: it assumes matches are spread evenly, and for a
+/// search matching a tenth of everyone but none of the newest 800,000 it read 800,000
+/// recruits for fifty (700 ms), and counted them by reading as many.
+async fn walk(db: &Db, f: &RecruitFilter, offset: i64) -> Result<Option<Walked>, DbError> {
+    let Some(dir) = id_order(f) else { return Ok(None) };
+    if f.q.is_empty() {
+        return Ok(None);
+    }
+    let backend = db.backend();
+    // The order the matches are read in (`read`), which may differ from the page's.
+    let (source, order, read) = match backend {
+        // FTS5 reads its index backwards at about two thirds of the speed: oldest first,
+        // whatever the page's order. When more than the cap match, the newest are then
+        // not among those read, and the page is read on its own (newest first, it stops
+        // at the page).
+        Backend::Sqlite => {
+            let id = if filtered(f, backend, Purpose::Count, Source::Planned).driver == Driver::Fts {
+                "s.rowid"
+            } else {
+                "c.id"
+            };
+            (Source::Planned, format!(" ORDER BY {id} ASC"), "ASC")
+        }
+        // A search of one or two characters has no trigram: the index cannot help.
+        Backend::Postgres if !uses_fts(&f.q) => (Source::Planned, format!(" ORDER BY r.id {dir}"), dir),
+        Backend::Postgres => {
+            let window = filtered(f, backend, Purpose::Count, Source::Window(dir));
+            let sql = format!("SELECT COUNT(*) FROM (SELECT 1 AS one{}) AS w", window.from_where);
+            let (dense,): (i64,) = bind_all(sqlx::query_as(&sql), &window.params).fetch_one(db.pool()).await?;
+            if dense * 4 >= WINDOW {
+                // The planner walks the primary key when it expects many matches (as here),
+                // and uses the index when it expects few, which then costs little.
+                (Source::Planned, format!(" ORDER BY r.id {dir}"), dir)
+            } else {
+                // `r.id + 0`: an order the primary key cannot give, so the planner does not walk it.
+                (Source::Planned, format!(" ORDER BY r.id + 0 {dir}"), dir)
+            }
+        }
+    };
+    let q = filtered(f, backend, Purpose::Count, source);
+    // The count first (part 0), then the page's ids in order (part 1).
+    let sql = format!(
+        "WITH m AS MATERIALIZED (SELECT r.id AS id{}{order} LIMIT {}) \
+         SELECT CAST(0 AS BIGINT) AS part, COUNT(*) AS v FROM m \
+         UNION ALL SELECT CAST(1 AS BIGINT), id FROM (SELECT id FROM m ORDER BY id {dir} LIMIT {PAGE_SIZE} OFFSET {offset}) AS p \
+         ORDER BY part, v {dir}",
+        q.from_where,
+        COUNT_CAP + 1
+    );
+    let rows: Vec<(i64, i64)> = bind_all(sqlx::query_as(&sql), &q.params).fetch_all(db.pool()).await?;
+    let matches = rows.iter().find(|(part, _)| *part == 0).map_or(0, |(_, n)| *n);
+    let ids: Vec<i64> = rows.into_iter().filter(|(part, _)| *part == 1).map(|(_, id)| id).collect();
+    // Every match was read, or the page lies among those read in its order; otherwise the
+    // page is read on its own.
+    let page = (matches <= COUNT_CAP || (read == dir && offset + PAGE_SIZE <= matches)).then_some(ids);
+    Ok(Some(Walked { matches, page }))
+}
+
+/// What [`walk`] read: matches up to [`COUNT_CAP`] + 1, and the page's ids if it could.
+struct Walked {
+    matches: i64,
+    page: Option<Vec<i64>>,
 }
 
 fn bind_all<'q, O>(
@@ -227,19 +351,30 @@ fn bind_all<'q, O>(
     q
 }
 
+type ListRow = (String, String, String, Option<String>, i64);
+const LIST_COLUMNS: &str = "SELECT r.public_id, r.name, r.status, b.label, r.created_at";
+
 /// One page of recruits matching a (valid) filter, the number that match in all, and
 /// every card batch (for the filter's list).
 pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
-    let (total, more) = count(db, f).await?;
-    let query = filtered(f, db.backend(), Purpose::Rows);
     let offset = (f.page.max(1) - 1) * PAGE_SIZE;
-    let sql = format!(
-        "SELECT r.public_id, r.name, r.status, b.label, r.created_at{}{} LIMIT {PAGE_SIZE} OFFSET {offset}",
-        query.from_where,
-        order_by(f, query.by_index)
-    );
-    let rows: Vec<(String, String, String, Option<String>, i64)> =
-        bind_all(sqlx::query_as(&sql), &query.params).fetch_all(db.pool()).await?;
+    let walked = walk(db, f, offset).await?;
+    let (total, more) = match &walked {
+        Some(walked) => capped(walked.matches),
+        None => count(db, f).await?,
+    };
+    let rows: Vec<ListRow> = match walked.and_then(|w| w.page) {
+        Some(ids) => rows_by_id(db, &ids, id_order(f).unwrap_or("DESC")).await?,
+        None => {
+            let query = filtered(f, db.backend(), Purpose::Rows, Source::Planned);
+            let sql = format!(
+                "{LIST_COLUMNS}{}{} LIMIT {PAGE_SIZE} OFFSET {offset}",
+                query.from_where,
+                order_by(f, query.driver)
+            );
+            bind_all(sqlx::query_as(&sql), &query.params).fetch_all(db.pool()).await?
+        }
+    };
     let batches: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, label FROM card_batches ORDER BY id DESC").fetch_all(db.pool()).await?;
     let panels: Vec<(String, String)> =
@@ -258,6 +393,20 @@ pub async fn list(db: &Db, f: &RecruitFilter) -> Result<RecruitList, DbError> {
         panels,
         equality_access: false,
     })
+}
+
+/// The list's rows for these recruits, in id order (`dir`).
+async fn rows_by_id(db: &Db, ids: &[i64], dir: &str) -> Result<Vec<ListRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{LIST_COLUMNS} FROM recruits r LEFT JOIN card_batches b ON b.id = r.batch_id WHERE r.id IN ({}) \
+         ORDER BY r.id {dir}",
+        placeholders(db.backend(), ids.len())
+    );
+    let params: Vec<Param> = ids.iter().map(|id| Param::Int(*id)).collect();
+    Ok(bind_all(sqlx::query_as(&sql), &params).fetch_all(db.pool()).await?)
 }
 
 /// Every matching recruit's exportable fields as text, by column name.
@@ -279,12 +428,12 @@ pub async fn export_rows(
         i64,
         Option<i64>,
     );
-    let query = filtered(f, db.backend(), Purpose::Rows);
+    let query = filtered(f, db.backend(), Purpose::Rows, Source::Planned);
     let sql = format!(
         "SELECT r.name, r.email, r.phone, r.contact_method, r.postcode, r.area_connection, r.age_band, r.language, \
          r.status, b.label, r.created_at, r.confirmed_at{}{}",
         query.from_where,
-        order_by(f, query.by_index)
+        order_by(f, query.driver)
     );
     let rows: Vec<Row> = bind_all(sqlx::query_as(&sql), &query.params).fetch_all(db.pool()).await?;
     let date = |t: i64| crate::domain::ExpiryDate::of_unix(t).to_string();
@@ -308,4 +457,3 @@ pub async fn export_rows(
         })
         .collect())
 }
-
