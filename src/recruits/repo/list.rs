@@ -338,10 +338,15 @@ struct Walked {
     page: Option<Vec<i64>>,
 }
 
+/// The query with its parameters, planned for them each time: a statement kept prepared is
+/// planned once without them after five runs on PostgreSQL, and that plan assumes a search
+/// matches a default share of everyone (a search of two characters then read every
+/// recruit, 0.7 s against 0.06 s).
 fn bind_all<'q, O>(
-    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
     params: &'q [Param],
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    let mut q = q.persistent(false);
     for p in params {
         q = match p {
             Param::Text(t) => q.bind(t.as_str()),
