@@ -303,3 +303,88 @@ async fn every_filter_combination_agrees_with_a_plain_query() {
         }
     }
 }
+
+/// The list reads a search in id order once for both its count and its page, and on
+/// PostgreSQL chooses how by what the first 10,000 recruits in the page's order hold:
+/// when a quarter or more match, the planner reads them in id order; when fewer do, the
+/// matches are found through the trigram index (10,050 seeded: every search below with
+/// "seed person" or "example.invalid" alone is dense, "person 1" (1,112 matches) and the
+/// rarer ones are not, and "seed person" with an age band of 18-24 (about 30%) is dense
+/// while with a status of member (about 10%) it is not). SQLite reads every search oldest
+/// first (one of one or two characters from the index's copy of each recruit's text), and
+/// a newest-first page on its own when more than 10,000 match. Whichever way, every
+/// count and page (the first, the last the ids read can serve, the next one, past the
+/// end) in every order is the plain query's.
+#[tokio::test]
+async fn dense_sparse_and_short_searches_list_what_a_plain_query_lists() {
+    let app = spawn_app().await;
+    let out = crate::demographics::scrutiny(
+        &app.database_url,
+        &["seed", "--recruits", "10050", "--scans", "10", "--cards", "100", "--batch-size", "100"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    sqlx::query("UPDATE users SET equality_access = 1").execute(app.db.pool()).await.unwrap();
+    let searches: [(&str, &str, &str); 14] = [
+        ("seed person", "", ""),
+        ("example.invalid", "", ""),
+        ("person 1", "", ""),
+        ("person 100", "", ""),
+        ("seed9999@", "", ""),
+        ("nobody", "", ""),
+        ("seed person", "age=18-24", "r.age_band = '18-24'"),
+        ("seed person", "status=member", "r.status = 'member'"),
+        ("person 1", "eth=white", "e.ethnic_group = 'white'"),
+        // One or two characters: below a trigram.
+        ("1", "", ""),
+        ("12", "", ""),
+        ("5@", "", ""),
+        ("ж", "", ""),
+        ("12", "status=confirmed", "r.status = 'confirmed'"),
+    ];
+    for (q, filter, cond) in searches {
+        // No match spans two fields (a search cannot hold the newline between them).
+        let like = format!("'%{}%'", q.to_lowercase());
+        let mut conds = format!(
+            "(LOWER(r.name) LIKE {like} OR LOWER(COALESCE(r.email, '')) LIKE {like} \
+             OR LOWER(COALESCE(r.phone, '')) LIKE {like} OR LOWER(COALESCE(r.postcode, '')) LIKE {like})"
+        );
+        if !cond.is_empty() {
+            conds = format!("{conds} AND {cond}");
+        }
+        let plain = format!("FROM recruits r LEFT JOIN recruit_equality e ON e.recruit_id = r.id WHERE {conds}");
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {plain}")).fetch_one(app.db.pool()).await.unwrap();
+        let says = match n {
+            n if n > 10_000 => "More than 10,000 recruits match.".to_string(),
+            n => format!(">{n} recruits match."),
+        };
+        for (sort, order) in
+            [("", "r.id DESC"), ("oldest", "r.id"), ("name", "r.name, r.id"), ("status", "r.status, r.id DESC")]
+        {
+            for page in [1, 2, 200, 201, 202] {
+                let query = [("q", q), ("sort", sort), ("page", &page.to_string())]
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| format!("{k}={}", v.replace(' ', "+").replace('@', "%40")))
+                    .chain((!filter.is_empty()).then(|| filter.to_string()))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                let html = app.get(&format!("/admin/recruits?{query}")).await.text().await.unwrap();
+                let want: Vec<(String,)> = sqlx::query_as(&format!(
+                    "SELECT r.name {plain} ORDER BY {order} LIMIT 50 OFFSET {}",
+                    (page - 1) * 50
+                ))
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap();
+                let want: Vec<String> = want.into_iter().map(|(name,)| name).collect();
+                let at = format!("{query}: {n} match");
+                // A page past the last match says none match, whatever the count.
+                let says = if want.is_empty() { "No recruits match" } else { says.as_str() };
+                assert!(html.contains(says), "{at}; the page does not say {says:?}");
+                let (_, names) = crate::recruits::list_summary(&html);
+                assert_eq!(names, want, "{at}");
+            }
+        }
+    }
+}
