@@ -47,18 +47,19 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates a session that still exists, and never brings back one that is gone: a
+    /// request that loaded the session before its sign-out (or its expiry) finished, and
+    /// saves it afterwards, must not sign the person in again. New sessions come through
+    /// [`SessionStore::create`].
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-        )
-        .bind(record.id.to_string())
-        .bind(data)
-        .bind(record.expiry_date.unix_timestamp())
-        .execute(self.db.writer())
-        .await
-        .map_err(backend)?;
+        sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id = $1")
+            .bind(record.id.to_string())
+            .bind(data)
+            .bind(record.expiry_date.unix_timestamp())
+            .execute(self.db.writer())
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 

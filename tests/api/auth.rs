@@ -283,3 +283,34 @@ async fn the_audit_log_is_append_only() {
     let delete = sqlx::query("DELETE FROM audit_log").execute(app.db.pool()).await;
     assert!(delete.is_err());
 }
+
+/// Found by attacking two instances: a request that loaded the session before sign-out
+/// finished, and saved it afterwards (a tab's request in flight at the click, on this or
+/// another instance), signed the person in again. A save never brings a session back.
+#[tokio::test]
+async fn a_session_saved_after_sign_out_stays_signed_out() {
+    use tower_sessions::SessionStore;
+    let app = spawn_app().await;
+    let before: BTreeSet<String> = session_ids(&app).await;
+    let client = app.client_as(Role::Coordinator).await;
+    let id = session_ids(&app).await.difference(&before).next().cloned().expect("a new session");
+    let store = scrutiny::auth::store::DbSessionStore::new(app.db.clone());
+    let record = store.load(&id.parse().unwrap()).await.unwrap().expect("the session is stored");
+    let out = client.post(app.url("/admin/logout")).header("origin", app.url("")).send().await.unwrap();
+    assert_eq!(out.status(), 303);
+    // The in-flight request finishes now and saves what it loaded.
+    store.save(&record).await.unwrap();
+    assert!(!session_ids(&app).await.contains(&id), "the session came back");
+    let page = client.get(app.url("/admin")).send().await.unwrap();
+    assert!(page.status().is_redirection(), "still signed in after signing out: {}", page.status());
+}
+
+async fn session_ids(app: &crate::helpers::TestApp) -> BTreeSet<String> {
+    sqlx::query_as::<_, (String,)>("SELECT id FROM sessions")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id,)| id)
+        .collect()
+}

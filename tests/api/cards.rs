@@ -442,3 +442,43 @@ async fn guessing_over_two_instances_meets_one_limit() {
     assert_eq!(a.get(&format!("/j/{real}")).await.status(), 429);
     assert_eq!(b.get(&format!("/j/{real}")).await.status(), 429);
 }
+
+/// Found by attacking two instances: guesses sent all at once were all looked up before
+/// the first miss was counted (up to 50 of 50 across two instances). Each lookup is now
+/// counted before it is made: a burst of 50 from one client meets the limit of 20, on one
+/// instance, and (PostgreSQL) spread over two.
+#[tokio::test]
+async fn a_burst_of_guesses_at_once_meets_the_limit() {
+    let a = spawn_app().await;
+    let batch = a.create_batch("Real", 1).await;
+    let real = a.codes_of(batch).await[0].clone();
+    let two = a.database_url.starts_with("postgres");
+    let b = if two {
+        Some(crate::helpers::spawn_app_with(&[("DATABASE_URL", a.database_url.as_str())]).await)
+    } else {
+        None
+    };
+    let guesser = crate::helpers::person_client("burst guesser");
+    let requests = (0..50u8).map(|i| {
+        let guess = format!("ABCDEFG{}{}", (b'2' + i / 8) as char, (b'2' + i % 8) as char);
+        let app = match &b {
+            Some(b) if i % 2 == 1 => b,
+            _ => &a,
+        };
+        guesser.get(app.url(&format!("/j/{guess}"))).send()
+    });
+    let statuses: Vec<u16> =
+        futures::future::join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    let looked_up = statuses.iter().filter(|s| **s == 404).count();
+    assert!(statuses.iter().all(|s| matches!(s, 404 | 429)), "{statuses:?}");
+    assert!(looked_up <= 20, "{looked_up} of 50 guesses at once were looked up (two instances: {two})");
+    assert!(looked_up >= 15, "the limit is 20 misses, not fewer: {looked_up}");
+    // The real card of a blocked guesser is refused too; another person's is not.
+    assert_eq!(guesser.get(a.url(&format!("/j/{real}"))).send().await.unwrap().status(), 429);
+    let other = crate::helpers::person_client("someone else");
+    assert_eq!(other.get(a.url(&format!("/j/{real}"))).send().await.unwrap().status(), 200);
+    // Scanning a real card many times never blocks anyone (lookups that find a card are given back).
+    for _ in 0..30 {
+        assert_eq!(other.get(a.url(&format!("/j/{real}?lang=en"))).send().await.unwrap().status(), 200);
+    }
+}

@@ -637,3 +637,46 @@ async fn after_sending_the_steps_addresses_show_no_answers() {
     assert!(after.contains("How old are you?"), "{after}");
     assert!(!after.contains("jordan.okafor@example.org") && !after.contains("Jordan Okafor"), "{after}");
 }
+
+/// Found by attacking two instances: a confirmation link opened while the same person
+/// withdrew deadlocked on PostgreSQL (the token, then the person, against erasure's
+/// person, then tokens) and showed a 500 page. Now both lock the person first.
+#[tokio::test]
+async fn confirming_while_withdrawing_never_fails() {
+    let app = crate::helpers::spawn_app().await;
+    let batch = app.create_batch("Race", 6).await;
+    let codes = app.codes_of(batch).await;
+    for (i, code) in codes.iter().enumerate() {
+        let email = format!("race{i}@example.org");
+        crate::retention::sign_up(&app, code, &email).await;
+        let confirm = crate::helpers::outbox_link(&app, &email, "/confirm/").await;
+        let withdraw = crate::helpers::outbox_link(&app, &email, "/withdraw/").await;
+        let (confirm, withdraw) = (path_of(&confirm), path_of(&withdraw));
+        let client = crate::helpers::new_client();
+        let confirms = (0..3).map(|_| client.get(app.url(&confirm)).send());
+        let withdraws = (0..3).map(|_| client.post(app.url(&withdraw)).form(&[("lang", "en")]).send());
+        let (c, w) = futures::join!(futures::future::join_all(confirms), futures::future::join_all(withdraws));
+        for r in c.into_iter().chain(w) {
+            let status = r.unwrap().status();
+            assert!(status.as_u16() < 500, "person {i}: {status}");
+        }
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recruits WHERE email_lower = $1")
+            .bind(&email)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "person {i} withdrew");
+    }
+    // The running counts still match the people (none left).
+    let (tally,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM recruit_tally")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(tally, 0);
+}
+
+/// The path (and query) of an absolute link.
+fn path_of(link: &str) -> String {
+    let rest = link.split_once("://").map_or(link, |(_, r)| r);
+    rest[rest.find('/').unwrap_or(rest.len())..].to_string()
+}

@@ -152,6 +152,9 @@ pub async fn confirm(db: &Db, token: &str) -> Result<TokenOutcome, DbError> {
         None => TokenOutcome::Unknown,
         Some((_, _, Some(_), _)) => TokenOutcome::AlreadyDone,
         Some((_, expires, None, _)) if expires <= now => TokenOutcome::Expired,
+        // The person first, then their token: the order erasure takes them in (a link
+        // opened while the person withdraws would otherwise deadlock on PostgreSQL).
+        Some((recruit_id, _, None, _)) if !lock_recruit(&mut tx, recruit_id).await? => TokenOutcome::Unknown,
         Some((recruit_id, _, None, pending_id)) => {
             sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2")
                 .bind(now)
