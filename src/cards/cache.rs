@@ -99,7 +99,7 @@ pub async fn card(state: &AppState, raw: &str, client: &Client) -> Result<Card, 
             Ok(found) => found,
             Err(e) => {
                 limiter.refund(client).await;
-                return Err(e.into());
+                return Err(e);
             }
         },
         None => None,
