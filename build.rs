@@ -10,15 +10,6 @@ use std::{
 
 fn main() {
     println!("cargo:rerun-if-env-changed=SCRUTINY_EMBED_SITE");
-    println!("cargo:rerun-if-env-changed=SCRUTINY_SITE_READY");
-    // `.ci/build` may start the server build while the site is still being built, so the
-    // server's dependencies compile meanwhile: this waits for the site to be finished. It
-    // removes the file before such a build, so this script always runs again then (a
-    // file it watches is missing) and never embeds a site from before the build.
-    if let (Some(ready), Some(_)) = (env::var_os("SCRUTINY_SITE_READY"), env::var_os("CARGO_FEATURE_SSR")) {
-        wait_for(Path::new(&ready));
-        println!("cargo:rerun-if-changed={}", Path::new(&ready).display());
-    }
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut files = Vec::new();
     // Only the server embeds; the wasm build (feature hydrate) never does.
@@ -42,19 +33,6 @@ fn main() {
     }
     code.push_str("];\n");
     fs::write(out.join("site_files.rs"), code).expect("write site_files.rs");
-}
-
-/// Waits (up to an hour) for `.ci/build` to write `ready` once the site is complete; it
-/// writes "failed" if the site could not be built.
-fn wait_for(ready: &Path) {
-    for _ in 0..36_000 {
-        if let Ok(text) = fs::read_to_string(ready) {
-            assert!(text.trim() == "ready", "the site was not built ({}: {text})", ready.display());
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("waited an hour for {}", ready.display());
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
