@@ -83,31 +83,20 @@ pub enum Card {
 }
 
 /// Looks a card up for `client`. Codes that do not exist count against the client,
-/// so guessing codes is slowed to a crawl (20 misses per 10 minutes). Each lookup is
-/// counted *before* the code is looked up, and given back when the card exists: requests
-/// sent all at once (to one instance or spread over several) cannot all be looked up
-/// before the first miss is counted.
+/// so guessing codes is slowed to a crawl (20 misses per 10 minutes).
 pub async fn card(state: &AppState, raw: &str, client: &Client) -> Result<Card, AppError> {
     let client = &client.key();
-    let limiter = &state.card_miss_limiter;
-    if limiter.is_blocked(client) || !limiter.allow(client).await {
+    if state.card_miss_limiter.is_blocked(client) {
         return Ok(Card::Throttled);
     }
-    let code = CardCode::parse(raw).ok();
-    let found = match &code {
-        Some(code) => match cache(state).lookup(&state.db, code).await {
-            Ok(found) => found,
-            Err(e) => {
-                limiter.refund(client).await;
-                return Err(e);
-            }
-        },
-        None => None,
+    let found = match CardCode::parse(raw) {
+        Ok(code) => cache(state).lookup(&state.db, &code).await?.map(|c| (code, c)),
+        Err(_) => None,
     };
-    let (Some(code), Some(card)) = (code, found) else {
+    let Some((code, card)) = found else {
+        state.card_miss_limiter.allow(client).await;
         return Ok(Card::Unknown);
     };
-    limiter.refund(client).await;
     let expired =
         card.expires_on.as_deref().and_then(ExpiryDate::parse_iso).is_some_and(|last| last < ExpiryDate::today());
     if card.status != BatchStatus::Active || expired {
