@@ -49,19 +49,7 @@ async fn sign_up(base: String, code: String, i: usize) -> Option<String> {
     let html = client.get(format!("{base}/j/{code}/join")).send().await.ok()?.text().await.ok()?;
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
     let email = format!("crash{i}@example.org");
-    let fields = [
-        ("name", "Crash Test"),
-        ("email", email.as_str()),
-        ("contact_method", "email"),
-        ("age_band", "18-24"),
-        ("connection", "live"),
-        ("equality", "no"),
-        ("key", &key),
-        ("started", &started),
-        ("step", "check"),
-        ("action", "continue"),
-        ("lang", "en"),
-    ];
+    let fields = crate::helpers::whole_form("Crash Test", email.as_str(), &key, &started);
     let r = client.post(format!("{base}/j/{code}/join")).form(&fields).send().await.ok()?;
     (r.status() == 303).then_some(email)
 }

@@ -174,6 +174,25 @@ impl TestApp {
     }
 }
 
+/// The whole sign-up form as sent from its last step ("check"): `name` and `email`, by
+/// email, 18–24, lives in the area, no equality answers, with the journey's `key` and
+/// `started` stamp from the form page.
+pub fn whole_form<'a>(name: &'a str, email: &'a str, key: &'a str, started: &'a str) -> [(&'a str, &'a str); 11] {
+    [
+        ("name", name),
+        ("email", email),
+        ("contact_method", "email"),
+        ("age_band", "18-24"),
+        ("connection", "live"),
+        ("equality", "no"),
+        ("key", key),
+        ("started", started),
+        ("step", "check"),
+        ("action", "continue"),
+        ("lang", "en"),
+    ]
+}
+
 /// The value of a hidden input in a page.
 pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);

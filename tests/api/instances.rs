@@ -177,19 +177,7 @@ async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &s
 async fn sign_up(client: &reqwest::Client, base: &str, code: &str, email: &str) -> reqwest::StatusCode {
     let html = client.get(format!("{base}/j/{code}/join")).send().await.unwrap().text().await.unwrap();
     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
-    let fields = [
-        ("name", "Two Instances"),
-        ("email", email),
-        ("contact_method", "email"),
-        ("age_band", "18-24"),
-        ("connection", "live"),
-        ("equality", "no"),
-        ("key", &key),
-        ("started", &started),
-        ("step", "check"),
-        ("action", "continue"),
-        ("lang", "en"),
-    ];
+    let fields = crate::helpers::whole_form("Two Instances", email, &key, &started);
     client.post(format!("{base}/j/{code}/join")).form(&fields).send().await.unwrap().status()
 }
 

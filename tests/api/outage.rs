@@ -44,19 +44,7 @@ async fn a_minute_without_smtp_during_1000_sign_ups_delivers_every_email_once() 
                     let html = client.get(format!("{base}/j/{code}/join")).send().await.unwrap().text().await.unwrap();
                     let (key, started) = (hidden(&html, "key"), hidden(&html, "started"));
                     let email = format!("outage{i}@example.org");
-                    let fields = [
-                        ("name", "Outage Test"),
-                        ("email", email.as_str()),
-                        ("contact_method", "email"),
-                        ("age_band", "18-24"),
-                        ("connection", "live"),
-                        ("equality", "no"),
-                        ("key", &key),
-                        ("started", &started),
-                        ("step", "check"),
-                        ("action", "continue"),
-                        ("lang", "en"),
-                    ];
+                    let fields = crate::helpers::whole_form("Outage Test", email.as_str(), &key, &started);
                     let r = client.post(format!("{base}/j/{code}/join")).form(&fields).send().await.unwrap();
                     assert_eq!(r.status(), 303, "sign-up {i} saved");
                     counter.fetch_add(1, Ordering::SeqCst);
