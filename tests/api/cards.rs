@@ -442,3 +442,57 @@ async fn guessing_over_two_instances_meets_one_limit() {
     assert_eq!(a.get(&format!("/j/{real}")).await.status(), 429);
     assert_eq!(b.get(&format!("/j/{real}")).await.status(), 429);
 }
+
+/// Found by attacking two instances: guesses sent all at once were all looked up before
+/// the first miss was counted (up to 50 of 50 across two instances). One client's lookups
+/// past the cache are now made one at a time, each miss counted before the next: a burst
+/// of 50 meets the limit of 20 on one instance, and 20 or 21 spread over two (PostgreSQL).
+#[tokio::test]
+async fn a_burst_of_guesses_at_once_meets_the_limit() {
+    let a = spawn_app().await;
+    let batch = a.create_batch("Real", 1).await;
+    let real = a.codes_of(batch).await[0].clone();
+    let two = a.database_url.starts_with("postgres");
+    let b = if two {
+        Some(crate::helpers::spawn_app_with(&[("DATABASE_URL", a.database_url.as_str())]).await)
+    } else {
+        None
+    };
+    let guesser = crate::helpers::person_client("burst guesser");
+    let requests = (0..50u8).map(|i| {
+        let guess = format!("ABCDEFG{}{}", (b'2' + i / 8) as char, (b'2' + i % 8) as char);
+        let app = match &b {
+            Some(b) if i % 2 == 1 => b,
+            _ => &a,
+        };
+        guesser.get(app.url(&format!("/j/{guess}"))).send()
+    });
+    let statuses: Vec<u16> =
+        futures::future::join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    let looked_up = statuses.iter().filter(|s| **s == 404).count();
+    assert!(statuses.iter().all(|s| matches!(s, 404 | 429)), "{statuses:?}");
+    let most = if two { 21 } else { 20 };
+    assert!(
+        (20..=most).contains(&looked_up),
+        "{looked_up} of 50 guesses at once were looked up (limit 20; two instances: {two})"
+    );
+    // The real card of a blocked guesser is refused too; another person's is not.
+    assert_eq!(guesser.get(a.url(&format!("/j/{real}"))).send().await.unwrap().status(), 429);
+    let other = crate::helpers::person_client("someone else");
+    assert_eq!(other.get(a.url(&format!("/j/{real}"))).send().await.unwrap().status(), 200);
+}
+
+/// What the first burst fix broke (it counted lookups before making them, and refused past
+/// 20 in flight): 200 reloads of a real card at once from one address, on a cold cache, all
+/// see the card. They wait for one another's lookups instead of being refused.
+#[tokio::test]
+async fn two_hundred_reloads_of_a_real_card_at_once_all_see_it() {
+    let app = spawn_app().await;
+    let batch = app.create_batch("Real", 1).await;
+    let real = app.codes_of(batch).await[0].clone();
+    let reloader = crate::helpers::person_client("reloader");
+    let requests = (0..200).map(|_| reloader.get(app.url(&format!("/j/{real}?lang=en"))).send());
+    let statuses: Vec<u16> =
+        futures::future::join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
