@@ -34,7 +34,9 @@ export default defineConfig({
   testDir: './tests',
   timeout: 30_000,
   retries: 0,
-  workers: 1,
+  // Two at once (E2E_WORKERS to change): the spec files make their own batches, people and
+  // meetings, so they can share the server; 3.7 min instead of 4.7 on 2 cores.
+  workers: Number(process.env.E2E_WORKERS || 2),
   reporter: [['list']],
   use: { baseURL, launchOptions: chromium, trace: 'off' },
   projects: [
