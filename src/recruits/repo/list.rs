@@ -17,6 +17,14 @@ enum Param {
 /// A recruit's searched text on PostgreSQL: a stored column, lower-cased, with a trigram
 /// index (migrations/postgres/0033_recruit_search_text.sql).
 const PG_SEARCH: &str = "r.search_text LIKE ? ESCAPE '\\'";
+/// PostgreSQL, a search of one or two characters (below a trigram): a plain check of each
+/// recruit read (`strpos`, which the trigram index cannot serve, so the planner never reads
+/// all of that index for it)...
+const PG_SHORT: &str = "strpos(r.search_text, ?) > 0";
+/// ...or, when its matches are sparse, found through the index of each recruit's single
+/// characters and pairs (migrations/postgres/0035_recruit_short_search.sql; the expression
+/// must be the index's). Never for a dense search: the expression is costly on each row.
+const PG_SHORT_INDEXED: &str = "strpos(r.search_text, ?) > 0 AND recruit_short_grams(r.search_text) @> ARRAY[?]";
 
 /// Past this many matches of a search or an ethnic group combined with other filters, the
 /// list says "more than" instead of counting them all (each match costs a lookup).
@@ -46,6 +54,8 @@ enum Driver {
 enum Source {
     /// As the planner chooses.
     Planned,
+    /// As the planner chooses, a search known to match few (short ones through their index).
+    Sparse,
     /// Only the first [`WINDOW`] recruits in id order (`DESC`: the newest).
     Window(&'static str),
 }
@@ -63,14 +73,20 @@ struct Filtered {
 /// plain text too). SQLite's trigrams need three characters: a search of one or two is a
 /// `LIKE` on each recruit's text, which folds ASCII letters only (SQLite's `LIKE` ignores
 /// ASCII case, as `LOWER` did before it; neither touches other letters).
-fn text_search(backend: Backend, q: &str) -> (&'static str, Param) {
-    let like = || format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+fn text_search(backend: Backend, q: &str, source: Source) -> (&'static str, Vec<Param>) {
+    let lower = q.to_lowercase();
+    let like = || format!("%{}%", lower.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     match backend {
-        Backend::Postgres => (PG_SEARCH, Param::Text(like())),
-        Backend::Sqlite if uses_fts(q) => {
-            ("s.recruit_search MATCH ?", Param::Text(format!("\"{}\"", q.replace('"', "\"\""))))
+        Backend::Postgres if uses_fts(q) => (PG_SEARCH, vec![Param::Text(like())]),
+        // Lower-casing can lengthen a character (İ): its first two are still in every match.
+        Backend::Postgres if source == Source::Sparse => {
+            (PG_SHORT_INDEXED, vec![Param::Text(lower.clone()), Param::Text(lower.chars().take(2).collect())])
         }
-        Backend::Sqlite => ("c.c0 LIKE ? ESCAPE '\\'", Param::Text(like())),
+        Backend::Postgres => (PG_SHORT, vec![Param::Text(lower.clone())]),
+        Backend::Sqlite if uses_fts(q) => {
+            ("s.recruit_search MATCH ?", vec![Param::Text(format!("\"{}\"", q.replace('"', "\"\"")))])
+        }
+        Backend::Sqlite => ("c.c0 LIKE ? ESCAPE '\\'", vec![Param::Text(like())]),
     }
 }
 
@@ -103,7 +119,7 @@ fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose, source: Sourc
         (Driver::Recruits, Source::Window(dir)) => {
             format!(" FROM (SELECT * FROM recruits ORDER BY id {dir} LIMIT {WINDOW}) r")
         }
-        (Driver::Recruits, _) => " FROM recruits r".to_string(),
+        (Driver::Recruits, Source::Planned | Source::Sparse) => " FROM recruits r".to_string(),
     };
     if purpose != Purpose::Count {
         sql.push_str(" LEFT JOIN card_batches b ON b.id = r.batch_id");
@@ -119,8 +135,8 @@ fn filtered(f: &RecruitFilter, backend: Backend, purpose: Purpose, source: Sourc
         conds.push(cond);
     };
     if !f.q.is_empty() {
-        let (cond, param) = text_search(backend, &f.q);
-        add(cond, vec![param], &mut params);
+        let (cond, search_params) = text_search(backend, &f.q, source);
+        add(cond, search_params, &mut params);
     }
     // For a page on SQLite, status and date are checked on each recruit read in the page's
     // order (ids, names, or the search index) instead of through their indexes: SQLite
@@ -272,8 +288,8 @@ fn capped(n: i64) -> (i64, bool) {
 /// matches among the first [`WINDOW`] recruits in the page's order: when a quarter or more
 /// match, the matches are dense where the page starts, and the planner chooses (it reads
 /// recruits in id order, stopping at the cap); otherwise the matches are found through the
-/// trigram index, which finds every one (checking each, about 0.3 µs) and keeps the first
-/// in id order. Either way the same rows in the same order; the two differ only in time.
+/// trigram index (one or two characters: the index of single characters and pairs), which
+/// finds every one (checking each, about 0.3 µs) and keeps the first in id order. Either way the same rows in the same order; the two differ only in time.
 /// The planner cannot tell them apart: it assumes matches are spread evenly, and for a
 /// search matching a tenth of everyone but none of the newest 800,000 it read 800,000
 /// recruits for fifty (700 ms), and counted them by reading as many.
@@ -297,8 +313,6 @@ async fn walk(db: &Db, f: &RecruitFilter, offset: i64) -> Result<Option<Walked>,
             };
             (Source::Planned, format!(" ORDER BY {id} ASC"), "ASC")
         }
-        // A search of one or two characters has no trigram: the index cannot help.
-        Backend::Postgres if !uses_fts(&f.q) => (Source::Planned, format!(" ORDER BY r.id {dir}"), dir),
         Backend::Postgres => {
             let window = filtered(f, backend, Purpose::Count, Source::Window(dir));
             let sql = format!("SELECT COUNT(*) FROM (SELECT 1 AS one{}) AS w", window.from_where);
@@ -309,7 +323,7 @@ async fn walk(db: &Db, f: &RecruitFilter, offset: i64) -> Result<Option<Walked>,
                 (Source::Planned, format!(" ORDER BY r.id {dir}"), dir)
             } else {
                 // `r.id + 0`: an order the primary key cannot give, so the planner does not walk it.
-                (Source::Planned, format!(" ORDER BY r.id + 0 {dir}"), dir)
+                (Source::Sparse, format!(" ORDER BY r.id + 0 {dir}"), dir)
             }
         }
     };
