@@ -83,6 +83,9 @@ pub enum AppError {
     Busy,
     #[error("Something went wrong on our side. Nothing you entered has been lost; please try again.")]
     Internal(#[source] anyhow::Error),
+    /// The database cannot be reached just now (down, restarting, out of connections).
+    #[error("We cannot reach our records just now. Nothing you entered has been lost; please try again in a minute.")]
+    Unavailable(#[source] anyhow::Error),
 }
 
 #[cfg(feature = "ssr")]
@@ -94,14 +97,16 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn log(&self) {
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = ?e, "internal error");
+        match self {
+            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            AppError::Unavailable(e) => tracing::error!(error = ?e, "database unavailable"),
+            _ => {}
         }
     }
 }
@@ -109,7 +114,11 @@ impl AppError {
 #[cfg(feature = "ssr")]
 impl From<crate::db::DbError> for AppError {
     fn from(e: crate::db::DbError) -> Self {
-        AppError::Internal(e.into())
+        if e.is_unavailable() {
+            AppError::Unavailable(e.into())
+        } else {
+            AppError::Internal(e.into())
+        }
     }
 }
 
@@ -127,8 +136,14 @@ impl IntoResponse for AppError {
         let status = self.status();
         let body = crate::public::error_page(status, &self.to_string());
         let mut response = (status, body).into_response();
-        if matches!(self, AppError::Busy) {
-            response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
+        match self {
+            AppError::Busy => {
+                response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
+            }
+            AppError::Unavailable(_) => {
+                response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("30"));
+            }
+            _ => {}
         }
         response
     }
@@ -148,5 +163,22 @@ mod tests {
         );
         let json = serde_json::to_string(&api).unwrap();
         assert!(!json.contains("password"), "{json}");
+    }
+
+    /// A database that cannot be reached is a 503 to try again (Retry-After), not a 500;
+    /// other database failures stay 500. Neither shows its cause.
+    #[test]
+    fn an_unreachable_database_is_503_with_retry_after() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connect 10.0.0.5:5432 refused");
+        for cause in [sqlx::Error::Io(refused), sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed] {
+            let e = AppError::from(crate::db::DbError::from(cause));
+            assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert!(!e.to_string().contains("10.0.0.5"));
+            let response = e.into_response();
+            assert_eq!(response.headers()[http::header::RETRY_AFTER], "30");
+        }
+        let e = AppError::from(crate::db::DbError::from(sqlx::Error::RowNotFound));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(e.into_response().headers().get(http::header::RETRY_AFTER).is_none());
     }
 }

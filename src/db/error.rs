@@ -28,6 +28,27 @@ impl From<sqlx::Error> for DbError {
 }
 
 impl DbError {
+    /// The database could not be reached: down, restarting, the network between, or every
+    /// connection still busy when the pool's wait ran out. The same request may work in a
+    /// moment (answered 503 with Retry-After, not 500).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            DbError::Query { source, .. } => match source {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                // PostgreSQL: connection exceptions (08…), shutting down or starting (57P…).
+                sqlx::Error::Database(e) => {
+                    e.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P"))
+                }
+                _ => false,
+            },
+            DbError::Data { .. } => false,
+        }
+    }
+
     /// A stored value that did not parse.
     #[track_caller]
     pub fn data(what: impl std::fmt::Display) -> Self {

@@ -496,3 +496,101 @@ async fn two_hundred_reloads_of_a_real_card_at_once_all_see_it() {
         futures::future::join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
+
+/// A TCP path to PostgreSQL that a test can cut (every connection dropped, new ones
+/// refused) and mend on the same port: a database outage as an instance sees it.
+struct CuttableLink {
+    port: u16,
+    target: String,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl CuttableLink {
+    async fn open(target: &str) -> CuttableLink {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let link = CuttableLink {
+            port: listener.local_addr().unwrap().port(),
+            target: target.to_string(),
+            tasks: Default::default(),
+        };
+        link.serve(listener);
+        link
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let (target, tasks) = (self.target.clone(), self.tasks.clone());
+        let accept = tokio::spawn({
+            let tasks = tasks.clone();
+            async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    let target = target.clone();
+                    let forward = tokio::spawn(async move {
+                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                            let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    tasks.lock().unwrap().push(forward);
+                }
+            }
+        });
+        tasks.lock().unwrap().push(accept);
+    }
+
+    /// Drops every connection and stops listening (connections are refused).
+    fn cut(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    /// Listens again on the same port.
+    async fn mend(&self) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        self.serve(listener);
+    }
+}
+
+/// Noticed from outside: while the database could not be reached, the card landing page
+/// answered 500 ("something went wrong") where `/health` said 503. An outage is now a
+/// 503 with Retry-After and a message to try again in a minute (nothing about the cause),
+/// and the same instance answers again once the database is back. PostgreSQL only: SQLite
+/// is a file beside the binary.
+#[tokio::test]
+async fn a_database_outage_answers_503_and_recovers() {
+    let a = spawn_app().await;
+    if !a.database_url.starts_with("postgres") {
+        return;
+    }
+    let batch = a.create_batch("Real", 1).await;
+    let real = a.codes_of(batch).await[0].clone();
+    let direct = reqwest::Url::parse(&a.database_url).unwrap();
+    let link = CuttableLink::open(&format!("{}:{}", direct.host_str().unwrap(), direct.port().unwrap_or(5432))).await;
+    let mut via = direct.clone();
+    via.set_port(Some(link.port)).unwrap();
+    let b = crate::helpers::spawn_app_with(&[("DATABASE_URL", via.as_str())]).await;
+    assert_eq!(b.get(&format!("/j/{real}")).await.status(), 200);
+
+    link.cut();
+    // Past the card cache's 500 ms: both a known and an unknown code need the database.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let real_path = format!("/j/{real}");
+    let (unknown, known) = tokio::join!(b.get("/j/ABCDEFGH2"), b.get(&real_path));
+    for r in [unknown, known] {
+        assert_eq!(r.status(), 503, "{}", r.url());
+        assert_eq!(r.headers()["retry-after"], "30");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("try again in a minute"), "{page}");
+        assert!(!page.contains("127.0.0.1") && !page.contains(&link.port.to_string()), "{page}");
+    }
+
+    link.mend().await;
+    let back = std::time::Instant::now();
+    loop {
+        if b.get(&format!("/j/{real}")).await.status() == 200 {
+            break;
+        }
+        assert!(back.elapsed() < std::time::Duration::from_secs(20), "the instance did not recover");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(b.get("/j/ABCDEFGH2").await.status(), 404);
+}
