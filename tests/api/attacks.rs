@@ -58,6 +58,7 @@ async fn parallel_wrong_passwords_are_reserved_before_they_are_checked() {
         }
     };
     // 60 at once from one address: at most 5 reach the password check.
+    let started = std::time::Instant::now();
     let one = person_client("one attacker");
     let statuses = futures::future::join_all((0..60).map(|_| attempt(one.clone()))).await;
     let checked = statuses.iter().filter(|s| **s == 401).count();
@@ -66,8 +67,15 @@ async fn parallel_wrong_passwords_are_reserved_before_they_are_checked() {
     // 60 at once from 60 addresses: at most the account-wide 30 (minus those already used).
     let statuses = futures::future::join_all((0..60).map(|i| attempt(person_client(&format!("attacker {i}"))))).await;
     let checked_many = statuses.iter().filter(|s| **s == 401).count();
-    assert!(checked_many + checked <= 30, "{checked_many} more were checked from many addresses: {statuses:?}");
-    assert!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'").await <= 30);
+    // After 30 failures the account waits 1 s, then 2 s, 4 s…: a machine slow enough to
+    // spread the bursts over T seconds lets log2(T + 1) more through, and no more (a CI
+    // run under load checked 31 over a few seconds).
+    let later = (started.elapsed().as_secs_f64() + 1.0).log2().floor() as usize;
+    assert!(
+        checked_many + checked <= 30 + later,
+        "{checked_many} more were checked from many addresses (+{later} for the time taken): {statuses:?}"
+    );
+    assert!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'").await <= 30 + later as i64);
 }
 
 #[tokio::test]
