@@ -102,6 +102,15 @@ impl AppError {
         }
     }
 
+    /// Seconds to wait before trying again, for the errors that pass.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Busy => Some(crate::password::BUSY_RETRY_AFTER_SECS),
+            AppError::Unavailable(_) => Some(30),
+            _ => None,
+        }
+    }
+
     fn log(&self) {
         match self {
             AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
@@ -136,14 +145,8 @@ impl IntoResponse for AppError {
         let status = self.status();
         let body = crate::public::error_page(status, &self.to_string());
         let mut response = (status, body).into_response();
-        match self {
-            AppError::Busy => {
-                response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
-            }
-            AppError::Unavailable(_) => {
-                response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("30"));
-            }
-            _ => {}
+        if let Some(seconds) = self.retry_after() {
+            response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
         response
     }

@@ -80,9 +80,10 @@ fn text_search(backend: Backend, q: &str, source: Source) -> (&'static str, Vec<
         Backend::Postgres if uses_fts(q) => (PG_SEARCH, vec![Param::Text(like())]),
         // Lower-casing can lengthen a character (İ): its first two are still in every match.
         Backend::Postgres if source == Source::Sparse => {
-            (PG_SHORT_INDEXED, vec![Param::Text(lower.clone()), Param::Text(lower.chars().take(2).collect())])
+            let first_two = lower.chars().take(2).collect();
+            (PG_SHORT_INDEXED, vec![Param::Text(lower), Param::Text(first_two)])
         }
-        Backend::Postgres => (PG_SHORT, vec![Param::Text(lower.clone())]),
+        Backend::Postgres => (PG_SHORT, vec![Param::Text(lower)]),
         Backend::Sqlite if uses_fts(q) => {
             ("s.recruit_search MATCH ?", vec![Param::Text(format!("\"{}\"", q.replace('"', "\"\"")))])
         }
