@@ -260,6 +260,12 @@ async fn a_double_submit_creates_one_recruit_and_someone_elses_email_changes_not
     let r = j.post(&fields).await;
     assert_eq!(r.status(), 303);
     assert_eq!(j.count("SELECT COUNT(*) FROM recruits").await, 1, "same email, same person");
+    // ...and the funnel still counts one person sent the form (not "Sent" above "Started").
+    assert_eq!(
+        j.count("SELECT CAST(SUM(n) AS BIGINT) FROM signup_events WHERE kind = 'submitted'").await,
+        1,
+        "a repeat is not a second sign-up in the funnel"
+    );
     let after: (String, Option<String>, String) =
         sqlx::query_as("SELECT name, phone, age_band FROM recruits").fetch_one(j.app.db.pool()).await.unwrap();
     assert_eq!(after, before, "an anonymous form never changes an existing person");

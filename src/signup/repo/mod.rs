@@ -287,7 +287,8 @@ async fn hold_for_confirmation(
     .bind(detail)
     .execute(&mut **tx)
     .await?;
-    event(&mut **tx, s.batch_id, PanelOf::Slug(s.panel.as_deref().unwrap_or("")), "submitted", now).await?;
+    // Not a "submitted" funnel event: the funnel counts people, and this person was counted
+    // when they first signed up (a correction counted again made "Sent" exceed "Started").
     Ok(Submitted::Receipt(receipt))
 }
 
