@@ -25,7 +25,9 @@ PORT=3973
 command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)"; exit 1; }
 TMP="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
-export SCRUTINY_DATA_DIR="$TMP/data" RUST_LOG=warn
+export SCRUTINY_DATA_DIR="$TMP/data"
+# As a force runs it: the default log filter (a line per request), written to a file.
+unset RUST_LOG SCRUTINY_LOG_FORMAT
 if [ -n "$PG" ]; then
   export DATABASE_URL="$PG"
   psql -w "${PG%/*}/postgres" -qAtc "CREATE DATABASE \"${PG##*/}\"" 2>/dev/null || true

@@ -26,7 +26,8 @@ async fn run() -> anyhow::Result<()> {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
     }
-    scrutiny::telemetry::init();
+    // Held to the end of the command: dropping it writes out the server's queued log lines.
+    let _log = scrutiny::telemetry::init(matches!(cli.command, None | Some(Command::Serve)));
     let settings = Settings::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {

@@ -2,12 +2,7 @@
 //! [`Application`] that tests can start on port 0.
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
-use axum::{
-    extract::{MatchedPath, Request},
-    middleware,
-    routing::get,
-    Router,
-};
+use axum::{middleware, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -18,9 +13,7 @@ use tower_http::{
     },
     services::ServeDir,
     timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
-    trace::{DefaultOnResponse, TraceLayer},
 };
-use tracing::Level;
 
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
@@ -107,30 +100,6 @@ impl Application {
         scan::flush(&state).await;
         Ok(())
     }
-}
-
-type RequestLog = TraceLayer<
-    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
-    fn(&Request) -> tracing::Span,
-    (),
-    DefaultOnResponse,
->;
-
-/// Requests are logged by route template (`/j/{code}`), never by URL: URLs can carry card
-/// codes and tokens.
-fn request_log() -> RequestLog {
-    fn span(request: &Request) -> tracing::Span {
-        // Fields are worked out only when the span is enabled (not at all under RUST_LOG=warn).
-        tracing::info_span!(
-            "request",
-            method = %request.method(),
-            route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", |p| p.as_str()),
-        )
-    }
-    TraceLayer::new_for_http()
-        .make_span_with(span as fn(&Request) -> tracing::Span)
-        .on_request(())
-        .on_response(DefaultOnResponse::new().level(Level::INFO))
 }
 
 /// The Leptos page routes, generated once per process. Generating them sets a
@@ -254,8 +223,7 @@ pub fn router(state: AppState) -> Router {
     plain
         .merge(pages)
         .merge(site)
-        .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::count_requests))
-        .layer(request_log())
+        .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::record_request))
         // Public forms are small; refuse anything larger before reading it.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(RequestBodyTimeoutLayer::new(timeout))
@@ -270,8 +238,7 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route("/j/{code}", get(scan::landing))
-                .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::count_requests))
-                .layer(request_log())
+                .layer(middleware::from_fn_with_state(state.requests.clone(), crate::metrics::record_request))
                 .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
                 .layer(security::security_headers())
                 .layer(compression())

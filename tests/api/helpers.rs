@@ -67,7 +67,7 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the real server on port 0; `extra` overrides environment settings.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
-        scrutiny::telemetry::init();
+        scrutiny::telemetry::init(false);
     }
     let tmp = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database_url(tmp.path()).await;

@@ -217,6 +217,9 @@ async fn no_personal_data_reaches_the_logs() {
     child.wait().unwrap();
     let text = logs.lock().unwrap().clone();
     assert!(text.contains("request"), "logs were captured: {}", &text[..text.len().min(500)]);
+    // One line per request, by route template and status; written out while the server ran
+    // (it was killed, so nothing was written at exit).
+    assert!(text.contains(r#"request method=POST route="/j/{code}/join" status=303"#), "{text}");
     for secret in ["Zebedee", "Quartermaine", "zebedee.q", "07700", "SW1A", "Kurdish", &code, &key, &sent[14..40]] {
         assert!(!text.contains(secret), "the logs contain {secret}");
     }
