@@ -113,8 +113,10 @@ impl AppError {
 
     fn log(&self) {
         match self {
-            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
-            AppError::Unavailable(e) => tracing::error!(error = ?e, "database unavailable"),
+            AppError::Internal(e) => tracing::error!(error = %crate::telemetry::anyhow_text(e), "internal error"),
+            AppError::Unavailable(e) => {
+                tracing::error!(error = %crate::telemetry::anyhow_text(e), "database unavailable")
+            }
             _ => {}
         }
     }

@@ -52,7 +52,7 @@ async fn batch_pdf(state: AppState, id: i64, layout: Layout, name: &str) -> Resu
             .map_err(|e| io::Error::other(e.to_string()))
             .and_then(|_| out.flush());
         if let Err(e) = result {
-            tracing::error!(error = ?e, batch = id, "print file failed");
+            tracing::error!(error = %crate::telemetry::error_text(&e), batch = id, "print file failed");
             let _ = tx.blocking_send(Err(e));
         }
     });

@@ -42,7 +42,7 @@ pub async fn receipt(State(state): State<AppState>, headers: HeaderMap, Json(r):
         // Not ours (or already erased): nothing to do, and Notify should not retry.
         Ok(false) => StatusCode::NO_CONTENT,
         Err(e) => {
-            tracing::error!(error = ?e, "delivery receipt not recorded");
+            tracing::error!(error = %crate::telemetry::error_text(&e), "delivery receipt not recorded");
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }

@@ -96,7 +96,9 @@ impl Transport {
     }
 
     pub async fn send(&self, from: &str, message: Outgoing) -> Result<Accepted, Failed> {
-        let temporary = |e: anyhow::Error| Failed { reason: format!("{e:#}"), permanent: false };
+        // The reason is kept in the outbox and logged: through safe_text, since a mail
+        // server's reply names the recipient (`550 5.1.1 <address>: rejected`).
+        let temporary = |e: anyhow::Error| Failed { reason: crate::telemetry::anyhow_text(&e), permanent: false };
         match (&message.to, &self.email, &self.sms) {
             (Recipient::Sms { phone }, _, Some(notify)) => {
                 let id = notify.send_sms(phone, &message.text, &message.reference).await.map_err(Failed::from)?;
@@ -155,6 +157,7 @@ impl Transport {
 
 impl From<NotifyError> for Failed {
     fn from(e: NotifyError) -> Failed {
-        Failed { permanent: e.is_permanent(), reason: e.to_string() }
+        // Notify's error message may echo what was sent (address, links, tokens).
+        Failed { permanent: e.is_permanent(), reason: crate::telemetry::safe_text(&e.to_string()) }
     }
 }

@@ -22,7 +22,7 @@ pub fn spawn(state: AppState, transport: Transport) -> tokio::task::JoinHandle<(
             match send_due(&state, &transport).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = ?e, "outbox worker"),
+                Err(e) => tracing::error!(error = %crate::telemetry::anyhow_text(&e), "outbox worker"),
             }
             tokio::select! {
                 _ = state.mail_wake.notified() => {}
@@ -73,7 +73,7 @@ pub async fn send_due(state: &AppState, transport: &Transport) -> anyhow::Result
         loop {
             tokio::time::sleep(std::time::Duration::from_secs((LEASE_SECS / 4) as u64)).await;
             if let Err(e) = repo::renew_claims(&state.db, &claimed, LEASE_SECS).await {
-                tracing::warn!(error = ?e, "renewing the outbox claim failed");
+                tracing::warn!(error = %crate::telemetry::error_text(&e), "renewing the outbox claim failed");
             }
         }
     };
@@ -124,7 +124,7 @@ async fn deliver(
         },
         Ok(None) => retry(now_unix(), "no way to reach this person".into(), true),
         Err(e) => {
-            tracing::error!(outbox_id = item.id, error = ?e, "message could not be prepared");
+            tracing::error!(outbox_id = item.id, error = %crate::telemetry::anyhow_text(&e), "message could not be prepared");
             retry(now_unix() + backoff(state, item.attempts), "prepare failed".into(), false)
         }
     }

@@ -103,7 +103,7 @@ mod handler {
             );
         }
         let totals = repo::totals(&state.db).await.unwrap_or_else(|e| {
-            tracing::warn!(error = ?e, "metrics: totals unavailable");
+            tracing::warn!(error = %crate::telemetry::error_text(&e), "metrics: totals unavailable");
             repo::Totals::default()
         });
         let (signups, scans, failed) = (totals.signups, totals.scans, totals.email_failures);

@@ -136,7 +136,7 @@ pub fn spawn_folding(db: Db, period: std::time::Duration) {
         loop {
             tick.tick().await;
             if let Err(e) = fold(&db).await {
-                tracing::warn!(error = %e, "folding dashboard counts failed; will retry");
+                tracing::warn!(error = %crate::telemetry::error_text(&e), "folding dashboard counts failed; will retry");
             }
         }
     });

@@ -175,7 +175,9 @@ impl RateLimiter {
                     }
                     return n <= i64::from(self.limit);
                 }
-                Err(e) => tracing::warn!(error = ?e, scope, "shared rate limit unavailable; counting here"),
+                Err(e) => {
+                    tracing::warn!(error = %crate::telemetry::error_text(&e), scope, "shared rate limit unavailable; counting here")
+                }
             }
         }
         here
@@ -206,7 +208,7 @@ impl RateLimiter {
         }
         if let Some(store) = &self.shared {
             if let Err(e) = repo::refund(&store.db, store.scope, &store.key(text)).await {
-                tracing::warn!(error = ?e, scope = store.scope, "shared rate limit refund failed");
+                tracing::warn!(error = %crate::telemetry::error_text(&e), scope = store.scope, "shared rate limit refund failed");
             }
         }
     }
@@ -278,7 +280,9 @@ impl LoginThrottle {
             {
                 Ok(None) => return Ok(()),
                 Ok(Some(wait)) => return Err(wait),
-                Err(e) => tracing::warn!(error = ?e, scope, "shared sign-in throttle unavailable; counting here"),
+                Err(e) => {
+                    tracing::warn!(error = %crate::telemetry::error_text(&e), scope, "shared sign-in throttle unavailable; counting here")
+                }
             }
         }
         self.reserve_here(account)
@@ -288,7 +292,7 @@ impl LoginThrottle {
     pub async fn succeeded(&self, account: &str) {
         if let Some(store) = &self.shared {
             if let Err(e) = repo::forget(&store.db, store.scope, &store.key(account)).await {
-                tracing::warn!(error = ?e, scope = store.scope, "shared sign-in throttle unavailable");
+                tracing::warn!(error = %crate::telemetry::error_text(&e), scope = store.scope, "shared sign-in throttle unavailable");
             }
         }
         self.accounts.lock().unwrap_or_else(|p| p.into_inner()).remove(&digest(account));
@@ -358,7 +362,7 @@ impl SharedOnce {
         match repo::count(&self.store.db, self.store.scope, &self.key, self.window_secs).await {
             Ok(n) => n == 1,
             Err(e) => {
-                tracing::warn!(error = ?e, scope = self.store.scope, "shared once-per-window unavailable");
+                tracing::warn!(error = %crate::telemetry::error_text(&e), scope = self.store.scope, "shared once-per-window unavailable");
                 true
             }
         }

@@ -69,7 +69,7 @@ mod schedule {
             loop {
                 match purge(&db, schedule, false).await {
                     Ok(report) => tracing::info!(?report, "retention purge done"),
-                    Err(e) => tracing::error!(error = ?e, "retention purge failed"),
+                    Err(e) => tracing::error!(error = %crate::telemetry::error_text(&e), "retention purge failed"),
                 }
                 tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
             }

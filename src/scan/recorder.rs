@@ -56,7 +56,7 @@ impl ScanRecorder {
                 let scans = counted;
                 if !scans.is_empty() {
                     if let Err(e) = repo::record_scans(&db, &scans).await {
-                        tracing::error!(error = ?e, count = scans.len(), "recording scans failed");
+                        tracing::error!(error = %crate::telemetry::error_text(&e), count = scans.len(), "recording scans failed");
                     }
                 }
                 for done in waiting {

@@ -686,3 +686,34 @@ fn path_of(link: &str) -> String {
     let rest = link.split_once("://").map_or(link, |(_, r)| r);
     rest[rest.find('/').unwrap_or(rest.len())..].to_string()
 }
+
+/// A mail server that refuses the recipient echoes the address back (`550 5.1.1 <address>`):
+/// the reason kept in the outbox (and logged) names no one. Found from outside: the reply
+/// reached the log word for word, the address with it.
+#[tokio::test]
+async fn a_refused_recipient_is_not_named_in_the_reason_kept() {
+    let j = journey().await;
+    let (key, started) = j.start().await;
+    let mut fields = answers(&key, &started);
+    fields[1] = ("email", "refused.person@example.org");
+    fields.extend([("step", "check"), ("action", "continue")]);
+    assert_eq!(j.post(&fields).await.status(), 303);
+    let mut reason = None;
+    for _ in 0..100 {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT last_error FROM outbox WHERE last_error IS NOT NULL")
+                .fetch_optional(j.app.db.pool())
+                .await
+                .unwrap();
+        if let Some((r,)) = row {
+            reason = r;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let reason = reason.expect("the refusal recorded");
+    assert!(reason.contains("550") && reason.contains("Recipient address rejected"), "{reason}");
+    assert!(!reason.contains("refused.person"), "{reason}");
+    assert!(reason.contains("[address]"), "{reason}");
+    assert_eq!(j.count("SELECT COUNT(*) FROM recruits").await, 1, "the person is kept");
+}

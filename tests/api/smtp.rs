@@ -97,6 +97,14 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<String>>>) {
             }
             messages.lock().unwrap().push(data);
             b"250 queued\r\n"
+        } else if upper.starts_with("RCPT") && upper.contains("REFUSED.") {
+            // As real servers answer an unknown mailbox: the address echoed back.
+            let address = line.split_once(':').map_or("", |(_, a)| a.trim()).to_string();
+            let reply = format!("550 5.1.1 {address}: Recipient address rejected: User unknown\r\n");
+            if write.write_all(reply.as_bytes()).await.is_err() {
+                return;
+            }
+            continue;
         } else if upper.starts_with("QUIT") {
             let _ = write.write_all(b"221 bye\r\n").await;
             return;
