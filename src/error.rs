@@ -113,9 +113,11 @@ impl AppError {
 
     fn log(&self) {
         match self {
-            AppError::Internal(e) => tracing::error!(error = %crate::telemetry::anyhow_text(e), "internal error"),
+            AppError::Internal(e) => {
+                tracing::error!(error = %crate::telemetry::error_text(e.as_ref()), "internal error")
+            }
             AppError::Unavailable(e) => {
-                tracing::error!(error = %crate::telemetry::anyhow_text(e), "database unavailable")
+                tracing::error!(error = %crate::telemetry::error_text(e.as_ref()), "database unavailable")
             }
             _ => {}
         }

@@ -73,15 +73,21 @@ impl Drop for LogGuard {
 
 /// Log lines waiting to be written to standard output, and how many were dropped.
 #[derive(Clone, Default)]
-struct Gathered(Arc<(Mutex<Vec<u8>>, AtomicU64)>);
+struct Gathered(Arc<Waiting>);
+
+#[derive(Default)]
+struct Waiting {
+    lines: Mutex<Vec<u8>>,
+    dropped: AtomicU64,
+}
 
 impl Gathered {
     /// Only the log thread (and shutdown) calls this: it may wait on standard output.
     fn write_out(&self) {
         // Standard output first, so lines written out by two threads keep their order.
         let mut out = std::io::stdout().lock();
-        let lines = std::mem::take(&mut *self.0 .0.lock().unwrap_or_else(|e| e.into_inner()));
-        let dropped = self.0 .1.swap(0, Ordering::Relaxed);
+        let lines = std::mem::take(&mut *self.0.lines.lock().unwrap_or_else(|e| e.into_inner()));
+        let dropped = self.0.dropped.swap(0, Ordering::Relaxed);
         // A closed or full standard output must not stop the server.
         if !lines.is_empty() {
             let _ = out.write_all(&lines);
@@ -98,10 +104,10 @@ struct Line<'a>(&'a Gathered);
 
 impl Write for Line<'_> {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
-        let mut gathered = self.0 .0 .0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut gathered = self.0 .0.lines.lock().unwrap_or_else(|e| e.into_inner());
         if gathered.len() + line.len() > MAX_GATHERED {
             drop(gathered);
-            self.0 .0 .1.fetch_add(1, Ordering::Relaxed);
+            self.0 .0.dropped.fetch_add(1, Ordering::Relaxed);
         } else {
             gathered.extend_from_slice(line);
         }
@@ -122,7 +128,7 @@ impl<'a> MakeWriter<'a> for Gathered {
 }
 
 /// An error for the log: its message and each cause on one line (`a: b: c`, never a
-/// backtrace), through [`safe_text`].
+/// backtrace), through [`safe_text`]. An `anyhow::Error` as `error_text(e.as_ref())`.
 pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
@@ -132,11 +138,6 @@ pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
         cause = c.source();
     }
     safe_text(&text)
-}
-
-/// The same for an `anyhow::Error` (its context and causes).
-pub fn anyhow_text(e: &anyhow::Error) -> String {
-    safe_text(&format!("{e:#}"))
 }
 
 /// Text from outside (a mail server's or Notify's reply, a driver's message) made fit for
@@ -238,17 +239,17 @@ mod tests {
     #[test]
     fn past_the_limit_lines_are_counted_not_kept_and_never_wait() {
         let lines = Gathered::default();
-        lines.0 .0.lock().unwrap().resize(MAX_GATHERED - 10, b'x');
+        lines.0.lines.lock().unwrap().resize(MAX_GATHERED - 10, b'x');
         lines.make_writer().write_all(b"short\n").unwrap();
         lines.make_writer().write_all(b"this one is too long\n").unwrap();
-        assert_eq!(lines.0 .0.lock().unwrap().len(), MAX_GATHERED - 4);
-        assert_eq!(lines.0 .1.load(Ordering::Relaxed), 1);
+        assert_eq!(lines.0.lines.lock().unwrap().len(), MAX_GATHERED - 4);
+        assert_eq!(lines.0.dropped.load(Ordering::Relaxed), 1);
     }
 
     #[test]
     fn an_error_chain_is_one_line() {
         let e = anyhow::anyhow!("connect refused").context("SMTP server refused or unreachable");
-        assert_eq!(anyhow_text(&e), "SMTP server refused or unreachable: connect refused");
+        assert_eq!(error_text(e.as_ref()), "SMTP server refused or unreachable: connect refused");
         let io = std::io::Error::other("pipe\nbroken");
         assert_eq!(error_text(&io), "pipe broken");
     }

@@ -98,7 +98,8 @@ impl Transport {
     pub async fn send(&self, from: &str, message: Outgoing) -> Result<Accepted, Failed> {
         // The reason is kept in the outbox and logged: through safe_text, since a mail
         // server's reply names the recipient (`550 5.1.1 <address>: rejected`).
-        let temporary = |e: anyhow::Error| Failed { reason: crate::telemetry::anyhow_text(&e), permanent: false };
+        let temporary =
+            |e: anyhow::Error| Failed { reason: crate::telemetry::error_text(e.as_ref()), permanent: false };
         match (&message.to, &self.email, &self.sms) {
             (Recipient::Sms { phone }, _, Some(notify)) => {
                 let id = notify.send_sms(phone, &message.text, &message.reference).await.map_err(Failed::from)?;

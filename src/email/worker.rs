@@ -22,7 +22,7 @@ pub fn spawn(state: AppState, transport: Transport) -> tokio::task::JoinHandle<(
             match send_due(&state, &transport).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = %crate::telemetry::anyhow_text(&e), "outbox worker"),
+                Err(e) => tracing::error!(error = %crate::telemetry::error_text(e.as_ref()), "outbox worker"),
             }
             tokio::select! {
                 _ = state.mail_wake.notified() => {}
@@ -124,7 +124,7 @@ async fn deliver(
         },
         Ok(None) => retry(now_unix(), "no way to reach this person".into(), true),
         Err(e) => {
-            tracing::error!(outbox_id = item.id, error = %crate::telemetry::anyhow_text(&e), "message could not be prepared");
+            tracing::error!(outbox_id = item.id, error = %crate::telemetry::error_text(e.as_ref()), "message could not be prepared");
             retry(now_unix() + backoff(state, item.attempts), "prepare failed".into(), false)
         }
     }
