@@ -193,21 +193,25 @@ async fn erased_and_purged_recruits_leave_nothing_in_the_search_index() {
     index_matches_recruits(&app).await;
 }
 
-/// On SQLite the index is a table of its own: it holds exactly one entry per recruit,
-/// with that recruit's current text (nothing of anyone erased or purged).
+/// The search index's own table (SQLite's FTS5 table, PostgreSQL's narrow copy of the
+/// searched text) holds exactly one entry per recruit, with that recruit's current text
+/// (nothing of anyone erased or purged).
 async fn index_matches_recruits(app: &TestApp) {
-    if app.db.backend() != Backend::Sqlite {
-        return;
-    }
-    let (stale,): (i64,) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM recruit_search s WHERE NOT EXISTS (SELECT 1 FROM recruits r WHERE r.id = s.rowid \
-         AND s.doc = r.name || char(10) || COALESCE(r.email, '') || char(10) || COALESCE(r.phone, '') || char(10) \
-         || COALESCE(r.postcode, ''))) + (SELECT COUNT(*) FROM recruits r WHERE NOT EXISTS \
-         (SELECT 1 FROM recruit_search s WHERE s.rowid = r.id))",
-    )
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap();
+    let sql = match app.db.backend() {
+        Backend::Sqlite => {
+            "SELECT (SELECT COUNT(*) FROM recruit_search s WHERE NOT EXISTS (SELECT 1 FROM recruits r WHERE r.id = s.rowid \
+             AND s.doc = r.name || char(10) || COALESCE(r.email, '') || char(10) || COALESCE(r.phone, '') || char(10) \
+             || COALESCE(r.postcode, ''))) + (SELECT COUNT(*) FROM recruits r WHERE NOT EXISTS \
+             (SELECT 1 FROM recruit_search s WHERE s.rowid = r.id))"
+        }
+        Backend::Postgres => {
+            "SELECT (SELECT COUNT(*) FROM recruit_search s WHERE NOT EXISTS (SELECT 1 FROM recruits r WHERE r.id = s.id \
+             AND s.search_text = lower(r.name || E'\\n' || COALESCE(r.email, '') || E'\\n' || COALESCE(r.phone, '') \
+             || E'\\n' || COALESCE(r.postcode, '')))) + (SELECT COUNT(*) FROM recruits r WHERE NOT EXISTS \
+             (SELECT 1 FROM recruit_search s WHERE s.id = r.id))"
+        }
+    };
+    let (stale,): (i64,) = sqlx::query_as(sql).fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(stale, 0, "index entries without their recruit, or recruits without one");
 }
 
