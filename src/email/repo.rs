@@ -133,42 +133,39 @@ pub async fn record_deliveries(db: &Db, results: &[Delivery]) -> Result<(), DbEr
     }
     let now = now_unix();
     let mut tx = db.begin_write().await?;
-    let sent: Vec<i64> = results.iter().filter(|d| d.sent).map(|d| d.id).collect();
-    if !sent.is_empty() {
+    // A confirmation that really went out starts the clock for unconfirmed sign-ups.
+    // The people first, then their emails: the order withdrawal, erasure and
+    // confirmation lock them in. Emails first deadlocked on PostgreSQL with someone
+    // withdrawing as their confirmation was recorded (a 500 page, and not withdrawn).
+    let reached: Vec<i64> = results.iter().filter(|d| d.sent && d.reaches_people).map(|d| d.id).collect();
+    if !reached.is_empty() {
         let p = |first, n| crate::db::placeholders_from(db.backend(), first, n);
-        let (at, list) = (p(1, 1), p(2, sent.len()));
+        let (at, list) = (p(1, 1), p(2, reached.len()));
         let sql = format!(
-            "UPDATE outbox SET status = 'sent', sent_at = {at}, locked_until = NULL, attempts = attempts + 1 WHERE id IN ({list})"
+            "UPDATE recruits SET confirmation_sent_at = COALESCE(confirmation_sent_at, {at}) WHERE id IN \
+             (SELECT recruit_id FROM outbox WHERE kind IN ('confirm', 'update') AND id IN ({list}))"
         );
         let mut q = sqlx::query(&sql).bind(now);
-        for id in &sent {
+        for id in &reached {
             q = q.bind(*id);
         }
         q.execute(&mut *tx).await?;
-        // Notify's id, to match its delivery receipts; files are marked as never sent.
-        for d in results.iter().filter(|d| d.sent) {
-            sqlx::query("UPDATE outbox SET provider_id = $1, delivery = $2 WHERE id = $3")
-                .bind(&d.provider_id)
-                .bind(if d.reaches_people { "accepted" } else { "written-to-file" })
-                .bind(d.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        // A confirmation that really went out starts the clock for unconfirmed sign-ups.
-        let reached: Vec<i64> = results.iter().filter(|d| d.sent && d.reaches_people).map(|d| d.id).collect();
-        if !reached.is_empty() {
-            let p = |first, n| crate::db::placeholders_from(db.backend(), first, n);
-            let (at, list) = (p(1, 1), p(2, reached.len()));
-            let sql = format!(
-                "UPDATE recruits SET confirmation_sent_at = COALESCE(confirmation_sent_at, {at}) WHERE id IN \
-                 (SELECT recruit_id FROM outbox WHERE kind IN ('confirm', 'update') AND id IN ({list}))"
-            );
-            let mut q = sqlx::query(&sql).bind(now);
-            for id in &reached {
-                q = q.bind(*id);
-            }
-            q.execute(&mut *tx).await?;
-        }
+    }
+    // Each email's row written once: a second UPDATE of a row this transaction had
+    // already updated makes PostgreSQL check its recruit again (FOR KEY SHARE), which
+    // waited behind a withdrawal holding the person while it waited for this row.
+    // Notify's id, to match its delivery receipts; files are marked as never sent.
+    for d in results.iter().filter(|d| d.sent) {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, attempts = attempts + 1, \
+             provider_id = $2, delivery = $3 WHERE id = $4",
+        )
+        .bind(now)
+        .bind(&d.provider_id)
+        .bind(if d.reaches_people { "accepted" } else { "written-to-file" })
+        .bind(d.id)
+        .execute(&mut *tx)
+        .await?;
     }
     for d in results {
         if !d.sent {

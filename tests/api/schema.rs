@@ -9,10 +9,10 @@ use crate::helpers::{drop_postgres_database, fresh_postgres_url, sqlite_url};
 /// Table → column → nullable (lower-case names: PostgreSQL folds unquoted names).
 type Schema = BTreeMap<String, BTreeMap<String, bool>>;
 
-/// The tables the migrations made (not sqlx's bookkeeping, not SQLite's own, not SQLite's
-/// full-text search index and its shadow tables, nor PostgreSQL's generated columns: the
-/// search index's text is kept in the FTS5 table on SQLite and as a stored column, with a
-/// trigram index, on PostgreSQL).
+/// The tables the migrations made (not sqlx's bookkeeping, not SQLite's own, not the search
+/// index's own table on either (`recruit_search`: SQLite's FTS5 table and its shadow tables,
+/// PostgreSQL's narrow copy of the text with its trigram index), nor PostgreSQL's generated
+/// columns: the searched text is also kept in the recruits row there, as a stored column).
 async fn live_schema(db: &Db) -> Schema {
     let columns: Vec<(String, String, bool)> = match db.backend() {
         Backend::Sqlite => {
@@ -42,7 +42,7 @@ async fn live_schema(db: &Db) -> Schema {
              FROM information_schema.columns c JOIN information_schema.tables t \
              ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
              WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
-             AND t.table_name <> '_sqlx_migrations' AND c.is_generated = 'NEVER'",
+             AND t.table_name NOT IN ('_sqlx_migrations', 'recruit_search') AND c.is_generated = 'NEVER'",
         )
         .fetch_all(db.pool())
         .await

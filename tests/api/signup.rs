@@ -681,6 +681,59 @@ async fn confirming_while_withdrawing_never_fails() {
     assert_eq!(tally, 0);
 }
 
+/// Found in a CI run of the test above: the email worker recording a send deadlocked on
+/// PostgreSQL with a withdrawal. The worker wrote the email's row twice in one
+/// transaction, and the second write made PostgreSQL check the person again (FOR KEY
+/// SHARE), behind the withdrawal, which held the person and waited for that row. Here
+/// the withdrawal's order is held open by hand: the person, then (while the worker
+/// records) their emails. Both must finish, whether the send reached someone (the worker
+/// then also marks the person) or went to a file.
+#[tokio::test]
+async fn recording_a_send_while_the_person_withdraws_finishes_both() {
+    let app = crate::helpers::spawn_app().await;
+    if app.db.backend() != scrutiny::db::Backend::Postgres {
+        return; // one writer at a time on SQLite: nothing to interleave
+    }
+    let batch = app.create_batch("Lock order", 2).await;
+    let codes = app.codes_of(batch).await;
+    for (i, reaches_people) in [false, true].into_iter().enumerate() {
+        let email = format!("lock-order{i}@example.org");
+        let recruit = crate::retention::sign_up(&app, &codes[i], &email).await;
+        let (outbox_id,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM outbox WHERE recruit_id = $1")
+            .bind(recruit)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let mut withdrawal = app.db.pool().begin().await.unwrap();
+        sqlx::query("SELECT id FROM recruits WHERE id = $1 FOR UPDATE")
+            .bind(recruit)
+            .execute(&mut *withdrawal)
+            .await
+            .unwrap();
+        let db = app.db.clone();
+        let record = tokio::spawn(async move {
+            let sent = scrutiny::email::repo::Delivery {
+                id: outbox_id,
+                sent: true,
+                next_attempt_at: 0,
+                error: None,
+                give_up: false,
+                provider_id: None,
+                reaches_people,
+            };
+            scrutiny::email::repo::record_deliveries(&db, &[sent]).await
+        });
+        // Long enough for the worker's writes to reach the person's lock (or finish).
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let deleted =
+            sqlx::query("DELETE FROM outbox WHERE recruit_id = $1").bind(recruit).execute(&mut *withdrawal).await;
+        assert!(deleted.is_ok(), "reaches people: {reaches_people}: the withdrawal failed: {deleted:?}");
+        withdrawal.commit().await.unwrap();
+        let recorded = record.await.unwrap();
+        assert!(recorded.is_ok(), "reaches people: {reaches_people}: the send was not recorded: {:?}", recorded.err());
+    }
+}
+
 /// The path (and query) of an absolute link.
 fn path_of(link: &str) -> String {
     let rest = link.split_once("://").map_or(link, |(_, r)| r);
