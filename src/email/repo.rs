@@ -154,21 +154,20 @@ pub async fn record_deliveries(db: &Db, results: &[Delivery]) -> Result<(), DbEr
     // Each email's row written once: a second UPDATE of a row this transaction had
     // already updated makes PostgreSQL check its recruit again (FOR KEY SHARE), which
     // waited behind a withdrawal holding the person while it waited for this row.
-    // Notify's id, to match its delivery receipts; files are marked as never sent.
-    for d in results.iter().filter(|d| d.sent) {
-        sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, attempts = attempts + 1, \
-             provider_id = $2, delivery = $3 WHERE id = $4",
-        )
-        .bind(now)
-        .bind(&d.provider_id)
-        .bind(if d.reaches_people { "accepted" } else { "written-to-file" })
-        .bind(d.id)
-        .execute(&mut *tx)
-        .await?;
-    }
     for d in results {
-        if !d.sent {
+        if d.sent {
+            // Notify's id, to match its delivery receipts; files are marked as never sent.
+            sqlx::query(
+                "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, attempts = attempts + 1, \
+                 provider_id = $2, delivery = $3 WHERE id = $4",
+            )
+            .bind(now)
+            .bind(&d.provider_id)
+            .bind(if d.reaches_people { "accepted" } else { "written-to-file" })
+            .bind(d.id)
+            .execute(&mut *tx)
+            .await?;
+        } else {
             sqlx::query(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, \
                  last_error = $2, status = $3 WHERE id = $4",
