@@ -3,6 +3,11 @@
 //! The site is built before the server (`.ci/build` does both in order); without
 //! the variable nothing is embedded and the server reads `LEPTOS_SITE_ROOT` from disk,
 //! which is what `cargo leptos watch/serve` want (they build both halves at once).
+//!
+//! It also lists the database migrations (`migrations/sqlite`, `migrations/postgres`) for
+//! `db::migrations`, in place of sqlx's `migrate!` macro: that macro needs sqlx's `macros`
+//! feature, which compiled a second copy of sqlx with its SQLite and PostgreSQL drivers
+//! (SQLite's C included) for the compiler, in every first build and every test build.
 use std::{
     env, fs,
     path::{Path, PathBuf},
@@ -33,6 +38,44 @@ fn main() {
     }
     code.push_str("];\n");
     fs::write(out.join("site_files.rs"), code).expect("write site_files.rs");
+
+    let mut code = String::new();
+    for backend in ["sqlite", "postgres"] {
+        code.push_str(&migration_list(backend));
+    }
+    fs::write(out.join("migrations.rs"), code).expect("write migrations.rs");
+}
+
+/// `pub static <BACKEND>: &[(version, description, sql)]`, sorted by version, named as sqlx
+/// names them (`0007_short_codes.sql` is version 7, "short codes"), so the checksums stored
+/// by databases migrated with `migrate!` still match.
+fn migration_list(backend: &str) -> String {
+    let dir = Path::new(&env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut migrations = Vec::new();
+    for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+        let path = entry.expect("directory entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).expect("UTF-8 file name").to_owned();
+        let Some((version, rest)) = name.split_once('_') else { continue };
+        let Some(description) = rest.strip_suffix(".sql") else { continue };
+        assert!(
+            !description.ends_with(".up") && !description.ends_with(".down"),
+            "{}: reversible migrations are not supported",
+            path.display()
+        );
+        let version: i64 =
+            version.parse().unwrap_or_else(|_| panic!("{}: expected a number before the first _", path.display()));
+        migrations.push((version, description.replace('_', " "), path));
+    }
+    migrations.sort_by_key(|(version, _, _)| *version);
+    let mut code = format!("pub static {}: &[(i64, &str, &str)] = &[\n", backend.to_uppercase());
+    for (version, description, path) in &migrations {
+        code.push_str(&format!("    ({version}, {description:?}, include_str!({:?})),\n", path.display().to_string()));
+    }
+    code.push_str("];\n");
+    code
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {

@@ -28,7 +28,6 @@ const BATCH_COLUMNS: &str = "b.id, b.label, b.area, b.quantity, b.created_by, b.
      b.scanned_cards AS scanned, b.scans, b.languages, \
      (SELECT p.name FROM panels p WHERE p.id = b.panel_id) AS panel";
 
-#[derive(sqlx::FromRow)]
 struct BatchRow {
     id: i64,
     label: String,
@@ -42,6 +41,27 @@ struct BatchRow {
     scans: i64,
     languages: String,
     panel: Option<String>,
+}
+
+// By hand: sqlx's derive needs its `macros` feature (see `build.rs`).
+impl sqlx::FromRow<'_, sqlx::any::AnyRow> for BatchRow {
+    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(BatchRow {
+            id: row.try_get("id")?,
+            label: row.try_get("label")?,
+            area: row.try_get("area")?,
+            quantity: row.try_get("quantity")?,
+            created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+            expires_on: row.try_get("expires_on")?,
+            status: row.try_get("status")?,
+            scanned: row.try_get("scanned")?,
+            scans: row.try_get("scans")?,
+            languages: row.try_get("languages")?,
+            panel: row.try_get("panel")?,
+        })
+    }
 }
 
 impl From<BatchRow> for BatchSummary {

@@ -71,8 +71,40 @@ pub struct Db {
     backend: Backend,
 }
 
-static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+/// The migrations of each backend, listed by `build.rs` (version, description, SQL).
+mod migrations {
+    include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+}
+
+/// A backend's migrations as sqlx's migrator takes them: what its `migrate!` macro built at
+/// compile time, built at start instead (without sqlx's `macros` feature: see `build.rs`).
+/// `Migration::new` computes the checksum as the macro did (SHA-384 of the SQL), so
+/// databases migrated by earlier builds keep matching.
+#[derive(Debug)]
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
+
+impl<'s> sqlx::migrate::MigrationSource<'s> for Embedded {
+    fn resolve(
+        self,
+    ) -> futures::future::BoxFuture<'s, Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>> {
+        use sqlx::migrate::{Migration, MigrationType};
+        use std::borrow::Cow;
+        let migrations = self
+            .0
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(
+                    version,
+                    Cow::Borrowed(description),
+                    MigrationType::Simple,
+                    Cow::Borrowed(sql),
+                    sql.starts_with("-- no-transaction"),
+                )
+            })
+            .collect();
+        Box::pin(async move { Ok(migrations) })
+    }
+}
 
 impl Db {
     /// Opens the pool. For SQLite the file and its folder are created when missing,
@@ -130,10 +162,11 @@ impl Db {
 
     /// Applies pending migrations for this backend.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATOR,
-            Backend::Postgres => &POSTGRES_MIGRATOR,
+        let migrations = match self.backend {
+            Backend::Sqlite => migrations::SQLITE,
+            Backend::Postgres => migrations::POSTGRES,
         };
+        let migrator = sqlx::migrate::Migrator::new(Embedded(migrations)).await.context("database migrations")?;
         migrator.run(&self.pool).await.context("database migration failed")?;
         Ok(())
     }
