@@ -98,7 +98,7 @@ const LANGS = [
 
 for (const js of [false, true]) {
   for (const l of LANGS) {
-    test.describe(`Enter key with JavaScript ${js ? 'on' : 'off'}, ${l.code}`, () => {
+    test.describe(`Enter key with JavaScript ${js ? 'on' : 'off'}, ${l.code}`, { tag: '@phone' }, () => {
       test.use({ javaScriptEnabled: js });
 
       test('Enter in any field of any step goes forward, never back or to another language', async ({ page }, info) => {
@@ -210,7 +210,7 @@ for (const js of [false, true]) {
   });
 }
 
-test.describe('no sideways scrolling at 320 px', () => {
+test.describe('no sideways scrolling at 320 px', { tag: '@phone' }, () => {
   test.use({ viewport: { width: 320, height: 640 } });
   let code;
   test.beforeAll(async ({ browser }, info) => {
@@ -247,7 +247,7 @@ test.describe('no sideways scrolling at 320 px', () => {
 });
 
 for (const js of [false, true]) {
-  test.describe(`browser Back in the journey with JavaScript ${js ? 'on' : 'off'}`, () => {
+  test.describe(`browser Back in the journey with JavaScript ${js ? 'on' : 'off'}`, { tag: '@phone' }, () => {
     test.use({ javaScriptEnabled: js });
 
     test('Back after two steps shows the previous step, not "Confirm Form Resubmission"', async ({ page }, info) => {

@@ -56,7 +56,7 @@ async function sidewaysOverflow(page) {
 
 const WELSH_PAGES = ['/', '/join', '/privacy', '/rights', '/accessibility'];
 
-test.describe('a Welsh force (SCRUTINY_DEFAULT_LANGUAGE=cy)', () => {
+test.describe('a Welsh force (SCRUTINY_DEFAULT_LANGUAGE=cy)', { tag: '@phone' }, () => {
   test.use({ baseURL: welshBaseURL });
 
   test.describe('a browser that asks only for English', () => {
@@ -128,7 +128,7 @@ test.describe('a Welsh force (SCRUTINY_DEFAULT_LANGUAGE=cy)', () => {
 // 2. The accessibility statement.
 
 for (const l of LANGS) {
-  test.describe(`accessibility statement in ${l.code}`, () => {
+  test.describe(`accessibility statement in ${l.code}`, { tag: '@phone' }, () => {
     test('answers 200 with an h1, no scripts, under 14 KB, accessible, and fits 320 px', async ({ page }) => {
       const scripts = [];
       page.on('request', (r) => { if (r.resourceType() === 'script') scripts.push(r.url()); });
@@ -193,7 +193,7 @@ function run(cmd, args) {
 
 const CARD_LANGS = ['Cymraeg', 'English', 'Polski', 'Română', 'العربية'];
 
-test('a batch of bilingual cards: Welsh first on the card; five languages do not fit', async ({ page }, info) => {
+test('a batch of bilingual cards: Welsh first on the card; five languages do not fit', { tag: '@desk' }, async ({ page }, info) => {
   test.setTimeout(60_000);
   const errors = watchErrors(page);
   await signIn(page);
@@ -333,7 +333,7 @@ function outboxMail(email, text) {
     .filter((m) => m.includes(email) && m.includes(text));
 }
 
-test('an invitation in English and Welsh: a warning until the Welsh version is written', async ({ page }, info) => {
+test('an invitation in English and Welsh: a warning until the Welsh version is written', { tag: '@desk' }, async ({ page }, info) => {
   test.setTimeout(90_000);
   const errors = watchErrors(page);
   // A short word, like a real name: one long unbroken word makes the recruits table wider

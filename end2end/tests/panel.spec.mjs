@@ -75,7 +75,7 @@ async function newMember(page, label) {
 }
 
 for (const js of [false, true]) {
-  test.describe(`a meeting of the panel with JavaScript ${js ? 'on' : 'off'}`, () => {
+  test.describe(`a meeting of the panel with JavaScript ${js ? 'on' : 'off'}`, { tag: '@desk' }, () => {
     test.use({ javaScriptEnabled: js });
 
     test('schedule, sample, rate, act, attend, minute, publish — accessible on every page', async ({ page, browser }, info) => {

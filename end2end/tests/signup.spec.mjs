@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { expectAccessible, newCardCode, confirmationLink } from './helpers.mjs';
 
 for (const js of [false, true]) {
-  test.describe(`sign-up journey with JavaScript ${js ? 'on' : 'off'}`, () => {
+  test.describe(`sign-up journey with JavaScript ${js ? 'on' : 'off'}`, { tag: '@phone' }, () => {
     test.use({ javaScriptEnabled: js });
 
     test('scan, answer, fix mistakes, check, send and confirm — accessible on every page', async ({ page }, info) => {
@@ -103,7 +103,7 @@ for (const js of [false, true]) {
   });
 }
 
-test('switching to Arabic keeps what was typed and lays the page out right to left', async ({ page }) => {
+test('switching to Arabic keeps what was typed and lays the page out right to left', { tag: '@phone' }, async ({ page }) => {
   const code = await newCardCode(page, 'Arabic');
   await page.goto(`/j/${code}/join`);
   // The name is asked on the second page, after who can join.
@@ -118,7 +118,7 @@ test('switching to Arabic keeps what was typed and lays the page out right to le
   await expectAccessible(page, 'arabic about');
 });
 
-test('age comes first: under 16 is asked nothing personal; one way of contact needs no choice', async ({ page }, info) => {
+test('age comes first: under 16 is asked nothing personal; one way of contact needs no choice', { tag: '@phone' }, async ({ page }, info) => {
   const code = await newCardCode(page, `Age first ${info.project.name}`);
   await page.goto(`/j/${code}/join`);
   // The first page asks the age, and nothing personal.
