@@ -28,59 +28,26 @@ const BATCH_COLUMNS: &str = "b.id, b.label, b.area, b.quantity, b.created_by, b.
      b.scanned_cards AS scanned, b.scans, b.languages, \
      (SELECT p.name FROM panels p WHERE p.id = b.panel_id) AS panel";
 
-struct BatchRow {
-    id: i64,
-    label: String,
-    area: Option<String>,
-    quantity: i64,
-    created_by: String,
-    created_at: i64,
-    expires_on: Option<String>,
-    status: String,
-    scanned: i64,
-    scans: i64,
-    languages: String,
-    panel: Option<String>,
-}
-
-// By hand: sqlx's derive needs its `macros` feature (see `build.rs`).
-impl sqlx::FromRow<'_, sqlx::any::AnyRow> for BatchRow {
-    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row;
-        Ok(BatchRow {
-            id: row.try_get("id")?,
-            label: row.try_get("label")?,
-            area: row.try_get("area")?,
-            quantity: row.try_get("quantity")?,
-            created_by: row.try_get("created_by")?,
-            created_at: row.try_get("created_at")?,
-            expires_on: row.try_get("expires_on")?,
-            status: row.try_get("status")?,
-            scanned: row.try_get("scanned")?,
-            scans: row.try_get("scans")?,
-            languages: row.try_get("languages")?,
-            panel: row.try_get("panel")?,
-        })
-    }
-}
-
-impl From<BatchRow> for BatchSummary {
-    fn from(r: BatchRow) -> Self {
-        BatchSummary {
-            id: r.id,
-            label: r.label,
-            area: r.area,
-            quantity: r.quantity,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            expires_on: r.expires_on,
-            status: BatchStatus::parse(&r.status).unwrap_or(BatchStatus::Void),
-            scanned: r.scanned,
-            scans: r.scans,
-            languages: r.languages,
-            panel: r.panel.unwrap_or_default(),
-        }
-    }
+/// A batch as `BATCH_COLUMNS` read it (by hand: sqlx's derive needs its `macros` feature,
+/// see `build.rs`).
+fn batch_of(row: sqlx::any::AnyRow) -> Result<BatchSummary, sqlx::Error> {
+    use sqlx::Row;
+    let status: String = row.try_get("status")?;
+    let panel: Option<String> = row.try_get("panel")?;
+    Ok(BatchSummary {
+        id: row.try_get("id")?,
+        label: row.try_get("label")?,
+        area: row.try_get("area")?,
+        quantity: row.try_get("quantity")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        expires_on: row.try_get("expires_on")?,
+        status: BatchStatus::parse(&status).unwrap_or(BatchStatus::Void),
+        scanned: row.try_get("scanned")?,
+        scans: row.try_get("scans")?,
+        languages: row.try_get("languages")?,
+        panel: panel.unwrap_or_default(),
+    })
 }
 
 /// Creates the batch and its cards in one transaction; codes are unique across all batches.
@@ -154,14 +121,12 @@ async fn insert_cards(
 
 pub async fn list_batches(db: &Db) -> Result<Vec<BatchSummary>, DbError> {
     let sql = format!("SELECT {BATCH_COLUMNS} FROM card_batches b ORDER BY b.id DESC");
-    let rows: Vec<BatchRow> = sqlx::query_as(&sql).fetch_all(db.pool()).await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    Ok(sqlx::query(&sql).try_map(batch_of).fetch_all(db.pool()).await?)
 }
 
 pub async fn get_batch(db: &Db, id: i64) -> Result<Option<BatchSummary>, DbError> {
     let sql = format!("SELECT {BATCH_COLUMNS} FROM card_batches b WHERE b.id = $1");
-    let row: Option<BatchRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db.pool()).await?;
-    Ok(row.map(Into::into))
+    Ok(sqlx::query(&sql).bind(id).try_map(batch_of).fetch_optional(db.pool()).await?)
 }
 
 /// The batch's codes in print order.
