@@ -62,7 +62,15 @@ async fn parallel_wrong_passwords_are_reserved_before_they_are_checked() {
     let one = person_client("one attacker");
     let statuses = futures::future::join_all((0..60).map(|_| attempt(one.clone()))).await;
     let checked = statuses.iter().filter(|s| **s == 401).count();
-    assert!(checked <= 5, "{checked} wrong passwords were checked from one address: {statuses:?}");
+    // After 5 failures this address waits 1 s, then 2 s, 4 s…: a machine slow enough to spread
+    // the burst over T seconds lets log2(T + 1) more through, and no more (a run beside the
+    // fault test and a release build checked 6, at the 9th and 17th of the 60). Checked all at
+    // once, as before attempts were reserved, 60 would get through.
+    let later_one = (started.elapsed().as_secs_f64() + 1.0).log2().floor() as usize;
+    assert!(
+        checked <= 5 + later_one,
+        "{checked} wrong passwords were checked from one address (+{later_one} for the time taken): {statuses:?}"
+    );
     assert!(statuses.iter().all(|s| matches!(s, 401 | 429 | 503)), "{statuses:?}");
     // 60 at once from 60 addresses: at most the account-wide 30 (minus those already used).
     let statuses = futures::future::join_all((0..60).map(|i| attempt(person_client(&format!("attacker {i}"))))).await;
